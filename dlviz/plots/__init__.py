@@ -1,0 +1,1 @@
+"""Plotly figure builders: every public function is ``<thing>_figure(...) -> go.Figure``."""

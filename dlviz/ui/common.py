@@ -1,0 +1,49 @@
+"""Shared page furniture: headers, learner-facing text loaded from markdown, torch set-up."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import streamlit as st
+
+TEXT_DIR = Path(__file__).parent / "text"
+
+
+@st.cache_resource
+def setup_torch() -> int:
+    """Configure torch once per server process (threads from the CPU quota, denormals, malloc)."""
+    from dlviz.runtime import configure_torch
+
+    return configure_torch()
+
+
+@cache
+def load_text(name: str) -> str:
+    """The markdown file ``dlviz/ui/text/<name>.md`` (long explanations stay out of pages)."""
+    return (TEXT_DIR / f"{name}.md").read_text(encoding="utf-8")
+
+
+def text_sections(name: str) -> dict[str, str]:
+    """Split ``<name>.md`` into sections keyed by their ``## heading`` (lower-case)."""
+    sections: dict[str, str] = {}
+    key = "intro"
+    for line in load_text(name).splitlines():
+        if line.startswith("## "):
+            key = line[3:].strip().lower()
+            sections[key] = ""
+        else:
+            sections[key] = sections.get(key, "") + line + "\n"
+    return {k: v.strip() for k, v in sections.items()}
+
+
+def page_header(title: str, intro: str) -> None:
+    """The page title and a one-paragraph plain-words introduction."""
+    setup_torch()
+    st.title(title)
+    st.markdown(intro)
+
+
+def try_this(*ideas: str) -> None:
+    """A 'What to try' box with concrete experiments for the learner."""
+    st.info("**What to try**\n\n" + "\n".join(f"- {idea}" for idea in ideas), icon=":material/science:")

@@ -1,0 +1,6 @@
+"""Placeholder while this page is being built (replaced by its issue's work)."""
+
+import streamlit as st
+
+st.title("4_gradient_descent")
+st.info("This page is being built.")

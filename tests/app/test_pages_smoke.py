@@ -1,0 +1,47 @@
+"""Every page registered in the navigation renders without an exception."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.app.conftest import open_page
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def registered_pages() -> list[str]:
+    """Page files named in app.py's st.Page(...) calls, read from its AST."""
+    tree = ast.parse((ROOT / "app.py").read_text())
+    return [
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "attr", "") == "Page"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    ]
+
+
+def test_every_page_file_exists_and_all_pages_are_registered():
+    pages = registered_pages()
+    assert len(pages) >= 9
+    for page in pages:
+        assert (ROOT / page).is_file(), page
+    on_disk = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
+    assert on_disk == set(pages)
+
+
+@pytest.mark.parametrize("page", [p.removeprefix("pages/") for p in registered_pages()])
+def test_page_renders_without_exception(page):
+    at = open_page(page, timeout=120)
+    assert at.title, f"{page} has no title"
+    assert not at.exception
+
+
+def test_home_links_every_page():
+    at = open_page("0_home.py")
+    links = {link.proto.page for link in at.get("page_link")}
+    assert len(links) == len(registered_pages()) - 1

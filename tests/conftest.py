@@ -1,0 +1,16 @@
+"""Shared test settings: keep every test offline and its caches inside a temp dir."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path_factory, monkeypatch):
+    """Point the run cache at a per-session temp dir and forbid downloads in tests."""
+    root = tmp_path_factory.getbasetemp()
+    monkeypatch.setenv("DLVIZ_CACHE_DIR", str(root / "dlviz-cache"))
+    monkeypatch.setenv("DLVIZ_DATA_DIR", os.environ.get("DLVIZ_TEST_DATA_DIR", str(root / "data")))
+    monkeypatch.setenv("DLVIZ_OFFLINE", "1")

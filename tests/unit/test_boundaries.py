@@ -1,0 +1,51 @@
+"""Architecture rules: dlviz (outside dlviz.ui) is Streamlit-free; pages never import torch."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_importing_every_dlviz_module_outside_ui_never_imports_streamlit():
+    modules = sorted(
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in (ROOT / "dlviz").rglob("*.py")
+        if "ui" not in p.relative_to(ROOT / "dlviz").parts
+    )
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}:\n"
+        "    importlib.import_module(m)\n"
+        "print('streamlit' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
+
+
+def test_no_dlviz_source_outside_ui_mentions_streamlit_imports():
+    for path in (ROOT / "dlviz").rglob("*.py"):
+        if "ui" in path.relative_to(ROOT / "dlviz").parts:
+            continue
+        assert "streamlit" not in imported_modules(path), path
+
+
+def test_pages_and_app_never_import_torch():
+    for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
+        mods = imported_modules(path)
+        assert "torch" not in mods and "torchvision" not in mods, path
