@@ -13,19 +13,61 @@ st.set_page_config(
 
 PAGES = {
     "Start": [
-        st.Page("pages/0_home.py", title="Home", icon=":material/home:", url_path="home", default=True),
+        st.Page(
+            "pages/0_home.py", title="Home", icon=":material/home:", url_path="home", default=True
+        ),
     ],
     "Concepts": [
-        st.Page("pages/1_activations.py", title="Activations", icon=":material/show_chart:", url_path="activations"),
-        st.Page("pages/2_loss.py", title="Loss: cross-entropy", icon=":material/trending_down:", url_path="loss"),
-        st.Page("pages/3_backprop.py", title="Backpropagation", icon=":material/account_tree:", url_path="backprop"),
-        st.Page("pages/4_gradient_descent.py", title="Gradient descent", icon=":material/landscape:", url_path="gradient-descent"),
-        st.Page("pages/5_playground.py", title="Playground", icon=":material/scatter_plot:", url_path="playground"),
-        st.Page("pages/6_depth_and_init.py", title="Depth and initialization", icon=":material/stacked_line_chart:", url_path="depth-and-init"),
+        st.Page(
+            "pages/1_activations.py",
+            title="Activations",
+            icon=":material/show_chart:",
+            url_path="activations",
+        ),
+        st.Page(
+            "pages/2_loss.py",
+            title="Loss: cross-entropy",
+            icon=":material/trending_down:",
+            url_path="loss",
+        ),
+        st.Page(
+            "pages/3_backprop.py",
+            title="Backpropagation",
+            icon=":material/account_tree:",
+            url_path="backprop",
+        ),
+        st.Page(
+            "pages/4_gradient_descent.py",
+            title="Gradient descent",
+            icon=":material/landscape:",
+            url_path="gradient-descent",
+        ),
+        st.Page(
+            "pages/5_playground.py",
+            title="Playground",
+            icon=":material/scatter_plot:",
+            url_path="playground",
+        ),
+        st.Page(
+            "pages/6_depth_and_init.py",
+            title="Depth and initialization",
+            icon=":material/stacked_line_chart:",
+            url_path="depth-and-init",
+        ),
     ],
     "Training": [
-        st.Page("pages/7_training.py", title="Train a model", icon=":material/model_training:", url_path="training"),
-        st.Page("pages/8_loss_landscape.py", title="Loss landscape", icon=":material/terrain:", url_path="loss-landscape"),
+        st.Page(
+            "pages/7_training.py",
+            title="Train a model",
+            icon=":material/model_training:",
+            url_path="training",
+        ),
+        st.Page(
+            "pages/8_loss_landscape.py",
+            title="Loss landscape",
+            icon=":material/terrain:",
+            url_path="loss-landscape",
+        ),
     ],
 }
 

@@ -46,4 +46,6 @@ def page_header(title: str, intro: str) -> None:
 
 def try_this(*ideas: str) -> None:
     """A 'What to try' box with concrete experiments for the learner."""
-    st.info("**What to try**\n\n" + "\n".join(f"- {idea}" for idea in ideas), icon=":material/science:")
+    st.info(
+        "**What to try**\n\n" + "\n".join(f"- {idea}" for idea in ideas), icon=":material/science:"
+    )
