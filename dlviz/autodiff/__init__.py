@@ -1,7 +1,13 @@
-"""Scalar reverse-mode autodiff (``Value``), a safe expression language, and graph export as data."""
+"""Scalar reverse-mode autodiff (``Value``), a safe expression language, and graph export as data.
+
+``gradients("(a*b + c)**2", {"a": 2, "b": -3, "c": 10})`` returns the value and the gradient of
+every variable; bad text or numbers raise ``ExpressionError`` with a message saying what and where.
+"""
 
 from __future__ import annotations
 
+from dlviz.autodiff.engine import MLP, Layer, Module, Neuron, Value
+from dlviz.autodiff.evaluate import build, gradients
 from dlviz.autodiff.expression import (
     DEFAULT_FUNCTIONS,
     Expression,
@@ -9,4 +15,16 @@ from dlviz.autodiff.expression import (
     parse_expression,
 )
 
-__all__ = ["DEFAULT_FUNCTIONS", "Expression", "ExpressionError", "parse_expression"]
+__all__ = [
+    "DEFAULT_FUNCTIONS",
+    "MLP",
+    "Expression",
+    "ExpressionError",
+    "Layer",
+    "Module",
+    "Neuron",
+    "Value",
+    "build",
+    "gradients",
+    "parse_expression",
+]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import math
+import warnings
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -189,7 +190,9 @@ def parse_expression(
             f"the expression is {len(stripped)} characters long; the limit is {max_chars}"
         )
     try:
-        tree = ast.parse(stripped, mode="eval")
+        with warnings.catch_warnings():  # e.g. "invalid decimal literal" in "2x": an error follows
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(stripped, mode="eval")
     except SyntaxError as err:
         col = f" at column {err.offset}" if err.offset else ""
         raise ExpressionError(f"syntax error{col}: {err.msg}") from None
