@@ -1,0 +1,66 @@
+"""Gradient descent in two dimensions: loss surfaces, torch.optim trajectories, convergence maps.
+
+``trajectory(surface, optimizer, start, steps, **hyperparams)`` runs a real ``torch.optim`` loop on a
+2-element parameter and returns its positions; ``run`` returns the full record (loss, gradients,
+optimizer state, divergence). ``SURFACES`` is the registry of built-in surfaces and
+``custom_surface`` parses a learner's formula safely. ``convergence_map`` runs a whole
+learning-rate x momentum grid as one batched tensor. Nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+from dlviz.descent.batched import (
+    BatchedOptimizer,
+    BatchHyper,
+    ConvergenceMap,
+    convergence_map,
+    run_batch,
+)
+from dlviz.descent.optimize import (
+    HYPERPARAMS,
+    OPTIMIZER_NAMES,
+    OPTIMIZERS,
+    STATE_KEYS,
+    USES,
+    Hyper,
+    Path,
+    make_optimizer,
+    run,
+    stability_limit,
+    steps_to_tolerance,
+    trajectory,
+)
+from dlviz.descent.surfaces import (
+    CUSTOM_FUNCTIONS,
+    SURFACE_NAMES,
+    SURFACES,
+    Surface,
+    custom_surface,
+    get_surface,
+)
+
+__all__ = [
+    "CUSTOM_FUNCTIONS",
+    "HYPERPARAMS",
+    "OPTIMIZERS",
+    "OPTIMIZER_NAMES",
+    "STATE_KEYS",
+    "SURFACES",
+    "SURFACE_NAMES",
+    "USES",
+    "BatchHyper",
+    "BatchedOptimizer",
+    "ConvergenceMap",
+    "Hyper",
+    "Path",
+    "Surface",
+    "convergence_map",
+    "custom_surface",
+    "get_surface",
+    "make_optimizer",
+    "run",
+    "run_batch",
+    "stability_limit",
+    "steps_to_tolerance",
+    "trajectory",
+]

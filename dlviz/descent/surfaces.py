@@ -1,0 +1,353 @@
+"""Two-dimensional loss surfaces f(x, y) written in torch, with their known minima and a view box.
+
+Each surface is a plain torch function of two tensors (so gradients come from autograd and the same
+code evaluates one point, a path or a whole batch), plus what a page needs to draw it: the plotted
+region, a sensible start, the known minima and a LaTeX formula. ``custom_surface`` turns a formula
+typed by a learner into a surface through the safe expression language of ``dlviz.autodiff`` (it
+never calls ``eval``). This module does no optimisation; see ``dlviz.descent.optimize``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from dlviz.autodiff.expression import ExpressionError, parse_expression
+
+Fn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+QUADRATIC_ANGLE = math.pi / 6  # the bowl's long axis is rotated 30 degrees from the x axis
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A loss surface: ``fn(x, y)`` elementwise in torch, its plotted box, minima and a formula."""
+
+    name: str
+    label: str
+    fn: Fn = field(repr=False, compare=False)
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    minima: tuple[tuple[float, float], ...]
+    start: tuple[float, float]
+    latex: str
+    log_view: bool = False  # draw log10(1 + f - f*) because f spans many orders of magnitude
+    sgd_lr: float = 0.01  # a learning rate that works for SGD-like optimizers from ``start``
+    adaptive_lr: float = 0.05  # the same for Adam, RMSprop and Adagrad
+    lipschitz: float | None = None  # largest Hessian eigenvalue L where it is one number
+    notes: str = ""
+
+    def __call__(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return self.fn(x, y)
+
+    def value(self, p: torch.Tensor) -> torch.Tensor:
+        """f at points ``p`` of shape (..., 2)."""
+        return self.fn(p[..., 0], p[..., 1])
+
+    @property
+    def min_value(self) -> float | None:
+        """f* = f at the known minima (None when the surface has no minimum)."""
+        if not self.minima:
+            return None
+        pts = torch.tensor(self.minima, dtype=torch.float64)
+        return float(self.value(pts).min())
+
+    @property
+    def span(self) -> float:
+        """The larger side of the plotted box."""
+        return max(self.xlim[1] - self.xlim[0], self.ylim[1] - self.ylim[0])
+
+    def grid(self, n: int = 80) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(xs, ys, Z)`` with Z[i, j] = f(xs[j], ys[i]) on an n x n grid over the box."""
+        xs = torch.linspace(*self.xlim, n, dtype=torch.float64)
+        ys = torch.linspace(*self.ylim, n, dtype=torch.float64)
+        gy, gx = torch.meshgrid(ys, xs, indexing="ij")
+        with torch.no_grad():
+            z = self.fn(gx, gy)
+        return xs.numpy(), ys.numpy(), z.numpy()
+
+    def distance_to_minimum(self, points: np.ndarray) -> np.ndarray:
+        """Euclidean distance from each point (..., 2) to the nearest known minimum (NaN if none)."""
+        points = np.asarray(points, dtype=float)
+        if not self.minima:
+            return np.full(points.shape[:-1], np.nan)
+        mins = np.asarray(self.minima, dtype=float)
+        d = np.linalg.norm(points[..., None, :] - mins, axis=-1)
+        return d.min(axis=-1)
+
+
+def _quadratic_fn(kappa: float) -> Fn:
+    """f = (u^2 + kappa v^2) / 2 in coordinates (u, v) rotated by QUADRATIC_ANGLE."""
+    c, s = math.cos(QUADRATIC_ANGLE), math.sin(QUADRATIC_ANGLE)
+
+    def fn(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        u = c * x + s * y
+        v = -s * x + c * y
+        return 0.5 * (u**2 + kappa * v**2)
+
+    return fn
+
+
+def quadratic(kappa: float = 10.0) -> Surface:
+    """A rotated bowl with Hessian eigenvalues 1 and kappa: f = (u^2 + kappa v^2) / 2."""
+    if not kappa >= 1:
+        raise ValueError(f"kappa must be at least 1, got {kappa}")
+    return Surface(
+        name="quadratic",
+        label=f"Quadratic bowl (kappa = {kappa:g})",
+        fn=_quadratic_fn(kappa),
+        xlim=(-3.0, 3.0),
+        ylim=(-3.0, 3.0),
+        minima=((0.0, 0.0),),
+        start=(-2.6, -0.6),
+        latex=r"f(x, y) = \tfrac12\,(u^2 + \kappa\, v^2),\quad "
+        r"\begin{pmatrix}u\\v\end{pmatrix} = R_{30^\circ}\begin{pmatrix}x\\y\end{pmatrix},"
+        rf"\quad \kappa = {kappa:g}",
+        sgd_lr=round(1.6 / kappa, 4),
+        adaptive_lr=0.1,
+        lipschitz=float(kappa),
+        notes="The Hessian has eigenvalues 1 and kappa: kappa is the condition number.",
+    )
+
+
+def _rosenbrock(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """f = (a - x)^2 + b (y - x^2)^2 with a = 1, b = 100."""
+    return (1.0 - x) ** 2 + 100.0 * (y - x**2) ** 2
+
+
+def rosenbrock() -> Surface:
+    """Rosenbrock's banana valley, minimum f(1, 1) = 0."""
+    return Surface(
+        name="rosenbrock",
+        label="Rosenbrock (a = 1, b = 100)",
+        fn=_rosenbrock,
+        xlim=(-2.0, 2.0),
+        ylim=(-1.0, 3.0),
+        minima=((1.0, 1.0),),
+        start=(-1.5, 2.0),
+        latex=r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
+        log_view=True,
+        sgd_lr=0.0004,
+        adaptive_lr=0.05,
+        notes="A narrow curved valley: easy to find, slow to follow.",
+    )
+
+
+def _himmelblau(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """f = (x^2 + y - 11)^2 + (x + y^2 - 7)^2."""
+    return (x**2 + y - 11.0) ** 2 + (x + y**2 - 7.0) ** 2
+
+
+HIMMELBLAU_MINIMA = (
+    (3.0, 2.0),
+    (-2.805118086952745, 3.131312518250573),
+    (-3.779310253377747, -3.283185991286170),
+    (3.584428340330492, -1.848126526964404),
+)
+
+
+def himmelblau() -> Surface:
+    """Himmelblau's function: four minima, all with f = 0."""
+    return Surface(
+        name="himmelblau",
+        label="Himmelblau (four minima)",
+        fn=_himmelblau,
+        xlim=(-5.0, 5.0),
+        ylim=(-5.0, 5.0),
+        minima=HIMMELBLAU_MINIMA,
+        start=(-0.5, -0.3),
+        latex=r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+        log_view=True,
+        sgd_lr=0.005,
+        adaptive_lr=0.1,
+        notes="Four equally deep minima: which one you reach depends on the start and the optimizer.",
+    )
+
+
+def _beale(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """f = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2."""
+    return (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
+
+
+def beale() -> Surface:
+    """Beale's function: flat plateaus and steep walls, minimum f(3, 0.5) = 0."""
+    return Surface(
+        name="beale",
+        label="Beale (plateaus and cliffs)",
+        fn=_beale,
+        xlim=(-4.5, 4.5),
+        ylim=(-4.5, 4.5),
+        minima=((3.0, 0.5),),
+        start=(1.0, 1.4),
+        latex=r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
+        log_view=True,
+        sgd_lr=0.005,
+        adaptive_lr=0.05,
+        notes="Gradients range over ten orders of magnitude: a job for per-coordinate step sizes.",
+    )
+
+
+def _saddle(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """f = x^2 - y^2."""
+    return x**2 - y**2
+
+
+def saddle() -> Surface:
+    """A saddle: a minimum along x, a maximum along y, no minimum at all."""
+    return Surface(
+        name="saddle",
+        label="Saddle (x^2 - y^2)",
+        fn=_saddle,
+        xlim=(-2.0, 2.0),
+        ylim=(-2.0, 2.0),
+        minima=(),
+        start=(-1.8, 0.02),
+        latex=r"f(x, y) = x^2 - y^2",
+        sgd_lr=0.05,
+        adaptive_lr=0.05,
+        lipschitz=2.0,
+        notes="The gradient at (0, 0) is zero but it is no minimum; f falls without bound along y.",
+    )
+
+
+SURFACES: dict[str, Callable[..., Surface]] = {
+    "quadratic": quadratic,
+    "rosenbrock": rosenbrock,
+    "himmelblau": himmelblau,
+    "beale": beale,
+    "saddle": saddle,
+}
+SURFACE_NAMES: tuple[str, ...] = (*SURFACES, "custom")
+
+CUSTOM_FUNCTIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "sin": torch.sin,
+    "cos": torch.cos,
+    "tanh": torch.tanh,
+    "exp": torch.exp,
+    "log": torch.log,
+    "sqrt": torch.sqrt,
+    "abs": torch.abs,
+    "sigmoid": torch.sigmoid,
+    "relu": torch.relu,
+}
+
+
+def get_surface(name: str, **params: float) -> Surface:
+    """The registered surface ``name`` (``kappa`` for the quadratic; other params are ignored)."""
+    try:
+        factory = SURFACES[name]
+    except KeyError:
+        raise ValueError(f"unknown surface {name!r}; choose one of {', '.join(SURFACES)}") from None
+    if name == "quadratic":
+        return factory(kappa=float(params.get("kappa", 10.0)))
+    return factory()
+
+
+def _as_tensor(value: torch.Tensor | float, like: torch.Tensor) -> torch.Tensor:
+    """A constant (no x or y in the formula) becomes a tensor wired to x, so autograd works."""
+    if isinstance(value, torch.Tensor):
+        return value
+    return like * 0.0 + float(value)
+
+
+def custom_surface(text: str, bound: float = 3.0, minima_grid: int = 81) -> Surface:
+    """A surface from a learner's formula in x and y (``^`` means power), parsed safely.
+
+    Raises ExpressionError with a message for the learner when the text is not a valid formula
+    in x and y. Minima are estimated: the lowest local minima of the grid, refined by L-BFGS.
+    """
+    if not 0 < bound <= 100:
+        raise ExpressionError("the plotted half-width must be between 0 and 100")
+    expr = parse_expression(text.replace("^", "**"), functions=CUSTOM_FUNCTIONS)
+    extra = [v for v in expr.variables if v not in ("x", "y")]
+    if extra:
+        raise ExpressionError(
+            f"only the variables x and y are allowed; found {', '.join(f'`{v}`' for v in extra)}"
+        )
+
+    def fn(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return _as_tensor(expr.evaluate({"x": x, "y": y}, CUSTOM_FUNCTIONS), x)
+
+    box = (-float(bound), float(bound))
+    draft = Surface("custom", f"Custom: {expr.text}", fn, box, box, (), (0.0, 0.0), "")
+    _, _, z = draft.grid(minima_grid)
+    if not np.isfinite(z).any():
+        raise ExpressionError("the formula is not finite anywhere in the plotted box")
+    minima = _estimate_minima(draft, z)
+    start = (-0.7 * bound, 0.6 * bound)
+    return Surface(
+        name="custom",
+        label=f"Custom: {expr.text}",
+        fn=fn,
+        xlim=box,
+        ylim=box,
+        minima=minima,
+        start=start,
+        latex="f(x, y) = " + expr.text.replace("**", "^").replace("*", r" \cdot "),
+        log_view=False,
+        sgd_lr=0.01,
+        adaptive_lr=0.05,
+        notes="Minima were estimated numerically inside the plotted box.",
+    )
+
+
+def _estimate_minima(surface: Surface, z: np.ndarray, limit: int = 6) -> tuple:
+    """Interior grid points lower than their 8 neighbours, refined with L-BFGS, deduplicated."""
+    n = z.shape[0]
+    zz = np.where(np.isfinite(z), z, np.inf)
+    core = zz[1:-1, 1:-1]
+    is_min = np.ones_like(core, dtype=bool)
+    for di in (-1, 0, 1):
+        for dj in (-1, 0, 1):
+            if di or dj:
+                is_min &= core <= zz[1 + di : n - 1 + di, 1 + dj : n - 1 + dj]
+    is_min &= np.isfinite(core)
+    idx = np.argwhere(is_min)
+    idx = idx[np.argsort(core[is_min])][: limit * 3]
+    xs = np.linspace(*surface.xlim, n)
+    ys = np.linspace(*surface.ylim, n)
+    found: list[tuple[float, float]] = []
+    tol = surface.span / n * 2
+    for i, j in idx:
+        p = _refine(surface, (xs[j + 1], ys[i + 1]))
+        inside = (
+            surface.xlim[0] <= p[0] <= surface.xlim[1]
+            and surface.ylim[0] <= p[1] <= surface.ylim[1]
+        )
+        if inside and all(math.dist(p, q) > tol for q in found):
+            found.append(p)
+        if len(found) >= limit:
+            break
+    return tuple(found)
+
+
+def _refine(surface: Surface, start: tuple[float, float]) -> tuple[float, float]:
+    """A few L-BFGS iterations from a grid point; the grid point itself if that fails."""
+    p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS(
+        [p],
+        lr=1.0,
+        max_iter=100,
+        tolerance_grad=1e-10,
+        tolerance_change=1e-15,
+        line_search_fn="strong_wolfe",
+    )
+
+    def closure() -> torch.Tensor:
+        opt.zero_grad()
+        loss = surface.value(p)
+        loss.backward()
+        return loss
+
+    try:
+        opt.step(closure)
+    except RuntimeError:
+        return (float(start[0]), float(start[1]))
+    q = p.detach()
+    if not torch.isfinite(q).all() or surface.value(q) > surface.value(torch.tensor(start)):
+        return (float(start[0]), float(start[1]))
+    return (float(q[0]), float(q[1]))
