@@ -79,7 +79,8 @@ def make_optimizer(name: str, params: list[torch.Tensor], h: Hyper) -> torch.opt
         return torch.optim.SGD(params, lr=h.lr, **kw)
     if name in ("momentum", "nesterov"):
         m = 0.9 if h.momentum is None else h.momentum
-        return torch.optim.SGD(params, lr=h.lr, momentum=m, nesterov=name == "nesterov", **kw)
+        nesterov = name == "nesterov" and m > 0  # torch refuses Nesterov without momentum
+        return torch.optim.SGD(params, lr=h.lr, momentum=m, nesterov=nesterov, **kw)
     if name == "adagrad":
         return torch.optim.Adagrad(params, lr=h.lr, **kw)
     if name == "rmsprop":
