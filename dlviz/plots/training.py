@@ -1,0 +1,362 @@
+"""Figures for the Training page: the dataset, the learning curves and what the model got wrong.
+
+Each builder takes plain arrays (numpy or torch) and small records (EpochStats-like objects
+with ``epoch``, ``train_loss``, ``val_acc``... attributes) and returns a styled ``go.Figure``.
+Nothing here trains or knows about Streamlit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dlviz.plots.images import diverging_rgb, image_grid_figure, sequential_rgb
+from dlviz.plots.style import BAD, GOOD, NEUTRAL, PALETTE, color, styled
+from dlviz.results import as_numpy, top_k
+
+MARKER = "rgba(31, 35, 51, 0.55)"
+
+
+def _top3_text(probs: np.ndarray, classes: Sequence[str]) -> str:
+    """'7: 91.2%<br>1: 5.0%<br>9: 1.1%' for one probability vector."""
+    idx, val = top_k(probs[None], 3)
+    return "<br>".join(f"{classes[i]}: {v:.1%}" for i, v in zip(idx[0], val[0], strict=True))
+
+
+def sample_grid_figure(
+    images: Any, labels: Any, classes: Sequence[str], *, cols: int = 10, title: str | None = None
+) -> go.Figure:
+    """A grid of dataset images titled with their labels."""
+    y = as_numpy(labels)
+    names = [classes[int(t)] for t in y]
+    return image_grid_figure(as_numpy(images), cols=cols, titles=names, hovers=names, title=title)
+
+
+def pick_per_class(labels: Any, per_class: int, num_classes: int) -> np.ndarray:
+    """Indices of the first ``per_class`` examples of each class, class by class."""
+    y = as_numpy(labels)
+    return np.concatenate([np.flatnonzero(y == k)[:per_class] for k in range(num_classes)]).astype(
+        np.int64
+    )
+
+
+def class_balance_figure(
+    train_labels: Any, test_labels: Any, classes: Sequence[str], *, title: str | None = None
+) -> go.Figure:
+    """How many training and test images each class has (grouped bars)."""
+    k = len(classes)
+    fig = go.Figure()
+    for i, (name, labels) in enumerate((("train", train_labels), ("test", test_labels))):
+        counts = np.bincount(as_numpy(labels).astype(np.int64), minlength=k)[:k]
+        fig.add_bar(
+            x=list(classes),
+            y=counts,
+            name=name,
+            marker_color=color(i),
+            hovertemplate="%{x}: %{y} " + name + " images<extra></extra>",
+        )
+    styled(fig, title=title, height=300)
+    fig.update_layout(barmode="group", bargap=0.25)
+    fig.update_xaxes(type="category", title="class")
+    fig.update_yaxes(title="images")
+    return fig
+
+
+def learning_curves_figure(
+    history: Sequence[Any],
+    *,
+    epoch: int | None = None,
+    epochs: int | None = None,
+    steps: Sequence[tuple[float, float]] = (),
+    title: str | None = None,
+) -> go.Figure:
+    """Loss and accuracy per epoch for train / validation / test; a dashed line marks ``epoch``.
+
+    ``steps`` adds the per-batch training loss as (fractional epoch, loss) points, for live runs.
+    """
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss (cross-entropy)", "Accuracy"))
+    x = [h.epoch for h in history]
+    series = (
+        ("train", PALETTE[0], "solid"),
+        ("val", PALETTE[1], "solid"),
+        ("test", PALETTE[2], "dot"),
+    )
+    if steps:
+        fig.add_scatter(
+            x=[s[0] for s in steps], y=[s[1] for s in steps], mode="lines", name="batch loss",
+            line={"color": "rgba(79, 70, 229, 0.3)", "width": 1}, row=1, col=1,
+            hovertemplate="epoch %{x:.2f}<br>batch loss %{y:.4f}<extra></extra>",
+        )  # fmt: skip
+    for name, col, dash in series:
+        label = {"train": "train", "val": "validation", "test": "test"}[name]
+        for c, metric in ((1, "loss"), (2, "acc")):
+            fig.add_scatter(
+                x=x,
+                y=[getattr(h, f"{name}_{metric}") for h in history],
+                mode="lines+markers",
+                name=label,
+                legendgroup=label,
+                showlegend=c == 1,
+                line={"color": col, "dash": dash, "width": 2.5},
+                marker={"size": 6},
+                hovertemplate=f"epoch %{{x}}<br>{label} {metric} "
+                + ("%{y:.2%}" if metric == "acc" else "%{y:.4f}")
+                + "<extra></extra>",
+                row=1,
+                col=c,
+            )
+    if epoch is not None:
+        for c in (1, 2):
+            fig.add_vline(
+                x=epoch, line={"color": MARKER, "dash": "dash", "width": 1.5}, row=1, col=c
+            )
+    last = max([epochs or 0, *x, 1])
+    fig.update_xaxes(
+        title="epoch", range=[0.8 if steps else 0.8, last + 0.2], dtick=1 if last <= 20 else None
+    )
+    fig.update_yaxes(tickformat=".0%", row=1, col=2)
+    return styled(fig, title=title, height=340)
+
+
+def prediction_grid_figure(
+    images: Any,
+    labels: Any,
+    probs: Any,
+    classes: Sequence[str],
+    *,
+    cols: int = 10,
+    title: str | None = None,
+) -> go.Figure:
+    """Test images titled 'true → predicted', green when right and red when wrong; top-3 on hover."""
+    y = as_numpy(labels).astype(np.int64)
+    pr = as_numpy(probs).astype(np.float32)
+    pred = pr.argmax(axis=1) if len(pr) else np.zeros(0, np.int64)
+    ok = pred == y
+    titles = [
+        f"{classes[t]}" if good else f"{classes[t]}→{classes[p]}"
+        for t, p, good in zip(y, pred, ok, strict=True)
+    ]
+    hovers = [
+        f"true: {classes[t]}<br>predicted: {classes[p]} ({'right' if good else 'wrong'})"
+        f"<br><b>top 3</b><br>{_top3_text(row, classes)}"
+        for t, p, good, row in zip(y, pred, ok, pr, strict=True)
+    ]
+    colors = [GOOD if good else BAD for good in ok]
+    return image_grid_figure(
+        as_numpy(images), cols=cols, titles=titles, title_colors=colors,
+        frame_colors=colors, hovers=hovers, title=title,
+    )  # fmt: skip
+
+
+def confusion_matrix_figure(
+    cm: np.ndarray,
+    classes: Sequence[str],
+    *,
+    selected: tuple[int, int] | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """Rows = true class, columns = predicted. Green diagonal (shade = share right), red mistakes.
+
+    The cells are a square-marker ``go.Scatter`` (point index = true * K + predicted), so a click
+    selects a cell in ``st.plotly_chart(on_select=...)``; heatmaps underneath give the colour.
+    """
+    k = len(classes)
+    cm = np.asarray(cm, dtype=np.int64)
+    row_tot = cm.sum(axis=1, keepdims=True)
+    share = np.divide(cm, row_tot, out=np.zeros(cm.shape, np.float64), where=row_tot > 0)
+    diag = np.where(np.eye(k, dtype=bool), share, np.nan)
+    off = np.where(~np.eye(k, dtype=bool) & (cm > 0), share, np.nan)
+    off_max = float(np.nanmax(off)) if np.isfinite(off).any() else 1.0
+    fig = go.Figure()
+    common = {
+        "x": list(range(k)),
+        "y": list(range(k)),
+        "showscale": False,
+        "hoverinfo": "skip",
+        "xgap": 1,
+        "ygap": 1,
+    }
+    fig.add_heatmap(z=diag, zmin=0, zmax=1, colorscale=[[0, "#E8F5EC"], [1, GOOD]], **common)
+    fig.add_heatmap(z=off, zmin=0, zmax=off_max, colorscale=[[0, "#FCE4E4"], [1, BAD]], **common)
+    tt, pp = np.divmod(np.arange(k * k), k)
+    counts = cm[tt, pp]
+    text_color = [
+        "white" if (t == p and share[t, p] > 0.6) or (t != p and c and share[t, p] > 0.6 * off_max) else "#1F2333"
+        for t, p, c in zip(tt, pp, counts, strict=True)
+    ]  # fmt: skip
+    hover = [
+        f"true <b>{classes[t]}</b>, predicted <b>{classes[p]}</b><br>{c} test images"
+        f" ({share[t, p]:.1%} of the {classes[t]}s)<br><i>click to see them</i>"
+        for t, p, c in zip(tt, pp, counts, strict=True)
+    ]
+    cell_px = max(18, min(46, 420 // max(k, 1)))
+    fig.add_scatter(
+        x=pp, y=tt, mode="markers+text", text=[str(c) if c else "" for c in counts],
+        textfont={"color": text_color, "size": 12 if k <= 10 else 9},
+        customdata=np.stack([tt, pp], axis=1), hovertext=hover, hoverinfo="text",
+        marker={"symbol": "square", "size": cell_px, "color": "rgba(0,0,0,0)"},
+        selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
+        showlegend=False,
+    )  # fmt: skip
+    if selected is not None:
+        t, p = selected
+        fig.add_shape(
+            type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5,
+            line={"color": "#1F2333", "width": 3},
+        )  # fmt: skip
+    height = 120 + cell_px * k
+    styled(fig, title=title, height=height)
+    ticks = {"tickmode": "array", "tickvals": list(range(k)), "ticktext": list(classes)}
+    fig.update_xaxes(title="predicted class", side="bottom", showgrid=False, zeroline=False,
+                     constrain="domain", range=[-0.5, k - 0.5], **ticks)  # fmt: skip
+    fig.update_yaxes(title="true class", autorange=False, range=[k - 0.5, -0.5], showgrid=False,
+                     zeroline=False, scaleanchor="x", constrain="domain", **ticks)  # fmt: skip
+    fig.update_layout(clickmode="event+select", dragmode=False, hovermode="closest")
+    return fig
+
+
+def selected_cell(selection: Mapping[str, Any] | None, num_classes: int) -> tuple[int, int] | None:
+    """The (true, predicted) cell of a plotly selection event on ``confusion_matrix_figure``."""
+    if not selection:
+        return None
+    points = selection.get("points") or []
+    for point in points:
+        data = point.get("customdata")
+        if isinstance(data, (list, tuple)) and len(data) == 2:
+            return int(data[0]), int(data[1])
+        if "x" in point and "y" in point and point.get("curve_number", 2) == 2:
+            return int(round(point["y"])), int(round(point["x"]))
+    indices = selection.get("point_indices") or []
+    if indices and 0 <= int(indices[0]) < num_classes * num_classes:
+        return divmod(int(indices[0]), num_classes)
+    return None
+
+
+def per_class_accuracy_figure(
+    acc: np.ndarray,
+    classes: Sequence[str],
+    *,
+    overall: float | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """Share of each class's test images classified correctly; dashed line = overall accuracy."""
+    values = np.nan_to_num(np.asarray(acc, dtype=np.float64), nan=0.0)
+    worst = int(np.argmin(values)) if len(values) else -1
+    colors = [BAD if i == worst else PALETTE[0] for i in range(len(values))]
+    fig = go.Figure(
+        go.Bar(
+            x=list(classes), y=values, marker_color=colors,
+            text=[f"{v:.0%}" for v in values], textposition="outside",
+            hovertemplate="class %{x}: %{y:.2%} right<extra></extra>",
+        )
+    )  # fmt: skip
+    if overall is not None:
+        fig.add_hline(y=overall, line={"color": MARKER, "dash": "dash"},
+                      annotation_text=f"overall {overall:.1%}", annotation_position="bottom right")  # fmt: skip
+    styled(fig, title=title, height=300)
+    fig.update_xaxes(type="category", title="true class")
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.12], title="accuracy")
+    return fig
+
+
+def probability_bars_figure(
+    probs: Any, classes: Sequence[str], *, title: str | None = None
+) -> go.Figure:
+    """The model's probability for each class; the top class in green."""
+    p = as_numpy(probs).astype(np.float64).ravel()
+    top = int(np.argmax(p)) if p.size else -1
+    fig = go.Figure(
+        go.Bar(
+            x=list(classes), y=p,
+            marker_color=[GOOD if i == top else NEUTRAL for i in range(p.size)],
+            text=[f"{v:.0%}" if v >= 0.005 else "" for v in p], textposition="outside",
+            hovertemplate="p(%{x}) = %{y:.2%}<extra></extra>",
+        )
+    )  # fmt: skip
+    styled(fig, title=title, height=280)
+    fig.update_xaxes(type="category", title="class")
+    fig.update_yaxes(range=[0, 1.15], tickformat=".0%", title="probability")
+    return fig
+
+
+def pixels_figure(image: Any, *, title: str | None = None, zmax: float = 255) -> go.Figure:
+    """One gray image as a heatmap whose hover reads every pixel value (ink bright)."""
+    img = as_numpy(image).astype(np.float64)
+    img = img.reshape(img.shape[-2], img.shape[-1])
+    h, w = img.shape
+    fig = go.Figure(
+        go.Heatmap(
+            z=img, zmin=0, zmax=zmax, colorscale="Gray", showscale=False,
+            hovertemplate="row %{y}, col %{x}: %{z:.0f}<extra></extra>",
+        )
+    )  # fmt: skip
+    styled(fig, title=title, height=260)
+    fig.update_xaxes(visible=False, range=[-0.5, w - 0.5], constrain="domain")
+    fig.update_yaxes(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain")
+    fig.update_layout(margin={"l": 5, "r": 5, "b": 5})
+    return fig
+
+
+def first_layer_weights_figure(
+    weights: np.ndarray, *, max_units: int = 32, cols: int = 8, title: str | None = None
+) -> go.Figure:
+    """First-layer weights [units, C, h, w] as images: blue positive, red negative, per unit scale.
+
+    RGB inputs (CIFAR-10) are shown in colour, each unit scaled to fill [0, 1].
+    """
+    w = np.asarray(weights, dtype=np.float32)[:max_units]
+    if w.shape[1] == 3:
+        lo = w.min(axis=(1, 2, 3), keepdims=True)
+        hi = w.max(axis=(1, 2, 3), keepdims=True)
+        tiles = (w - lo) / np.maximum(hi - lo, 1e-12)
+    else:
+        tiles = diverging_rgb(w.mean(axis=1))
+    hovers = [
+        f"unit {i}: weights from {w[i].min():+.3f} to {w[i].max():+.3f}" for i in range(len(w))
+    ]
+    return image_grid_figure(
+        tiles, cols=cols, titles=[f"#{i}" for i in range(len(w))], hovers=hovers, title=title,
+        tile_px=56,
+    )  # fmt: skip
+
+
+def feature_maps_figure(
+    maps: np.ndarray, *, max_maps: int = 32, cols: int = 8, title: str | None = None
+) -> go.Figure:
+    """One layer's channels [K, h, w] for one image (viridis, each channel on its own range)."""
+    m = np.asarray(maps, dtype=np.float32)[:max_maps]
+    hovers = [
+        f"channel {i}: min {m[i].min():.2f}, max {m[i].max():.2f}, mean {m[i].mean():.2f}"
+        for i in range(len(m))
+    ]
+    return image_grid_figure(
+        sequential_rgb(m), cols=cols, titles=[f"ch {i}" for i in range(len(m))], hovers=hovers,
+        title=title, tile_px=56,
+    )  # fmt: skip
+
+
+def runs_overlay_figure(
+    histories: Mapping[str, Sequence[Any]], *, title: str | None = None
+) -> go.Figure:
+    """Validation loss and accuracy of several runs (solid) with training curves (dotted)."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
+    for i, (label, history) in enumerate(histories.items()):
+        x = [h.epoch for h in history]
+        for name, dash in (("val", "solid"), ("train", "dot")):
+            for c, metric in ((1, "loss"), (2, "acc")):
+                fig.add_scatter(
+                    x=x, y=[getattr(h, f"{name}_{metric}") for h in history], mode="lines+markers",
+                    name=label if name == "val" else f"{label} (train)", legendgroup=label,
+                    showlegend=c == 1 and name == "val",
+                    line={"color": color(i), "dash": dash, "width": 2.5 if name == "val" else 1.5},
+                    marker={"size": 5},
+                    hovertemplate=f"{label}<br>epoch %{{x}}<br>{name} {metric} %{{y:.4f}}<extra></extra>",
+                    row=1, col=c,
+                )  # fmt: skip
+    fig.update_xaxes(title="epoch")
+    fig.update_yaxes(tickformat=".0%", row=1, col=2)
+    return styled(fig, title=title, height=360)
