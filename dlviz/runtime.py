@@ -13,25 +13,37 @@ import platform
 _configured = False
 
 
-def cpu_quota(default: int | None = None) -> int:
-    """Number of CPUs this process may use: cgroup v2 ``cpu.max`` or v1 quota, else affinity."""
+def _read(path: str) -> str:
+    with open(path) as f:
+        return f.read()
+
+
+def _cgroup_cpus() -> int | None:
+    """CPUs allowed by the cgroup quota (v2 ``cpu.max``, else v1), or None when unlimited."""
     try:
-        quota, period = open("/sys/fs/cgroup/cpu.max").read().split()[:2]
+        quota, period = _read("/sys/fs/cgroup/cpu.max").split()[:2]
         if quota != "max":
-            return max(1, int(int(quota) / int(period)))
+            return max(1, int(quota) // int(period))
     except (OSError, ValueError):
         pass
     try:
-        quota = int(open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").read())
-        period = int(open("/sys/fs/cgroup/cpu/cpu.cfs_period_us").read())
+        quota = int(_read("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"))
+        period = int(_read("/sys/fs/cgroup/cpu/cpu.cfs_period_us"))
         if quota > 0:
             return max(1, quota // period)
     except (OSError, ValueError):
         pass
+    return None
+
+
+def cpu_quota(default: int | None = None) -> int:
+    """Number of CPUs this process may use: min(cgroup quota, CPU affinity)."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        affinity = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return default or os.cpu_count() or 1
+        affinity = default or os.cpu_count() or 1
+    quota = _cgroup_cpus()
+    return max(1, min(affinity, quota) if quota else affinity)
 
 
 def _tune_glibc_malloc() -> bool:
@@ -50,15 +62,20 @@ def _tune_glibc_malloc() -> bool:
 
 
 def configure_torch(threads: int | None = None) -> int:
-    """Set torch threads to the CPU quota, flush denormals, tune malloc; idempotent. Returns threads."""
+    """Set torch threads (first call: the CPU quota), flush denormals, tune malloc. Returns threads.
+
+    Idempotent: later calls without ``threads`` keep whatever thread count is set, so a caller
+    (a benchmark, a test) can choose its own with ``configure_torch(threads=n)``.
+    """
     global _configured
     import torch
 
-    n = threads or cpu_quota()
-    if torch.get_num_threads() != n:
-        torch.set_num_threads(n)
+    if threads is not None or not _configured:
+        n = threads or cpu_quota()
+        if torch.get_num_threads() != n:
+            torch.set_num_threads(n)
     if not _configured:
         torch.set_flush_denormal(True)
         _tune_glibc_malloc()
         _configured = True
-    return n
+    return torch.get_num_threads()

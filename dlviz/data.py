@@ -1,0 +1,263 @@
+"""Datasets as in-memory uint8 tensors: MNIST, Fashion-MNIST, CIFAR-10 and scikit-learn's digits.
+
+The three image sets are read once through torchvision's own classes (their ``.data`` and
+``.targets``, never per-sample transforms) and kept as ``uint8 [N, C, H, W]`` tensors, four times
+smaller than float; the training loop converts and normalises one batch at a time. ``digits`` is
+scikit-learn's bundled 8x8 set and always works offline. Files live under a ``root`` folder
+(torchvision's layout); nothing is read from the environment here.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+DATASETS: tuple[str, ...] = ("mnist", "fashion-mnist", "cifar10", "digits")
+
+MNIST_FILES: tuple[str, ...] = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
+CIFAR_FILES: tuple[str, ...] = (
+    *(f"data_batch_{i}" for i in range(1, 6)),
+    "test_batch",
+    "batches.meta",
+)
+SYSTEM_DIRS: dict[str, tuple[Path, ...]] = {
+    "fashion-mnist": (Path("/usr/share/datasets/fashion-mnist"),),
+}
+"""Read-only folders where a distribution may have installed the raw files (Debian's
+``dataset-fashion-mnist``); used when ``root`` lacks them, by copying them into ``root``."""
+
+
+class DatasetUnavailable(RuntimeError):
+    """The dataset's files are missing and could not be downloaded; the message names the fix."""
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What a dataset is: its name, label, class names, image shape and per-channel statistics."""
+
+    name: str
+    label: str
+    classes: tuple[str, ...]
+    shape: tuple[int, int, int]
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+
+    @property
+    def num_classes(self) -> int:
+        """Number of classes."""
+        return len(self.classes)
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """A dataset held in memory: uint8 images ``[N, C, H, W]`` and int64 labels ``[N]``."""
+
+    info: DatasetInfo
+    train_x: torch.Tensor
+    train_y: torch.Tensor
+    test_x: torch.Tensor
+    test_y: torch.Tensor
+
+    def __repr__(self) -> str:
+        return (
+            f"Dataset({self.info.name!r}, train={len(self.train_y)}, test={len(self.test_y)}, "
+            f"shape={self.info.shape})"
+        )
+
+
+_DIGIT_CLASSES = tuple(str(i) for i in range(10))
+
+INFOS: dict[str, DatasetInfo] = {
+    "mnist": DatasetInfo("mnist", "MNIST", _DIGIT_CLASSES, (1, 28, 28), (0.1307,), (0.3081,)),
+    "fashion-mnist": DatasetInfo(
+        "fashion-mnist",
+        "Fashion-MNIST",
+        (
+            "T-shirt/top",
+            "Trouser",
+            "Pullover",
+            "Dress",
+            "Coat",
+            "Sandal",
+            "Shirt",
+            "Sneaker",
+            "Bag",
+            "Ankle boot",
+        ),
+        (1, 28, 28),
+        (0.2860,),
+        (0.3530,),
+    ),
+    "cifar10": DatasetInfo(
+        "cifar10",
+        "CIFAR-10",
+        ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"),
+        (3, 32, 32),
+        (0.4914, 0.4822, 0.4465),
+        (0.2470, 0.2435, 0.2616),
+    ),
+    "digits": DatasetInfo(
+        "digits", "Digits (8x8)", _DIGIT_CLASSES, (1, 8, 8), (0.3053,), (0.3759,)
+    ),
+}
+
+
+def dataset_info(name: str) -> DatasetInfo:
+    """The ``DatasetInfo`` of a dataset name (no files are read)."""
+    if name not in INFOS:
+        raise ValueError(f"Unknown dataset {name!r}; choose one of {', '.join(DATASETS)}.")
+    return INFOS[name]
+
+
+def normalize(x_uint8: torch.Tensor, info: DatasetInfo) -> torch.Tensor:
+    """Float32 pixels standardised per channel: ``(x / 255 - mean) / std`` for ``[..., C, H, W]``."""
+    scale, shift = _affine(info)
+    return x_uint8.to(torch.float32).mul_(scale).add_(shift)
+
+
+def _affine(info: DatasetInfo) -> tuple[float | torch.Tensor, float | torch.Tensor]:
+    """``(scale, shift)`` with ``x * scale + shift == (x / 255 - mean) / std``, one pass per batch."""
+    if len(info.mean) == 1:
+        return 1.0 / (255.0 * info.std[0]), -info.mean[0] / info.std[0]
+    std = torch.tensor(info.std, dtype=torch.float32).view(-1, 1, 1)
+    mean = torch.tensor(info.mean, dtype=torch.float32).view(-1, 1, 1)
+    return 1.0 / (255.0 * std), -mean / std
+
+
+def load_dataset(name: str, root: str | Path = "data", download: bool = True) -> Dataset:
+    """Load a dataset into uint8 tensors; raise ``DatasetUnavailable`` naming the fix if missing."""
+    info = dataset_info(name)
+    if name == "digits":
+        return _load_digits(info)
+    root = Path(root)
+    if name in ("mnist", "fashion-mnist"):
+        return _load_mnist_like(info, root, download)
+    return _load_cifar10(info, root, download)
+
+
+def _load_digits(info: DatasetInfo) -> Dataset:
+    """scikit-learn's 8x8 digits (values 0..16 scaled to 0..255), split 80/20 stratified, seed 0."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    bunch = load_digits()
+    x = torch.from_numpy(bunch.images * (255.0 / 16.0)).round().to(torch.uint8).unsqueeze(1)
+    y = torch.from_numpy(bunch.target).to(torch.int64)
+    idx_train, idx_test = train_test_split(
+        range(len(y)), test_size=0.2, stratify=bunch.target, random_state=0
+    )
+    tr, te = torch.tensor(idx_train), torch.tensor(idx_test)
+    return Dataset(
+        info, x[tr].contiguous(), y[tr].contiguous(), x[te].contiguous(), y[te].contiguous()
+    )
+
+
+def _mnist_class(name: str):
+    from torchvision.datasets import MNIST, FashionMNIST
+
+    return MNIST if name == "mnist" else FashionMNIST
+
+
+def _gunzip_into(raw: Path, sources: tuple[Path, ...]) -> None:
+    """Extract ``<file>.gz`` (from ``raw`` itself or a system folder) where a raw file is missing."""
+    for fname in MNIST_FILES:
+        if (raw / fname).exists():
+            continue
+        for folder in (raw, *sources):
+            gz = folder / f"{fname}.gz"
+            if gz.is_file():
+                raw.mkdir(parents=True, exist_ok=True)
+                tmp = raw / f".{fname}.part"
+                with gzip.open(gz, "rb") as src, open(tmp, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+                tmp.replace(raw / fname)
+                break
+
+
+def _load_mnist_like(info: DatasetInfo, root: Path, download: bool) -> Dataset:
+    cls = _mnist_class(info.name)
+    raw = root / cls.__name__ / "raw"
+    try:
+        _gunzip_into(raw, SYSTEM_DIRS.get(info.name, ()))
+        train = cls(str(root), train=True, download=download)
+        test = cls(str(root), train=False, download=download)
+    except (RuntimeError, OSError, EOFError, ValueError) as err:
+        raise DatasetUnavailable(_mnist_fix(info, raw, _why(err, download))) from err
+    return Dataset(
+        info,
+        train.data.unsqueeze(1).contiguous(),
+        train.targets.to(torch.int64),
+        test.data.unsqueeze(1).contiguous(),
+        test.targets.to(torch.int64),
+    )
+
+
+def _why(err: Exception, download: bool) -> str:
+    """Why the files could not be had, in a few words."""
+    if not download:
+        return "files not found and downloads are turned off"
+    first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return f"files not found and the download failed: {first[:160]}"
+
+
+def _mnist_fix(info: DatasetInfo, raw: Path, reason: str) -> str:
+    files = ", ".join(f"{f}.gz" for f in MNIST_FILES)
+    debian = (
+        " (on Debian/Ubuntu: `apt install dataset-fashion-mnist`, which puts them in "
+        "/usr/share/datasets/fashion-mnist/)"
+        if info.name == "fashion-mnist"
+        else ""
+    )
+    return (
+        f"{info.label} is not available ({reason}). Put the four files {files} into {raw}/"
+        f"{debian}, allow downloads, or choose the built-in 'digits' dataset."
+    )
+
+
+def _cifar_class():
+    """torchvision's CIFAR10, checking that the extracted batch files exist rather than their md5
+    (the downloaded archive is still md5-checked by torchvision before extraction)."""
+    from torchvision.datasets import CIFAR10
+
+    class _CIFAR10(CIFAR10):
+        train_list = [[fname, None] for fname, _ in CIFAR10.train_list]
+        test_list = [[fname, None] for fname, _ in CIFAR10.test_list]
+        meta = {**CIFAR10.meta, "md5": None}
+
+    return _CIFAR10
+
+
+def _load_cifar10(info: DatasetInfo, root: Path, download: bool) -> Dataset:
+    from torchvision.datasets.utils import extract_archive
+
+    cls = _cifar_class()
+    folder = root / cls.base_folder
+    try:
+        archive = root / cls.filename
+        if archive.is_file() and not all((folder / f).exists() for f in CIFAR_FILES):
+            extract_archive(str(archive), str(root))
+        train = cls(str(root), train=True, download=download)
+        test = cls(str(root), train=False, download=download)
+    except (RuntimeError, OSError, EOFError, ValueError, KeyError) as err:
+        raise DatasetUnavailable(
+            f"CIFAR-10 is not available ({_why(err, download)}). Put cifar-10-python.tar.gz "
+            f"(https://www.cs.toronto.edu/~kriz/cifar.html) into {root}/ or its extracted "
+            f"folder {folder}/ ({', '.join(CIFAR_FILES)}), allow downloads, or choose the "
+            "built-in 'digits' dataset."
+        ) from err
+
+    def to_tensors(ds) -> tuple[torch.Tensor, torch.Tensor]:
+        x = torch.from_numpy(ds.data).permute(0, 3, 1, 2).contiguous()  # NHWC -> NCHW
+        return x, torch.as_tensor(ds.targets, dtype=torch.int64)
+
+    (train_x, train_y), (test_x, test_y) = to_tensors(train), to_tensors(test)
+    return Dataset(info, train_x, train_y, test_x, test_y)

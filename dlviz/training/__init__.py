@@ -1,0 +1,42 @@
+"""Training: configs, the fast CPU training loop, metrics and the on-disk run store.
+
+``from dlviz.training import TrainConfig, train, TrainResult`` is the whole API a page needs;
+``train_cached`` adds the disk store so the same config is never trained twice.
+"""
+
+from __future__ import annotations
+
+from dlviz.training.config import (
+    OPTIMIZERS,
+    STATUSES,
+    Callback,
+    EpochStats,
+    Progress,
+    TrainConfig,
+    TrainResult,
+    preset_config,
+)
+from dlviz.training.loop import evaluate, make_optimizer, predict_proba, split_indices, train
+from dlviz.training.metrics import confusion_matrix, per_class_accuracy
+from dlviz.training.store import RunStore, RunSummary, train_cached
+
+__all__ = [
+    "OPTIMIZERS",
+    "STATUSES",
+    "Callback",
+    "EpochStats",
+    "Progress",
+    "RunStore",
+    "RunSummary",
+    "TrainConfig",
+    "TrainResult",
+    "confusion_matrix",
+    "evaluate",
+    "make_optimizer",
+    "per_class_accuracy",
+    "predict_proba",
+    "preset_config",
+    "split_indices",
+    "train",
+    "train_cached",
+]

@@ -1,0 +1,239 @@
+"""Training configuration and the records a run produces: plain frozen dataclasses, no torch work.
+
+``TrainConfig`` is frozen, hence hashable, and ``TrainConfig.key()`` (sha256 of its sorted JSON
+plus the dlviz version) names a run in the disk store. ``EpochStats`` is one row of a run's
+history and ``Progress`` is what callbacks receive while a run is going.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields, replace
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+from dlviz.models import PRESETS, ModelSpec
+
+if TYPE_CHECKING:
+    from torch import nn
+
+    from dlviz.data import DatasetInfo
+
+OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam", "adamw", "rmsprop")
+"""sgd = plain SGD; momentum = SGD with ``TrainConfig.momentum``; rmsprop without momentum."""
+
+STATUSES: tuple[str, ...] = ("completed", "stopped", "early-stopped", "diverged")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that determines a training run (hashable; ``key()`` names it in the store)."""
+
+    dataset: str = "digits"
+    model: str | ModelSpec = "seed-mlp"  # a preset name or a ModelSpec
+    optimizer: str = "adam"  # "sgd" | "momentum" | "adam" | "adamw" | "rmsprop"
+    lr: float = 1e-3
+    momentum: float = 0.9  # used by "momentum"
+    weight_decay: float = 0.0
+    batch_size: int = 128
+    epochs: int = 5
+    train_subset: int | None = None  # None = all training images
+    val_fraction: float = 0.1  # held out from the (subset of) training images
+    seed: int = 0
+    patience: int | None = None  # early stopping on validation loss
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+    def key(self) -> str:
+        """sha256 hex of the sorted JSON of ``asdict(self)`` and the dlviz version."""
+        from dlviz import __version__
+
+        payload = json.dumps({"config": self.to_dict(), "version": __version__}, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able dict (a ModelSpec becomes a dict)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
+        """Inverse of ``to_dict`` (unknown keys are ignored)."""
+        names = {f.name for f in fields(cls)}
+        kw = {k: v for k, v in d.items() if k in names}
+        if isinstance(kw.get("model"), dict):
+            spec_names = {f.name for f in fields(ModelSpec)}
+            kw["model"] = ModelSpec(**{k: v for k, v in kw["model"].items() if k in spec_names})
+        return cls(**kw)
+
+    def model_name(self) -> str:
+        """The preset name, or a short description of a custom spec."""
+        if isinstance(self.model, str):
+            return self.model
+        s = self.model
+        body = "-".join(map(str, s.channels)) + "/" if s.kind == "cnn" else ""
+        return f"{s.kind}-{body}{'-'.join(map(str, s.hidden))}-{s.activation}"
+
+
+def _validate(cfg: TrainConfig) -> None:
+    """Raise ValueError with a clear sentence for a config that cannot run."""
+    from dlviz.data import DATASETS
+
+    checks = [
+        (
+            cfg.dataset in DATASETS,
+            f"Unknown dataset {cfg.dataset!r}; choose one of {', '.join(DATASETS)}.",
+        ),
+        (
+            isinstance(cfg.model, ModelSpec) or cfg.model in PRESETS,
+            f"Unknown model {cfg.model!r}; choose one of {', '.join(PRESETS)} or pass a ModelSpec.",
+        ),
+        (
+            cfg.optimizer in OPTIMIZERS,
+            f"Unknown optimizer {cfg.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}.",
+        ),
+        (_finite(cfg.lr) and cfg.lr > 0, f"Learning rate must be a positive number, got {cfg.lr}."),
+        (
+            _finite(cfg.momentum) and 0 <= cfg.momentum < 1,
+            f"Momentum must be in [0, 1), got {cfg.momentum}.",
+        ),
+        (
+            _finite(cfg.weight_decay) and cfg.weight_decay >= 0,
+            f"Weight decay must be >= 0, got {cfg.weight_decay}.",
+        ),
+        (
+            _int(cfg.batch_size) and cfg.batch_size >= 1,
+            f"Batch size must be a positive integer, got {cfg.batch_size}.",
+        ),
+        (
+            _int(cfg.epochs) and cfg.epochs >= 1,
+            f"Epochs must be a positive integer, got {cfg.epochs}.",
+        ),
+        (
+            cfg.train_subset is None or (_int(cfg.train_subset) and cfg.train_subset >= 2),
+            f"Training subset must be None or at least 2 images, got {cfg.train_subset}.",
+        ),
+        (
+            _finite(cfg.val_fraction) and 0 <= cfg.val_fraction <= 0.5,
+            f"Validation fraction must be in [0, 0.5], got {cfg.val_fraction}.",
+        ),
+        (_int(cfg.seed), f"Seed must be an integer, got {cfg.seed!r}."),
+        (
+            cfg.patience is None or (_int(cfg.patience) and cfg.patience >= 1),
+            f"Patience must be None or a positive integer, got {cfg.patience}.",
+        ),
+        (
+            cfg.patience is None or cfg.val_fraction > 0,
+            "Early stopping watches the validation loss: set val_fraction > 0 or patience=None.",
+        ),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise ValueError(message)
+
+
+def _finite(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _int(x: object) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def preset_config(model: str, dataset: str | None = None, **overrides: Any) -> TrainConfig:
+    """A ``TrainConfig`` with the preset's default dlviz recipe (optimizer, lr, batch, epochs)."""
+    if model not in PRESETS:
+        raise ValueError(f"Unknown model preset {model!r}; choose one of {', '.join(PRESETS)}.")
+    p = PRESETS[model]
+    cfg = TrainConfig(
+        dataset=dataset or p.reported_dataset or "digits",
+        model=model,
+        optimizer=p.optimizer,
+        lr=p.lr,
+        batch_size=p.batch_size,
+        epochs=p.epochs,
+    )
+    return replace(cfg, **overrides)
+
+
+@dataclass(frozen=True)
+class EpochStats:
+    """One finished epoch: mean train loss/accuracy over its batches, validation and test scores."""
+
+    epoch: int  # 1-based
+    train_loss: float
+    train_acc: float
+    val_loss: float  # nan when val_fraction == 0
+    val_acc: float
+    test_loss: float
+    test_acc: float
+    seconds: float  # wall time of the epoch, evaluation included
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What callbacks receive: ``kind`` "step" (every few batches) or "epoch" (end of an epoch)."""
+
+    kind: str
+    epoch: int  # 1-based epoch in progress (or just finished)
+    epochs: int
+    step: int  # 1-based step within the epoch
+    steps_per_epoch: int
+    loss: float  # latest training batch loss
+    history: tuple[EpochStats, ...]  # finished epochs so far
+
+    @property
+    def fraction(self) -> float:
+        """Fraction of the whole run done, in [0, 1]."""
+        done = (self.epoch - 1) * self.steps_per_epoch + self.step
+        return min(1.0, done / max(1, self.epochs * self.steps_per_epoch))
+
+
+Callback = Callable[[Progress], "bool | None"]
+"""Called with each ``Progress``; return True to ask the run to stop."""
+
+
+@dataclass
+class TrainResult:
+    """A finished (or stopped, or diverged) run: history, weights and per-epoch test predictions."""
+
+    config: TrainConfig
+    history: list[EpochStats]
+    status: str  # "completed" | "stopped" | "early-stopped" | "diverged"
+    message: str  # a human sentence saying how the run ended
+    diverged_at: tuple[int, int] | None  # (epoch, step), 1-based
+    initial_state: dict[str, torch.Tensor]  # state_dict before training (CPU, contiguous)
+    final_state: dict[str, torch.Tensor]  # at the end (best-val if early-stopped; last finite
+    # epoch if diverged)
+    test_labels: torch.Tensor  # int64 [M]
+    test_preds: list[torch.Tensor]  # per finished epoch: int64 [M]
+    test_probs: list[torch.Tensor]  # per finished epoch: float16 [M, classes]
+    train_seconds: float  # wall time of the whole run, evaluation included
+    samples_per_second: float  # training images per second of optimisation steps
+    parameters: int
+    cached: bool = False  # True when loaded from the store
+    best_epoch: int | None = None  # epoch whose weights are final_state (None: the last one)
+    eval_seconds: float = 0.0  # part of train_seconds spent evaluating validation and test sets
+    created: float = 0.0  # time.time() when the run finished
+
+    @property
+    def test_acc(self) -> float:
+        """Test accuracy of the last finished epoch (nan when none finished)."""
+        return self.history[-1].test_acc if self.history else float("nan")
+
+    @property
+    def epochs_done(self) -> int:
+        """Number of finished epochs."""
+        return len(self.history)
+
+    def model(self, info: DatasetInfo, weights: str = "final") -> nn.Module:
+        """Rebuild the model for ``info`` and load the "final" or "initial" weights (eval mode)."""
+        from dlviz.models import build_model
+
+        model = build_model(self.config.model, info.shape, info.num_classes)
+        model.load_state_dict(self.final_state if weights == "final" else self.initial_state)
+        return model.eval()
