@@ -145,5 +145,10 @@ def softmax_cross_entropy(logits: Sequence[float], target: int) -> SoftmaxCE:
         (grad,) = torch.autograd.grad(loss, z)
     one_hot = F.one_hot(torch.tensor(target), len(logits)).to(torch.float64)
     return SoftmaxCE(
-        tuple(float(v) for v in logits), target, log_p.detach().exp(), one_hot, float(loss.detach()), grad
+        tuple(float(v) for v in logits),
+        target,
+        log_p.detach().exp(),
+        one_hot,
+        float(loss.detach()),
+        grad,
     )

@@ -1,0 +1,317 @@
+"""Figures for the Activations page: curve and derivative with flat regions, overlays, softmax.
+
+Builders take results from dlviz.activations (tensors) and return plotly figures styled with
+dlviz.plots.style; they compute nothing but layout. Hover templates print exact numbers.
+Each figure is assembled from plain dicts in one ``go.Figure(...)`` call: plotly's
+``add_vrect``/``add_annotation`` re-validate the whole layout on every call and would cost a
+slider move hundreds of milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from dlviz.activations import CurveResult, SoftmaxResult, SoftmaxSweep
+from dlviz.plots.style import BAD, NEUTRAL, SHADE, color, styled
+
+PROBE = "#1F2333"
+MARKER = {"size": 12, "color": PROBE, "line": {"color": "white", "width": 2}}
+LABEL_BG = "rgba(255,255,255,0.85)"
+
+
+def _np(t):
+    return t.detach().cpu().numpy()
+
+
+def vline(x: float, color_: str = PROBE, dash: str = "dot", yref: str = "paper") -> dict:
+    """A vertical line shape across the whole plotting area."""
+    return {
+        "type": "line",
+        "x0": x,
+        "x1": x,
+        "xref": "x",
+        "y0": 0,
+        "y1": 1,
+        "yref": yref,
+        "line": {"color": color_, "width": 1.2, "dash": dash},
+    }
+
+
+def band(x0: float, x1: float) -> dict:
+    """A shaded vertical band (below the traces) across the whole plotting area."""
+    return {
+        "type": "rect",
+        "x0": x0,
+        "x1": x1,
+        "xref": "x",
+        "y0": 0,
+        "y1": 1,
+        "yref": "paper",
+        "fillcolor": SHADE,
+        "line": {"width": 0},
+        "layer": "below",
+    }
+
+
+def activation_figure(result: CurveResult, label: str) -> go.Figure:
+    """f(x) above f'(x) on a shared x axis, flat regions shaded and named, the probe marked."""
+    x = _np(result.x)
+    px, pf, pdf = result.probe_x, result.probe_f, result.probe_df
+    data = [
+        go.Scatter(
+            x=x,
+            y=_np(result.f),
+            name=f"{label}  f(x)",
+            line={"color": color(0), "width": 3},
+            hovertemplate="x = %{x:.3f}<br>f(x) = %{y:.6f}<extra></extra>",
+        ),
+        go.Scatter(
+            x=x,
+            y=_np(result.df),
+            name="f′(x)  from torch.autograd",
+            xaxis="x2",
+            yaxis="y2",
+            line={"color": color(1), "width": 2.5},
+            hovertemplate="x = %{x:.3f}<br>f′(x) = %{y:.6f}<extra></extra>",
+        ),
+        go.Scatter(
+            x=[px],
+            y=[pf],
+            mode="markers",
+            showlegend=False,
+            marker=MARKER,
+            hovertemplate="probe x = %{x:.3f}<br>f(x) = %{y:.6g}<extra></extra>",
+        ),
+        go.Scatter(
+            x=[px],
+            y=[pdf],
+            xaxis="x2",
+            yaxis="y2",
+            mode="markers",
+            showlegend=False,
+            marker=MARKER,
+            hovertemplate="probe x = %{x:.3f}<br>f′(x) = %{y:.6g}<extra></extra>",
+        ),
+    ]
+    shapes = [band(r.start, r.end) for r in result.regions] + [vline(px)]
+    annotations = [
+        {
+            "x": px,
+            "y": pf,
+            "xref": "x",
+            "yref": "y",
+            "text": f"f({px:.2f}) = {pf:.4g}",
+            "ax": 45,
+            "ay": -32,
+            "arrowhead": 0,
+            "bgcolor": LABEL_BG,
+        },
+        {
+            "x": px,
+            "y": pdf,
+            "xref": "x2",
+            "yref": "y2",
+            "text": f"f′({px:.2f}) = {pdf:.4g}",
+            "ax": 45,
+            "ay": -26,
+            "arrowhead": 0,
+            "bgcolor": LABEL_BG,
+        },
+    ]
+    lo, hi = float(x[0]), float(x[-1])
+    for region in result.regions:
+        interior = lo < region.start and region.end < hi
+        annotations.append(
+            {
+                "x": (region.start + region.end) / 2,
+                "xref": "x",
+                "showarrow": False,
+                "y": 0.06 if interior else 0.97,
+                "yref": "y2 domain" if interior else "y domain",
+                "text": f"<b>{region.name}</b><br>|f′| < 0.01",
+                "font": {"size": 11, "color": BAD},
+                "bgcolor": "rgba(255,255,255,0.7)",
+            }
+        )
+    layout = {
+        "xaxis": {"anchor": "y", "matches": "x2", "showticklabels": False, "range": [lo, hi]},
+        "yaxis": {"domain": [0.45, 1.0], "title": {"text": "f(x)"}},
+        "xaxis2": {"anchor": "y2", "title": {"text": "x"}, "range": [lo, hi]},
+        "yaxis2": {
+            "domain": [0.0, 0.38],
+            "title": {"text": "f′(x)"},
+            "zeroline": True,
+            "zerolinecolor": NEUTRAL,
+        },
+        "shapes": shapes,
+        "annotations": annotations,
+        "hovermode": "x",
+    }
+    return styled(go.Figure(data=data, layout=layout), height=560)
+
+
+def compare_figure(
+    curves: Sequence[tuple[str, object, object]], derivative: bool, probe: float | None = None
+) -> go.Figure:
+    """Several activations (or their derivatives) overlaid: ``curves`` is (label, x, y) tensors."""
+    what = "f′(x)" if derivative else "f(x)"
+    data = [
+        go.Scatter(
+            x=_np(x),
+            y=_np(y),
+            name=label,
+            line={"color": color(i), "width": 2.5},
+            hovertemplate=f"{label}: {what} = %{{y:.5f}}<extra></extra>",
+        )
+        for i, (label, x, y) in enumerate(curves)
+    ]
+    shapes, annotations = [], []
+    if derivative:
+        shapes.append(
+            {
+                "type": "rect",
+                "x0": 0,
+                "x1": 1,
+                "xref": "paper",
+                "y0": -0.01,
+                "y1": 0.01,
+                "yref": "y",
+                "fillcolor": SHADE,
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        )
+        annotations.append(
+            {
+                "x": 0.01,
+                "xref": "paper",
+                "y": 0.0,
+                "yref": "y",
+                "text": "|f′| < 0.01",
+                "showarrow": False,
+                "yshift": 12,
+                "xanchor": "left",
+                "font": {"size": 11, "color": BAD},
+            }
+        )
+    if probe is not None:
+        shapes.append(vline(probe))
+    layout = {
+        "hovermode": "x unified",
+        "xaxis": {"title": {"text": "x"}},
+        "yaxis": {"title": {"text": what}},
+        "shapes": shapes,
+        "annotations": annotations,
+    }
+    return styled(go.Figure(data=data, layout=layout), height=480)
+
+
+def softmax_bars_figure(result: SoftmaxResult, labels: Sequence[str]) -> go.Figure:
+    """Probabilities as bars, each hover showing the logit, z/T, p and log p."""
+    probs, logp = _np(result.probs), _np(result.log_probs)
+    custom = [[z, z / result.temperature, lp] for z, lp in zip(result.logits, logp, strict=True)]
+    bar = go.Bar(
+        x=list(labels),
+        y=probs,
+        marker_color=[color(i) for i in range(len(labels))],
+        text=[f"{p:.3f}" for p in probs],
+        textposition="outside",
+        customdata=custom,
+        hovertemplate=(
+            "%{x}<br>logit z = %{customdata[0]:.4g}<br>z / T = %{customdata[1]:.4g}"
+            "<br>p = %{y:.6g}<br>log p = %{customdata[2]:.6g}<extra></extra>"
+        ),
+    )
+    layout = {
+        "yaxis": {"range": [0, 1.12], "title": {"text": "probability p"}},
+        "xaxis": {"title": {"text": "class"}},
+    }
+    title = f"softmax(z / T) at T = {result.temperature:g}:  Σp = {probs.sum():.6f}"
+    return styled(go.Figure(data=[bar], layout=layout), title=title, height=400)
+
+
+def softmax_sweep_figure(
+    sweep: SoftmaxSweep, current: float, label: str, temperature: float
+) -> go.Figure:
+    """p_k against its own logit z_k (others fixed), its autograd derivative and the current z_k."""
+    x = _np(sweep.x)
+    i = int(abs(sweep.x - current).argmin())
+    data = [
+        go.Scatter(
+            x=x,
+            y=_np(sweep.p),
+            name=f"p({label})",
+            line={"color": color(0), "width": 3},
+            hovertemplate="p = %{y:.6f}<extra></extra>",
+        ),
+        go.Scatter(
+            x=x,
+            y=_np(sweep.dp),
+            name="∂p/∂z (autograd)",
+            yaxis="y2",
+            line={"color": color(1), "width": 2, "dash": "dash"},
+            hovertemplate="∂p/∂z = %{y:.6f}<extra></extra>",
+        ),
+        go.Scatter(
+            x=[current],
+            y=[float(sweep.p[i])],
+            mode="markers",
+            name="current logit",
+            marker=MARKER,
+            hovertemplate="current z = %{x:.4g}<br>p = %{y:.6f}<extra></extra>",
+        ),
+    ]
+    layout = {
+        "xaxis": {"title": {"text": f"logit of {label} (others fixed)"}},
+        "yaxis": {"title": {"text": "p"}, "range": [-0.02, 1.08]},
+        "yaxis2": {
+            "title": {"text": "∂p/∂z"},
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "showgrid": False,
+        },
+        "shapes": [vline(sweep.center, NEUTRAL)],
+        "annotations": [
+            {
+                "x": sweep.center,
+                "y": 1.0,
+                "yref": "y domain",
+                "text": f"c = {sweep.center:.3g}",
+                "showarrow": False,
+                "xanchor": "left",
+                "xshift": 4,
+                "font": {"size": 11},
+            }
+        ],
+        "hovermode": "x unified",
+    }
+    title = f"p({label}) = σ((z − c) / T), T = {temperature:g}"
+    fig = styled(go.Figure(data=data, layout=layout), title=title, height=400)
+    fig.update_layout(margin={"r": 55})
+    return fig
+
+
+def softmax_jacobian_figure(result: SoftmaxResult, labels: Sequence[str]) -> go.Figure:
+    """Heatmap of ∂p_i/∂z_j with every value printed in its cell."""
+    jac = _np(result.jacobian)
+    bound = max(float(abs(jac).max()), 1e-12)
+    heat = go.Heatmap(
+        z=jac,
+        x=list(labels),
+        y=list(labels),
+        colorscale="RdBu",
+        zmid=0,
+        zmin=-bound,
+        zmax=bound,
+        texttemplate="%{z:.3f}",
+        colorbar={"thickness": 12},
+        hovertemplate="∂p(%{y}) / ∂z(%{x}) = %{z:.6g}<extra></extra>",
+    )
+    layout = {
+        "xaxis": {"title": {"text": "logit z_j"}},
+        "yaxis": {"title": {"text": "probability p_i"}, "autorange": "reversed"},
+    }
+    return styled(go.Figure(data=[heat], layout=layout), title="Jacobian ∂p_i / ∂z_j", height=400)

@@ -1,0 +1,264 @@
+"""Figures for the Loss page: the -log p curve, MSE against cross-entropy, softmax CE bars.
+
+Builders take results from dlviz.losses and only lay them out (dlviz.plots.style for the look);
+every hover prints exact values so a learner can read the numbers off the picture. Figures are
+assembled from plain dicts in one ``go.Figure`` call (fast enough for every slider move).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from dlviz.losses import CECurve, SigmoidComparison, SoftmaxCE
+from dlviz.plots.activations import LABEL_BG, MARKER, PROBE
+from dlviz.plots.style import BAD, GOOD, NEUTRAL, SHADE, color, styled
+
+
+def _np(t):
+    return t.detach().cpu().numpy()
+
+
+def _title(text: str, x: float) -> dict:
+    """A panel title placed above a subplot (paper coordinates)."""
+    return {
+        "text": f"<b>{text}</b>",
+        "x": x,
+        "y": 1.0,
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "center",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": 13},
+    }
+
+
+def cross_entropy_figure(curve: CECurve, show_y0: bool = True) -> go.Figure:
+    """-log p (true label 1) and -log(1 - p) (label 0) against p, with the probe and its tangent."""
+    p = _np(curve.p)
+    pp, pl, pg = curve.probe_p, curve.probe_loss, curve.probe_grad
+    data = [
+        go.Scatter(
+            x=p,
+            y=_np(curve.loss_y1),
+            name="y = 1:  −log p",
+            line={"color": color(0), "width": 3},
+            hovertemplate="p = %{x:.3f}<br>−log p = %{y:.4f}<extra>y = 1</extra>",
+        )
+    ]
+    if show_y0:
+        data.append(
+            go.Scatter(
+                x=p,
+                y=_np(curve.loss_y0),
+                name="y = 0:  −log(1 − p)",
+                line={"color": color(1), "width": 2.5, "dash": "dash"},
+                hovertemplate="p = %{x:.3f}<br>−log(1 − p) = %{y:.4f}<extra>y = 0</extra>",
+            )
+        )
+    half = min(0.08, pp)  # a short tangent segment of slope dL/dp = -1/p
+    data += [
+        go.Scatter(
+            x=[pp - half, pp + half],
+            y=[pl - pg * half, pl + pg * half],
+            mode="lines",
+            name=f"tangent: slope dL/dp = {pg:.4g}",
+            line={"color": NEUTRAL, "width": 2},
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=[pp],
+            y=[pl],
+            mode="markers",
+            showlegend=False,
+            marker={**MARKER, "size": 13},
+            hovertemplate="p = %{x:.4f}<br>loss = %{y:.6f}<extra>probe</extra>",
+        ),
+    ]
+    layout = {
+        "xaxis": {"title": {"text": "p = probability given to the true class"}, "range": [0, 1.02]},
+        "yaxis": {"title": {"text": "loss (nats)"}, "range": [0, 7]},
+        "hovermode": "closest",
+        "annotations": [
+            {
+                "x": pp,
+                "y": min(pl, 6.8),
+                "text": f"p = {pp:.3g}  →  loss {pl:.4g}",
+                "ax": 60,
+                "ay": -40,
+                "arrowhead": 0,
+                "bgcolor": LABEL_BG,
+            }
+        ],
+    }
+    return styled(go.Figure(data=data, layout=layout), height=460)
+
+
+def mse_vs_ce_figure(cmp: SigmoidComparison) -> go.Figure:
+    """Side by side: MSE and BCE against the logit z, and their gradients d/dz; mistakes shaded."""
+    g, y = cmp.grid, cmp.grid.y
+    z, p = _np(g.z), _np(g.p)
+    series = (
+        ("MSE", "MSE  (σ(z) − y)²", g.mse, g.dmse_dz, color(1), "dash", 2.5),
+        ("CE", "cross-entropy", g.bce, g.dbce_dz, color(0), "solid", 3),
+    )
+    data = []
+    for short, name, loss, grad, c, dash, width in series:
+        for axis, values, what in (("", loss, "loss"), ("2", grad, "∂/∂z")):
+            data.append(
+                go.Scatter(
+                    x=z,
+                    y=_np(values),
+                    customdata=p,
+                    name=name,
+                    legendgroup=short,
+                    showlegend=axis == "",
+                    xaxis=f"x{axis}",
+                    yaxis=f"y{axis}",
+                    line={"color": c, "width": width, "dash": dash},
+                    hovertemplate=(
+                        f"z = %{{x:.2f}}, p = %{{customdata:.4f}}<br>{what} = %{{y:.5f}}"
+                        f"<extra>{short}</extra>"
+                    ),
+                )
+            )
+    pr = cmp.probe
+    pz = float(pr.z[0])
+    for axis, a, b in (("", pr.mse, pr.bce), ("2", pr.dmse_dz, pr.dbce_dz)):
+        data.append(
+            go.Scatter(
+                x=[pz, pz],
+                y=[float(a[0]), float(b[0])],
+                mode="markers",
+                showlegend=False,
+                xaxis=f"x{axis}",
+                yaxis=f"y{axis}",
+                marker={**MARKER, "color": [color(1), color(0)]},
+                hovertemplate="probe z = %{x:.2f}<br>%{y:.6f}<extra>probe</extra>",
+            )
+        )
+    shapes = [vline(pz, "x"), vline(pz, "x2")]
+    annotations = [
+        _title("loss against the logit z", 0.225),
+        _title("gradient ∂loss/∂z: what training feels", 0.775),
+    ]
+    if cmp.mistake:
+        lo, hi = cmp.mistake
+        for axis in ("x", "x2"):
+            shapes.append(
+                {
+                    "type": "rect",
+                    "x0": lo,
+                    "x1": hi,
+                    "xref": axis,
+                    "y0": 0,
+                    "y1": 1,
+                    "yref": "paper",
+                    "fillcolor": SHADE,
+                    "line": {"width": 0},
+                    "layer": "below",
+                }
+            )
+        annotations.append(
+            {
+                "x": (lo + hi) / 2,
+                "y": 0.5,
+                "xref": "x",
+                "yref": "y domain",
+                "showarrow": False,
+                "text": f"<b>confident<br>mistake</b><br>|p − y| > 0.9<br>(y = {y:g})",
+                "font": {"size": 11, "color": BAD},
+            }
+        )
+    axis_style = {"zeroline": True, "zerolinecolor": NEUTRAL}
+    layout = {
+        "xaxis": {"domain": [0, 0.45], "anchor": "y", "title": {"text": "logit z  (p = σ(z))"}},
+        "xaxis2": {"domain": [0.55, 1], "anchor": "y2", "title": {"text": "logit z  (p = σ(z))"}},
+        "yaxis": {"anchor": "x", **axis_style},
+        "yaxis2": {"anchor": "x2", **axis_style},
+        "shapes": shapes,
+        "annotations": annotations,
+        "hovermode": "x",
+    }
+    fig = styled(go.Figure(data=data, layout=layout), height=440)
+    fig.update_layout(margin={"t": 70}, legend={"y": 1.1})
+    return fig
+
+
+def vline(x: float, xref: str) -> dict:
+    """A dotted vertical line at x on the subplot with x axis ``xref``."""
+    return {
+        "type": "line",
+        "x0": x,
+        "x1": x,
+        "xref": xref,
+        "y0": 0,
+        "y1": 1,
+        "yref": "paper",
+        "line": {"color": PROBE, "width": 1.2, "dash": "dot"},
+    }
+
+
+def softmax_ce_figure(res: SoftmaxCE, labels: Sequence[str]) -> go.Figure:
+    """Left: p against the one-hot target per class. Right: the gradient p − y as signed bars."""
+    labels = list(labels)
+    probs, target, grad = _np(res.probs), _np(res.one_hot), _np(res.grad)
+    verdict = [
+        "gradient descent raises this logit" if v < 0 else "gradient descent lowers this logit"
+        for v in grad
+    ]
+    data = [
+        go.Bar(
+            x=labels,
+            y=probs,
+            name="p = softmax(z)",
+            marker_color=color(0),
+            customdata=list(res.logits),
+            text=[f"{v:.3f}" for v in probs],
+            textposition="outside",
+            hovertemplate="%{x}<br>z = %{customdata:.4g}<br>p = %{y:.6g}<extra></extra>",
+        ),
+        go.Bar(
+            x=labels,
+            y=target,
+            name="y: one-hot target",
+            marker={"color": "rgba(0,0,0,0)", "line": {"color": PROBE, "width": 2}},
+            hovertemplate="%{x}<br>y = %{y:.0f}<extra></extra>",
+        ),
+        go.Bar(
+            x=labels,
+            y=grad,
+            name="p − y",
+            xaxis="x2",
+            yaxis="y2",
+            showlegend=False,
+            marker_color=[GOOD if v < 0 else BAD for v in grad],
+            customdata=verdict,
+            text=[f"{v:+.3f}" for v in grad],
+            textposition="outside",
+            hovertemplate="%{x}<br>∂L/∂z = %{y:+.6g}<br>%{customdata}<extra></extra>",
+        ),
+    ]
+    layout = {
+        "xaxis": {"domain": [0, 0.45], "anchor": "y"},
+        "xaxis2": {"domain": [0.55, 1], "anchor": "y2"},
+        "yaxis": {"anchor": "x", "range": [0, 1.18], "title": {"text": "probability"}},
+        "yaxis2": {
+            "anchor": "x2",
+            "range": [-1.18, 1.18],
+            "zeroline": True,
+            "zerolinecolor": NEUTRAL,
+            "title": {"text": "∂L/∂z"},
+        },
+        "annotations": [
+            _title("softmax p against the one-hot target y", 0.225),
+            _title("gradient ∂L/∂z = p − y", 0.775),
+        ],
+        "barmode": "overlay",
+        "bargap": 0.35,
+    }
+    fig = styled(go.Figure(data=data, layout=layout), height=420)
+    fig.update_layout(margin={"t": 70}, legend={"y": 1.1})
+    return fig
