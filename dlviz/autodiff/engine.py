@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 Number = int | float
 
@@ -185,12 +185,17 @@ def _fmt_exponent(n: float) -> str:
     return f"{n:g}" if n >= 0 else f"({n:g})"
 
 
+def _function(method: Callable[[Value], Value]) -> Callable[[Value | Number], Value]:
+    """A Value method as a function that also takes a plain number (a constant argument)."""
+    return lambda a: method(_coerce(a))
+
+
 VALUE_FUNCTIONS = {
-    "exp": Value.exp,
-    "log": Value.log,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "relu": Value.relu,
+    "exp": _function(Value.exp),
+    "log": _function(Value.log),
+    "tanh": _function(Value.tanh),
+    "sigmoid": _function(Value.sigmoid),
+    "relu": _function(Value.relu),
 }
 """The expression language's functions on Values (for ``Expression.evaluate``)."""
 

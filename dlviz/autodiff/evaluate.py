@@ -53,7 +53,7 @@ def build(expression: Expression, values: Mapping[str, float]) -> tuple[Value, d
     with numeric_guard("evaluating the expression"):
         out = expression.evaluate(named, VALUE_FUNCTIONS)
     if not isinstance(out, Value):  # a constant expression such as "2*3"
-        out = Value(out)
+        out = Value(float(out))
     if not math.isfinite(out.data):
         raise ExpressionError(f"the result is {out.data} (overflow); use smaller inputs")
     return out, named

@@ -64,7 +64,10 @@ class Expression:
     tree: ast.expr = field(repr=False, compare=False)
 
     def evaluate(self, env: Mapping[str, T], functions: Mapping[str, Callable[[T], T]]) -> T:
-        """Walk the validated tree: variables from ``env``, calls from ``functions``, numbers as floats."""
+        """Walk the validated tree: variables from ``env``, calls from ``functions``, numbers as floats.
+
+        A function may receive a plain float when its argument is constant, e.g. ``exp(2)``.
+        """
         return _evaluate(self.tree, env, functions)
 
 
@@ -239,5 +242,8 @@ def _evaluate(node: ast.AST, env: Mapping[str, Any], functions: Mapping[str, Cal
             return left * right
         if op is ast.Div:
             return left / right
-        return left**right
+        result = left**right
+        if isinstance(result, complex):  # plain floats: (-8.0) ** 0.5 is complex in Python
+            raise ExpressionError(f"a negative number ({left:g}) to a fractional power ({right:g})")
+        return result
     raise ExpressionError(f"cannot evaluate {_describe(node)}")  # unreachable after validation

@@ -1,0 +1,161 @@
+"""Drawing a traced computation graph: a DOT string for ``st.graphviz_chart``, and a plotly figure.
+
+``graph_dot`` lays the graph out left to right: value nodes (label, data, grad) with small op nodes
+between them, the fill colour showing the gradient's sign (vermilion +, blue -) and size (deeper =
+larger |grad|), grey for nodes the backward pass has not reached yet, the current node outlined.
+``step_line_figure`` plots the loss after one gradient step against the learning rate. Neither
+computes anything about the graph; that is ``dlviz.autodiff.graph``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import plotly.graph_objects as go
+
+from dlviz.autodiff.graph import CONSTANT, OUTPUT, Graph
+from dlviz.plots.style import BAD, GOOD, PALETTE, styled
+
+POSITIVE = "#E4572E"  # vermilion: grad > 0 (increasing this value increases the output)
+NEGATIVE = "#2E86DE"  # blue: grad < 0
+UNREACHED = "#EEF0F3"
+HIGHLIGHT = PALETTE[0]
+OP_SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷", "neg": "−x"}
+
+
+def _blend(hex_color: str, t: float) -> str:
+    """White blended towards ``hex_color`` by t in [0, 1]."""
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    mix = [round(255 + (c - 255) * t) for c in (r, g, b)]
+    return "#{:02X}{:02X}{:02X}".format(*mix)
+
+
+def grad_color(grad: float, scale: float) -> str:
+    """Fill for a gradient: sign picks the hue, sqrt(|grad| / scale) the depth (white at 0)."""
+    if scale <= 0 or grad == 0 or not math.isfinite(grad):
+        return "#FFFFFF"
+    t = 0.12 + 0.68 * math.sqrt(min(abs(grad) / scale, 1.0))
+    return _blend(POSITIVE if grad > 0 else NEGATIVE, t)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _escape(text: str) -> str:
+    for ch in '\\{}|<>"':
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def _op_label(op: str) -> str:
+    if op in OP_SYMBOLS:
+        return OP_SYMBOLS[op]
+    if op.startswith("**"):
+        return "x" + op.replace("(", "").replace(")", "")[:8].replace("**", "^")
+    return op
+
+
+def graph_dot(
+    graph: Graph,
+    grads: Mapping[int, float] | None = None,
+    current: int | None = None,
+) -> str:
+    """DOT source of ``graph``; ``grads`` (node id -> grad) are the ones shown, None = all known."""
+    shown = {n.id: n.grad for n in graph.nodes} if grads is None else dict(grads)
+    scale = max((abs(g) for g in shown.values() if math.isfinite(g)), default=0.0)
+    root = graph.root.label
+    lines = [
+        "digraph backprop {",
+        '  graph [rankdir=LR, bgcolor="transparent", nodesep=0.18, ranksep=0.3, '
+        'fontname="Helvetica"];',
+        '  node [fontname="Helvetica", fontsize=11, color="#5B6170"];',
+        '  edge [color="#9AA0AE", arrowsize=0.55];',
+    ]
+    feeds_current = set()
+    if current is not None:
+        feeds_current = {n.id for n in graph.nodes if current in n.parents}
+    for n in graph.nodes:
+        lines.append("  " + _value_node(n, shown, scale, current, root))
+        if not n.op:
+            continue
+        op_attrs = 'shape=circle, style=filled, fillcolor="#F4F4FB", fontsize=10, margin=0.02'
+        if n.id in feeds_current:
+            op_attrs += f', color="{HIGHLIGHT}", penwidth=2'
+        lines.append(f'  op{n.id} [{op_attrs}, label="{_escape(_op_label(n.op))}"];')
+        for p in n.parents:
+            hot = p == current
+            style = f' [color="{HIGHLIGHT}", penwidth=2.2]' if hot else ""
+            lines.append(f"  v{p} -> op{n.id}{style};")
+        lines.append(f"  op{n.id} -> v{n.id};")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _value_node(n, shown: Mapping[int, float], scale: float, current: int | None, root: str) -> str:
+    """One value node: a record 'label | data | grad', filled by its gradient."""
+    if n.kind == CONSTANT:
+        return (
+            f'v{n.id} [shape=plaintext, fontcolor="#6B7280", label="{_escape(n.label)}", '
+            f'tooltip="constant {_fmt(n.data)}"];'
+        )
+    known = n.id in shown
+    grad = shown.get(n.id, math.nan)
+    fill = grad_color(grad, scale) if known else UNREACHED
+    grad_text = f"grad {_fmt(grad)}" if known else "grad ?"
+    label = f"{_escape(n.label)} | data {_fmt(n.data)} | {grad_text}"
+    tooltip = f"{n.label} = {_fmt(n.data)}; d{root}/d{n.label} = " + (
+        _fmt(grad) if known else "not computed yet"
+    )
+    attrs = [
+        "shape=record",
+        'style="rounded,filled"',
+        f'fillcolor="{fill}"',
+        f'label="{label}"',
+        f'tooltip="{_escape(tooltip)}"',
+    ]
+    if n.kind == OUTPUT:
+        attrs.append("peripheries=2")
+    if n.id == current:
+        attrs += [f'color="{HIGHLIGHT}"', "penwidth=3.2"]
+    elif not known:
+        attrs.append('fontcolor="#8A8F9C"')
+    return f"v{n.id} [{', '.join(attrs)}];"
+
+
+def step_line_figure(
+    lrs: Sequence[float], losses: Sequence[float], lr: float, before: float, after: float
+) -> go.Figure:
+    """The output after one step theta - lr * grad, against lr; the chosen lr marked."""
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=list(lrs),
+            y=[None if not math.isfinite(v) else v for v in losses],
+            mode="lines",
+            name="after one step",
+            line={"color": PALETTE[0], "width": 2.5},
+            hovertemplate="lr %{x:.3g}<br>after %{y:.5g}<extra></extra>",
+        )
+    )
+    fig.add_hline(
+        y=before,
+        line={"dash": "dot", "color": "#7F8C8D"},
+        annotation_text="before the step",
+        annotation_position="top left",
+    )
+    if math.isfinite(after):
+        fig.add_trace(
+            go.Scatter(
+                x=[lr],
+                y=[after],
+                mode="markers",
+                name="your learning rate",
+                marker={"size": 12, "color": GOOD if after <= before else BAD},
+                hovertemplate="lr %{x:.3g}<br>after %{y:.5g}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(title="learning rate")
+    fig.update_yaxes(title="output after one step")
+    return styled(fig, title="One gradient step: how far is too far?", height=330)
