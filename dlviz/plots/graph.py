@@ -40,7 +40,8 @@ def grad_color(grad: float, scale: float) -> str:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.4g}"
+    """4 significant digits; float noise such as 5.6e-17 (from 0.6 - 0.4 - 0.2) shows as 0."""
+    return "0" if abs(x) < 1e-12 else f"{x:.4g}"
 
 
 def _escape(text: str) -> str:
@@ -68,9 +69,9 @@ def graph_dot(
     root = graph.root.label
     lines = [
         "digraph backprop {",
-        '  graph [rankdir=LR, bgcolor="transparent", nodesep=0.18, ranksep=0.3, '
+        '  graph [rankdir=LR, bgcolor="transparent", nodesep=0.1, ranksep=0.18, '
         'fontname="Helvetica"];',
-        '  node [fontname="Helvetica", fontsize=11, color="#5B6170"];',
+        '  node [fontname="Helvetica", fontsize=10, color="#5B6170", height=0.3];',
         '  edge [color="#9AA0AE", arrowsize=0.55];',
     ]
     feeds_current = set()
@@ -80,7 +81,10 @@ def graph_dot(
         lines.append("  " + _value_node(n, shown, scale, current, root))
         if not n.op:
             continue
-        op_attrs = 'shape=circle, style=filled, fillcolor="#F4F4FB", fontsize=10, margin=0.02'
+        op_attrs = (
+            'shape=circle, style=filled, fillcolor="#F4F4FB", fontsize=9, margin=0, '
+            "width=0.28, height=0.28"
+        )
         if n.id in feeds_current:
             op_attrs += f', color="{HIGHLIGHT}", penwidth=2'
         lines.append(f'  op{n.id} [{op_attrs}, label="{_escape(_op_label(n.op))}"];')

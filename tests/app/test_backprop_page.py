@@ -1,0 +1,136 @@
+"""The Backprop page driven through AppTest: presets, the expression box, the step slider, mistakes."""
+
+from __future__ import annotations
+
+import pytest
+
+from dlviz.autodiff.presets import PRESETS
+from dlviz.ui.backprop import variable_key
+from tests.app.conftest import open_page, plotly_specs
+
+PAGE = "3_backprop.py"
+
+
+@pytest.fixture
+def at():
+    return open_page(PAGE, timeout=60)
+
+
+def graph_dot(at) -> str:
+    charts = at.get("graphviz_chart")
+    assert len(charts) == 1
+    return charts[0].proto.spec
+
+
+def test_opens_with_title_graph_check_table_and_step_chart(at):
+    assert "Backprop" in at.title[0].value
+    dot = graph_dot(at)
+    assert "rankdir=LR" in dot and "grad ?" not in dot  # starts at the end of the pass
+    assert at.slider(key="bp_step").value == at.slider(key="bp_step").max
+    assert len(at.dataframe) >= 2  # check table, parameter moves
+    specs = plotly_specs(at)
+    assert specs and specs[0]["layout"]["xaxis"]["title"]["text"] == "learning rate"
+    assert not at.error
+
+
+@pytest.mark.parametrize("preset", [*PRESETS, "expression"])
+def test_every_preset_renders_its_graph_and_inputs(at, preset):
+    at.selectbox(key="bp_preset").set_value(preset).run()
+    assert not at.exception and not at.error
+    dot = graph_dot(at)
+    if preset in PRESETS:
+        for var in PRESETS[preset].variables:
+            assert at.number_input(key=variable_key(preset, var.name)).value == var.default
+            assert f"{var.name} | data" in dot
+    steps = at.slider(key="bp_step").max
+    assert steps == dot.count("shape=record")  # one step per non-constant value node
+    assert at.success  # the engine agrees with torch
+
+
+def test_changing_a_number_changes_the_graph(at):
+    before = graph_dot(at)
+    at.number_input(key=variable_key("relu_neuron", "w")).set_value(-0.75).run()
+    after = graph_dot(at)
+    assert after != before
+    assert "w | data -0.75" in after
+    assert "grad 0" in after  # z < 0: relu passes no gradient back (a dead neuron)
+
+
+def test_expression_box_valid_and_invalid(at):
+    at.selectbox(key="bp_preset").set_value("expression").run()
+    at.text_input(key="bp_expr").set_value("relu(w1*x1 + w2*x2 + b)").run()
+    assert not at.error
+    for name in ("w1", "x1", "w2", "x2"):  # b keeps its default of the default expression
+        assert at.number_input(key=variable_key("expression", name)).value == 1.0
+    assert "w1 | data 1" in graph_dot(at)
+
+    at.text_input(key="bp_expr").set_value("x.__class__").run()
+    assert not at.exception
+    assert "attribute access" in at.error[0].value and "column" in at.error[0].value
+    assert not at.get("graphviz_chart")
+
+    at.text_input(key="bp_expr").set_value("log(a)").run()
+    at.number_input(key=variable_key("expression", "a")).set_value(-1.0).run()
+    assert not at.exception
+    assert "log of a non-positive number" in at.error[0].value
+
+
+def test_step_slider_and_prev_next_walk_the_backward_pass(at):
+    slider = at.slider(key="bp_step")
+    total = slider.max
+    slider.set_value(0).run()
+    dot = graph_dot(at)
+    assert dot.count("grad ?") == total  # forward pass only: no gradient shown yet
+    assert any("Forward pass done" in i.value for i in at.info)
+
+    at.button(key="bp_next").click().run()
+    assert at.slider(key="bp_step").value == 1
+    assert graph_dot(at).count("grad ?") == total - 1
+    assert any(r"\frac{\partial y}{\partial y} = 1" in x.value for x in at.latex)
+
+    at.button(key="bp_next").click().run()
+    assert at.slider(key="bp_step").value == 2
+    dot = graph_dot(at)
+    assert "penwidth=3.2" in dot  # the current node is outlined
+    assert any("dy/dz" in c.value for c in at.caption)  # chain rule with numbers
+
+    at.button(key="bp_prev").click().run()
+    at.button(key="bp_prev").click().run()
+    at.button(key="bp_prev").click().run()  # clamped at 0
+    assert at.slider(key="bp_step").value == 0
+
+
+def test_preset_change_resets_the_slider_to_the_end(at):
+    at.slider(key="bp_step").set_value(1).run()
+    at.selectbox(key="bp_preset").set_value("mlp_221").run()
+    slider = at.slider(key="bp_step")
+    assert slider.value == slider.max > 20
+
+
+def test_mistake_switches_break_the_check_table_and_the_step(at):
+    at.selectbox(key="bp_preset").set_value("logistic_bce").run()
+    table = at.dataframe[0].value
+    assert (table["|engine − torch|"] < 1e-12).all()
+
+    at.toggle(key="bp_twice").set_value(True).run()
+    table = at.dataframe[0].value
+    assert (table["engine grad"] == 2 * table["torch.autograd (float64)"]).all()
+    assert any("twice" in e.value for e in at.error)
+
+    at.toggle(key="bp_before").set_value(True).run()
+    table = at.dataframe[0].value
+    assert (table["engine grad"] == 0).all()
+    moves = at.dataframe[1].value
+    assert (moves["before"] == moves["after"]).all()  # zero grads: the step moves nothing
+
+
+def test_learning_rate_and_parameter_choice_drive_the_step(at):
+    at.selectbox(key="bp_preset").set_value("logistic_bce").run()
+    at.slider(key="bp_lr").set_value(0.5).run()
+    moves = at.dataframe[1].value
+    assert list(moves["parameter"]) == ["w1", "w2", "b"]
+    assert moves["after"].tolist() == pytest.approx(
+        (moves["before"] - 0.5 * moves["grad"]).tolist()
+    )
+    at.multiselect(key="bp_gd_params_logistic_bce").set_value([]).run()
+    assert any("at least one parameter" in i.value for i in at.info)
