@@ -105,6 +105,12 @@ class DepthStudy:
         first, last = self.layers[0].grad_norm, self.layers[-1].grad_norm
         return first / last if last > 0 and math.isfinite(first * last) else float("nan")
 
+    @property
+    def std_ratio(self) -> float:
+        """Last-layer over first-layer activation std: >> 1 exploding, << 1 shrinking signal."""
+        first, last = self.layers[0].std, self.layers[-1].std
+        return last / first if first > 0 and math.isfinite(first * last) else float("nan")
+
 
 def init_linear_(layer: nn.Linear, init: str, sigma: float = 0.05) -> None:
     """Initialize one Linear in place; the named schemes set W as in INIT_LATEX and b = 0."""
@@ -245,6 +251,51 @@ def depth_study(
         edges=tuple(float(e) for e in edges),
         input_source=input_source,
     )
+
+
+def diagnose(study: DepthStudy) -> list[tuple[str, str]]:
+    """Plain-words verdicts on a study as ``(level, sentence)``; level is error/warning/success."""
+    depth, out = study.config.depth, []
+    if any(layer.nonfinite > 0 for layer in study.layers):
+        out.append(
+            (
+                "error",
+                "The activations overflowed to inf/NaN: the signal exploded. The grey "
+                "band marks the layers where nothing finite is left.",
+            )
+        )
+    elif study.std_ratio > 100:
+        out.append(
+            (
+                "error",
+                f"Exploding activations: their std grows {study.std_ratio:.2g} times "
+                f"from layer 1 to layer {depth}, and the loss is {study.loss:.3g}.",
+            )
+        )
+    if study.grad_ratio < 1e-3:
+        out.append(
+            (
+                "warning",
+                f"Vanishing gradients: layer 1 gets a gradient "
+                f"{1 / study.grad_ratio:.2g} times smaller than layer {depth}.",
+            )
+        )
+    if study.layers[-1].flat > 0.9:
+        out.append(
+            (
+                "warning",
+                f"{study.layers[-1].flat:.0%} of the last layer's units sit on a "
+                "flat part of the activation (saturated or switched off).",
+            )
+        )
+    if not out and 0.01 <= study.grad_ratio <= 100 and 0.01 <= study.std_ratio <= 100:
+        out.append(
+            (
+                "success",
+                f"Stable: activations and gradients keep their size through all {depth} layers.",
+            )
+        )
+    return out
 
 
 def compare_inits(

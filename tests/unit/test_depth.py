@@ -15,6 +15,7 @@ from dlviz.depth import (
     build_deep_mlp,
     compare_inits,
     depth_study,
+    diagnose,
     init_linear_,
     random_batch,
     slope_peak,
@@ -99,16 +100,16 @@ def test_initializations_draw_the_documented_distributions():
     torch.manual_seed(0)
     layer = nn.Linear(400, 300)
     init_linear_(layer, "kaiming")
-    assert float(layer.weight.std()) == pytest.approx(math.sqrt(2 / 400), rel=0.02)
-    assert float(layer.bias.abs().max()) == 0
+    assert float(layer.weight.detach().std()) == pytest.approx(math.sqrt(2 / 400), rel=0.02)
+    assert float(layer.bias.detach().abs().max()) == 0
     init_linear_(layer, "xavier")
-    assert float(layer.weight.std()) == pytest.approx(math.sqrt(2 / 700), rel=0.02)
+    assert float(layer.weight.detach().std()) == pytest.approx(math.sqrt(2 / 700), rel=0.02)
     init_linear_(layer, "uniform")
-    assert float(layer.weight.min()) >= 0 and float(layer.weight.max()) <= 1
+    assert float(layer.weight.detach().min()) >= 0 and float(layer.weight.detach().max()) <= 1
     init_linear_(layer, "normal", sigma=0.3)
-    assert float(layer.weight.std()) == pytest.approx(0.3, rel=0.02)
+    assert float(layer.weight.detach().std()) == pytest.approx(0.3, rel=0.02)
     init_linear_(layer, "default")
-    assert float(layer.weight.abs().max()) <= 1 / math.sqrt(400)
+    assert float(layer.weight.detach().abs().max()) <= 1 / math.sqrt(400)
 
 
 def test_the_stories_the_page_tells():
@@ -152,3 +153,13 @@ def test_compare_inits_covers_every_scheme():
 def test_bad_configs_raise_clear_errors(kwargs):
     with pytest.raises(ValueError):
         DepthConfig(**kwargs)
+
+
+def test_diagnose_names_each_story():
+    def levels(**kw):
+        return {level for level, _ in diagnose(depth_study(DepthConfig(depth=30, **kw)))}
+
+    assert "warning" in levels(activation="sigmoid", init="default")
+    assert levels(activation="relu", init="kaiming") == {"success"}
+    assert "error" in levels(activation="relu", init="uniform")
+    assert levels(activation="sigmoid", init="default", batch_norm=True) == {"success"}

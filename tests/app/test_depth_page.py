@@ -1,0 +1,84 @@
+"""The Depth-and-initialization page: renders its charts, and its widgets drive the study."""
+
+from __future__ import annotations
+
+import math
+
+from tests.app.conftest import open_page, plotly_specs
+
+PAGE = "6_depth_and_init.py"
+
+
+def _profile(at) -> dict:
+    return next(s for s in plotly_specs(at) if "weight-gradient" in str(s).lower())
+
+
+def _main_grad_norms(at) -> list[float]:
+    traces = [t for t in _profile(at)["data"] if t.get("xaxis") == "x2" and "markers" in t["mode"]]
+    return [v for v in traces[0]["y"] if v is not None]
+
+
+def test_first_load_shows_profile_and_ridgeline_with_log_axes():
+    at = open_page(PAGE)
+    assert "epth" in at.title[0].value
+    specs = plotly_specs(at)
+    assert len(specs) == 2
+    layout = _profile(at)["layout"]
+    assert layout["yaxis"]["type"] == "log" and layout["yaxis2"]["type"] == "log"
+    # default: tanh + PyTorch init, 20 layers, every init compared
+    assert len(_main_grad_norms(at)) == 20
+    names = {t["name"] for t in _profile(at)["data"]}
+    assert {"Kaiming / He", "uniform(0, 1)", "PyTorch default"} <= names
+    ridges = [t for t in specs[1]["data"] if t["fill"] == "toself"]
+    assert len(ridges) == 20
+    assert at.info, "the What-to-try box is missing"
+
+
+def test_depth_slider_changes_the_number_of_layers():
+    at = open_page(PAGE)
+    at.slider(key="depth_depth").set_value(8).run()
+    assert not at.exception
+    assert len(_main_grad_norms(at)) == 8
+
+
+def test_presets_tell_the_four_stories():
+    at = open_page(PAGE)
+    at.toggle(key="depth_compare").set_value(False).run()
+    at.button(key="depth_preset_0").click().run()  # sigmoid, default init: vanishing
+    grads = _main_grad_norms(at)
+    assert grads[0] < 1e-3 * grads[-1]
+    assert any("Vanishing" in w.value for w in at.warning)
+
+    at.button(key="depth_preset_3").click().run()  # ReLU + Kaiming: stable
+    assert at.session_state["depth_init"] == "kaiming"
+    grads = _main_grad_norms(at)
+    assert max(grads) / min(grads) < 50
+    assert not at.warning and not at.error
+
+    at.button(key="depth_preset_4").click().run()  # batch norm: stable
+    grads = _main_grad_norms(at)
+    assert max(grads) / min(grads) < 50
+
+    at.button(key="depth_preset_2").click().run()  # uniform(0, 1) with ReLU: explodes
+    assert at.error and "xplod" in at.error[0].value
+    assert not at.exception
+
+
+def test_normal_sigma_and_missing_dataset_fall_back_without_traceback():
+    at = open_page(PAGE)
+    at.selectbox(key="depth_init").set_value("normal").run()
+    at.select_slider(key="depth_sigma").set_value(1.0).run()
+    flat = at.metric[3].value
+    assert flat.endswith("%") and int(flat[:-1]) > 50  # tanh saturates with a big sigma
+    at.selectbox(key="depth_inputs").set_value("mnist").run()  # no MNIST files in tests
+    assert not at.exception
+    assert at.warning, "a missing dataset must say what happened"
+
+
+def test_digits_images_as_inputs():
+    at = open_page(PAGE)
+    at.selectbox(key="depth_inputs").set_value("digits").run()
+    assert not at.exception
+    loss = at.metric[0].value
+    assert math.isfinite(float(loss))
+    assert "Digits" in at.caption[-1].value
