@@ -1,0 +1,248 @@
+"""``python -m dlviz``: headless training with a progress bar, and listings of presets and runs.
+
+``python -m dlviz train --dataset fashion-mnist --model seed-cnn --epochs 1 --json`` trains (or
+loads from the run cache) and, with ``--json``, prints one JSON object as its last line. Options
+left out take the preset's default dlviz recipe. Folders come from the options, else from
+DLVIZ_DATA_DIR / DLVIZ_CACHE_DIR / DLVIZ_OFFLINE (read by ``dlviz.ui.settings``). Bad arguments
+and missing data end with exit code 2 and one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import TextIO
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A bad argument or unavailable data: reported in one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, no usage dump
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``python -m dlviz`` argument parser."""
+    from dlviz.data import DATASETS
+    from dlviz.models import PRESETS
+    from dlviz.training import OPTIMIZERS
+
+    parser = _Parser(prog="python -m dlviz", description="dlviz: train and inspect small models.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)
+    t = sub.add_parser("train", help="train a preset model (or load it from the run cache)")
+    t.add_argument("--dataset", required=True, choices=DATASETS)
+    t.add_argument("--model", required=True, choices=list(PRESETS), help="a seed preset")
+    t.add_argument("--epochs", type=int, help="default: the preset's recipe")
+    t.add_argument("--batch-size", type=int, help="default: the preset's recipe")
+    t.add_argument("--lr", type=float, help="learning rate (default: the preset's recipe)")
+    t.add_argument(
+        "--optimizer",
+        choices=OPTIMIZERS,
+        help="sgd (plain; with --momentum > 0 it becomes 'momentum'), momentum, adam, adamw, rmsprop",
+    )
+    t.add_argument("--momentum", type=float, help="momentum for SGD (default 0.9)")
+    t.add_argument("--weight-decay", type=float, default=0.0)
+    t.add_argument("--subset", type=int, help="train on this many training images")
+    t.add_argument("--val-fraction", type=float, default=0.1)
+    t.add_argument("--patience", type=int, help="early stopping on validation loss")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--threads", type=int, help="torch threads (default: the CPU quota)")
+    t.add_argument("--data-dir", type=Path, help="default: DLVIZ_DATA_DIR or data/")
+    t.add_argument("--cache-dir", type=Path, help="default: DLVIZ_CACHE_DIR or ~/.cache/dlviz")
+    t.add_argument("--no-cache", action="store_true", help="neither read nor write the run cache")
+    t.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    sub.add_parser("presets", help="list the model presets")
+    r = sub.add_parser("runs", help="list cached runs")
+    r.add_argument("--cache-dir", type=Path)
+    return parser
+
+
+def main(
+    argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """Run the CLI; returns the exit code (0 ok, 2 bad arguments or data, 130 interrupted)."""
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command == "presets":
+            return _presets(out)
+        if args.command == "runs":
+            return _runs(args, out)
+        return _train(args, out, err)
+    except UsageError as e:
+        print(f"dlviz: error: {_one_line(str(e))}", file=err)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\ndlviz: interrupted", file=err)
+        return 130
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _settings():
+    from dlviz.ui.settings import get_settings  # the one place that reads DLVIZ_* variables
+
+    return get_settings()
+
+
+def _config(args: argparse.Namespace):
+    from dlviz.training import preset_config
+
+    overrides = {
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "lr": args.lr,
+        "optimizer": args.optimizer,
+        "momentum": args.momentum,
+        "weight_decay": args.weight_decay,
+        "train_subset": args.subset,
+        "val_fraction": args.val_fraction,
+        "patience": args.patience,
+        "seed": args.seed,
+    }
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    if overrides.get("optimizer") == "sgd" and (args.momentum or 0) > 0:
+        overrides["optimizer"] = "momentum"  # "SGD with momentum 0.9" as the notebooks say it
+    try:
+        return preset_config(args.model, args.dataset, **overrides)
+    except (ValueError, TypeError) as e:
+        raise UsageError(str(e)) from e
+
+
+def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from dlviz.data import DatasetUnavailable, load_dataset
+    from dlviz.runtime import configure_torch
+    from dlviz.training import RunStore, train_cached
+
+    if args.threads is not None and args.threads < 1:
+        raise UsageError(f"--threads must be at least 1, got {args.threads}")
+    cfg = _config(args)
+    s = _settings()
+    configure_torch(threads=args.threads)
+    try:
+        data = load_dataset(
+            args.dataset, root=args.data_dir or s.data_dir, download=s.allow_download
+        )
+    except DatasetUnavailable as e:
+        raise UsageError(str(e)) from e
+    if cfg.train_subset is not None and cfg.train_subset > len(data.train_y):
+        raise UsageError(
+            f"--subset {cfg.train_subset} exceeds the {len(data.train_y)} training images"
+        )
+    store = None if args.no_cache else RunStore((args.cache_dir or s.cache_dir) / "runs")
+    bar = ProgressBar(err)
+    result = train_cached(cfg, data, store, [bar])
+    bar.close()
+    summary = _summary(result, data)
+    if store is not None and store.last_error:
+        print(f"dlviz: warning: {_one_line(store.last_error)}", file=err)
+    if args.json:
+        print(json.dumps(summary), file=out)
+    else:
+        cached = " (from the run cache)" if result.cached else ""
+        print(f"{result.message}{cached}", file=out)
+        print(
+            f"{summary['parameters']:,} parameters, {summary['train_seconds']:.1f} s, "
+            f"{summary['samples_per_second']:,.0f} images/s",
+            file=out,
+        )
+    return 0
+
+
+def _summary(result, data) -> dict:
+    cfg = result.config
+    last = result.history[-1] if result.history else None
+    return {
+        "dataset": cfg.dataset,
+        "model": cfg.model_name(),
+        "epochs": result.epochs_done,
+        "test_accuracy": last.test_acc if last else None,
+        "test_loss": last.test_loss if last else None,
+        "train_seconds": round(result.train_seconds, 3),
+        "samples_per_second": round(result.samples_per_second, 1),
+        "parameters": result.parameters,
+        "cached": result.cached,
+        "status": result.status,
+        "message": result.message,
+        "optimizer": cfg.optimizer,
+        "lr": cfg.lr,
+        "batch_size": cfg.batch_size,
+        "train_images": cfg.train_subset or len(data.train_y),
+        "key": cfg.key(),
+        "history": [asdict(h) for h in result.history],
+    }
+
+
+def _presets(out: TextIO) -> int:
+    from dlviz.models import PRESETS
+
+    for p in PRESETS.values():
+        acc = f"{p.reported_accuracy:.2%} on {p.reported_dataset}" if p.reported_accuracy else "-"
+        print(f"{p.name:20} {p.description}", file=out)
+        print(f"{'':20} notebook: {p.recipe} Reported: {acc}.", file=out)
+        print(
+            f"{'':20} dlviz default: {p.optimizer} lr {p.lr:g}, batch {p.batch_size}, "
+            f"{p.epochs} epochs.",
+            file=out,
+        )
+    return 0
+
+
+def _runs(args: argparse.Namespace, out: TextIO) -> int:
+    from dlviz.training import RunStore
+
+    store = RunStore((args.cache_dir or _settings().cache_dir) / "runs")
+    for r in store.runs():
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r.created))
+        print(
+            f"{when}  {r.key[:10]}  {r.config.dataset:13} {r.config.model_name():20} "
+            f"{r.status:13} {r.epochs_done:3} ep  test {r.test_acc:.2%}  {r.train_seconds:.1f} s",
+            file=out,
+        )
+    return 0
+
+
+class ProgressBar:
+    """A text progress bar on a stream (redrawn in place on a terminal, one line per epoch else)."""
+
+    def __init__(self, stream: TextIO, width: int = 30):
+        self.stream, self.width = stream, width
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.t0 = time.perf_counter()
+        self.drawn = False
+
+    def __call__(self, p) -> None:
+        if p.kind == "step" and self.tty:
+            filled = int(self.width * p.fraction)
+            bar = "#" * filled + "." * (self.width - filled)
+            self.stream.write(
+                f"\r[{bar}] {p.fraction:4.0%} epoch {p.epoch}/{p.epochs} "
+                f"step {p.step}/{p.steps_per_epoch} loss {p.loss:.4f}"
+            )
+            self.stream.flush()
+            self.drawn = True
+        elif p.kind == "epoch":
+            h = p.history[-1]
+            end = "\r" if self.tty else ""
+            self.stream.write(
+                f"{end}epoch {h.epoch}/{p.epochs}: train loss {h.train_loss:.4f} "
+                f"acc {h.train_acc:.2%} | val acc {h.val_acc:.2%} | test acc {h.test_acc:.2%} "
+                f"| {h.seconds:.1f} s{' ' * 10}\n"
+            )
+            self.stream.flush()
+            self.drawn = False
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()

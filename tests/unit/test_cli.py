@@ -1,0 +1,149 @@
+"""``python -m dlviz train``: JSON last line, cache reuse, exit code 2 with one line on bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from dlviz.cli import main
+from dlviz.runtime import configure_torch
+
+ROOT = Path(__file__).resolve().parents[2]
+FAST = ["--dataset", "digits", "--model", "seed-mlp", "--epochs", "1", "--subset", "300"]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    before = torch.get_num_threads()
+    configure_torch(threads=1)
+    yield
+    torch.set_num_threads(before)
+
+
+def run(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(argv, out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_train_json_last_line_has_the_summary(tmp_path):
+    code, out, err = run(["train", *FAST, "--cache-dir", str(tmp_path), "--json", "--threads", "1"])
+    assert code == 0, err
+    summary = json.loads(out.strip().splitlines()[-1])
+    for field in (
+        "dataset",
+        "model",
+        "epochs",
+        "test_accuracy",
+        "train_seconds",
+        "samples_per_second",
+        "parameters",
+        "cached",
+    ):
+        assert field in summary
+    assert summary["dataset"] == "digits" and summary["model"] == "seed-mlp"
+    assert summary["epochs"] == 1 and summary["cached"] is False
+    assert (
+        0 <= summary["test_accuracy"] <= 1 and summary["parameters"] == 64 * 128 + 128 + 8256 + 650
+    )
+    assert summary["train_images"] == 300
+    assert "epoch 1/1" in err  # progress went to stderr
+
+    code, out, _ = run(["train", *FAST, "--cache-dir", str(tmp_path), "--json"])
+    again = json.loads(out.strip().splitlines()[-1])
+    assert code == 0 and again["cached"] is True
+    assert again["test_accuracy"] == summary["test_accuracy"]
+
+
+def test_no_cache_trains_again_and_writes_nothing(tmp_path):
+    code, out, _ = run(["train", *FAST, "--cache-dir", str(tmp_path), "--no-cache", "--json"])
+    assert code == 0 and json.loads(out.splitlines()[-1])["cached"] is False
+    assert not any(tmp_path.rglob("*.pt"))
+
+
+def test_recipe_options_reach_the_config(tmp_path):
+    argv = [
+        "train",
+        *FAST,
+        "--cache-dir",
+        str(tmp_path),
+        "--json",
+        "--optimizer",
+        "sgd",
+        "--momentum",
+        "0.9",
+        "--lr",
+        "0.01",
+        "--batch-size",
+        "32",
+    ]
+    code, out, _ = run(argv)
+    summary = json.loads(out.splitlines()[-1])
+    assert code == 0
+    assert (summary["optimizer"], summary["lr"], summary["batch_size"]) == ("momentum", 0.01, 32)
+
+
+def test_plain_output_is_human(tmp_path):
+    code, out, _ = run(["train", *FAST, "--cache-dir", str(tmp_path)])
+    assert code == 0 and "test accuracy" in out and "parameters" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["train", "--dataset", "imagenet", "--model", "seed-cnn"],
+        ["train", "--dataset", "digits", "--model", "resnet"],
+        ["train", "--dataset", "digits", "--model", "seed-cnn", "--epochs", "zero"],
+        ["train", "--dataset", "digits", "--model", "seed-cnn", "--epochs", "0"],
+        ["train", "--dataset", "digits", "--model", "seed-cnn", "--lr", "-1"],
+        ["train", "--dataset", "digits", "--model", "seed-cnn", "--lr", "nan"],
+        ["train", "--dataset", "digits", "--model", "seed-cnn", "--subset", "100000"],
+        ["train", "--dataset", "digits", "--model", "seed-cnn", "--threads", "0"],
+        ["train", "--dataset", "digits"],
+        ["fly"],
+        [],
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(argv):
+    code, out, err = run(argv)
+    assert code == 2
+    assert err.startswith("dlviz: error: ") and err.count("\n") == 1
+    assert "Traceback" not in err and out == ""
+
+
+def test_unavailable_data_exits_2_naming_the_fix(tmp_path, monkeypatch):
+    import dlviz.data
+
+    monkeypatch.setattr(dlviz.data, "SYSTEM_DIRS", {})
+    monkeypatch.setenv("DLVIZ_OFFLINE", "1")
+    code, _, err = run(
+        ["train", "--dataset", "fashion-mnist", "--model", "seed-cnn", "--data-dir", str(tmp_path)]
+    )
+    assert code == 2 and err.count("\n") == 1
+    assert "FashionMNIST" in err and "digits" in err
+
+
+def test_presets_and_runs_listings(tmp_path):
+    code, out, _ = run(["presets"])
+    assert code == 0 and "seed-cifar-cnn" in out and "98.34%" in out
+    run(["train", *FAST, "--cache-dir", str(tmp_path)])
+    code, out, _ = run(["runs", "--cache-dir", str(tmp_path)])
+    assert code == 0 and "seed-mlp" in out and "digits" in out
+
+
+def test_python_dash_m_dlviz_exit_code_and_no_traceback(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "dlviz", "train", "--dataset", "digits", "--model", "nope"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("dlviz: error:") and "Traceback" not in proc.stderr
