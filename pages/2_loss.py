@@ -30,11 +30,12 @@ with curve_tab:
         show_y0 = st.toggle("Show the y = 0 branch of binary CE", True, key="loss_show_y0")
         curve, figure = ui.cross_entropy_view(p, show_y0)  # cross_entropy_curve + its figure
         a, b = st.columns(2)
-        a.metric("loss −log p", ui.fmt(curve.probe_loss))
-        b.metric("slope dL/dp", ui.fmt(curve.probe_grad))
+        a.metric("loss −log p", ui.fmt(curve.probe_loss, 5), help=f"Exact: {curve.probe_loss!r}")
+        b.metric("slope dL/dp", ui.fmt(curve.probe_grad, 5), help="dL/dp = −1/p")
+    with right:
+        st.plotly_chart(figure, key="loss_ce_chart")
         st.latex(CE_LATEX)
         st.latex(BCE_LATEX)
-    right.plotly_chart(figure, key="loss_ce_chart")
     st.markdown(TEXT["curve"])
     try_this(
         "Move p from 0.5 to 0.25 to 0.125: each halving adds the same 0.693 to the loss.",
@@ -64,12 +65,12 @@ with mse_tab:
         )
         cmp, figure = ui.mse_ce_view(z, float(y))  # compare_mse_ce + mse_vs_ce_figure
         pr = cmp.probe
-        st.metric("p = σ(z)", ui.fmt(float(pr.p[0])))
-        a, b = st.columns(2)
-        a.metric("MSE", ui.fmt(float(pr.mse[0])))
-        b.metric("cross-entropy", ui.fmt(float(pr.bce[0])))
-        a.metric("∂MSE/∂z", ui.fmt(float(pr.dmse_dz[0])))
-        b.metric("∂CE/∂z", ui.fmt(float(pr.dbce_dz[0])))
+        st.metric("prediction p = σ(z)", ui.fmt(float(pr.p[0]), 5))
+        st.markdown(
+            "| at this z | MSE | CE |\n|---|---:|---:|\n"
+            f"| loss | {ui.fmt(float(pr.mse[0]))} | {ui.fmt(float(pr.bce[0]))} |\n"
+            f"| ∂/∂z | {ui.fmt(float(pr.dmse_dz[0]))} | {ui.fmt(float(pr.dbce_dz[0]))} |"
+        )
     with right:
         st.plotly_chart(figure, key="loss_mse_chart")
         st.latex(MSE_VS_CE_LATEX)
@@ -98,7 +99,11 @@ with chain_tab:
     res, figure = ui.softmax_ce_view(logits, target)  # softmax_cross_entropy + its figure
     left, right = st.columns([1, 2.6], gap="large")
     with left:
-        st.metric(f"loss = −log p({ui.CLASS_NAMES[target]})", ui.fmt(res.loss))
+        st.metric(
+            f"loss = −log p({ui.CLASS_NAMES[target]})",
+            ui.fmt(res.loss, 5),
+            help=f"Exact: {res.loss!r}",
+        )
         st.button(
             "Take one gradient step",
             key="loss_step",
@@ -122,8 +127,9 @@ with chain_tab:
             on_click=ui.set_logits,
             args=("loss", ui.DEFAULT_LOGITS),
         )
+    with right:
+        st.plotly_chart(figure, key="loss_softmax_chart")
         st.latex(SOFTMAX_CE_LATEX)
-    right.plotly_chart(figure, key="loss_softmax_chart")
     st.markdown(TEXT["chain"])
     try_this(
         "Press **Make a confident mistake**, then **Take one gradient step** a few times: "

@@ -249,7 +249,7 @@ def softmax_sweep_figure(
         go.Scatter(
             x=x,
             y=_np(sweep.dp),
-            name="∂p/∂z (autograd)",
+            name="∂p/∂z from autograd",
             yaxis="y2",
             line={"color": color(1), "width": 2, "dash": "dash"},
             hovertemplate="∂p/∂z = %{y:.6f}<extra></extra>",
@@ -258,39 +258,31 @@ def softmax_sweep_figure(
             x=[current],
             y=[float(sweep.p[i])],
             mode="markers",
-            name="current logit",
+            name="now",
             marker=MARKER,
             hovertemplate="current z = %{x:.4g}<br>p = %{y:.6f}<extra></extra>",
         ),
     ]
+    top = 1.08 / (4 * temperature)  # max of ∂p/∂z is 1/(4T): both axes share their zero
     layout = {
-        "xaxis": {"title": {"text": f"logit of {label} (others fixed)"}},
+        "xaxis": {
+            "title": {
+                "text": f"logit of {label}, others fixed  (dotted: c = {sweep.center:.4g}, p = ½)"
+            }
+        },
         "yaxis": {"title": {"text": "p"}, "range": [-0.02, 1.08]},
         "yaxis2": {
             "title": {"text": "∂p/∂z"},
             "overlaying": "y",
             "side": "right",
-            "rangemode": "tozero",
+            "range": [-0.02 * top / 1.08, top],
             "showgrid": False,
         },
         "shapes": [vline(sweep.center, NEUTRAL)],
-        "annotations": [
-            {
-                "x": sweep.center,
-                "y": 1.0,
-                "yref": "y domain",
-                "text": f"c = {sweep.center:.3g}",
-                "showarrow": False,
-                "xanchor": "left",
-                "xshift": 4,
-                "font": {"size": 11},
-            }
-        ],
         "hovermode": "x unified",
     }
-    title = f"p({label}) = σ((z − c) / T), T = {temperature:g}"
-    fig = styled(go.Figure(data=data, layout=layout), title=title, height=400)
-    fig.update_layout(margin={"r": 55})
+    fig = styled(go.Figure(data=data, layout=layout), height=400)
+    fig.update_layout(margin={"r": 60})
     return fig
 
 

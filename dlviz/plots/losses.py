@@ -164,9 +164,10 @@ def mse_vs_ce_figure(cmp: SigmoidComparison) -> go.Figure:
         annotations.append(
             {
                 "x": (lo + hi) / 2,
-                "y": 0.5,
+                "y": 0.35,
                 "xref": "x",
                 "yref": "y domain",
+                "bgcolor": LABEL_BG,
                 "showarrow": False,
                 "text": f"<b>confident<br>mistake</b><br>|p − y| > 0.9<br>(y = {y:g})",
                 "font": {"size": 11, "color": BAD},

@@ -151,27 +151,22 @@ def curve_controls() -> CurveConfig:
 
 
 def show_probe(result: CurveResult) -> None:
-    """The probe's f(x), f′(x) and what ten such layers do to a gradient, plus a region verdict."""
-    a, b, c = st.columns(3)
-    a.metric("f(x)", f"{result.probe_f:.6g}")
-    b.metric("f′(x)", f"{result.probe_df:.6g}")
-    c.metric(
-        "|f′(x)|¹⁰",
-        f"{abs(result.probe_df) ** 10:.3g}",
-        help="What is left of a gradient after ten layers whose inputs all sit at this x "
-        "(activation factors only).",
-    )
+    """The probe's f(x) and f′(x), and a verdict: flat region or not, and what ten layers keep."""
+    a, b = st.columns(2)
+    a.metric("f(x)", fmt(result.probe_f, 5), help=f"Exact: {result.probe_f!r}")
+    b.metric("f′(x)", fmt(result.probe_df, 5), help=f"Exact: {result.probe_df!r}")
     region = region_at(result.regions, result.probe_x)
-    x = result.probe_x
+    x, d = result.probe_x, result.probe_df
+    ten = f"Ten layers with inputs here keep |f′|¹⁰ = {abs(d) ** 10:.3g} of the gradient."
     if region is not None:
         st.warning(
-            f"x = {x:.2f} lies in the **{region.name}** region: f′(x) = {result.probe_df:.3g}, "
-            "so almost no gradient flows back through this neuron.",
+            f"x = {x:.2f} lies in the **{region.name}** region: f′(x) = {d:.3g}, so almost no "
+            f"gradient flows back through this neuron. {ten}",
             icon=":material/trending_flat:",
         )
     else:
         st.success(
-            f"At x = {x:.2f} the gradient passes through scaled by f′(x) = {result.probe_df:.3g}.",
+            f"At x = {x:.2f} the gradient passes through scaled by f′(x) = {d:.3g}. {ten}",
             icon=":material/trending_up:",
         )
 
@@ -234,6 +229,6 @@ def confident_mistake(prefix: str, k: int, target: int) -> None:
     set_logits(prefix, [-3.0 if i == target else 5.0 if i == wrong else 0.0 for i in range(k)])
 
 
-def fmt(v: float) -> str:
-    """A number for a metric: 6 significant digits, and a plain word for non-finite values."""
-    return f"{v:.6g}" if math.isfinite(v) else "not finite"
+def fmt(v: float, digits: int = 6) -> str:
+    """A number for display with ``digits`` significant digits; a plain word if not finite."""
+    return f"{v:.{digits}g}" if math.isfinite(v) else "not finite"
