@@ -237,6 +237,8 @@ def flat_regions(
             label = right_name
         else:
             label = "turning point: f′ changes sign"
+        if label.startswith("nearly dead") and not any(gs[i : j + 1]):
+            label = "dead side: f′ = 0"  # Leaky ReLU with slope 0 is plain ReLU
         regions.append(Region(start, end, label))
         i = j + 1
     return regions
