@@ -147,7 +147,8 @@ def run_batch(
     """Run N independent optimizers for ``steps`` steps; diverged rows freeze where they broke."""
     p = starts.detach().to(torch.float64).clone()
     n = p.shape[0]
-    opt = BatchedOptimizer(optimizer, h)
+    # plain SGD is the momentum rule at momentum 0, so the map's momentum axis means something
+    opt = BatchedOptimizer("momentum" if optimizer == "sgd" else optimizer, h)
     mins = torch.tensor(surface.minima, dtype=p.dtype).reshape(-1, 2)
     centre = torch.tensor([sum(surface.xlim) / 2, sum(surface.ylim) / 2], dtype=p.dtype)
     alive = torch.ones(n, dtype=torch.bool)
@@ -164,8 +165,10 @@ def run_batch(
             alive &= ~bad
             loss = torch.where(alive, f, loss)
             if len(mins):
-                d = torch.cdist(p, mins).amin(1)
-                last_outside = torch.where(alive & ~(d < tol), k, last_outside)
+                d2 = (
+                    (p[:, None, :] - mins).square().sum(-1).amin(1)
+                )  # squared: sqrt/cdist are slow here
+                last_outside = torch.where(alive & ~(d2 < tol * tol), k, last_outside)
             if k == steps or not alive.any():
                 break
             g = torch.where(alive[:, None], g, torch.zeros_like(g))

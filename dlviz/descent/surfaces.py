@@ -36,13 +36,16 @@ class Surface:
     start: tuple[float, float]
     latex: str
     log_view: bool = False  # draw log10(1 + f - f*) because f spans many orders of magnitude
-    sgd_lr: float = 0.01  # a learning rate that works for SGD-like optimizers from ``start``
-    adaptive_lr: float = 0.05  # the same for Adam, RMSprop and Adagrad
+    lrs: tuple[tuple[str, float], ...] = ()  # (optimizer, a learning rate that works from start)
     lipschitz: float | None = None  # largest Hessian eigenvalue L where it is one number
     notes: str = ""
 
     def __call__(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         return self.fn(x, y)
+
+    def default_lr(self, optimizer: str) -> float:
+        """A learning rate that makes ``optimizer`` behave well from ``start`` (0.01 if unknown)."""
+        return dict(self.lrs).get(optimizer, 0.01)
 
     def value(self, p: torch.Tensor) -> torch.Tensor:
         """f at points ``p`` of shape (..., 2)."""
@@ -80,6 +83,12 @@ class Surface:
         return d.min(axis=-1)
 
 
+def _lrs(sgd: float, momentum: float, nesterov: float, adagrad: float, rmsprop: float, adam: float):
+    """Per-optimizer default learning rates in the order of OPTIMIZERS (AdamW shares Adam's)."""
+    names = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
+    return tuple(zip(names, (sgd, momentum, nesterov, adagrad, rmsprop, adam, adam), strict=True))
+
+
 def _quadratic_fn(kappa: float) -> Fn:
     """f = (u^2 + kappa v^2) / 2 in coordinates (u, v) rotated by QUADRATIC_ANGLE."""
     c, s = math.cos(QUADRATIC_ANGLE), math.sin(QUADRATIC_ANGLE)
@@ -92,7 +101,7 @@ def _quadratic_fn(kappa: float) -> Fn:
     return fn
 
 
-def quadratic(kappa: float = 10.0) -> Surface:
+def quadratic(kappa: float = 50.0) -> Surface:
     """A rotated bowl with Hessian eigenvalues 1 and kappa: f = (u^2 + kappa v^2) / 2."""
     if not kappa >= 1:
         raise ValueError(f"kappa must be at least 1, got {kappa}")
@@ -104,13 +113,16 @@ def quadratic(kappa: float = 10.0) -> Surface:
         ylim=(-3.0, 3.0),
         minima=((0.0, 0.0),),
         start=(-2.6, -0.6),
+        log_view=True,
         latex=r"f(x, y) = \tfrac12\,(u^2 + \kappa\, v^2),\quad "
         r"\begin{pmatrix}u\\v\end{pmatrix} = R_{30^\circ}\begin{pmatrix}x\\y\end{pmatrix},"
         rf"\quad \kappa = {kappa:g}",
-        sgd_lr=round(1.6 / kappa, 4),
-        adaptive_lr=0.1,
+        lrs=_lrs(
+            round(1.5 / kappa, 4), round(0.5 / kappa, 4), round(0.5 / kappa, 4), 1.0, 0.05, 0.3
+        ),
         lipschitz=float(kappa),
-        notes="The Hessian has eigenvalues 1 and kappa: kappa is the condition number.",
+        notes="The Hessian has eigenvalues 1 and κ, so κ is its condition number and L = κ its "
+        "largest curvature.",
     )
 
 
@@ -128,11 +140,10 @@ def rosenbrock() -> Surface:
         xlim=(-2.0, 2.0),
         ylim=(-1.0, 3.0),
         minima=((1.0, 1.0),),
-        start=(-1.5, 2.0),
+        start=(-1.2, 1.0),
         latex=r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
         log_view=True,
-        sgd_lr=0.0004,
-        adaptive_lr=0.05,
+        lrs=_lrs(0.002, 0.001, 0.001, 1.0, 0.03, 0.2),
         notes="A narrow curved valley: easy to find, slow to follow.",
     )
 
@@ -159,11 +170,10 @@ def himmelblau() -> Surface:
         xlim=(-5.0, 5.0),
         ylim=(-5.0, 5.0),
         minima=HIMMELBLAU_MINIMA,
-        start=(-0.5, -0.3),
+        start=(0.0, -1.0),
         latex=r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
         log_view=True,
-        sgd_lr=0.005,
-        adaptive_lr=0.1,
+        lrs=_lrs(0.01, 0.002, 0.004, 0.5, 0.02, 0.3),
         notes="Four equally deep minima: which one you reach depends on the start and the optimizer.",
     )
 
@@ -185,8 +195,7 @@ def beale() -> Surface:
         start=(1.0, 1.4),
         latex=r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
         log_view=True,
-        sgd_lr=0.005,
-        adaptive_lr=0.05,
+        lrs=_lrs(0.02, 0.005, 0.003, 1.0, 0.05, 0.3),
         notes="Gradients range over ten orders of magnitude: a job for per-coordinate step sizes.",
     )
 
@@ -207,8 +216,7 @@ def saddle() -> Surface:
         minima=(),
         start=(-1.8, 0.02),
         latex=r"f(x, y) = x^2 - y^2",
-        sgd_lr=0.05,
-        adaptive_lr=0.05,
+        lrs=_lrs(0.05, 0.01, 0.01, 0.3, 0.01, 0.05),
         lipschitz=2.0,
         notes="The gradient at (0, 0) is zero but it is no minimum; f falls without bound along y.",
     )
@@ -243,7 +251,7 @@ def get_surface(name: str, **params: float) -> Surface:
     except KeyError:
         raise ValueError(f"unknown surface {name!r}; choose one of {', '.join(SURFACES)}") from None
     if name == "quadratic":
-        return factory(kappa=float(params.get("kappa", 10.0)))
+        return factory(kappa=float(params.get("kappa", 50.0)))
     return factory()
 
 
@@ -289,8 +297,7 @@ def custom_surface(text: str, bound: float = 3.0, minima_grid: int = 81) -> Surf
         start=start,
         latex="f(x, y) = " + expr.text.replace("**", "^").replace("*", r" \cdot "),
         log_view=False,
-        sgd_lr=0.01,
-        adaptive_lr=0.05,
+        lrs=_lrs(0.01, 0.005, 0.005, 0.5, 0.01, 0.05),
         notes="Minima were estimated numerically inside the plotted box.",
     )
 

@@ -207,28 +207,19 @@ def test_optimizer_state_is_recorded_as_torch_stores_it():
 
 
 def test_gradient_noise_is_seeded_and_shrinks_with_batch_size():
-    a = run("quadratic", "sgd", (1.0, 1.0), 50, Hyper(lr=0.05), noise=1.0, batch_size=4, seed=3)
-    b = run("quadratic", "sgd", (1.0, 1.0), 50, Hyper(lr=0.05), noise=1.0, batch_size=4, seed=3)
+    surf = get_surface("quadratic", kappa=5.0)
+    kw = {"noise": 1.0, "batch_size": 4, "seed": 3}
+    a = run(surf, "sgd", (1.0, 1.0), 50, Hyper(lr=0.05), **kw)
+    b = run(surf, "sgd", (1.0, 1.0), 50, Hyper(lr=0.05), **kw)
     np.testing.assert_array_equal(a.positions, b.positions)
-    clean = run("quadratic", "sgd", (1.0, 1.0), 50, Hyper(lr=0.05))
-    spread = {}
+    # the noise is what was added to the true gradient at the same point: std 1/sqrt(batch)
     for bs in (1, 100):
-        dev = []
-        for seed in range(20):
-            noisy = run(
-                "quadratic",
-                "sgd",
-                (1.0, 1.0),
-                50,
-                Hyper(lr=0.05),
-                noise=1.0,
-                batch_size=bs,
-                seed=seed,
-            )
-            dev.append(np.abs(noisy.grads[:-1] - clean.grads[:-1]).mean())
-        spread[bs] = np.mean(dev)
-    # std of the noise is 1/sqrt(batch): 10x smaller for 100x the batch (roughly; paths differ)
-    assert 5 < spread[1] / spread[100] < 20
+        noisy = run(surf, "sgd", (1.0, 1.0), 400, Hyper(lr=0.05), noise=1.0, batch_size=bs)
+        p = torch.tensor(noisy.positions[:-1], requires_grad=True)
+        (true,) = torch.autograd.grad(surf.value(p).sum(), p)
+        added = noisy.grads[:-1] - true.numpy()
+        assert np.std(added) == pytest.approx(1.0 / math.sqrt(bs), rel=0.1)
+        assert abs(np.mean(added)) < 3 / math.sqrt(bs * 800)
 
 
 def test_custom_surface_evaluates_the_formula_and_finds_its_minimum():
@@ -276,3 +267,12 @@ def test_custom_surface_rejects_unsafe_or_invalid_input(text):
 def test_custom_surface_that_is_nowhere_finite_is_rejected():
     with pytest.raises(ExpressionError, match="not finite"):
         custom_surface("log(-1 - x**2)")
+
+
+@pytest.mark.parametrize("surface", ["quadratic", "rosenbrock", "himmelblau", "beale"])
+@pytest.mark.parametrize("optimizer", OPTIMIZER_NAMES)
+def test_suggested_learning_rates_do_not_diverge(surface, optimizer):
+    surf = get_surface(surface)
+    path = run(surf, optimizer, surf.start, 200, Hyper(lr=surf.default_lr(optimizer)))
+    assert not path.diverged
+    assert path.losses[-1] < path.losses[0]
