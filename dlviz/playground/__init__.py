@@ -1,0 +1,1 @@
+"""The Playground: toy 2-D datasets, a learner-built MLP and a Streamlit-free live trainer."""

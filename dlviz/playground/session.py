@@ -1,0 +1,289 @@
+"""A live Playground training session: Play, Pause, Step, Reset, and snapshots to draw.
+
+``Trainer`` owns one model and trains it epoch by epoch, either synchronously (``step``) or in a
+background thread (``play`` until ``pause``). The thread never touches any UI: a caller polls
+``snapshot()``, which copies everything a figure needs under the same lock that guards training.
+A worker thread only exists while playing; it stops by itself when training diverges (after
+rolling nothing back: ``recover`` does that on request), at ``max_epochs``, or when nobody has
+asked for a snapshot for ``idle_timeout`` seconds (the page was closed).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+
+from dlviz.playground.data import PlaygroundData, feature_map, plane_grid
+from dlviz.playground.model import (
+    ModelConfig,
+    TrainSettings,
+    apply_settings,
+    build_mlp,
+    confusion_matrix,
+    evaluate,
+    layer_outputs,
+    linear_layers,
+    make_optimizer,
+    params_finite,
+    train_epoch,
+)
+from dlviz.playground.threads import single_thread_math
+
+HISTORY_KEYS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
+
+READY, RUNNING, PAUSED, DIVERGED = "ready", "running", "paused", "diverged"
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """Everything the figures need at one moment, as plain numpy arrays (safe to keep)."""
+
+    epoch: int
+    status: str  # ready | running | paused | diverged
+    message: str
+    lr: float
+    history: dict[str, np.ndarray]  # HISTORY_KEYS -> one value per recorded epoch
+    axis: np.ndarray  # (G,) coordinates of the decision grid along x1 and x2
+    probs: np.ndarray  # (G, G, K) softmax probabilities over the plane
+    map_axis: np.ndarray  # (M,) coordinates of the small per-neuron maps
+    maps: list[np.ndarray]  # per column (inputs, hidden layers..., softmax): (width, M, M)
+    weights: list[np.ndarray]  # per Linear layer: (fan_out, fan_in)
+    biases: list[np.ndarray]  # per Linear layer: (fan_out,)
+    train_pred: np.ndarray
+    test_pred: np.ndarray
+    confusion: np.ndarray  # (K, K) on the test points
+
+
+class Trainer:
+    """One model, its optimizer and history, trained live by at most one worker thread."""
+
+    def __init__(
+        self,
+        data: PlaygroundData,
+        model_cfg: ModelConfig,
+        settings: TrainSettings,
+        *,
+        grid: int = 80,
+        map_grid: int = 24,
+        max_epochs: int = 5000,
+        idle_timeout: float = 30.0,
+        diverge_factor: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.data = data
+        self.model_cfg = model_cfg
+        self.max_epochs = max_epochs
+        self.idle_timeout = idle_timeout
+        self.diverge_factor = diverge_factor
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._settings = settings
+        self._status, self._message = READY, ""
+        self._last_seen = clock()
+        self._x_train = feature_map(data.x_train, model_cfg.features)
+        self._x_test = feature_map(data.x_test, model_cfg.features)
+        self._axis, grid_pts = plane_grid(data.limit, grid)
+        self._grid_x = feature_map(grid_pts, model_cfg.features)
+        self._map_axis, map_pts = plane_grid(data.limit, map_grid)
+        self._map_x = feature_map(map_pts, model_cfg.features)
+        self._input_maps = self._map_x.T.reshape(-1, map_grid, map_grid).numpy().copy()
+        self.reset()
+
+    # ----- state changes -------------------------------------------------------------------
+    def reset(self) -> None:
+        """Stop any worker and start again from the seeded initial weights (epoch 0)."""
+        self.pause()
+        with self._lock:
+            cfg = self.model_cfg
+            self.model = build_mlp(self._x_train.shape[1], self.data.n_classes, cfg)
+            self.opt = make_optimizer(self.model, cfg.optimizer, self._settings)
+            self._batch_gen = torch.Generator().manual_seed(int(cfg.seed) + 1)
+            self.epoch = 0
+            self._history: dict[str, list[float]] = {k: [] for k in HISTORY_KEYS}
+            self._good_state = self._copy_state()
+            self._status, self._message = READY, ""
+            with single_thread_math():
+                self._record()
+            self._start_loss = self._history["train_loss"][0]
+
+    def update_settings(self, settings: TrainSettings) -> None:
+        """Apply a new learning rate, batch size, L2 strength or speed, even while playing."""
+        with self._lock:
+            self._settings = settings
+            apply_settings(self.opt, settings)
+
+    @property
+    def settings(self) -> TrainSettings:
+        return self._settings
+
+    def step(self, epochs: int = 1) -> None:
+        """Pause if playing, then train ``epochs`` epochs in the calling thread."""
+        self.pause()
+        with self._lock, single_thread_math():
+            if self._status == DIVERGED:
+                return
+            for _ in range(epochs):
+                if not self._epoch():
+                    break
+            if self._status == RUNNING or self._status == READY:
+                self._status = PAUSED
+
+    def play(self) -> None:
+        """Start the worker thread (no-op while it already plays or after divergence)."""
+        with self._lock:
+            if self._status == DIVERGED or self.running:
+                return
+            if self.epoch >= self.max_epochs:
+                self._message = (
+                    f"Stopped at {self.max_epochs:,} epochs: press Reset to start again."
+                )
+                return
+            self._join()
+            self._stop = threading.Event()
+            self._status, self._message = RUNNING, ""
+            self._last_seen = self._clock()
+            self._thread = threading.Thread(
+                target=self._run, args=(self._stop,), name="dlviz-playground", daemon=True
+            )
+            self._thread.start()
+
+    def pause(self) -> None:
+        """Ask the worker to stop after its current epoch and wait for it (a few ms)."""
+        self._stop.set()
+        self._join()
+        with self._lock:
+            if self._status == RUNNING:
+                self._status = PAUSED
+
+    stop = pause  # the page calls stop() when it throws a trainer away
+
+    def recover(self, factor: float = 0.1) -> float:
+        """After divergence: roll back to the last finite weights, scale lr by ``factor``, pause.
+
+        The optimizer state (momentum, Adam's moments) is rebuilt from scratch because it blew up
+        along with the weights. Returns the new learning rate.
+        """
+        self.pause()
+        with self._lock:
+            self.model.load_state_dict(self._good_state)
+            self._settings = replace(self._settings, lr=self._settings.lr * factor)
+            self.opt = make_optimizer(self.model, self.model_cfg.optimizer, self._settings)
+            self._status = PAUSED
+            self._message = (
+                f"Rolled back to epoch {self.epoch} and set the learning rate to "
+                f"{self._settings.lr:g}. Press Play to continue."
+            )
+            return self._settings.lr
+
+    @property
+    def running(self) -> bool:
+        t = self._thread
+        return t is not None and t.is_alive() and not self._stop.is_set()
+
+    @property
+    def status(self) -> str:
+        return self._status
+
+    # ----- the work --------------------------------------------------------------------------
+    def _join(self) -> None:
+        t = self._thread
+        if t is not None and t.is_alive() and t is not threading.current_thread():
+            t.join(timeout=10)
+
+    def _run(self, stop: threading.Event) -> None:
+        """Worker body: one epoch per lap under the lock, paced to ``epochs_per_second``."""
+        with single_thread_math():
+            self._loop(stop)
+        with self._lock:
+            if self._status == RUNNING:
+                self._status = PAUSED
+
+    def _loop(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            started = self._clock()
+            with self._lock:
+                if stop.is_set():
+                    break
+                if self._clock() - self._last_seen > self.idle_timeout:
+                    self._status = PAUSED
+                    self._message = "Paused: the page stopped watching. Press Play to go on."
+                    break
+                if not self._epoch():
+                    break
+                if self.epoch >= self.max_epochs:
+                    self._status = PAUSED
+                    self._message = f"Stopped at {self.max_epochs:,} epochs."
+                    break
+                rate = self._settings.epochs_per_second
+            wait = 1.0 / rate - (self._clock() - started) if rate > 0 else 0.0
+            stop.wait(max(wait, 0.001))  # also hands the GIL to the page's threads
+
+    def _epoch(self) -> bool:
+        """Train one epoch (lock held); on divergence restore nothing, flag it and return False."""
+        self._good_state = self._copy_state()
+        batch = max(1, int(self._settings.batch_size))
+        with np.errstate(all="ignore"):
+            train_epoch(
+                self.model, self.opt, self._x_train, self.data.y_train, batch, self._batch_gen
+            )
+        loss, _, _ = evaluate(self.model, self._x_train, self.data.y_train)
+        limit = self.diverge_factor * max(self._start_loss, 0.1)
+        if not math.isfinite(loss) or not params_finite(self.model) or loss > limit:
+            self.model.load_state_dict(self._good_state)
+            what = "became NaN or infinite" if not math.isfinite(loss) else f"jumped to {loss:.3g}"
+            self._status = DIVERGED
+            self._message = (
+                f"Training diverged in epoch {self.epoch + 1}: the training loss {what} "
+                f"(it started at {self._start_loss:.3g}). The learning rate "
+                f"{self._settings.lr:g} is too large for this network and optimizer."
+            )
+            return False
+        self.epoch += 1
+        self._record()
+        return True
+
+    def _record(self) -> None:
+        tr_loss, tr_acc, self._train_pred = evaluate(self.model, self._x_train, self.data.y_train)
+        te_loss, te_acc, self._test_pred = evaluate(self.model, self._x_test, self.data.y_test)
+        for key, value in zip(
+            HISTORY_KEYS, (self.epoch, tr_loss, te_loss, tr_acc, te_acc), strict=True
+        ):
+            self._history[key].append(value)
+
+    def _copy_state(self) -> dict[str, torch.Tensor]:
+        return {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+
+    # ----- reading -----------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """A consistent copy of the model's state and its outputs over the plane."""
+        with self._lock, single_thread_math():
+            self._last_seen = self._clock()
+            g, m = len(self._axis), len(self._map_axis)
+            probs = layer_outputs(self.model, self._grid_x)[-1].reshape(g, g, -1).numpy()
+            outs = layer_outputs(self.model, self._map_x)
+            maps = [self._input_maps] + [o.T.reshape(-1, m, m).numpy().copy() for o in outs]
+            lins = linear_layers(self.model)
+            return Snapshot(
+                epoch=self.epoch,
+                status=self._status,
+                message=self._message,
+                lr=self._settings.lr,
+                history={k: np.asarray(v, dtype=np.float64) for k, v in self._history.items()},
+                axis=self._axis,
+                probs=probs.copy(),
+                map_axis=self._map_axis,
+                maps=maps,
+                weights=[lin.weight.detach().numpy().copy() for lin in lins],
+                biases=[lin.bias.detach().numpy().copy() for lin in lins],
+                train_pred=self._train_pred.numpy().copy(),
+                test_pred=self._test_pred.numpy().copy(),
+                confusion=confusion_matrix(self.data.y_test, self._test_pred, self.data.n_classes),
+            )
