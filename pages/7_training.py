@@ -1,6 +1,45 @@
-"""Placeholder while this page is being built (replaced by its issue's work)."""
+"""Train a model: pick data and a network, train it live, then explore what it learned."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("7_training")
-st.info("This page is being built.")
+from dlviz.ui import training as ui
+from dlviz.ui.common import page_header, text_sections, try_this
+from dlviz.ui.training_explore import show_explorer
+
+text = text_sections("training")
+page_header("Train a model", text["intro"])
+
+data, problem = ui.dataset_picker()
+ui.show_fallback(problem)
+controls, preview = st.columns([1, 1.35], gap="large")
+with controls:
+    model = ui.model_picker(data)
+    cfg = ui.training_controls(model, data)
+with preview:
+    ui.show_dataset(data)
+
+result = ui.train_or_recall(cfg, model, data)
+if result is None:
+    st.info("Press **Train** to train this model; on Digits it takes a few seconds.")
+else:
+    st.subheader("What did it learn?")
+    ui.show_run_message(result)
+    show_explorer(result)
+
+with st.expander("How training works, and how to read the results", expanded=result is None):
+    st.markdown(text["how it learns"])
+    st.markdown(text["reading the results"])
+try_this(
+    "Train the default model, then set the learning rate to 1 and train again: the loss "
+    "explodes (or stalls) and the status says so.",
+    "Click the largest red cell of the confusion matrix: are those images hard even for you?",
+    "Move the epoch scrubber back to epoch 1 and watch which mistakes the later epochs fix.",
+    "Train twice with only the optimizer changed (SGD vs Adam), same seed, and overlay both "
+    "runs under *Compare runs*.",
+    "Draw a digit under *Draw a digit*: draw it small in a corner, the preprocessing centres it. "
+    "Then draw a 7 with a crossbar or a 1 with a flag: which one fools the model?",
+    "Under *Inside the model*, compare the first-layer weights of an MLP (whole-digit templates) "
+    "with those of a CNN (small edge detectors).",
+)

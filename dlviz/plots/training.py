@@ -271,7 +271,7 @@ def probability_bars_figure(
     top = int(np.argmax(p)) if p.size else -1
     fig = go.Figure(
         go.Bar(
-            x=list(classes), y=p,
+            x=list(classes), y=p.tolist(),
             marker_color=[GOOD if i == top else NEUTRAL for i in range(p.size)],
             text=[f"{v:.0%}" if v >= 0.005 else "" for v in p], textposition="outside",
             hovertemplate="p(%{x}) = %{y:.2%}<extra></extra>",
@@ -360,3 +360,28 @@ def runs_overlay_figure(
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(tickformat=".0%", row=1, col=2)
     return styled(fig, title=title, height=360)
+
+
+def gallery_figure(
+    images: Any,
+    labels: Any,
+    probs: Any,
+    classes: Sequence[str],
+    *,
+    cols: int = 8,
+    title: str | None = None,
+) -> go.Figure:
+    """Test images of one confusion-matrix cell, each titled with the probability of its prediction."""
+    y = as_numpy(labels).astype(np.int64)
+    pr = as_numpy(probs).astype(np.float32)
+    pred = pr.argmax(axis=1) if len(pr) else np.zeros(0, np.int64)
+    titles = [f"p={row[p]:.0%}" for row, p in zip(pr, pred, strict=True)]
+    colors = [GOOD if p == t else BAD for p, t in zip(pred, y, strict=True)]
+    hovers = [
+        f"true: {classes[t]}, predicted: {classes[p]}<br><b>top 3</b><br>{_top3_text(row, classes)}"
+        for t, p, row in zip(y, pred, pr, strict=True)
+    ]
+    return image_grid_figure(
+        as_numpy(images), cols=cols, titles=titles, title_colors=colors, hovers=hovers,
+        title=title,
+    )  # fmt: skip

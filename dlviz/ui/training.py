@@ -1,0 +1,424 @@
+"""Streamlit pieces of the Training page: pick data and model, the training form, the live run.
+
+``dataset_picker()`` and ``model_picker()`` sit outside the form (they change what the page shows
+before any training); ``training_controls()`` is an ``st.form`` returning a ``TrainConfig`` only
+when Train is pressed, so moving a slider never interrupts a run. ``run_training()`` trains inside
+``st.status`` with a progress bar and growing curves, one run per server at a time. A Stop click
+(or any other widget) ends the run at its next progress report and keeps what it learned. The
+exploration views live in ``dlviz.ui.training_explore``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field, replace
+
+import streamlit as st
+
+from dlviz.data import DATASETS, Dataset
+from dlviz.models import PRESET_NAMES, PRESETS, ModelSpec
+from dlviz.plots.training import (
+    class_balance_figure,
+    learning_curves_figure,
+    pick_per_class,
+    sample_grid_figure,
+)
+from dlviz.training import OPTIMIZERS, Progress, TrainConfig, TrainResult, train_cached
+from dlviz.ui.resources import dataset_or_fallback, get_store, training_slot
+
+try:  # the exception Streamlit raises inside a script thread when a rerun or stop is requested
+    from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
+except ImportError:  # pragma: no cover - other Streamlit versions: a click simply interrupts
+    ScriptControlException = ()  # type: ignore[assignment,misc]
+
+DATASET_LABELS = {
+    "mnist": "MNIST: handwritten digits, 28×28",
+    "fashion-mnist": "Fashion-MNIST: clothing, 28×28",
+    "cifar10": "CIFAR-10: colour photos, 32×32",
+    "digits": "Digits: scikit-learn's 8×8 digits (built in)",
+}
+CUSTOM = {"custom-mlp": "Custom MLP (your layers)", "custom-cnn": "Custom CNN (your layers)"}
+MODEL_CHOICES: tuple[str, ...] = (*PRESET_NAMES, *CUSTOM)
+OPTIMIZER_LABELS = {
+    "sgd": "SGD",
+    "momentum": "SGD + momentum",
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "rmsprop": "RMSprop",
+}
+LR_STEPS: tuple[float, ...] = (
+    1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5, 1.0,
+)  # fmt: skip
+WEIGHT_DECAYS: tuple[float, ...] = (0.0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
+BATCH_SIZES: tuple[int, ...] = (16, 32, 64, 128, 256, 512)
+WIDTHS: tuple[int, ...] = (16, 32, 64, 128, 256, 512)
+CHANNELS: tuple[int, ...] = (4, 8, 16, 32, 64)
+SUBSET_STEPS: tuple[int, ...] = (500, 1000, 2000, 5000, 10_000, 20_000, 30_000)
+MAX_EPOCHS = 20  # Community Cloud: 1-2 shared cores; a Stop button covers the rest
+WAIT_FOR_STOP_S = 20.0
+RETRY_MISSING_S = 300.0  # a missing dataset is looked for again after five minutes  # how long a rerun waits for this session's stopped run to hand over
+
+
+# --- choosing the data and the model (outside the form: they change the preview) ---------------
+
+
+def dataset_picker() -> tuple[Dataset, str | None]:
+    """The dataset selectbox (opens on MNIST) -> ``(dataset, why it fell back to Digits)``."""
+    name = st.selectbox(
+        "Dataset",
+        DATASETS,
+        format_func=DATASET_LABELS.get,
+        key="train_dataset",
+    )
+    failures = _recent_failures()
+    known = failures.get(name)
+    if known is not None and time.monotonic() - known[0] < RETRY_MISSING_S:
+        return dataset_or_fallback("digits")[0], known[1]
+    data, problem = dataset_or_fallback(name)
+    if problem:  # don't retry a failed load (maybe a slow download attempt) on every rerun
+        failures[name] = (time.monotonic(), problem)
+    return data, problem
+
+
+@st.cache_resource
+def _recent_failures() -> dict[str, tuple[float, str]]:
+    """Datasets that failed to load in this server process: name -> (when, why)."""
+    return {}
+
+
+def show_fallback(problem: str | None) -> None:
+    """Say why the chosen dataset is missing, how to add it, and that Digits stands in."""
+    if problem:
+        st.warning(
+            f"{problem}\n\n**Switched to the built-in Digits dataset** so everything on this "
+            "page still works; a Digits run takes a few seconds.",
+            icon=":material/cloud_off:",
+        )
+
+
+def model_picker(data: Dataset) -> str:
+    """The model selectbox: a seed notebook preset or a custom MLP/CNN; shows the preset's story."""
+    choice = st.selectbox(
+        "Model",
+        MODEL_CHOICES,
+        format_func=lambda m: CUSTOM.get(m) or f"{m}: {PRESETS[m].description.split(',')[0]}",
+        key="train_model",
+    )
+    if choice in PRESETS:
+        p = PRESETS[choice]
+        reported = (
+            f" Its notebook reports **{p.reported_accuracy:.2%}** test accuracy on "
+            f"{p.reported_dataset.upper()}."
+            if p.reported_accuracy
+            else ""
+        )
+        st.caption(f"{p.description} The notebook trained it with {p.recipe}{reported}")
+    return choice
+
+
+def recipe(model: str, data: Dataset) -> dict[str, object]:
+    """Form defaults for a model on a dataset: the preset's fast recipe, adapted to the data size."""
+    p = PRESETS.get(model)
+    values: dict[str, object] = {
+        "train_opt": p.optimizer if p else "adam",
+        "train_lr": p.lr if p else 1e-3,
+        "train_momentum": 0.9,
+        "train_wd": 0.0,
+        "train_batch": p.batch_size if p else 128,
+        "train_epochs": p.epochs if p else 3,
+        "train_subset": min(10_000, len(data.train_y)),
+        "train_seed": 0,
+    }
+    if data.info.name == "digits":  # 1,437 images: small batches and more epochs, still seconds
+        values.update(train_batch=32, train_epochs=10, train_subset=len(data.train_y))
+    return values
+
+
+def _ensure_recipe(model: str, data: Dataset) -> None:
+    """Fill the form's widgets with the recipe when the dataset or model changed (or first load)."""
+    tag = (model, data.info.name)
+    if st.session_state.get("train_recipe_for") == tag:
+        return
+    st.session_state.update(recipe(model, data))
+    st.session_state["train_recipe_for"] = tag
+
+
+# --- the form -----------------------------------------------------------------------------------
+
+
+def subset_options(n_train: int) -> list[int]:
+    """Training-subset choices below the dataset size, plus all of it."""
+    return [s for s in SUBSET_STEPS if s < n_train] + [n_train]
+
+
+def training_controls(model: str, data: Dataset) -> TrainConfig | None:
+    """The hyperparameter form; returns the config when Train is pressed, else None."""
+    _ensure_recipe(model, data)
+    n_train = len(data.train_y)
+    with st.form("train_form", border=True):
+        spec = _custom_spec_controls(model) if model in CUSTOM else None
+        c1, c2 = st.columns(2)
+        c1.selectbox("Optimizer", OPTIMIZERS, format_func=OPTIMIZER_LABELS.get, key="train_opt")
+        c2.select_slider(
+            "Learning rate (log scale)", LR_STEPS, key="train_lr", format_func=lambda v: f"{v:g}",
+            help="How far each step moves the weights: w ← w − lr · ∂L/∂w.",
+        )  # fmt: skip
+        c1.slider(
+            "Momentum", 0.0, 0.99, step=0.01, key="train_momentum",
+            help="Used by 'SGD + momentum': v ← μv + g, w ← w − lr·v.",
+        )  # fmt: skip
+        c2.select_slider(
+            "Weight decay (L2)", WEIGHT_DECAYS, key="train_wd", format_func=lambda v: f"{v:g}",
+            help="Pulls every weight towards 0 a little each step.",
+        )  # fmt: skip
+        c1.select_slider("Batch size", BATCH_SIZES, key="train_batch")
+        c2.slider("Epochs", 1, MAX_EPOCHS, key="train_epochs")
+        options = subset_options(n_train)
+        if st.session_state.get("train_subset") not in options:
+            st.session_state["train_subset"] = options[-1]
+        c1.select_slider(
+            "Training images", options, key="train_subset",
+            format_func=lambda s: f"all {s:,}" if s == n_train else f"{s:,}",
+            help="Fewer images train faster; 10% of them are held out for validation.",
+        )  # fmt: skip
+        c2.number_input("Seed", 0, 9999, step=1, key="train_seed",
+                        help="Same seed, same initial weights and batch order.")  # fmt: skip
+        go = st.form_submit_button(
+            "Train", type="primary", key="train_go", icon=":material/play_arrow:", width="stretch"
+        )
+    if not go:
+        return None
+    return _config(model, spec, data, n_train)
+
+
+def _custom_spec_controls(model: str) -> ModelSpec:
+    """Layers of a custom MLP or CNN (inside the form)."""
+    cnn = model == "custom-cnn"
+    st.markdown("**Your network**")
+    a, b = st.columns(2)
+    if cnn:
+        n_conv = a.slider("Conv blocks", 1, 3, 2, key="train_conv_blocks")
+        ch = b.select_slider("Channels in the first block", CHANNELS, 16, key="train_channels",
+                             help="Each later block doubles them (capped at 64).")  # fmt: skip
+        channels = tuple(min(64, ch * 2**i) for i in range(n_conv))
+    n_hidden = a.slider("Hidden layers" + (" after the convs" if cnn else ""), 0 if cnn else 1, 4,
+                        1 if cnn else 2, key="train_layers")  # fmt: skip
+    width = b.select_slider("Width of the first hidden layer", WIDTHS, 128, key="train_width",
+                            help="Each later layer halves it (at least 16).")  # fmt: skip
+    hidden = tuple(max(16, width // 2**i) for i in range(n_hidden))
+    from dlviz.activations import ACTIVATION_NAMES
+
+    activation = a.selectbox("Activation", ACTIVATION_NAMES, index=ACTIVATION_NAMES.index("relu"),
+                             key="train_act")  # fmt: skip
+    dropout = b.slider("Dropout", 0.0, 0.7, 0.0, 0.05, key="train_dropout")
+    batch_norm = a.checkbox("Batch norm", False, key="train_bn")
+    if cnn:
+        return ModelSpec("cnn", hidden, activation, dropout, batch_norm, channels)
+    return ModelSpec("mlp", hidden, activation, dropout, batch_norm)
+
+
+def _config(model: str, spec: ModelSpec | None, data: Dataset, n_train: int) -> TrainConfig | None:
+    """The TrainConfig from the form's values; an st.error instead of a traceback if invalid."""
+    s = st.session_state
+    subset = int(s["train_subset"])
+    try:
+        return TrainConfig(
+            dataset=data.info.name,
+            model=spec if spec is not None else model,
+            optimizer=s["train_opt"],
+            lr=float(s["train_lr"]),
+            momentum=float(s["train_momentum"]),
+            weight_decay=float(s["train_wd"]),
+            batch_size=int(s["train_batch"]),
+            epochs=int(s["train_epochs"]),
+            train_subset=None if subset >= n_train else subset,
+            seed=int(s["train_seed"]),
+        )
+    except ValueError as err:
+        st.error(f"These settings cannot train: {err}")
+        return None
+
+
+# --- the dataset preview --------------------------------------------------------------------------
+
+
+def show_dataset(data: Dataset) -> None:
+    """Sample images with labels, class balance, image size and split sizes."""
+    info = data.info
+    c, h, w = info.shape
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Image size", f"{h}×{w}" + (" RGB" if c == 3 else " gray"))
+    m2.metric("Classes", info.num_classes)
+    m3.metric("Training images", f"{len(data.train_y):,}")
+    m4.metric("Test images", f"{len(data.test_y):,}")
+    per_class = 3 if info.num_classes <= 10 else 1
+    pick = pick_per_class(data.train_y, per_class, info.num_classes)
+    order = pick.reshape(info.num_classes, per_class).T.ravel()  # one class per column
+    st.plotly_chart(
+        sample_grid_figure(
+            data.train_x[order], data.train_y[order], info.classes, cols=info.num_classes,
+            title=f"{info.label}: {per_class} training images of each class",
+        ),
+        key="train_samples",
+        config={"displayModeBar": False},
+    )  # fmt: skip
+    st.plotly_chart(
+        class_balance_figure(data.train_y, data.test_y, info.classes, title="Images per class"),
+        key="train_balance",
+        config={"displayModeBar": False},
+    )
+
+
+# --- training -----------------------------------------------------------------------------------
+
+
+@dataclass
+class LiveProgress:
+    """A training callback that draws progress and notices a click (Streamlit's rerun/stop)."""
+
+    bar: object
+    chart: object
+    label: str
+    steps: list[tuple[float, float]] = field(default_factory=list)
+    interrupted: BaseException | None = None
+    _last_draw: float = 0.0
+    _draws: int = 0
+
+    def __call__(self, p: Progress) -> bool:
+        """Update the bar every report and the curves every epoch (or 0.5 s); True = stop."""
+        if self.interrupted is not None:
+            return True
+        self.steps.append((p.epoch - 1 + p.step / max(1, p.steps_per_epoch), p.loss))
+        try:
+            self.bar.progress(
+                p.fraction,
+                text=f"{self.label} · epoch {p.epoch}/{p.epochs}, step {p.step}/"
+                f"{p.steps_per_epoch} · batch loss {p.loss:.4f}",
+            )
+            now = time.perf_counter()
+            if p.kind == "epoch" or now - self._last_draw > 0.5:
+                self._draw(p)
+                self._last_draw = now
+        except ScriptControlException as exc:  # a click: stop here, keep what was learned
+            self.interrupted = exc
+            return True
+        return False
+
+    def _draw(self, p: Progress) -> None:
+        self._draws += 1
+        fig = learning_curves_figure(p.history, epochs=p.epochs, steps=self.steps)
+        self.chart.plotly_chart(fig, key=f"train_live_{self._draws}")
+
+
+def cached_result(cfg: TrainConfig, data: Dataset) -> TrainResult | None:
+    """The stored run of this config for this data, or None."""
+    import torch
+
+    hit = get_store().get(cfg)
+    if hit is not None and torch.equal(hit.test_labels, data.test_y):
+        return hit
+    return None
+
+
+def remember(result: TrainResult) -> None:
+    """Keep the run in session_state: exploring it never retrains.
+
+    Only plain keys are set here (this may run on a stopped script's thread); the explorer resets
+    its own widgets when it sees ``train_fresh``.
+    """
+    st.session_state["train_result"] = result
+    st.session_state["train_fresh"] = True
+
+
+def current_result() -> TrainResult | None:
+    """The run this session is exploring."""
+    return st.session_state.get("train_result")
+
+
+def wait_for_stopped_run() -> None:
+    """After a click during this session's run, wait until that run has handed its result over."""
+    if st.session_state.get("train_running"):
+        slot = training_slot()
+        if slot.acquire(timeout=WAIT_FOR_STOP_S):
+            slot.release()
+
+
+def run_training(cfg: TrainConfig, data: Dataset) -> TrainResult | None:
+    """Train (or fetch from the store) inside ``st.status``; None when the server is busy."""
+    hit = cached_result(cfg, data)
+    if hit is not None:
+        remember(hit)
+        st.toast("This exact run was in the cache: shown at once.", icon=":material/bolt:")
+        return hit
+    slot: threading.BoundedSemaphore = training_slot()
+    if not slot.acquire(blocking=False):
+        st.warning(
+            "Another training is running on this server right now (one at a time keeps a small "
+            "host responsive). Try again in a little while; runs already in the cache still "
+            "open at once.",
+            icon=":material/hourglass_top:",
+        )
+        return None
+    st.session_state["train_running"] = True
+    label = f"{cfg.model_name()} on {data.info.label}"
+    try:
+        with st.status(f"Training {label}…", expanded=True) as status:
+            st.button("Stop", key="train_stop", icon=":material/stop_circle:",
+                      help="Stops after the current batch and keeps what was learned.")  # fmt: skip
+            live = LiveProgress(st.progress(0.0, text="Starting…"), st.empty(), label)
+            result = train_cached(cfg, data, get_store(), callbacks=[live])
+            remember(result)
+            if live.interrupted is None:
+                state = "error" if result.status == "diverged" else "complete"
+                status.update(label=result.message, state=state, expanded=False)
+    finally:
+        st.session_state["train_running"] = False
+        slot.release()
+    if live.interrupted is not None:
+        raise live.interrupted
+    return result
+
+
+def show_run_message(result: TrainResult) -> None:
+    """How the run ended, in one coloured sentence."""
+    if result.status == "diverged":
+        st.error(result.message, icon=":material/warning:")
+    elif result.status in ("stopped", "early-stopped"):
+        st.info(result.message, icon=":material/stop_circle:")
+    elif result.cached:
+        st.success(f"From the cache: {result.message}", icon=":material/bolt:")
+    else:
+        st.success(result.message, icon=":material/check_circle:")
+
+
+def train_or_recall(cfg: TrainConfig | None, model: str, data: Dataset) -> TrainResult | None:
+    """Train when the form was submitted; otherwise the session's run, or a cached default run."""
+    wait_for_stopped_run()
+    if cfg is not None:
+        run_training(cfg, data)
+    elif current_result() is None:
+        default = default_config(model, data)
+        hit = cached_result(default, data) if default is not None else None
+        if hit is not None:
+            remember(hit)
+    return current_result()
+
+
+def default_config(model: str, data: Dataset) -> TrainConfig | None:
+    """The config the form currently shows (used to find a cached run before any click)."""
+    if model in CUSTOM:
+        return None
+    values = recipe(model, data)
+    subset = int(values["train_subset"])
+    try:
+        return replace(
+            TrainConfig(dataset=data.info.name, model=model),
+            optimizer=values["train_opt"],
+            lr=values["train_lr"],
+            batch_size=values["train_batch"],
+            epochs=values["train_epochs"],
+            train_subset=None if subset >= len(data.train_y) else subset,
+        )
+    except ValueError:
+        return None

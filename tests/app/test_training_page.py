@@ -1,0 +1,190 @@
+"""Training page in AppTest: fall back to Digits, train, explore, scrub, click a cell, draw."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.app.conftest import open_page, plotly_specs
+
+PAGE = "7_training.py"
+TIMEOUT = 240
+
+
+@pytest.fixture(autouse=True)
+def _one_thread(monkeypatch):
+    """The shared test machine keeps both cores busy: two torch threads would crawl."""
+    import dlviz.runtime
+
+    monkeypatch.setattr(dlviz.runtime, "cpu_quota", lambda default=None: 1)
+
+
+def trained(model: str = "seed-mlp", epochs: int = 3):
+    """Open the page, pick a small model on Digits and press Train."""
+    at = open_page(PAGE, timeout=TIMEOUT)
+    at.selectbox(key="train_model").set_value(model).run()
+    at.slider(key="train_epochs").set_value(epochs)  # form values commit with the submit
+    at.button(key="train_go").click().run(timeout=TIMEOUT)
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def title_of(spec: dict) -> str:
+    return (spec.get("layout", {}).get("title") or {}).get("text", "")
+
+
+def titles(at) -> list[str]:
+    return [title_of(s) for s in plotly_specs(at)]
+
+
+def spec_titled(at, prefix: str) -> dict:
+    """The first chart whose title starts with ``prefix``."""
+    return next(s for s in plotly_specs(at) if title_of(s).startswith(prefix))
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def markdown(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_opens_on_mnist_explains_and_falls_back_to_digits_with_a_preview():
+    at = open_page(PAGE, timeout=TIMEOUT)
+    assert "rain" in at.title[0].value
+    assert at.selectbox(key="train_dataset").value == "mnist"
+    warning = at.warning[0].value
+    assert "MNIST is not available" in warning and "train-images-idx3-ubyte" in warning
+    assert "Digits" in warning
+    m = metrics(at)
+    assert m["Image size"] == "8×8 gray" and m["Test images"] == "360"
+    assert any("training images of each class" in t for t in titles(at))
+    assert any(t == "Images per class" for t in titles(at))
+    assert not at.get("status")  # nothing trains before the click
+
+
+def test_train_digits_then_metrics_curves_grid_and_confusion_matrix():
+    at = trained("seed-mlp", epochs=3)
+    m = metrics(at)
+    acc = float(m["Test accuracy"].rstrip("%")) / 100
+    assert 0.5 < acc <= 1.0  # well above the 10 % of guessing
+    assert int(m["Parameters"].replace(",", "")) > 0
+    found = titles(at)
+    assert "Learning curves" in found
+    assert any(t.startswith("Confusion matrix after epoch 3") for t in found)
+    assert any(t.startswith("Test images after epoch 3") for t in found)
+    assert "Accuracy per class" in found
+    cm = spec_titled(at, "Confusion")
+    cells = cm["data"][-1]
+    assert cells["type"] == "scatter" and cells["marker"]["symbol"] == "square"
+    assert sum(int(t) for t in cells["text"] if t) == 360  # every test image in one cell
+    assert at.dataframe  # the classification report
+    assert "Trained 3 epochs" in at.success[0].value
+
+
+def test_confusion_cell_click_opens_its_gallery_and_scrubber_moves_everything():
+    at = trained("seed-mlp", epochs=3)
+    cm = spec_titled(at, "Confusion")
+    text = cm["data"][-1]["text"]
+    counts = np.array([int(t) if t else 0 for t in text]).reshape(10, 10)
+    t, p = divmod(int(np.argmax(counts - np.diag(np.diag(counts)))), 10)
+    if counts[t, p] == 0:  # a perfect model: open a diagonal cell instead
+        t = p = 0
+    at.session_state["train_cm"] = {
+        "selection": {
+            "points": [{"x": p, "y": t, "customdata": [t, p], "curve_number": 2}],
+            "point_indices": [t * 10 + p], "box": [], "lasso": [],
+        }
+    }  # fmt: skip
+    at.run()
+    assert not at.exception
+    assert f"True **{t}**" in markdown(at) and f": {counts[t, p]} images" in markdown(at)
+    gallery = [
+        s for s in plotly_specs(at) if s["data"][0]["type"] == "image" and len(s["data"]) > 1
+    ]
+    hover = [h for s in gallery for h in s["data"][1].get("hovertext", [])]
+    assert any(f"true: {t}, predicted: {p}" in h for h in hover)
+
+    at.slider(key="train_epoch").set_value(1).run()
+    assert not at.exception
+    found = titles(at)
+    assert any(t_.startswith("Confusion matrix after epoch 1") for t_ in found)
+    assert any(t_.startswith("Test images after epoch 1") for t_ in found)
+    curves = spec_titled(at, "Learning curves")
+    marks = [s for s in curves["layout"].get("shapes", []) if s.get("x0") == s.get("x1") == 1]
+    assert len(marks) == 2
+    assert f"True **{t}**" in markdown(at)  # the picked cell stays open at the other epoch
+
+
+def test_mistakes_only_toggle_shows_only_red_tiles():
+    at = trained("seed-mlp", epochs=1)
+    at.toggle(key="train_mistakes").set_value(True).run()
+    grid = spec_titled(at, "Test images")
+    colors = {a["font"]["color"] for a in grid["layout"]["annotations"]}
+    from dlviz.plots.style import BAD
+
+    assert colors == {BAD}
+
+
+def canvas_drawing() -> dict:
+    """What the canvas sends after a vertical stroke: fabric JSON and the PNG as a data URL."""
+    img = np.zeros((280, 280, 4), np.uint8)
+    img[..., 3] = 255
+    img[40:240, 125:155, :3] = 255
+    buffer = io.BytesIO()
+    Image.fromarray(img).save(buffer, format="PNG")
+    url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    return {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url}, "backgroundFit": None}
+
+
+def test_draw_a_digit_gives_a_prediction_and_the_preprocessed_input():
+    at = trained("seed-mlp", epochs=5)
+    at.session_state["train_tab"] = "Draw a digit"
+    at.run()
+    assert "Draw a digit on the black square" in at.info[0].value
+    at.session_state["train_canvas"] = canvas_drawing()
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Prediction" in metrics(at)
+    found = titles(at)
+    assert "What the model sees (8×8)" in found
+    bars = spec_titled(at, "Probab")
+    assert sum(bars["data"][0]["y"]) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_other_tabs_render_inspector_history_and_downloads():
+    at = trained("seed-cnn", epochs=1)
+    at.session_state["train_tab"] = "Inside the model"
+    at.run()
+    assert not at.exception
+    found = titles(at)
+    assert "First layer filters" in found
+    assert any(t.startswith("Feature maps after conv1") for t in found)
+    at.session_state["train_tab"] = "Compare runs"
+    at.run()
+    assert not at.exception
+    assert "Validation (solid) and training (dotted) curves" in titles(at)
+    at.session_state["train_tab"] = "Download"
+    at.run()
+    assert not at.exception
+    assert "load_state_dict" in at.code[0].value
+    assert len(at.get("download_button")) == 2
+
+
+def test_a_cached_run_appears_at_once_without_training():
+    at = trained("seed-mlp", epochs=2)
+    assert "Trained 2 epochs" in at.success[0].value
+    again = open_page(PAGE, timeout=TIMEOUT)
+    again.selectbox(key="train_model").set_value("seed-mlp").run()
+    again.slider(key="train_epochs").set_value(2)
+    again.button(key="train_go").click().run()
+    assert not again.exception
+    assert again.success[0].value.startswith("From the cache")
+    assert not again.get("status")  # no st.status: nothing was trained
+    json.dumps(metrics(again))
