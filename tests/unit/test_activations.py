@@ -223,3 +223,39 @@ def test_softmax_sweep_covers_an_extreme_current_logit():
     assert (
         sweep.x[-1] >= 1000.0 and torch.isfinite(sweep.p).all() and torch.isfinite(sweep.dp).all()
     )
+
+
+# --- figures (structure only: what a learner is promised to see) -------------------------------
+
+
+def test_activation_figure_has_curve_derivative_probe_and_named_bands():
+    from dlviz.plots.activations import activation_figure
+
+    res = analyse(CurveConfig("tanh", probe=3.5))
+    fig = activation_figure(res, "Tanh")
+    assert [t.type for t in fig.data] == ["scatter"] * 4
+    assert fig.data[1].yaxis == "y2" and "autograd" in fig.data[1].name
+    bands = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert len(bands) == len(res.regions) == 2
+    texts = " ".join(a.text for a in fig.layout.annotations)
+    assert "saturation: tanh → −1" in texts and "f′(3.50)" in texts
+    assert fig.layout.yaxis2.title.text == "f′(x)"
+    assert "%{y:.6f}" in fig.data[0].hovertemplate
+
+
+def test_softmax_figures_show_probabilities_sweep_and_jacobian():
+    from dlviz.plots.activations import (
+        softmax_bars_figure,
+        softmax_jacobian_figure,
+        softmax_sweep_figure,
+    )
+
+    z = [1000.0, -1000.0, 0.0]
+    res = softmax_analysis(z, 0.5)
+    bars = softmax_bars_figure(res, ["a", "b", "c"])
+    assert bars.data[0].type == "bar" and "Σp = 1.000000" in bars.layout.title.text
+    assert "log p" in bars.data[0].hovertemplate
+    sweep = softmax_sweep_figure(softmax_sweep(z, 2, 0.5), 0.0, "c", 0.5)
+    assert sweep.data[1].yaxis == "y2" and len(sweep.data) == 3
+    heat = softmax_jacobian_figure(res, ["a", "b", "c"])
+    assert heat.data[0].type == "heatmap" and heat.data[0].zmid == 0

@@ -121,3 +121,26 @@ def test_softmax_cross_entropy_property(logits, data):
 def test_softmax_cross_entropy_rejects_a_missing_class():
     with pytest.raises(ValueError, match="between 0 and 2"):
         softmax_cross_entropy([1.0, 2.0, 3.0], 3)
+
+
+# --- figures (structure only) ------------------------------------------------------------------
+
+
+def test_loss_figures_have_the_promised_traces():
+    from dlviz.plots.losses import cross_entropy_figure, mse_vs_ce_figure, softmax_ce_figure
+
+    ce = cross_entropy_figure(cross_entropy_curve(0.3), show_y0=True)
+    assert [t.name for t in ce.data][:2] == ["y = 1:  −log p", "y = 0:  −log(1 − p)"]
+    assert "dL/dp = -3.333" in ce.data[2].name
+    assert len(cross_entropy_figure(cross_entropy_curve(0.3), show_y0=False).data) == 3
+
+    cmp = mse_vs_ce_figure(compare_mse_ce(-5.0, 1.0))
+    axes = {(t.legendgroup, t.yaxis) for t in cmp.data if t.legendgroup}
+    assert axes == {("MSE", "y"), ("MSE", "y2"), ("CE", "y"), ("CE", "y2")}
+    assert any("confident" in a.text for a in cmp.layout.annotations)
+
+    res = softmax_cross_entropy([2.0, 1.0, 0.1], 1)
+    bars = softmax_ce_figure(res, ["cat", "dog", "bird"])
+    grad = bars.data[2]
+    assert grad.yaxis == "y2" and list(grad.y) == pytest.approx(res.grad.tolist())
+    assert grad.marker.color[1] != grad.marker.color[0]  # the true class is coloured apart
