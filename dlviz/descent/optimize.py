@@ -122,14 +122,15 @@ def resolve_surface(surface: str | Surface, kappa: float | None = None) -> Surfa
     return get_surface(surface, **({} if kappa is None else {"kappa": kappa}))
 
 
-def divergence_reason(surface: Surface, p: torch.Tensor, loss: torch.Tensor) -> str:
-    """Why the point ``p`` with value ``loss`` ends the path ('' when it does not)."""
-    if not torch.isfinite(p).all() or not torch.isfinite(loss):
+def divergence_reason(surface: Surface, p: np.ndarray, loss: float) -> str:
+    """Why the point ``p`` (2,) with value ``loss`` ends the path ('' when it does not)."""
+    x, y = float(p[0]), float(p[1])
+    if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(loss)):
         return "the position or the loss became infinite or NaN (numerical overflow)"
-    if abs(float(loss)) > MAX_LOSS:
+    if abs(loss) > MAX_LOSS:
         return f"the loss passed {MAX_LOSS:.0e} (overflow is next)"
     cx, cy = sum(surface.xlim) / 2, sum(surface.ylim) / 2
-    if max(abs(float(p[0]) - cx), abs(float(p[1]) - cy)) > FAR * surface.span:
+    if max(abs(x - cx), abs(y - cy)) > FAR * surface.span:
         return f"it left the plotted region by more than {FAR:g} times its size"
     return ""
 
@@ -169,8 +170,8 @@ def run(
         opt.zero_grad()
         loss = surf.value(p)
         positions[k] = p.detach().numpy()
-        losses[k] = float(loss.detach())
-        reason = divergence_reason(surf, p.detach(), loss.detach())
+        losses[k] = loss.item()
+        reason = divergence_reason(surf, positions[k], losses[k])
         if reason:
             diverged_at = k
             break

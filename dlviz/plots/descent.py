@@ -357,10 +357,11 @@ def _tint(hex_colour: str, alpha: float = 0.12) -> str:
 
 
 def frame_steps(steps: int, max_frames: int) -> list[int]:
-    """Steps that get an animation frame: all of them up to max_frames, else evenly spaced."""
-    if steps + 1 <= max_frames:
-        return list(range(steps + 1))
-    return sorted({round(s) for s in np.linspace(0, steps, max_frames)})
+    """Steps that get an animation frame: every step, or every s-th (s = ceil(steps / (max-1)))
+    plus the last, so the slider moves in equal strides."""
+    stride = max(1, math.ceil(steps / max(max_frames - 1, 1)))
+    ks = list(range(0, steps + 1, stride))
+    return ks if ks[-1] == steps else [*ks, steps]
 
 
 def descent_figure(

@@ -126,3 +126,16 @@ def test_convergence_map_without_minima_has_no_convergence():
 def test_momentum_grid_runs_from_plain_to_heavy():
     g = momentum_grid(25)
     assert g[0] == 0.0 and g[-1] == pytest.approx(0.99) and np.all(np.diff(g) > 0)
+
+
+def test_chunked_map_equals_single_runs():
+    surface = get_surface("beale")
+    cmap = convergence_map(
+        surface, "adam", surface.start, steps=40, lr_range=(1e-3, 1.0), n_lr=33, n_momentum=33
+    )  # 1089 runs: two chunks
+    for i, j in [(0, 0), (16, 20), (32, 32), (30, 1)]:
+        path = run(surface, "adam", surface.start, 40, Hyper(lr=cmap.lrs[j], beta1=cmap.momenta[i]))
+        if path.diverged:
+            assert cmap.diverged[i, j]
+        else:
+            assert cmap.final_loss[i, j] == pytest.approx(path.losses[-1], rel=1e-8, abs=1e-300)

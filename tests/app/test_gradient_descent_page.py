@@ -1,0 +1,131 @@
+"""AppTest: the Gradient-descent page renders, its widgets drive the figure, bad input is caught."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+
+from tests.app.conftest import open_page, plotly_specs
+
+PAGE = "4_gradient_descent.py"
+
+
+def arr(value) -> np.ndarray:
+    """A plotly array from a spec: a list, or a base64 typed array {"dtype", "bdata"}."""
+    if isinstance(value, dict) and "bdata" in value:
+        data = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        return (
+            data.reshape([int(d) for d in str(value["shape"]).split(",")])
+            if "shape" in value
+            else data
+        )
+    return np.asarray(value)
+
+
+def descent_spec(at) -> dict:
+    return next(s for s in plotly_specs(at) if any(t["type"] == "surface" for t in s["data"]))
+
+
+def test_first_load_shows_title_animated_figure_and_table():
+    at = open_page(PAGE, timeout=120)
+    assert "radient descent" in at.title[0].value
+    spec = descent_spec(at)
+    types = {t["type"] for t in spec["data"]}
+    assert {"surface", "contour", "scatter3d", "scatter", "table"} <= types
+    # client-side animation: one frame per step, a slider and play/pause buttons
+    assert len(spec["frames"]) == 201
+    assert len(spec["layout"]["sliders"][0]["steps"]) == 201
+    labels = [b["label"] for b in spec["layout"]["updatemenus"][0]["buttons"]]
+    assert any("Play" in b for b in labels) and any("Pause" in b for b in labels)
+    # the state table of a frame lists each optimizer and Adam's moments
+    table = spec["frames"][50]["data"][-1]["cells"]["values"]
+    assert len(table[0]) == 3
+    assert "m = (" in table[-1][2] and "v = (" in table[-1][2]
+    assert "buffer b" in table[-1][1]
+    # the comparison table has one row per optimizer and says how each run ended
+    df = at.dataframe[0].value
+    assert list(df["optimizer"]) == ["SGD", "SGD + momentum", "Adam"]
+    assert all(o.startswith("settled") for o in df["outcome"])
+    assert not at.exception
+
+
+def test_learning_rate_past_the_stability_limit_is_explained():
+    at = open_page(PAGE, timeout=120)
+    at.select_slider(key="gd_lr_sgd").set_value(0.07).run()  # 2/L = 2/50 = 0.04
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "SGD" in warnings and "lr < 0.04" in warnings
+    df = at.dataframe[0].value
+    assert df["outcome"][0].startswith("diverged")
+    spec = descent_spec(at)
+    assert any(t.get("marker", {}).get("symbol") == "x" for t in spec["data"])
+
+
+def test_kappa_changes_the_bowl_and_the_limit():
+    at = open_page(PAGE, timeout=120)
+    at.select_slider(key="gd_kappa").set_value(100.0).run()
+    assert not at.exception
+    assert "lr < 0.02" in " ".join(w.value for w in at.warning)  # lr 0.03 now too large
+
+
+def test_switching_surface_resets_start_and_learning_rates():
+    at = open_page(PAGE, timeout=120)
+    at.select_slider(key="gd_lr_sgd").set_value(0.01).run()
+    at.selectbox(key="gd_surface").set_value("rosenbrock").run()
+    assert not at.exception
+    assert at.select_slider(key="gd_lr_sgd").value == 0.002
+    assert (at.number_input(key="gd_x0").value, at.number_input(key="gd_y0").value) == (-1.2, 1.0)
+    spec = descent_spec(at)
+    assert spec["layout"]["yaxis2"]["type"] == "log"
+
+
+def test_custom_surface_rejects_unsafe_input_and_accepts_a_formula():
+    at = open_page(PAGE, timeout=120)
+    at.selectbox(key="gd_surface").set_value("custom").run()
+    assert not at.exception and descent_spec(at)
+    at.text_input(key="gd_expr").set_value("__import__('os').system('ls')").run()
+    assert not at.exception
+    assert at.error and "cannot be used" in at.error[0].value
+    assert not [s for s in plotly_specs(at) if any(t["type"] == "surface" for t in s["data"])]
+    at.text_input(key="gd_expr").set_value("(x - 1)^2 + 3*(y + 0.5)^2").run()
+    assert not at.exception and not at.error
+    stars = [t for t in descent_spec(at)["data"] if t.get("name") == "minimum"]
+    assert np.allclose(arr(stars[0]["x"]), [1.0], atol=1e-4)
+    assert np.allclose(arr(stars[0]["y"]), [-0.5], atol=1e-4)
+
+
+def test_five_optimizers_and_none():
+    at = open_page(PAGE, timeout=120)
+    at.multiselect(key="gd_opts").set_value(["nesterov", "adagrad", "rmsprop", "adam", "adamw"])
+    at.run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 5
+    assert len(descent_spec(at)["frames"][0]["data"][-1]["cells"]["values"][0]) == 5
+    at.multiselect(key="gd_opts").set_value([]).run()
+    assert not at.exception
+    assert any("at least one optimizer" in i.value for i in at.info)
+
+
+def test_gradient_noise_changes_the_paths():
+    at = open_page(PAGE, timeout=120)
+    clean = [t for t in descent_spec(at)["data"] if t["type"] == "scatter3d"][0]
+    at.toggle(key="gd_noise").set_value(True).run()
+    at.select_slider(key="gd_batch").set_value(1).run()
+    assert not at.exception
+    noisy = [t for t in descent_spec(at)["data"] if t["type"] == "scatter3d"][0]
+    assert not np.array_equal(arr(noisy["x"]), arr(clean["x"]))
+    assert any("σ/√batch" in c.value for c in at.caption)
+
+
+def test_convergence_map_runs_on_the_button():
+    at = open_page(PAGE, timeout=120)
+    assert len(plotly_specs(at)) == 1  # the map waits for the button
+    at.button(key="gd_map_go").click().run()
+    assert not at.exception
+    heat = [s for s in plotly_specs(at) if s["data"][0]["type"] == "heatmap"]
+    assert heat
+    assert arr(heat[0]["data"][0]["z"]).shape == (25, 25)
+    assert any("settled within" in c.value for c in at.caption)
+    at.segmented_control(key="gd_map_metric").set_value("final loss").run()
+    assert not at.exception
