@@ -25,6 +25,9 @@ from dlviz.training.config import Callback, EpochStats, Progress, TrainConfig, T
 
 STEP_EVENTS_PER_EPOCH = 20
 """About how many "step" progress events an epoch sends to callbacks."""
+EVAL_BATCH_PIXELS = 1_000_000
+"""Evaluation batches hold about this many input values (1,000 MNIST images, 325 CIFAR images):
+large enough to be fast, small enough that a CIFAR CNN's activations stay in a few hundred MB."""
 
 
 def train(cfg: TrainConfig, data: Dataset, callbacks: Sequence[Callback] = ()) -> TrainResult:
@@ -154,6 +157,8 @@ class _Run:
             len(data.train_y), cfg.train_subset, cfg.val_fraction, cfg.seed
         )
         self.val_x, self.val_y = data.train_x[val_idx], data.train_y[val_idx]
+        c, h, w = data.info.shape
+        self.eval_batch = max(32, min(1000, EVAL_BATCH_PIXELS // (c * h * w)))
         self.generator = torch.Generator().manual_seed(cfg.seed + 1)
         n, bs = len(self.train_idx), cfg.batch_size
         # A lone last image would break batch norm's batch statistics: drop it.
@@ -264,9 +269,11 @@ class _Run:
     def _finish_epoch(self, epoch: int, train_loss: float, train_acc: float, t0: float) -> None:
         """Evaluate on validation and test images and append the epoch's stats and predictions."""
         te = time.perf_counter()
-        val_loss, val_acc, _ = evaluate(self.model, self.val_x, self.val_y, self.info)
+        val_loss, val_acc, _ = evaluate(
+            self.model, self.val_x, self.val_y, self.info, self.eval_batch
+        )
         test_loss, test_acc, probs = evaluate(
-            self.model, self.data.test_x, self.data.test_y, self.info
+            self.model, self.data.test_x, self.data.test_y, self.info, self.eval_batch
         )
         self.eval_seconds += time.perf_counter() - te
         self.test_preds.append(probs.argmax(1))
