@@ -168,16 +168,18 @@ def slope_peak(activation: str) -> float:
 
 
 def shared_edges(tensors: list[torch.Tensor], bins: int, quantile: float = 0.995) -> torch.Tensor:
-    """Equal-width bin edges on [-m, m] (or [min, m] when all >= 0), m = pooled |h| quantile."""
-    pooled = torch.cat([t.detach().flatten() for t in tensors])
-    pooled = pooled[torch.isfinite(pooled)]
-    if pooled.numel() == 0:
-        return torch.linspace(-1.0, 1.0, bins + 1)
-    sample = pooled[:: max(1, pooled.numel() // 200_000)].double()
-    m = float(torch.quantile(sample.abs(), quantile))
+    """Shared bin edges on [-m, m] ([0, m] if all h >= 0), m = max over layers of |h|'s quantile."""
+    m, lo = 0.0, 0.0
+    for t in tensors:
+        values = t.detach().flatten()
+        values = values[torch.isfinite(values)]
+        if values.numel() == 0:
+            continue
+        sample = values[:: max(1, values.numel() // 20_000)].double()
+        m = max(m, float(torch.quantile(sample.abs(), quantile)))
+        lo = min(lo, float(values.min()))
     m = m if m > 0 else 1.0
-    lo = 0.0 if float(pooled.min()) >= 0 else -m
-    return torch.linspace(lo, m, bins + 1)
+    return torch.linspace(0.0 if lo >= 0 else -m, m, bins + 1)
 
 
 def layer_stats(

@@ -131,7 +131,10 @@ def depth_profile_figure(
     fig.update_yaxes(type="log", exponentformat="power")
     fig.update_xaxes(title_text="layer (1 = next to the input)")
     fig = styled(fig, height=height)
-    fig.update_layout(margin={"t": 70})
+    fig.update_layout(
+        margin={"t": 40, "b": 100},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "center", "x": 0.5},
+    )
     return fig
 
 
