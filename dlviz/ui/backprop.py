@@ -136,8 +136,12 @@ def _move(delta: int, total: int) -> None:
     st.session_state["bp_step"] = min(max(st.session_state["bp_step"] + delta, 0), total)
 
 
+@st.fragment
 def show_step_through(result: BackpropResult, config: BackpropConfig) -> None:
-    """Prev / slider / Next over the backward pass, the graph at that step and its chain rule."""
+    """Prev / slider / Next over the backward pass, the graph at that step and its chain rule.
+
+    A fragment: stepping reruns only this part of the page, not the checks and the figure below.
+    """
     graph, steps = result.graph, result.steps
     total = len(steps)
     _clamp_step(total, (config.preset, config.expression, config.values))
@@ -152,7 +156,12 @@ def show_step_through(result: BackpropResult, config: BackpropConfig) -> None:
     )
     current = steps[k - 1].node if k > 0 else None
     dot = graph_dot(graph, grads_at(list(steps), k - 1), current)
-    st.graphviz_chart(dot, width="content")
+    # d3-graphviz updates a mounted graph far more slowly than it draws a fresh one (seconds for
+    # a 60-op graph), so every rerun draws into the other of two slots: a new mount each time.
+    slots = [st.empty(), st.empty()]
+    flip = st.session_state["bp_flip"] = 1 - st.session_state.get("bp_flip", 0)
+    slots[1 - flip].empty()
+    slots[flip].graphviz_chart(dot, width="content")
     st.caption(
         "Boxes: name | value | gradient d"
         f"{graph.root.label}/d(name). Vermilion = positive gradient, blue = negative, deeper = "
