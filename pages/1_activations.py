@@ -28,9 +28,8 @@ with one_tab:
         st.caption(TEXT[config.name])
     with right:
         st.plotly_chart(figure, key="act_chart")
-        a, b = st.columns(2)
-        a.latex(act.latex)
-        b.latex(act.derivative_latex)
+        st.latex(act.latex)
+        st.latex(act.derivative_latex)
     try_this(
         "Pick **Sigmoid** and slide the probe to x = 6: f′ drops below 0.003, and ten such layers "
         "keep less than 10⁻²⁵ of the gradient.",

@@ -67,7 +67,7 @@ with mse_tab:
         pr = cmp.probe
         st.metric("prediction p = σ(z)", ui.fmt(float(pr.p[0]), 5))
         st.markdown(
-            "| at this z | MSE | CE |\n|---|---:|---:|\n"
+            "| | MSE | CE |\n|---|---:|---:|\n"
             f"| loss | {ui.fmt(float(pr.mse[0]))} | {ui.fmt(float(pr.bce[0]))} |\n"
             f"| ∂/∂z | {ui.fmt(float(pr.dmse_dz[0]))} | {ui.fmt(float(pr.dbce_dz[0]))} |"
         )
@@ -99,9 +99,14 @@ with chain_tab:
     res, figure = ui.softmax_ce_view(logits, target)  # softmax_cross_entropy + its figure
     left, right = st.columns([1, 2.6], gap="large")
     with left:
+        history = ui.step_history("loss", res.loss)  # losses along the last gradient steps
         st.metric(
             f"loss = −log p({ui.CLASS_NAMES[target]})",
             ui.fmt(res.loss, 5),
+            delta=f"{history[-1] - history[-2]:+.4g} last step" if history else None,
+            delta_color="inverse",
+            chart_data=history,
+            chart_type="line",
             help=f"Exact: {res.loss!r}",
         )
         st.button(

@@ -125,10 +125,12 @@ def activation_figure(result: CurveResult, label: str) -> go.Figure:
         interior = lo < region.start and region.end < hi
         annotations.append(
             {
-                "x": (region.start + region.end) / 2,
+                # a narrow interior band is labelled on its left, above the derivative's zero
+                "x": region.start if interior else (region.start + region.end) / 2,
+                "xanchor": "right" if interior else "center",
                 "xref": "x",
                 "showarrow": False,
-                "y": 0.06 if interior else 0.97,
+                "y": 0.4 if interior else 0.97,
                 "yref": "y2 domain" if interior else "y domain",
                 "text": f"<b>{region.name}</b><br>|f′| < 0.01",
                 "font": {"size": 11, "color": BAD},

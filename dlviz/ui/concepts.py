@@ -215,12 +215,26 @@ def _clip(v: float) -> float:
 
 
 def gradient_step(prefix: str, k: int, target: int, lr: float) -> None:
-    """Callback: one step of gradient descent on the logits, z ← z − lr · (p − y)."""
-    logits = [
-        float(st.session_state.get(f"{prefix}_logit_{i}", DEFAULT_LOGITS[i])) for i in range(k)
+    """Callback: one step of gradient descent on the logits, z ← z − lr · (p − y); logs the loss."""
+    key = f"{prefix}_logit_{{}}"
+    logits = [float(st.session_state.get(key.format(i), DEFAULT_LOGITS[i])) for i in range(k)]
+    before = softmax_cross_entropy(logits, target)
+    stepped = [
+        _clip(round(z - lr * g, 6)) for z, g in zip(logits, before.grad.tolist(), strict=True)
     ]
-    grad = softmax_cross_entropy(logits, target).grad.tolist()
-    set_logits(prefix, [_clip(round(z - lr * g, 6)) for z, g in zip(logits, grad, strict=True)])
+    set_logits(prefix, stepped)
+    history = list(st.session_state.get(f"{prefix}_history", []))
+    if not history or not math.isclose(history[-1], before.loss, rel_tol=1e-9, abs_tol=1e-12):
+        history = [before.loss]  # the logits were edited by hand since the last step
+    st.session_state[f"{prefix}_history"] = [*history, softmax_cross_entropy(stepped, target).loss]
+
+
+def step_history(prefix: str, loss: float) -> list[float] | None:
+    """Losses of the gradient steps that led to ``loss``, or None if the logits were edited since."""
+    history = st.session_state.get(f"{prefix}_history", [])
+    if len(history) > 1 and math.isclose(history[-1], loss, rel_tol=1e-9, abs_tol=1e-12):
+        return list(history)
+    return None
 
 
 def confident_mistake(prefix: str, k: int, target: int) -> None:

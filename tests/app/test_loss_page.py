@@ -56,7 +56,7 @@ def test_confident_mistake_warns_and_shows_both_gradients(at):
     warning = " ".join(w.value for w in at.warning)
     assert "confident mistake" in warning.lower()
     p = 1 / (1 + math.exp(6))
-    table = next(m.value for m in at.markdown if "at this z" in m.value)
+    table = next(m.value for m in at.markdown if "| MSE | CE |" in m.value)
     assert f"{2 * (p - 1) * p * (1 - p):.6g}" in table  # MSE gradient, nearly stalled
     assert f"{p - 1:.6g}" in table  # cross-entropy gradient, still about -1
     spec = spec_by_key(at, "loss_mse_chart")
@@ -94,7 +94,12 @@ def test_gradient_steps_lower_the_loss(at):
         at.button(key="loss_step").click().run()
         losses.append(float(metric(at, LOSS.format("cat"))))
     assert all(b < a for a, b in zip(losses, losses[1:], strict=False))
+    shown = next(m for m in at.metric if m.label == LOSS.format("cat"))
+    assert shown.proto.delta.startswith(f"{losses[-1] - losses[-2]:+.4g}")
+    assert len(shown.proto.chart_data) == 5  # the loss before and after each of the 4 steps
     assert losses[-1] == pytest.approx(torch_ce(logits_of(at, 4), 0), rel=1e-4)
+    at.number_input(key="loss_logit_2").set_value(1.5).run()  # a hand edit ends the history
+    assert not next(m for m in at.metric if m.label == LOSS.format("cat")).proto.delta
 
 
 def test_huge_logits_give_finite_loss_and_no_traceback(at):
