@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from dlviz.activations import ACTIVATIONS, activation_module
+from dlviz.playground.threads import single_thread_math
 
 OPTIMIZERS: dict[str, str] = {
     "sgd": "SGD",
@@ -138,13 +139,14 @@ def train_epoch(
     n = len(x)
     order = torch.randperm(n, generator=generator)
     total = 0.0
-    for start in range(0, n, batch_size):
-        idx = order[start : start + batch_size]
-        loss = softmax_cross_entropy(model(x[idx]), y[idx])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        total += loss.item() * len(idx)
+    with single_thread_math():
+        for start in range(0, n, batch_size):
+            idx = order[start : start + batch_size]
+            loss = softmax_cross_entropy(model(x[idx]), y[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
     return total / n
 
 
@@ -154,7 +156,8 @@ def evaluate(
 ) -> tuple[float, float, torch.Tensor]:
     """(mean cross-entropy, accuracy, predicted classes) of the model on (x, y)."""
     model.eval()
-    logits = model(x)
+    with single_thread_math():
+        logits = model(x)
     pred = logits.argmax(dim=1)
     return softmax_cross_entropy(logits, y).item(), (pred == y).float().mean().item(), pred
 
@@ -165,10 +168,11 @@ def layer_outputs(model: nn.Sequential, x: torch.Tensor) -> list[torch.Tensor]:
     model.eval()
     outs = []
     h = x
-    for m in model:
-        h = m(h)
-        if not isinstance(m, nn.Linear):
-            outs.append(h)
+    with single_thread_math():
+        for m in model:
+            h = m(h)
+            if not isinstance(m, nn.Linear):
+                outs.append(h)
     outs.append(torch.softmax(h, dim=1))
     return outs
 

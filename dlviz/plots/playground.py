@@ -91,7 +91,7 @@ def decision_figure(
             m = y == c
             wrong = (pred[m] != c).astype(int)
             fig.add_trace(
-                go.Scattergl(
+                go.Scatter(
                     x=x[m, 0],
                     y=x[m, 1],
                     mode="markers",
@@ -118,7 +118,11 @@ def decision_figure(
     styled(
         fig, title=f"Decision regions, epoch {snap.epoch} (test accuracy {acc:.0%})", height=height
     )
-    fig.update_layout(uirevision="pg-regions", margin={"r": 10})
+    fig.update_layout(
+        uirevision="pg-regions",
+        margin={"r": 10, "t": 40, "b": 40},
+        legend={"orientation": "h", "y": -0.14, "yanchor": "top", "x": 0, "font": {"size": 11}},
+    )
     return fig
 
 
@@ -143,7 +147,7 @@ def curves_figure(history: dict[str, np.ndarray], *, height: int = 320) -> go.Fi
                 go.Scatter(
                     x=ep,
                     y=history[f"{split}_{metric}"][idx],
-                    mode="lines",
+                    mode="lines" if len(ep) > 30 else "lines+markers",
                     name=split,
                     line={"color": c, "dash": dash, "width": 2},
                     legendgroup=split,
@@ -157,7 +161,11 @@ def curves_figure(history: dict[str, np.ndarray], *, height: int = 320) -> go.Fi
     fig.update_yaxes(rangemode="tozero", row=1, col=1)
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
     styled(fig, height=height)
-    fig.update_layout(uirevision="pg-curves", margin={"t": 40})
+    fig.update_layout(
+        uirevision="pg-curves",
+        margin={"t": 40},
+        legend={"orientation": "h", "y": -0.25, "yanchor": "top", "x": 0},
+    )
     return fig
 
 
