@@ -1,0 +1,167 @@
+"""Playground page under AppTest: Step, Play/Pause, Reset, live lr, divergence, figures."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from tests.app.conftest import open_page
+
+PAGE = "5_playground.py"
+
+
+def _values(arr) -> np.ndarray:
+    """A plotly JSON array: a plain list or the typed ``{"dtype", "bdata", "shape"}`` form."""
+    if isinstance(arr, dict):
+        flat = np.frombuffer(base64.b64decode(arr["bdata"]), dtype=np.dtype(arr["dtype"]))
+        shape = arr.get("shape")
+        if shape:
+            dims = [int(d) for d in (shape if isinstance(shape, list) else str(shape).split(","))]
+            return flat.reshape(dims)
+        return flat
+    return np.asarray(arr, dtype=float)
+
+
+def spec(at, key: str) -> dict:
+    for chart in at.get("plotly_chart"):
+        if chart.proto.id.endswith(f"-{key}"):
+            return json.loads(chart.proto.spec)
+    raise AssertionError(f"no chart with key {key!r}")
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def trainer(at):
+    return at.session_state["pg_trainer"]
+
+
+def workers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "dlviz-playground" and t.is_alive()]
+
+
+def wait_until(cond, timeout=60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def at():
+    at = open_page(PAGE, timeout=120)
+    yield at
+    if "pg_trainer" in at.session_state:
+        trainer(at).stop()
+
+
+def test_first_load_shows_title_every_figure_and_epoch_zero(at):
+    assert "layground" in at.title[0].value
+    for key in ("pg_regions", "pg_network", "pg_curves", "pg_confusion"):
+        assert spec(at, key)["data"]
+    assert metric(at, "Epoch") == "0"
+    assert at.button(key="pg_play").label == "Play"
+    assert any("What to try" in i.value for i in at.info)
+    assert any("e^{z_k}" in m.value for m in at.markdown)
+
+
+def test_step_trains_one_epoch_and_every_figure_follows(at):
+    before = _values(spec(at, "pg_regions")["data"][0]["z"])
+    at.button(key="pg_step").click().run()
+    assert not at.exception
+    assert metric(at, "Epoch") == "1"
+    regions = spec(at, "pg_regions")
+    assert "epoch 1" in regions["layout"]["title"]["text"]
+    assert not np.array_equal(_values(regions["data"][0]["z"]), before)
+    assert "epoch 1" in spec(at, "pg_network")["layout"]["title"]["text"]
+    curves = spec(at, "pg_curves")["data"]
+    assert _values(curves[0]["x"]).tolist() == [0, 1]
+    confusion = _values(spec(at, "pg_confusion")["data"][0]["z"])
+    assert confusion.sum() == 150  # 30 % of 500 points
+    at.button(key="pg_step").click().run()
+    assert metric(at, "Epoch") == "2"
+
+
+def test_play_runs_a_worker_pause_stops_it_and_the_page_shows_progress(at):
+    at.button(key="pg_play").click().run()
+    assert not at.exception
+    assert trainer(at).running and len(workers()) == 1
+    assert at.button(key="pg_play").label == "Pause"
+    assert wait_until(lambda: trainer(at).epoch >= 3)
+    at.run()  # what a fragment poll would show
+    assert int(metric(at, "Epoch").replace(",", "")) >= 3
+    at.button(key="pg_play").click().run()
+    assert not trainer(at).running and not workers()
+    assert at.button(key="pg_play").label == "Play"
+
+
+def test_learning_rate_changes_while_it_runs(at):
+    at.button(key="pg_play").click().run()
+    at.select_slider(key="pg_lr").set_value(0.001).run()
+    t = trainer(at)
+    assert t.running and all(g["lr"] == 0.001 for g in t.opt.param_groups)
+    assert metric(at, "Learning rate") == "0.001"
+    at.button(key="pg_play").click().run()
+
+
+def test_reset_returns_to_epoch_zero_with_the_same_weights(at):
+    w0 = spec(at, "pg_network")["data"]
+    at.button(key="pg_step").click().run()
+    at.button(key="pg_reset").click().run()
+    assert metric(at, "Epoch") == "0"
+    assert spec(at, "pg_network")["data"] == w0
+
+
+def test_changing_the_network_replaces_the_trainer_and_stops_the_old_worker(at):
+    at.button(key="pg_play").click().run()
+    old = trainer(at)
+    at.slider(key="pg_layers").set_value(3).run()
+    assert not at.exception
+    assert trainer(at) is not old and not old.running
+    assert len(workers()) == 1  # the new one keeps playing, the old one is gone
+    assert len(trainer(at).snapshot().weights) == 4
+    at.button(key="pg_play").click().run()
+    assert not workers()
+
+
+def test_divergence_pauses_explains_and_offers_lr_over_ten(at):
+    at.selectbox(key="pg_opt").set_value("sgd").run()
+    at.select_slider(key="pg_lr").set_value(10.0).run()
+    for _ in range(15):
+        at.button(key="pg_step").click().run()
+        if trainer(at).status == "diverged":
+            break
+    assert trainer(at).status == "diverged"
+    assert any("diverged" in e.value for e in at.error)
+    assert at.button(key="pg_play").disabled
+    at.button(key="pg_recover").click().run()
+    assert not at.exception
+    assert at.select_slider(key="pg_lr").value == 1.0
+    assert trainer(at).settings.lr == 1.0 and trainer(at).status == "paused"
+    assert any("Rolled back" in i.value for i in at.info)
+
+
+def test_test_points_toggle_and_three_class_data(at):
+    at.selectbox(key="pg_dataset").set_value("spiral").run()
+    assert not at.exception
+    regions = spec(at, "pg_regions")
+    assert len(regions["data"]) == 1 + 2 * 3
+    assert len(_values(spec(at, "pg_confusion")["data"][0]["z"])) == 3
+    at.toggle(key="pg_show_test").set_value(False).run()
+    assert len(spec(at, "pg_regions")["data"]) == 1 + 3
+
+
+def test_no_feature_selected_warns_and_falls_back(at):
+    at.session_state["pg_features"] = []
+    at.run()
+    assert not at.exception
+    assert any("at least one input feature" in w.value for w in at.warning)
+    assert spec(at, "pg_network")["data"]
