@@ -59,7 +59,8 @@ class DescentStep:
 
 def descent_step(graph: Graph, names: tuple[str, ...], lr: float) -> DescentStep:
     """Move the named leaves against the grads stored in ``graph`` and re-evaluate the output."""
-    chosen = [n for n in graph.leaves() if n.label in names]
+    leaves = {n.label: n for n in graph.leaves()}
+    chosen = [leaves[name] for name in names if name in leaves]
     new = {n.id: n.data - lr * n.grad for n in chosen}
     try:
         after = float(replay(graph, new, FLOAT_FUNCTIONS))

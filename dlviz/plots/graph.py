@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 
-from dlviz.autodiff.graph import CONSTANT, OUTPUT, Graph
+from dlviz.autodiff.graph import CONSTANT, OUTPUT, Graph, Node
 from dlviz.plots.style import BAD, GOOD, PALETTE, styled
 
 POSITIVE = "#E4572E"  # vermilion: grad > 0 (increasing this value increases the output)
@@ -62,14 +62,20 @@ def graph_dot(
     graph: Graph,
     grads: Mapping[int, float] | None = None,
     current: int | None = None,
+    rankdir: str = "LR",
 ) -> str:
-    """DOT source of ``graph``; ``grads`` (node id -> grad) are the ones shown, None = all known."""
+    """DOT source of ``graph``; ``grads`` (node id -> grad) are the ones shown, None = all known.
+
+    ``rankdir`` "LR" (left to right, the default) or "TB" (top to bottom, for long graphs).
+    """
+    if rankdir not in ("LR", "TB"):
+        raise ValueError(f"rankdir must be 'LR' or 'TB', not {rankdir!r}")
     shown = {n.id: n.grad for n in graph.nodes} if grads is None else dict(grads)
     scale = max((abs(g) for g in shown.values() if math.isfinite(g)), default=0.0)
     root = graph.root.label
     lines = [
         "digraph backprop {",
-        '  graph [rankdir=LR, bgcolor="transparent", nodesep=0.1, ranksep=0.18, '
+        f'  graph [rankdir={rankdir}, bgcolor="transparent", nodesep=0.1, ranksep=0.18, '
         'fontname="Helvetica"];',
         '  node [fontname="Helvetica", fontsize=10, color="#5B6170", height=0.3];',
         '  edge [color="#9AA0AE", arrowsize=0.55];',
@@ -78,7 +84,7 @@ def graph_dot(
     if current is not None:
         feeds_current = {n.id for n in graph.nodes if current in n.parents}
     for n in graph.nodes:
-        lines.append("  " + _value_node(n, shown, scale, current, root))
+        lines.append("  " + _value_node(n, shown, scale, current, root, rankdir == "TB"))
         if not n.op:
             continue
         op_attrs = (
@@ -97,8 +103,15 @@ def graph_dot(
     return "\n".join(lines)
 
 
-def _value_node(n, shown: Mapping[int, float], scale: float, current: int | None, root: str) -> str:
-    """One value node: a record 'label | data | grad', filled by its gradient."""
+def _value_node(
+    n: Node,
+    shown: Mapping[int, float],
+    scale: float,
+    current: int | None,
+    root: str,
+    flip: bool = False,
+) -> str:
+    """One value node: a record 'label | data | grad' (stacked), filled by its gradient."""
     if n.kind == CONSTANT:
         return (
             f'v{n.id} [shape=plaintext, fontcolor="#6B7280", label="{_escape(n.label)}", '
@@ -109,6 +122,8 @@ def _value_node(n, shown: Mapping[int, float], scale: float, current: int | None
     fill = grad_color(grad, scale) if known else UNREACHED
     grad_text = f"grad {_fmt(grad)}" if known else "grad ?"
     label = f"{_escape(n.label)} | data {_fmt(n.data)} | {grad_text}"
+    if flip:  # in a top-to-bottom layout a record lays its fields side by side unless braced
+        label = "{" + label + "}"
     tooltip = f"{n.label} = {_fmt(n.data)}; d{root}/d{n.label} = " + (
         _fmt(grad) if known else "not computed yet"
     )

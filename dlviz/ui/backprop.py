@@ -145,17 +145,36 @@ def show_step_through(result: BackpropResult, config: BackpropConfig) -> None:
     graph, steps = result.graph, result.steps
     total = len(steps)
     _clamp_step(total, (config.preset, config.expression, config.values))
-    prev, mid, nxt = st.columns([1, 8, 1], vertical_alignment="bottom")
-    prev.button("◀ Prev", key="bp_prev", on_click=_move, args=(-1, total), width="stretch")
-    nxt.button("Next ▶", key="bp_next", on_click=_move, args=(1, total), width="stretch")
+    prev, mid, nxt, layout = st.columns([1, 7, 1, 1.6], vertical_alignment="bottom")
+    at = st.session_state["bp_step"]
+    prev.button(
+        "◀ Prev", key="bp_prev", on_click=_move, args=(-1, total), width="stretch", disabled=at <= 0
+    )
+    nxt.button(
+        "Next ▶",
+        key="bp_next",
+        on_click=_move,
+        args=(1, total),
+        width="stretch",
+        disabled=at >= total,
+    )
     k = mid.slider(
         "Backward-pass step (0 = forward pass only)",
         min_value=0,
         max_value=total,
         key="bp_step",
     )
+    rankdir = layout.segmented_control(
+        "Layout",
+        ["LR", "TB"],
+        default="LR",
+        required=True,
+        format_func={"LR": "→ left-right", "TB": "↓ top-down"}.get,
+        key="bp_layout",
+        help="Top-down fits long graphs (the MLP, long expressions) at a readable size.",
+    )
     current = steps[k - 1].node if k > 0 else None
-    dot = graph_dot(graph, grads_at(list(steps), k - 1), current)
+    dot = graph_dot(graph, grads_at(list(steps), k - 1), current, rankdir=rankdir or "LR")
     # d3-graphviz updates a mounted graph far more slowly than it draws a fresh one (seconds for
     # a 60-op graph), so every rerun draws into the other of two slots: a new mount each time.
     slots = [st.empty(), st.empty()]
@@ -182,13 +201,15 @@ def show_step_through(result: BackpropResult, config: BackpropConfig) -> None:
     st.caption(chain_rule_text(graph, step))
 
 
-def _fmt(x: float) -> str:
-    return "nan" if not math.isfinite(x) else f"{x:.8g}"
+def _table_height(rows: int) -> int:
+    """Pixels for a dataframe showing every row without an inner scrollbar."""
+    return 38 + 35 * rows
 
 
 def show_checks(result: BackpropResult, config: BackpropConfig) -> None:
     """The check table: engine, torch float64 and finite-difference gradients with abs errors."""
-    rows = result.checks
+    order = [name for name, _ in config.values]
+    rows = sorted(result.checks, key=lambda r: order.index(r.name) if r.name in order else 0)
     frame = pd.DataFrame(
         {
             "variable": [r.name for r in rows],
@@ -204,7 +225,7 @@ def show_checks(result: BackpropResult, config: BackpropConfig) -> None:
     styler = frame.style.format(
         {c: "{:.8g}" for c in frame.columns[1:5]} | {c: "{:.1e}" for c in frame.columns[5:]}
     ).map(lambda v: bad if v > 1e-6 else "", subset=list(frame.columns[5:]))
-    st.dataframe(styler, hide_index=True, key="bp_checks")
+    st.dataframe(styler, hide_index=True, key="bp_checks", height=_table_height(len(rows)))
     worst = max((r.error_torch for r in rows), default=0.0)
     if config.backward_calls == 1:
         st.success(
@@ -251,12 +272,12 @@ def show_descent(
         delta = step.after - step.before if math.isfinite(step.after) else None
         c2.metric(
             f"{label} after",
-            _fmt(step.after),
+            f"{step.after:.6g}" if math.isfinite(step.after) else "undefined",
             delta=None if delta is None else f"{delta:+.4g}",
             delta_color="inverse",
         )
         moves = pd.DataFrame(step.moves, columns=["parameter", "before", "grad", "after"])
-        st.dataframe(moves, hide_index=True, key="bp_moves")
+        st.dataframe(moves, hide_index=True, key="bp_moves", height=_table_height(len(moves)))
     with right:
         figure = step_line_figure(LRS, losses, lr, step.before, step.after)
         st.plotly_chart(figure, key="bp_step_chart")

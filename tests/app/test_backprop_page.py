@@ -27,6 +27,7 @@ def test_opens_with_title_graph_check_table_and_step_chart(at):
     dot = graph_dot(at)
     assert "rankdir=LR" in dot and "grad ?" not in dot  # starts at the end of the pass
     assert at.slider(key="bp_step").value == at.slider(key="bp_step").max
+    assert at.button(key="bp_next").disabled
     assert len(at.dataframe) >= 2  # check table, parameter moves
     specs = plotly_specs(at)
     assert specs and specs[0]["layout"]["xaxis"]["title"]["text"] == "learning rate"
@@ -96,8 +97,14 @@ def test_step_slider_and_prev_next_walk_the_backward_pass(at):
 
     at.button(key="bp_prev").click().run()
     at.button(key="bp_prev").click().run()
-    at.button(key="bp_prev").click().run()  # clamped at 0
     assert at.slider(key="bp_step").value == 0
+    assert at.button(key="bp_prev").disabled and not at.button(key="bp_next").disabled
+
+
+def test_top_down_layout(at):
+    at.segmented_control(key="bp_layout").set_value("TB").run()
+    dot = graph_dot(at)
+    assert "rankdir=TB" in dot and "{y | data" in dot
 
 
 def test_preset_change_resets_the_slider_to_the_end(at):
