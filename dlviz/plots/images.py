@@ -86,12 +86,14 @@ def image_grid_figure(
     hovers: Sequence[str] | None = None,
     title: str | None = None,
     tile_px: int = TARGET_TILE_PX,
+    fit_width: int | None = None,
     background: str = "#FFFFFF",
 ) -> go.Figure:
     """Images [N, C, H, W] (C 1 or 3; uint8, or floats in [0, 1]) in rows of ``cols`` tiles.
 
     Pixels stay square (true aspect ratio); optional per-tile titles (coloured), frames and
-    hover text.
+    hover text. ``fit_width`` (pixels) is the width the figure will likely get: the height then
+    shrinks with the mosaic so no empty band is left above and below it.
     """
     imgs = to_rgb_uint8(images)
     n, h, w, _ = imgs.shape if len(imgs) else (0, 1, 1, 3)
@@ -145,7 +147,8 @@ def image_grid_figure(
                 y1=cy + half_h,
                 line={"color": frame_colors[i], "width": 2.5},
             )
-    height_px = mosaic.shape[0] + (70 if title else 40)
+    scale = min(1.0, (fit_width - 20) / mosaic.shape[1]) if fit_width else 1.0
+    height_px = mosaic.shape[0] * scale + (70 if title else 40)
     styled(fig, title=title, height=max(160, int(height_px)))
     fig.update_xaxes(visible=False, range=[-0.5, mosaic.shape[1] - 0.5], constrain="domain")
     fig.update_yaxes(

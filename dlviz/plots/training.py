@@ -28,12 +28,20 @@ def _top3_text(probs: np.ndarray, classes: Sequence[str]) -> str:
 
 
 def sample_grid_figure(
-    images: Any, labels: Any, classes: Sequence[str], *, cols: int = 10, title: str | None = None
+    images: Any,
+    labels: Any,
+    classes: Sequence[str],
+    *,
+    cols: int = 10,
+    title: str | None = None,
+    fit_width: int | None = None,
 ) -> go.Figure:
     """A grid of dataset images titled with their labels."""
     y = as_numpy(labels)
     names = [classes[int(t)] for t in y]
-    return image_grid_figure(as_numpy(images), cols=cols, titles=names, hovers=names, title=title)
+    return image_grid_figure(
+        as_numpy(images), cols=cols, titles=names, hovers=names, title=title, fit_width=fit_width
+    )
 
 
 def pick_per_class(labels: Any, per_class: int, num_classes: int) -> np.ndarray:
@@ -78,7 +86,7 @@ def learning_curves_figure(
 
     ``steps`` adds the per-batch training loss as (fractional epoch, loss) points, for live runs.
     """
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss (cross-entropy)", "Accuracy"))
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1)
     x = [h.epoch for h in history]
     series = (
         ("train", PALETTE[0], "solid"),
@@ -118,7 +126,8 @@ def learning_curves_figure(
     fig.update_xaxes(
         title="epoch", range=[0.8 if steps else 0.8, last + 0.2], dtick=1 if last <= 20 else None
     )
-    fig.update_yaxes(tickformat=".0%", row=1, col=2)
+    fig.update_yaxes(title="loss (cross-entropy)", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title="accuracy", tickformat=".0%", row=1, col=2)
     return styled(fig, title=title, height=340)
 
 
@@ -130,6 +139,7 @@ def prediction_grid_figure(
     *,
     cols: int = 10,
     title: str | None = None,
+    fit_width: int | None = None,
 ) -> go.Figure:
     """Test images titled 'true → predicted', green when right and red when wrong; top-3 on hover."""
     y = as_numpy(labels).astype(np.int64)
@@ -148,7 +158,7 @@ def prediction_grid_figure(
     colors = [GOOD if good else BAD for good in ok]
     return image_grid_figure(
         as_numpy(images), cols=cols, titles=titles, title_colors=colors,
-        frame_colors=colors, hovers=hovers, title=title,
+        frame_colors=colors, hovers=hovers, title=title, fit_width=fit_width,
     )  # fmt: skip
 
 
@@ -243,23 +253,27 @@ def per_class_accuracy_figure(
     overall: float | None = None,
     title: str | None = None,
 ) -> go.Figure:
-    """Share of each class's test images classified correctly; dashed line = overall accuracy."""
+    """Share of each class's test images classified correctly (worst in red); dashed = overall."""
     values = np.nan_to_num(np.asarray(acc, dtype=np.float64), nan=0.0)
     worst = int(np.argmin(values)) if len(values) else -1
     colors = [BAD if i == worst else PALETTE[0] for i in range(len(values))]
     fig = go.Figure(
         go.Bar(
-            x=list(classes), y=values, marker_color=colors,
-            text=[f"{v:.0%}" for v in values], textposition="outside",
+            x=list(classes), y=values.tolist(), marker_color=colors,
+            text=[f"{v:.0%}" for v in values], textposition="inside", insidetextanchor="end",
+            textfont={"color": "white", "size": 11},
             hovertemplate="class %{x}: %{y:.2%} right<extra></extra>",
         )
     )  # fmt: skip
     if overall is not None:
-        fig.add_hline(y=overall, line={"color": MARKER, "dash": "dash"},
-                      annotation_text=f"overall {overall:.1%}", annotation_position="bottom right")  # fmt: skip
-    styled(fig, title=title, height=300)
+        fig.add_hline(
+            y=overall, line={"color": MARKER, "dash": "dash"},
+            annotation_text=f"overall {overall:.1%}", annotation_position="top left",
+        )  # fmt: skip
+    low = float(values.min()) if len(values) else 0.0
+    styled(fig, title=title, height=320)
     fig.update_xaxes(type="category", title="true class")
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.12], title="accuracy")
+    fig.update_yaxes(tickformat=".0%", range=[max(0.0, low - 0.15), 1.04], title="accuracy")
     return fig
 
 
@@ -302,7 +316,12 @@ def pixels_figure(image: Any, *, title: str | None = None, zmax: float = 255) ->
 
 
 def first_layer_weights_figure(
-    weights: np.ndarray, *, max_units: int = 32, cols: int = 8, title: str | None = None
+    weights: np.ndarray,
+    *,
+    max_units: int = 32,
+    cols: int = 8,
+    title: str | None = None,
+    fit_width: int | None = None,
 ) -> go.Figure:
     """First-layer weights [units, C, h, w] as images: blue positive, red negative, per unit scale.
 
@@ -320,12 +339,17 @@ def first_layer_weights_figure(
     ]
     return image_grid_figure(
         tiles, cols=cols, titles=[f"#{i}" for i in range(len(w))], hovers=hovers, title=title,
-        tile_px=56,
+        tile_px=56, fit_width=fit_width,
     )  # fmt: skip
 
 
 def feature_maps_figure(
-    maps: np.ndarray, *, max_maps: int = 32, cols: int = 8, title: str | None = None
+    maps: np.ndarray,
+    *,
+    max_maps: int = 32,
+    cols: int = 8,
+    title: str | None = None,
+    fit_width: int | None = None,
 ) -> go.Figure:
     """One layer's channels [K, h, w] for one image (viridis, each channel on its own range)."""
     m = np.asarray(maps, dtype=np.float32)[:max_maps]
@@ -335,7 +359,7 @@ def feature_maps_figure(
     ]
     return image_grid_figure(
         sequential_rgb(m), cols=cols, titles=[f"ch {i}" for i in range(len(m))], hovers=hovers,
-        title=title, tile_px=56,
+        title=title, tile_px=56, fit_width=fit_width,
     )  # fmt: skip
 
 
@@ -343,7 +367,7 @@ def runs_overlay_figure(
     histories: Mapping[str, Sequence[Any]], *, title: str | None = None
 ) -> go.Figure:
     """Validation loss and accuracy of several runs (solid) with training curves (dotted)."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1)
     for i, (label, history) in enumerate(histories.items()):
         x = [h.epoch for h in history]
         for name, dash in (("val", "solid"), ("train", "dot")):
@@ -358,8 +382,9 @@ def runs_overlay_figure(
                     row=1, col=c,
                 )  # fmt: skip
     fig.update_xaxes(title="epoch")
-    fig.update_yaxes(tickformat=".0%", row=1, col=2)
-    return styled(fig, title=title, height=360)
+    fig.update_yaxes(title="loss (cross-entropy)", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title="accuracy", tickformat=".0%", row=1, col=2)
+    return styled(fig, title=title, height=380)
 
 
 def gallery_figure(
@@ -370,6 +395,7 @@ def gallery_figure(
     *,
     cols: int = 8,
     title: str | None = None,
+    fit_width: int | None = None,
 ) -> go.Figure:
     """Test images of one confusion-matrix cell, each titled with the probability of its prediction."""
     y = as_numpy(labels).astype(np.int64)
@@ -383,5 +409,5 @@ def gallery_figure(
     ]
     return image_grid_figure(
         as_numpy(images), cols=cols, titles=titles, title_colors=colors, hovers=hovers,
-        title=title,
+        title=title, fit_width=fit_width,
     )  # fmt: skip

@@ -10,6 +10,7 @@ exploration views live in ``dlviz.ui.training_explore``.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -248,7 +249,7 @@ def show_dataset(data: Dataset) -> None:
     info = data.info
     c, h, w = info.shape
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Image size", f"{h}×{w}" + (" RGB" if c == 3 else " gray"))
+    m1.metric("Image size", f"{h}×{w}", help="RGB colour" if c == 3 else "Grayscale, one channel")
     m2.metric("Classes", info.num_classes)
     m3.metric("Training images", f"{len(data.train_y):,}")
     m4.metric("Test images", f"{len(data.test_y):,}")
@@ -259,6 +260,7 @@ def show_dataset(data: Dataset) -> None:
         sample_grid_figure(
             data.train_x[order], data.train_y[order], info.classes, cols=info.num_classes,
             title=f"{info.label}: {per_class} training images of each class",
+            fit_width=560,
         ),
         key="train_samples",
         config={"displayModeBar": False},
@@ -372,16 +374,20 @@ def run_training(cfg: TrainConfig, data: Dataset) -> TrainResult | None:
             if live.interrupted is None:
                 state = "error" if result.status == "diverged" else "complete"
                 status.update(label=result.message, state=state, expanded=False)
+                st.session_state["train_status_shown"] = True
     finally:
-        st.session_state["train_running"] = False
-        slot.release()
+        slot.release()  # first: the session may be gone, and touching its state can raise
+        with contextlib.suppress(Exception):
+            st.session_state["train_running"] = False
     if live.interrupted is not None:
         raise live.interrupted
     return result
 
 
 def show_run_message(result: TrainResult) -> None:
-    """How the run ended, in one coloured sentence."""
+    """How the run ended, in one coloured sentence (unless the training status just said it)."""
+    if st.session_state.pop("train_status_shown", False):
+        return
     if result.status == "diverged":
         st.error(result.message, icon=":material/warning:")
     elif result.status in ("stopped", "early-stopped"):

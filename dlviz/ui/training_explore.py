@@ -201,7 +201,7 @@ def show_gallery(cell, data: Dataset, labels, preds, probs) -> None:
         return
     shown = idx[:GALLERY_MAX]
     st.plotly_chart(
-        gallery_figure(data.test_x[shown], labels[shown], probs[shown], classes),
+        gallery_figure(data.test_x[shown], labels[shown], probs[shown], classes, fit_width=470),
         key="train_gallery", config=NO_BAR,
     )  # fmt: skip
     if len(idx) > GALLERY_MAX:
@@ -224,6 +224,7 @@ def show_prediction_grid(data: Dataset, labels, probs, k: int) -> None:
         prediction_grid_figure(
             data.test_x[pick], labels[pick], probs[pick], data.info.classes, cols=10,
             title=f"Test images after epoch {k}: green = right, red = wrong (true→predicted)",
+            fit_width=1000,
         ),
         key="train_grid", config=NO_BAR,
     )  # fmt: skip
@@ -323,7 +324,7 @@ def show_inside(result: TrainResult, data: Dataset) -> None:
             conv = weights.shape[-1] != info.shape[-1]
             what = "filters" if conv else "units: the input pattern each one responds to"
             st.plotly_chart(
-                first_layer_weights_figure(weights, title=f"First layer {what}"),
+                first_layer_weights_figure(weights, title=f"First layer {what}", fit_width=560),
                 key="train_weights", config=NO_BAR,
             )  # fmt: skip
             st.caption("Blue = positive weight (this pixel pushes the unit up), red = negative.")
@@ -356,7 +357,9 @@ def show_feature_maps(model: torch.nn.Module, data: Dataset) -> None:
             "Layer", range(len(stages)), format_func=names.__getitem__, key="train_fm_layer"
         )
         st.plotly_chart(
-            feature_maps_figure(stages[j].maps, title=f"Feature maps after {names[j]}"),
+            feature_maps_figure(
+                stages[j].maps, title=f"Feature maps after {names[j]}", fit_width=740
+            ),
             key="train_fm", config=NO_BAR,
         )  # fmt: skip
 
