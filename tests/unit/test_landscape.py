@@ -130,27 +130,46 @@ def test_plane_point_matches_a_direct_evaluation():
     assert float(land.plane_loss[1, 4]) == pytest.approx(direct_loss(model, moved, x, y), rel=1e-5)
 
 
-def test_the_unfolded_first_conv_is_exact_and_the_model_is_untouched():
-    model = nn.Sequential(
-        nn.Conv2d(2, 5, 3, stride=2, padding=1),
-        nn.ReLU(),
-        nn.Conv2d(5, 6, 3),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(6, 4),
-    )
-    x = torch.randn(33, 2, 9, 9)
+@pytest.mark.parametrize(
+    ("layers", "pool", "shape"),
+    [
+        (
+            [
+                nn.Conv2d(2, 5, 3, stride=2, padding=1),
+                nn.ReLU(),
+                nn.Conv2d(5, 6, 3),
+                nn.MaxPool2d(2),
+            ],
+            1,
+            (2, 9, 9),
+        ),
+        ([nn.Conv2d(1, 4, 3, padding=1), nn.MaxPool2d(2), nn.ReLU()], 2, (1, 9, 9)),  # odd: floor
+        ([nn.Conv2d(3, 4, 2, bias=False), nn.MaxPool2d(3), nn.ReLU()], 3, (3, 10, 10)),
+        ([nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.MaxPool2d(2)], 1, (1, 8, 8)),
+        ([nn.Conv2d(1, 4, 3), nn.MaxPool2d(2, stride=1)], 1, (1, 8, 8)),  # overlapping: no fusion
+    ],
+)
+def test_the_unfolded_first_conv_is_exact_and_the_model_is_untouched(layers, pool, shape):
+    torch.manual_seed(4)
+    model = nn.Sequential(*layers, nn.Flatten(), nn.LazyLinear(4))
+    x = torch.randn(33, *shape)
     y = torch.randint(0, 4, (33,))
+    model(x)  # materialize the lazy layer
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.uniform_(-1, 1)
+                m.running_var.uniform_(0.5, 2)
     fast = Evaluator(model, x, y, chunk=10)
-    assert fast.head is not None
+    assert fast.head is not None and fast.head.pool == pool
     before = copy.deepcopy(model.state_dict())
     loss, acc = fast(model.state_dict())
     with torch.no_grad():
-        logits = model(x)
+        logits = model.eval()(x)
     assert loss == pytest.approx(float(F.cross_entropy(logits, y)), rel=1e-5)
     assert acc == pytest.approx(float((logits.argmax(1) == y).float().mean()))
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
-    assert not model._forward_hooks and not model[0]._forward_hooks
+    assert not any(m._forward_hooks for m in model.modules())
 
 
 def test_non_finite_losses_are_kept_not_raised():
