@@ -69,7 +69,7 @@ with mse_tab:
         st.markdown(
             "| | MSE | CE |\n|---|---:|---:|\n"
             f"| loss | {ui.fmt(float(pr.mse[0]))} | {ui.fmt(float(pr.bce[0]))} |\n"
-            f"| ∂/∂z | {ui.fmt(float(pr.dmse_dz[0]))} | {ui.fmt(float(pr.dbce_dz[0]))} |"
+            f"| grad | {ui.fmt(float(pr.dmse_dz[0]))} | {ui.fmt(float(pr.dbce_dz[0]))} |"
         )
     with right:
         st.plotly_chart(figure, key="loss_mse_chart")

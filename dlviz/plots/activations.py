@@ -96,31 +96,11 @@ def activation_figure(result: CurveResult, label: str) -> go.Figure:
         ),
     ]
     shapes = [band(r.start, r.end) for r in result.regions] + [vline(px)]
-    annotations = [
-        {
-            "x": px,
-            "y": pf,
-            "xref": "x",
-            "yref": "y",
-            "text": f"f({px:.2f}) = {pf:.4g}",
-            "ax": 45,
-            "ay": -32,
-            "arrowhead": 0,
-            "bgcolor": LABEL_BG,
-        },
-        {
-            "x": px,
-            "y": pdf,
-            "xref": "x2",
-            "yref": "y2",
-            "text": f"f′({px:.2f}) = {pdf:.4g}",
-            "ax": 45,
-            "ay": -26,
-            "arrowhead": 0,
-            "bgcolor": LABEL_BG,
-        },
-    ]
     lo, hi = float(x[0]), float(x[-1])
+    annotations = [
+        _probe_label(px, pf, f"f({px:.2f}) = {pf:.4g}", result.f, "", (px - lo) / (hi - lo)),
+        _probe_label(px, pdf, f"f′({px:.2f}) = {pdf:.4g}", result.df, "2", (px - lo) / (hi - lo)),
+    ]
     for region in result.regions:
         interior = lo < region.start and region.end < hi
         annotations.append(
@@ -152,6 +132,23 @@ def activation_figure(result: CurveResult, label: str) -> go.Figure:
         "hovermode": "x",
     }
     return styled(go.Figure(data=data, layout=layout), height=560)
+
+
+def _probe_label(x: float, y: float, text: str, ys, axis: str, x_frac: float) -> dict:
+    """An arrowed label at the probe, pushed away from the plot's nearest edges."""
+    y_min, y_max = float(ys.min()), float(ys.max())
+    y_frac = (y - y_min) / (y_max - y_min) if y_max > y_min else 0.5
+    return {
+        "x": x,
+        "y": y,
+        "xref": f"x{axis}",
+        "yref": f"y{axis}",
+        "text": text,
+        "arrowhead": 0,
+        "ax": -55 if x_frac > 0.7 else 45,
+        "ay": 32 if y_frac > 0.75 else -30,
+        "bgcolor": LABEL_BG,
+    }
 
 
 def compare_figure(

@@ -152,9 +152,8 @@ def curve_controls() -> CurveConfig:
 
 def show_probe(result: CurveResult) -> None:
     """The probe's f(x) and f′(x), and a verdict: flat region or not, and what ten layers keep."""
-    a, b = st.columns(2)
-    a.metric("f(x)", fmt(result.probe_f, 5), help=f"Exact: {result.probe_f!r}")
-    b.metric("f′(x)", fmt(result.probe_df, 5), help=f"Exact: {result.probe_df!r}")
+    st.metric("f(x)", fmt(result.probe_f), help=f"Exact: {result.probe_f!r}")
+    st.metric("f′(x) from autograd", fmt(result.probe_df), help=f"Exact: {result.probe_df!r}")
     region = region_at(result.regions, result.probe_x)
     x, d = result.probe_x, result.probe_df
     ten = f"Ten layers with inputs here keep |f′|¹⁰ = {abs(d) ** 10:.3g} of the gradient."

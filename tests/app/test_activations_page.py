@@ -42,8 +42,8 @@ def test_probe_moves_marker_and_prints_exact_values(at):
     at.slider(key="act_x").set_value(6.0).run()
     assert not at.exception
     s = 1 / (1 + math.exp(-6))
-    assert metric(at, "f(x)") == f"{s:.5g}"
-    assert metric(at, "f′(x)") == f"{s * (1 - s):.5g}"
+    assert metric(at, "f(x)") == f"{s:.6g}"
+    assert metric(at, "f′(x) from autograd") == f"{s * (1 - s):.6g}"
     assert any("saturation: σ → 1" in w.value for w in at.warning)
     spec = spec_by_key(at, "act_chart")
     probe = [t for t in spec["data"] if t.get("mode") == "markers"]
