@@ -195,7 +195,8 @@ def chain_rule_text(graph: Graph, step: Step) -> str:
 
 
 def _group(symbol: str) -> str:
-    return f"({symbol})" if " " in symbol else symbol
+    """Parentheses around a symbol that would misread after a sign or inside a product."""
+    return f"({symbol})" if " " in symbol or symbol.startswith("-") else symbol
 
 
 _INDEXED = re.compile(r"([A-Za-z]+)_?(\d+)")
@@ -241,6 +242,10 @@ def _latex_symbol(graph: Graph, consumer: Node, slot: int) -> str:
     return f"{n:g}\\,{a}{power}"
 
 
+def _latex_group(symbol: str) -> str:
+    return f"({symbol})" if symbol.startswith("-") else symbol
+
+
 def _latex_num(x: float, parens: bool = True) -> str:
     s = f"{x:.4g}"
     if "e" in s:
@@ -267,7 +272,7 @@ def chain_rule_latex(graph: Graph, step: Step) -> str:
         for t in step.terms
     )
     symbolic = " + ".join(
-        rf"{_latex_symbol(graph, graph.nodes[t.consumer], t.slot)} \cdot "
+        rf"{_latex_group(_latex_symbol(graph, graph.nodes[t.consumer], t.slot))} \cdot "
         rf"{_latex_num(t.upstream)}"
         for t in step.terms
     )

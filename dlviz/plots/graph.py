@@ -71,7 +71,9 @@ def graph_dot(
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' or 'TB', not {rankdir!r}")
     shown = {n.id: n.grad for n in graph.nodes} if grads is None else dict(grads)
-    scale = max((abs(g) for g in shown.values() if math.isfinite(g)), default=0.0)
+    # The output's own gradient is always 1: leave it out so the colours show the rest.
+    inner = [abs(g) for i, g in shown.items() if i != graph.root.id and math.isfinite(g)]
+    scale = max(inner, default=1.0) or 1.0
     root = graph.root.label
     lines = [
         "digraph backprop {",

@@ -145,7 +145,7 @@ def show_step_through(result: BackpropResult, config: BackpropConfig) -> None:
     graph, steps = result.graph, result.steps
     total = len(steps)
     _clamp_step(total, (config.preset, config.expression, config.values))
-    prev, mid, nxt, layout = st.columns([1, 7, 1, 1.6], vertical_alignment="bottom")
+    prev, mid, nxt, layout = st.columns([1, 6, 1, 1.8], vertical_alignment="bottom")
     at = st.session_state["bp_step"]
     prev.button(
         "◀ Prev", key="bp_prev", on_click=_move, args=(-1, total), width="stretch", disabled=at <= 0
@@ -169,9 +169,10 @@ def show_step_through(result: BackpropResult, config: BackpropConfig) -> None:
         ["LR", "TB"],
         default="LR",
         required=True,
-        format_func={"LR": "→ left-right", "TB": "↓ top-down"}.get,
+        format_func={"LR": "→ wide", "TB": "↓ tall"}.get,
         key="bp_layout",
-        help="Top-down fits long graphs (the MLP, long expressions) at a readable size.",
+        help="Left to right (wide) or top to bottom (tall): tall fits long graphs, such as "
+        "the MLP or a long expression, at a readable size.",
     )
     current = steps[k - 1].node if k > 0 else None
     dot = graph_dot(graph, grads_at(list(steps), k - 1), current, rankdir=rankdir or "LR")
@@ -268,11 +269,11 @@ def show_descent(
     with left:
         c1, c2 = st.columns(2)
         label = graph.root.label
-        c1.metric(f"{label} before", f"{step.before:.6g}")
+        c1.metric(f"{label} before", f"{step.before:.4g}")
         delta = step.after - step.before if math.isfinite(step.after) else None
         c2.metric(
             f"{label} after",
-            f"{step.after:.6g}" if math.isfinite(step.after) else "undefined",
+            f"{step.after:.4g}" if math.isfinite(step.after) else "undefined",
             delta=None if delta is None else f"{delta:+.4g}",
             delta_color="inverse",
         )
