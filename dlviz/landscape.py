@@ -92,6 +92,17 @@ class Landscape:
         return float(self.plane_loss[mid, mid])
 
     @property
+    def initial_loss(self) -> float:
+        """The line's value at t = 0, i.e. at the initial weights."""
+        return float(self.line_loss[self.line_t.tolist().index(0.0)])
+
+    @property
+    def lowest_loss(self) -> float:
+        """The smallest finite loss on the plane (nan when none is finite)."""
+        finite = self.plane_loss[torch.isfinite(self.plane_loss)]
+        return float(finite.min()) if finite.numel() else float("nan")
+
+    @property
     def nonfinite(self) -> int:
         """How many evaluated points gave an inf/NaN loss."""
         both = torch.cat([self.line_loss.flatten(), self.plane_loss.flatten()])
