@@ -375,7 +375,7 @@ def show_draw(result: TrainResult, data: Dataset) -> None:
         return
     from streamlit_drawable_canvas import st_canvas
 
-    left, mid, right = st.columns([1.1, 0.8, 1.4], gap="medium")
+    left, mid, right = st.columns([1.25, 0.8, 1.3], gap="medium")
     with left:
         st.markdown("**Draw a digit** (white on black, like the training images)")
         canvas = st_canvas(
@@ -398,7 +398,11 @@ def show_draw(result: TrainResult, data: Dataset) -> None:
             key="train_draw_input", config=NO_BAR,
         )  # fmt: skip
         st.metric(
-            "Prediction", info.classes[top], f"{float(probs[top]):.1%} sure", delta_color="off"
+            "Prediction",
+            info.classes[top],
+            f"{float(probs[top]):.1%} sure",
+            delta_color="off",
+            delta_arrow="off",
         )
     right.plotly_chart(
         probability_bars_figure(probs, info.classes, title="Probability of each class"),

@@ -1,0 +1,88 @@
+"""Training page in Chromium: train on Digits, click a confusion-matrix cell, draw a digit."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import assert_no_exception, open_app_page, screenshot, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+TRAIN_TIMEOUT_MS = 480_000  # the shared CI machine can be slow; a quiet one needs seconds
+
+
+def plot_titled(page, text: str):
+    """The plotly chart whose title contains ``text``."""
+    return page.locator(".js-plotly-plot").filter(has_text=text).first
+
+
+def draw_stroke(page, canvas, dx: float = 0) -> None:
+    """Mouse down, move, up inside the drawing canvas: a slightly slanted vertical stroke."""
+    box = canvas.bounding_box()
+    x0, y0 = box["x"] + box["width"] / 2 + dx, box["y"] + 40
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for k in range(1, 21):
+        page.mouse.move(x0 - 8 + k, y0 + k * 10)
+    page.mouse.up()
+
+
+def test_train_digits_explore_and_draw(page, app_url):
+    open_app_page(page, app_url, "training")
+    assert "rain" in page.locator("h1").first.inner_text()
+    plot_titled(page, "training images of each class").wait_for(state="visible")
+    warning = page.locator('[data-testid="stAlertContentWarning"]').first
+    assert "MNIST is not available" in warning.inner_text()  # offline: explains, falls back
+    assert "Switched to the built-in Digits" in warning.inner_text()
+
+    # a small, fast run: the seed MLP for 2 epochs (form values commit on Train)
+    page.get_by_test_id("stSelectbox").nth(1).click()
+    page.get_by_role("option", name="seed-mlp").click()
+    wait_idle(page)
+    epochs = (
+        page.locator('[data-testid="stSlider"]').filter(has_text="Epochs").get_by_role("slider")
+    )
+    epochs.focus()
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowRight")
+    assert epochs.get_attribute("aria-valuetext") == "2"
+    page.get_by_test_id("stBaseButton-primaryFormSubmit").click()
+    page.get_by_text("Trained 2 epochs").first.wait_for(timeout=TRAIN_TIMEOUT_MS)
+    wait_idle(page)
+    assert_no_exception(page)
+
+    # the confusion matrix and the prediction grid are drawn
+    cm = plot_titled(page, "Confusion matrix after epoch 2")
+    cm.wait_for(state="visible")
+    plot_titled(page, "Test images after epoch 2").wait_for(state="visible")
+    assert cm.locator(".scatterlayer .point").count() == 100
+
+    # clicking the top-left cell opens the gallery of the correctly classified zeros
+    cm.scroll_into_view_if_needed()
+    box = cm.locator(".scatterlayer .point").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.locator("h4").filter(has_text="correctly classified").wait_for()
+    wait_idle(page)
+    assert page.locator("h4").filter(has_text="True 0").count() == 1
+
+    # draw a vertical stroke on the canvas: the model's probabilities appear
+    page.get_by_role("tab", name="Draw a digit").click()
+    wait_idle(page)
+    canvas = page.locator(".st-key-train_canvas")
+    canvas.wait_for(state="visible")
+    canvas.scroll_into_view_if_needed()
+    probabilities = plot_titled(page, "Probability of each class")
+    for attempt in range(3):  # the component's script may still be starting on a slow machine
+        page.wait_for_timeout(1500)
+        draw_stroke(page, canvas, dx=attempt * 30)
+        try:
+            probabilities.wait_for(state="visible", timeout=30_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
+    wait_idle(page)
+    prediction = page.locator('[data-testid="stMetric"]').filter(has_text="Prediction")
+    assert prediction.count() == 1 and "sure" in prediction.inner_text()
+    assert_no_exception(page)
+    screenshot(page, "training-e2e")
