@@ -17,9 +17,12 @@ if picked is not None:
     if surface.notes:
         st.caption(surface.notes)
     result = ui.paths(config)  # dlviz.descent.run per optimizer (real torch.optim), cached
-    st.plotly_chart(ui.descent_view(config), key="gd_chart")  # plots.descent_figure, cached
-    ui.show_results(surface, config, result)
-    with st.expander("How to read these plots", expanded=False):
+    st.plotly_chart(ui.descent_view(config), key="gd_chart")  # contour, loss, state: animated
+    left, right = st.columns([1.1, 1], gap="medium")
+    with left:
+        st.plotly_chart(ui.surface3d_view(config), key="gd_surface3d")  # drag to turn it
+    with right:
+        ui.show_results(surface, config, result)
         st.markdown(TEXT["how to read"])
 
     try_this(

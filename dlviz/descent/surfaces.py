@@ -51,6 +51,11 @@ class Surface:
         """f at points ``p`` of shape (..., 2)."""
         return self.fn(p[..., 0], p[..., 1])
 
+    def evaluate(self, points: np.ndarray) -> np.ndarray:
+        """f at points (..., 2) given as numbers, without gradients."""
+        with torch.no_grad():
+            return self.value(torch.as_tensor(points, dtype=torch.float64)).numpy()
+
     @property
     def min_value(self) -> float | None:
         """f* = f at the known minima (None when the surface has no minimum)."""

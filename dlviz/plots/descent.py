@@ -1,10 +1,12 @@
-"""Figures for the gradient-descent page: the animated surface/contour/loss panel and the lr map.
+"""Figures for the gradient-descent page: the 3-D surface with paths, and the animated panel.
 
-``descent_figure`` draws a 3-D surface and a contour map side by side with every optimizer's path,
-the loss against the step below, and a table of the optimizer state; its play button and step
-slider are plotly frames, so the animation runs in the browser and never resets the 3-D camera.
-``convergence_map_figure`` draws the learning-rate x momentum heatmap. Builders only draw: the
-numbers come from ``dlviz.descent``.
+``surface3d_figure`` draws the surface in 3-D with every optimizer's whole path. ``descent_figure``
+draws the contour map with the paths, the loss against the step, and a table of the optimizer
+state; its play button and step slider are plotly frames, so the animation runs in the browser.
+The 3-D view has no frames on purpose: a frame redraw rebuilds a 3-D scene from the figure's
+original camera (Streamlit's plotly wrapper keeps the learner's camera elsewhere), so the camera
+stays where the learner turned it only if the animation never touches that figure. Builders only
+draw: the numbers come from ``dlviz.descent``.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from dlviz.descent.batched import ConvergenceMap
 from dlviz.descent.optimize import OPTIMIZERS, Path
 from dlviz.descent.surfaces import Surface
-from dlviz.plots.style import BAD, GOOD, NEUTRAL, color, styled
+from dlviz.plots.style import BAD, NEUTRAL, color, styled
 
+Grid = tuple[np.ndarray, np.ndarray, np.ndarray]
 SURFACE_SCALE = [
     [0.0, "#FBF8F1"],
     [0.25, "#E9E2D0"],
@@ -27,6 +29,7 @@ SURFACE_SCALE = [
     [0.75, "#A89D86"],
     [1.0, "#6F6656"],
 ]
+INK = "#1F2333"
 LOSS_FLOOR = 1e-16  # f - f* below this is float64 round-off: drawn at the floor
 STATE_NAMES = {
     "momentum_buffer": "buffer b",
@@ -35,11 +38,9 @@ STATE_NAMES = {
     "sum": "sum g²",
     "square_avg": "avg g²",
 }
-
-# Layout: 3-D scene top left, contour top right, loss bottom left, state table bottom right.
-TOP, BOTTOM = (0.44, 1.0), (0.0, 0.31)
-LEFT, RIGHT = (0.0, 0.48), (0.54, 1.0)
-LOSS_X, TABLE_X = (0.0, 0.38), (0.44, 1.0)
+# Panel layout (paper fractions): contour top left, loss top right, state table at the bottom.
+TOP, TABLE_Y = (0.38, 1.0), (0.0, 0.2)
+CONTOUR_X, LOSS_X = (0.0, 0.5), (0.6, 1.0)
 
 
 def display_height(surface: Surface, f: np.ndarray) -> np.ndarray:
@@ -68,61 +69,108 @@ def _fmt(v: np.ndarray | float) -> str:
 
 
 def _state_text(path: Path, k: int) -> str:
-    """The optimizer state after step k, as short text (sqrt of second moments for readability)."""
+    """The optimizer state after the step into row k, as short text."""
     if not path.state:
-        return "none (plain SGD keeps no state)"
+        return "none: plain SGD remembers nothing"
     parts = []
     for key, arr in path.state.items():
         if key == "momentum_buffer" and path.optimizer == "rmsprop" and not np.any(arr[1 : k + 1]):
-            continue
+            continue  # RMSprop without momentum never creates the buffer
         parts.append(f"{STATE_NAMES.get(key, key)} = {_fmt(arr[k])}")
     return "; ".join(parts) or "none"
 
 
-def _static_traces(
-    surface: Surface,
-    paths: Sequence[Path],
-    grid: tuple[np.ndarray, np.ndarray, np.ndarray],
-    zs: list[np.ndarray],
-    steps: np.ndarray,
-) -> list[dict]:
-    """Surface, contour, minima, full paths, loss curves, divergence marks and the start."""
-    xs, ys, z = grid
-    height = display_height(surface, z)
-    f_hover = "x=%{x:.3g}<br>y=%{y:.3g}<br>f=%{customdata:.4g}<extra></extra>"
+def surface3d_figure(
+    surface: Surface, paths: Sequence[Path], grid: Grid | None = None, height: int = 560
+) -> go.Figure:
+    """The surface in 3-D with each optimizer's whole path drawn just above it."""
+    xs, ys, z = grid if grid is not None else surface.grid(80)
+    h = display_height(surface, z)
+    lift = 0.01 * float(np.nanmax(h) - np.nanmin(h))
+    hover = "x=%{x:.3g}<br>y=%{y:.3g}<br>f=%{customdata:.4g}<extra></extra>"
     traces: list[dict] = [
         {
             "type": "surface",
             "x": xs,
             "y": ys,
-            "z": height,
+            "z": h,
+            "customdata": z,
             "colorscale": SURFACE_SCALE,
             "showscale": False,
-            "opacity": 0.92,
-            "scene": "scene",
+            "opacity": 0.93,
             "name": "surface",
-            "customdata": z,
-            "hovertemplate": f_hover,
-            "contours": {
-                "z": {"show": True, "usecolormap": True, "project": {"z": True}, "width": 1}
-            },
+            "hovertemplate": hover,
+            "contours": {"z": {"show": True, "usecolormap": True, "project": {"z": True}}},
             "lighting": {"ambient": 0.75, "diffuse": 0.6, "specular": 0.05},
+        }
+    ]
+    if surface.minima:
+        mx, my = np.array(surface.minima).T
+        traces.append(
+            {
+                "type": "scatter3d",
+                "x": mx,
+                "y": my,
+                "z": display_height(surface, surface.evaluate(np.array(surface.minima))) + lift,
+                "mode": "markers",
+                "name": "minimum",
+                "marker": {"symbol": "diamond", "size": 5, "color": "#FFD23F"},
+                "hovertemplate": "minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
+            }
+        )
+    for i, path in enumerate(paths):
+        name, last = OPTIMIZERS[path.optimizer], path.last + 1
+        zz = display_height(surface, path.losses[:last]) + lift
+        traces.append(
+            {
+                "type": "scatter3d",
+                "x": path.positions[:last, 0],
+                "y": path.positions[:last, 1],
+                "z": zz,
+                "mode": "lines",
+                "name": name,
+                "line": {"color": color(i), "width": 6},
+                "customdata": np.arange(last),
+                "hovertemplate": "step %{customdata}<br>(%{x:.3g}, %{y:.3g})<extra>"
+                + name
+                + "</extra>",
+            }
+        )
+    zlabel = "log₁₀(1 + f − f*)" if surface.log_view else "f(x, y)"
+    layout = {
+        "scene": {
+            "xaxis": {"title": {"text": "x"}, "range": list(surface.xlim)},
+            "yaxis": {"title": {"text": "y"}, "range": list(surface.ylim)},
+            "zaxis": {"title": {"text": zlabel}, "nticks": 5},
+            "camera": {"eye": {"x": -1.45, "y": -1.45, "z": 0.95}},
+            "aspectmode": "manual",
+            "aspectratio": {"x": 1, "y": 1, "z": 0.6},
         },
+        "uirevision": "surface3d",
+    }
+    fig = go.Figure({"data": traces, "layout": layout}, _validate=False)
+    return styled(fig, height=height).update_layout(margin={"l": 0, "r": 0, "t": 30, "b": 0})
+
+
+def _static_traces(
+    surface: Surface, paths: Sequence[Path], grid: Grid, gaps: list[np.ndarray]
+) -> list[dict]:
+    """Contour, minima, whole paths with divergence marks, the start, and the loss curves."""
+    xs, ys, z = grid
+    traces: list[dict] = [
         {
             "type": "contour",
             "x": xs,
             "y": ys,
-            "z": height,
+            "z": display_height(surface, z),
+            "customdata": z,
             "colorscale": SURFACE_SCALE,
             "showscale": False,
             "ncontours": 28,
             "line": {"width": 0.6, "color": "#8C8372"},
-            "customdata": z,
             "name": "f",
-            "xaxis": "x",
-            "yaxis": "y",
-            "hovertemplate": f_hover,
-        },
+            "hovertemplate": "x=%{x:.3g}<br>y=%{y:.3g}<br>f=%{customdata:.4g}<extra></extra>",
+        }
     ]
     if surface.minima:
         mx, my = np.array(surface.minima).T
@@ -133,59 +181,34 @@ def _static_traces(
                 "y": my,
                 "mode": "markers",
                 "name": "minimum",
-                "marker": {
-                    "symbol": "star",
-                    "size": 14,
-                    "color": "#FFD23F",
-                    "line": {"width": 1, "color": "#1F2333"},
-                },
-                "xaxis": "x",
-                "yaxis": "y",
+                "marker": {"symbol": "star", "size": 15, "color": "#FFD23F", "line": {"width": 1}},
                 "hovertemplate": "minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
             }
         )
-    n = len(paths)
     for i, path in enumerate(paths):
         name, c, last = OPTIMIZERS[path.optimizer], color(i), path.last + 1
-        px, py = path.positions[:last, 0], path.positions[:last, 1]
-        hover = "step %{customdata}<br>x=%{x:.4g}<br>y=%{y:.4g}<extra>" + name + "</extra>"
-        traces.append(
-            {
-                "type": "scatter3d",
-                "x": px,
-                "y": py,
-                "z": zs[i][:last],
-                "mode": "lines",
-                "line": {"color": c, "width": 6},
-                "name": name,
-                "legendgroup": name,
-                "showlegend": False,
-                "scene": "scene",
-                "customdata": steps[:last],
-                "hovertemplate": hover,
-            }
-        )
+        steps = np.arange(last)
         traces.append(
             {
                 "type": "scatter",
-                "x": px,
-                "y": py,
+                "x": path.positions[:last, 0],
+                "y": path.positions[:last, 1],
                 "mode": "lines+markers",
                 "name": name,
                 "legendgroup": name,
                 "line": {"color": c, "width": 2},
                 "marker": {"size": 3, "color": c},
-                "xaxis": "x",
-                "yaxis": "y",
-                "customdata": steps[:last],
-                "hovertemplate": hover,
+                "customdata": steps,
+                "hovertemplate": "step %{customdata}<br>(%{x:.4g}, %{y:.4g})<extra>"
+                + name
+                + "</extra>",
             }
         )
         traces.append(
             {
                 "type": "scatter",
-                "x": steps[:last],
-                "y": zs[n + i][:last],
+                "x": steps,
+                "y": gaps[i][:last],
                 "mode": "lines",
                 "name": name,
                 "legendgroup": name,
@@ -200,15 +223,14 @@ def _static_traces(
             traces.append(
                 {
                     "type": "scatter",
-                    "x": [px[-1]],
-                    "y": [py[-1]],
+                    "x": [path.positions[path.last, 0]],
+                    "y": [path.positions[path.last, 1]],
                     "mode": "markers",
                     "marker": {"symbol": "x", "size": 14, "color": BAD},
+                    "name": f"{name} diverged",
                     "showlegend": False,
-                    "xaxis": "x",
-                    "yaxis": "y",
-                    "hovertemplate": f"{name} diverged at step "
-                    f"{path.diverged_at}: {path.reason}<extra></extra>",
+                    "hovertemplate": f"{name} diverged at step {path.diverged_at}: "
+                    f"{path.reason}<extra></extra>",
                 }
             )
     if paths:
@@ -220,135 +242,95 @@ def _static_traces(
                 "y": [y0],
                 "mode": "markers",
                 "name": "start",
-                "marker": {
-                    "symbol": "circle-open",
-                    "size": 13,
-                    "color": "#1F2333",
-                    "line": {"width": 2},
-                },
-                "xaxis": "x",
-                "yaxis": "y",
+                "marker": {"symbol": "circle-open", "size": 13, "color": INK, "line": {"width": 2}},
                 "hovertemplate": "start (%{x:.3g}, %{y:.3g})<extra></extra>",
             }
         )
     return traces
 
 
-def _segments(pairs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[list, list, list]:
-    """Line segments a -> b joined by None gaps, with an arrowhead size at each end point."""
+def _segments(pairs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[list, list]:
+    """Line segments a -> b joined by None gaps (one trace draws them all)."""
     xs: list = []
     ys: list = []
-    sizes: list = []
     for a, b in pairs:
         xs += [float(a[0]), float(b[0]), None]
         ys += [float(a[1]), float(b[1]), None]
-        sizes += [0, 12, 0]
-    return xs, ys, sizes
+    return xs, ys
 
 
 def _frame_traces(
-    paths: Sequence[Path], k: int, arrow_len: float, zs: list[np.ndarray]
+    paths: Sequence[Path], k: int, arrow_len: float, gaps: list[np.ndarray]
 ) -> list[dict]:
-    """The moving parts at step k, one trace each for all optimizers together: balls in 3-D and
-    2-D, the step taken, the steepest-descent direction, the loss marker, and the state table."""
-    n = len(paths)
+    """The moving parts at step k, each one trace for all optimizers: the balls, the step taken,
+    the steepest-descent direction, the loss markers and the state table."""
     js = [min(k, p.last) for p in paths]
     pos = [p.positions[j] for p, j in zip(paths, js, strict=True)]
-    steps, grads = [], []
-    rows: list[list[str]] = [[], [], [], [], []]
+    steps, downhill = [], []
+    rows: list[list[str]] = [[], [], [], [], [], []]
     for path, j, here in zip(paths, js, pos, strict=True):
-        nxt = path.positions[j + 1] if j < path.last else here
-        steps.append((here, nxt))
+        steps.append((here, path.positions[j + 1] if j < path.last else here))
         g = path.grads[j]
         norm = float(np.hypot(*g)) if np.all(np.isfinite(g)) else 0.0
-        grads.append((here, here - arrow_len * g / norm if norm > 0 else here))
-        stopped = f" (stopped at {j})" if path.diverged and k >= path.last else ""
-        rows[0].append(f"<b>{OPTIMIZERS[path.optimizer]}</b>{stopped}")
-        rows[1].append(_fmt(here))
-        rows[2].append(f"{path.losses[j]:.4g}")
-        rows[3].append(_fmt(g) if np.all(np.isfinite(g)) else "-")
-        rows[4].append(_state_text(path, j))
-    sx, sy, _ = _segments(steps)
-    gx, gy, _ = _segments(grads)
+        downhill.append((here, here - arrow_len * g / norm if norm > 0 else here))
+        stopped = " (stopped)" if path.diverged and k >= path.last else ""
+        rows[0].append(f"<b>{OPTIMIZERS[path.optimizer]}</b>")
+        rows[1].append(f"{j}{stopped}")
+        rows[2].append(_fmt(here))
+        rows[3].append(f"{path.losses[j]:.4g}")
+        rows[4].append(_fmt(g) if np.all(np.isfinite(g)) else "-")
+        rows[5].append(_state_text(path, j))
+    sx, sy = _segments(steps)
+    gx, gy = _segments(downhill)
     return [
-        {
-            "type": "scatter3d",
-            "x": [float(p[0]) for p in pos],
-            "y": [float(p[1]) for p in pos],
-            "z": [float(zs[i][j]) for i, j in enumerate(js)],
-        },
         {"type": "scatter", "x": [float(p[0]) for p in pos], "y": [float(p[1]) for p in pos]},
         {"type": "scatter", "x": sx, "y": sy},
         {"type": "scatter", "x": gx, "y": gy},
-        {"type": "scatter", "x": js, "y": [float(zs[n + i][j]) for i, j in enumerate(js)]},
+        {"type": "scatter", "x": js, "y": [float(gaps[i][j]) for i, j in enumerate(js)]},
         {"type": "table", "cells": {"values": rows}},
     ]
 
 
-def _moving_traces(paths: Sequence[Path], first: list[dict]) -> list[dict]:
-    """Styles of the six animated traces; their data is the first frame's."""
-    n = len(paths)
+def _moving_traces(n: int, first: list[dict]) -> list[dict]:
+    """Styles of the five animated traces; their data is the opening frame's."""
     colours = [color(i) for i in range(n)]
-    seg_colours = [c for c in colours for _ in range(3)]
-    sizes = [0, 12, 0] * n
+    arrowheads = [0, 12, 0] * n
     ring = {"width": 2, "color": "white"}
-    ball3d, ball2d, step, grad, dot, table = (dict(t) for t in first)
-    ball3d.update(mode="markers", scene="scene", marker={"size": 6, "color": colours, "line": ring})
-    ball2d.update(
-        mode="markers", xaxis="x", yaxis="y", marker={"size": 12, "color": colours, "line": ring}
-    )
+    balls, step, downhill, dots, table = (dict(t) for t in first)
+    balls.update(mode="markers", marker={"size": 13, "color": colours, "line": ring})
     step.update(
         mode="lines+markers",
-        xaxis="x",
-        yaxis="y",
-        line={"color": "#1F2333", "width": 2.5},
-        marker={"symbol": "arrow", "angleref": "previous", "size": sizes, "color": seg_colours},
-    )
-    grad.update(
-        mode="lines+markers",
-        xaxis="x",
-        yaxis="y",
-        line={"color": "#1F2333", "width": 1.5, "dash": "dot"},
+        line={"color": INK, "width": 2.5},
         marker={
             "symbol": "arrow",
             "angleref": "previous",
-            "size": [s * 0.8 for s in sizes],
-            "color": "#1F2333",
-            "opacity": 0.8,
+            "size": arrowheads,
+            "color": [c for c in colours for _ in range(3)],
         },
     )
-    dot.update(
-        mode="markers",
-        xaxis="x2",
-        yaxis="y2",
-        marker={"size": 10, "color": colours, "line": {"width": 1, "color": "white"}},
+    downhill.update(
+        mode="lines+markers",
+        line={"color": INK, "width": 1.5, "dash": "dot"},
+        marker={"symbol": "arrow", "angleref": "previous", "size": arrowheads, "color": INK},
+        opacity=0.75,
     )
-    for t in (ball3d, ball2d, step, grad, dot):
-        t.update(showlegend=False, hoverinfo="skip")
+    dots.update(mode="markers", xaxis="x2", yaxis="y2", marker={"size": 11, "color": colours})
+    names = ("current position", "step taken", "downhill −∇f", "current loss")
+    for t, name in zip((balls, step, downhill, dots), names, strict=True):
+        t.update(name=name, showlegend=False, hoverinfo="skip")
+    header = ["optimizer", "step", "position (x, y)", "f", "gradient ∇f", "optimizer state"]
     table.update(
-        domain={"x": list(TABLE_X), "y": list(BOTTOM)},
-        columnwidth=[1.25, 1.45, 0.8, 1.45, 2.6],
-        header={
-            "values": [
-                "optimizer",
-                "position (x, y)",
-                "f",
-                "gradient ∇f",
-                "optimizer state (after this step)",
-            ],
-            "fill": {"color": "#EEF0F7"},
-            "align": "left",
-            "font": {"size": 12},
-        },
+        domain={"x": [0.0, 1.0], "y": list(TABLE_Y)},
+        columnwidth=[1.2, 0.7, 1.4, 0.9, 1.4, 3.4],
+        header={"values": header, "fill": {"color": "#EEF0F7"}, "align": "left"},
         cells={
             **table["cells"],
             "align": "left",
-            "font": {"size": 12},
             "fill": {"color": [[_tint(c) for c in colours]]},
             "height": 24,
         },
     )
-    return [ball3d, ball2d, step, grad, dot, table]
+    return [balls, step, downhill, dots, table]
 
 
 def _tint(hex_colour: str, alpha: float = 0.12) -> str:
@@ -367,33 +349,26 @@ def frame_steps(steps: int, max_frames: int) -> list[int]:
 def descent_figure(
     surface: Surface,
     paths: Sequence[Path],
-    grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    grid: Grid | None = None,
     max_frames: int = 201,
-    height: int = 900,
+    height: int = 860,
 ) -> go.Figure:
-    """3-D surface | contour with paths and arrows / loss vs step | state table, with frames."""
-    xs, ys, z = grid if grid is not None else surface.grid(80)
+    """Contour with paths and arrows | loss vs step, over the state table; frames for each step."""
+    grid = grid if grid is not None else surface.grid(80)
     steps_n = max((len(p.positions) - 1 for p in paths), default=0)
-    steps = np.arange(steps_n + 1)
-    lift = 0.01 * float(
-        np.nanmax(display_height(surface, z)) - np.nanmin(display_height(surface, z))
-    )
-    zs = [display_height(surface, p.losses) + lift for p in paths]
-    zs += [loss_gap(surface, p.losses)[0] for p in paths]
+    gaps = [loss_gap(surface, p.losses)[0] for p in paths]
     arrow_len = 0.07 * surface.span
     frames_at = frame_steps(steps_n, max_frames)
-    static = _static_traces(surface, paths, (xs, ys, z), zs, steps)
     # Open at step ~steps/10: mid-flight, where the arrows and the state say the most.
-    active = int(np.searchsorted(frames_at, max(1, steps_n // 10))) if steps_n else 0
-    active = min(active, len(frames_at) - 1)
-    moving = _moving_traces(paths, _frame_traces(paths, frames_at[active], arrow_len, zs))
-    first_moving = len(static)
-    moving_ids = list(range(first_moving, first_moving + len(moving)))
+    active = min(int(np.searchsorted(frames_at, max(1, steps_n // 10))), len(frames_at) - 1)
+    static = _static_traces(surface, paths, grid, gaps)
+    moving = _moving_traces(len(paths), _frame_traces(paths, frames_at[active], arrow_len, gaps))
+    ids = list(range(len(static), len(static) + len(moving)))
     frames = [
-        {"name": str(k), "traces": moving_ids, "data": _frame_traces(paths, k, arrow_len, zs)}
+        {"name": str(k), "traces": ids, "data": _frame_traces(paths, k, arrow_len, gaps)}
         for k in frames_at
     ]
-    layout = _layout(surface, frames_at, active, height, loss_gap(surface, np.zeros(1))[1])
+    layout = _layout(surface, frames_at, active, loss_gap(surface, np.zeros(1))[1])
     fig = go.Figure({"data": static + moving, "layout": layout}, _validate=False)
     _set_frames_unvalidated(fig, frames)
     return styled(fig, height=height).update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10})
@@ -412,36 +387,23 @@ def _set_frames_unvalidated(fig: go.Figure, frames: list[dict]) -> None:
         fig.frames = frames
 
 
-def _layout(
-    surface: Surface, frames_at: list[int], active: int, height: int, log_loss: bool
-) -> dict:
-    """Axes domains, the 3-D scene, and the play/pause buttons with the step slider."""
+def _layout(surface: Surface, frames_at: list[int], active: int, log_loss: bool) -> dict:
+    """Axes domains, the play/pause buttons and the step slider."""
     anim = {
         "frame": {"duration": 0, "redraw": True},
         "mode": "immediate",
         "transition": {"duration": 0},
     }
-    zlabel = "log₁₀(1 + f − f*)" if surface.log_view else "f(x, y)"
+    controls_y = TABLE_Y[1] + 0.1
     return {
-        "scene": {
-            "domain": {"x": list(LEFT), "y": list(TOP)},
-            "xaxis": {"title": {"text": "x"}, "range": list(surface.xlim)},
-            "yaxis": {"title": {"text": "y"}, "range": list(surface.ylim)},
-            "zaxis": {"title": {"text": zlabel}, "nticks": 5},
-            "camera": {"eye": {"x": -1.45, "y": -1.45, "z": 0.95}},
-            "aspectmode": "manual",
-            "aspectratio": {"x": 1, "y": 1, "z": 0.6},
-        },
         "xaxis": {
-            "domain": list(RIGHT),
-            "anchor": "y",
+            "domain": list(CONTOUR_X),
             "range": list(surface.xlim),
             "title": {"text": "x"},
             "constrain": "domain",
         },
         "yaxis": {
             "domain": list(TOP),
-            "anchor": "x",
             "range": list(surface.ylim),
             "title": {"text": "y"},
             "scaleanchor": "x",
@@ -449,25 +411,28 @@ def _layout(
         },
         "xaxis2": {"domain": list(LOSS_X), "anchor": "y2", "title": {"text": "step"}},
         "yaxis2": {
-            "domain": list(BOTTOM),
+            "domain": list(TOP),
             "anchor": "x2",
             "type": "log" if log_loss else "linear",
             "exponentformat": "power",
-            "title": {"text": "f − f* (log)" if log_loss else "f"},
+            "title": {"text": "f − f*  (log scale)" if log_loss else "f"},
         },
         "uirevision": "descent",
         "hovermode": "closest",
-        "legend": {"orientation": "h", "y": 1.06, "x": 0.0, "yanchor": "bottom"},
+        "legend": {"orientation": "h", "y": 1.02, "x": 0.0, "yanchor": "bottom"},
         "annotations": [
             {
-                "text": "<b>Solid arrow</b>: the step taken · <b>dotted</b>: steepest descent −∇f",
-                "x": RIGHT[0],
-                "y": TOP[0] - 0.045,
+                "text": "<b>solid arrow</b>: the step the optimizer took<br>"
+                "<b>dotted arrow</b>: straight downhill, −∇f (fixed length)",
+                "x": LOSS_X[0],
+                "y": TOP[0] - 0.09,
                 "xref": "paper",
                 "yref": "paper",
                 "showarrow": False,
+                "align": "left",
                 "xanchor": "left",
-                "font": {"size": 11, "color": NEUTRAL},
+                "yanchor": "top",
+                "font": {"size": 12, "color": NEUTRAL},
             },
         ],
         "updatemenus": [
@@ -476,7 +441,7 @@ def _layout(
                 "direction": "left",
                 "showactive": False,
                 "x": 0.0,
-                "y": BOTTOM[1] + 0.075,
+                "y": controls_y,
                 "xanchor": "left",
                 "yanchor": "top",
                 "pad": {"r": 6, "t": 0},
@@ -484,10 +449,7 @@ def _layout(
                     {
                         "label": "▶ Play",
                         "method": "animate",
-                        "args": [
-                            [str(k) for k in frames_at],
-                            {**anim, "frame": {"duration": 60, "redraw": True}},
-                        ],
+                        "args": [[str(k) for k in frames_at], {**anim, "frame": {"duration": 60}}],
                     },
                     {
                         "label": "❚❚ Pause",
@@ -502,7 +464,7 @@ def _layout(
                 "active": active,
                 "x": 0.17,
                 "len": 0.83,
-                "y": BOTTOM[1] + 0.1,
+                "y": controls_y + 0.03,
                 "yanchor": "top",
                 "pad": {"t": 0, "b": 0},
                 "ticklen": 0,
@@ -516,136 +478,3 @@ def _layout(
             }
         ],
     }
-
-
-def convergence_map_figure(
-    cmap: ConvergenceMap,
-    metric: str = "steps",
-    current: tuple[float, float] | None = None,
-    stability: Sequence[tuple[float, float]] | None = None,
-    momentum_label: str = "momentum",
-    height: int = 480,
-) -> go.Figure:
-    """Heatmap over log lr (x) and momentum (y): steps to settle, or log10 final loss gap."""
-    x = np.log10(cmap.lrs)
-    y = np.arange(len(cmap.momenta))
-    lr_txt = np.broadcast_to([f"{v:.3g}" for v in cmap.lrs], cmap.final_loss.shape)
-    m_txt = np.broadcast_to([[f"{v:.3g}"] for v in cmap.momenta], cmap.final_loss.shape)
-    settled = np.isfinite(cmap.steps_to_converge)
-    outcome = np.where(
-        cmap.diverged,
-        "diverged",
-        np.where(settled, cmap.steps_to_converge.astype(str) + " steps", "did not settle"),
-    )
-    custom = np.stack(
-        [lr_txt, m_txt, outcome, np.vectorize(lambda v: f"{v:.3g}")(cmap.final_loss)], axis=-1
-    )
-    if metric == "steps":
-        zvals = np.where(settled, cmap.steps_to_converge, np.nan)
-        title, scale = "steps to settle", "Viridis"
-    else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            zvals = np.log10(np.maximum(cmap.final_loss, 1e-16))
-        title, scale = "log₁₀ final loss", "Viridis"
-    unsettled = np.where(~settled & ~cmap.diverged, 1.0, np.nan)
-    hover = (
-        "lr = %{customdata[0]}<br>" + momentum_label + " = %{customdata[1]}"
-        "<br>%{customdata[2]}<br>final loss %{customdata[3]}<extra></extra>"
-    )
-    traces: list[dict] = [
-        {
-            "type": "heatmap",
-            "x": x,
-            "y": y,
-            "z": zvals,
-            "colorscale": scale,
-            "customdata": custom,
-            "hovertemplate": hover,
-            "hoverongaps": False,
-            "colorbar": {"title": {"text": title, "side": "right"}, "thickness": 14},
-        }
-    ]
-    if metric == "steps":
-        traces.append(
-            {
-                "type": "heatmap",
-                "x": x,
-                "y": y,
-                "z": unsettled,
-                "showscale": False,
-                "colorscale": [[0, "#C9CCD6"], [1, "#C9CCD6"]],
-                "customdata": custom,
-                "hovertemplate": hover,
-                "hoverongaps": False,
-                "name": "did not settle",
-            }
-        )
-    if stability:
-        lx, ly = zip(*stability, strict=True)
-        traces.append(
-            {
-                "type": "scatter",
-                "x": np.log10(lx),
-                "y": np.interp(ly, cmap.momenta, y),
-                "mode": "lines",
-                "line": {"color": "white", "width": 2, "dash": "dash"},
-                "name": "theory: lr = 2(1+m)/L",
-                "hoverinfo": "skip",
-            }
-        )
-    if current is not None:
-        lr, m = current
-        traces.append(
-            {
-                "type": "scatter",
-                "x": [math.log10(lr)],
-                "y": [float(np.interp(m, cmap.momenta, y))],
-                "mode": "markers",
-                "marker": {
-                    "symbol": "star",
-                    "size": 16,
-                    "color": "#FFD23F",
-                    "line": {"width": 1.5, "color": "#1F2333"},
-                },
-                "name": "your settings",
-                "hovertemplate": f"your settings: lr={lr:.3g}, "
-                f"{momentum_label}={m:.3g}<extra></extra>",
-            }
-        )
-    idx = np.unique(np.linspace(0, len(cmap.momenta) - 1, 7).round().astype(int))
-    decades = np.arange(math.floor(x.min()), math.ceil(x.max()) + 1)
-    layout = {
-        "xaxis": {
-            "title": {"text": "learning rate (log scale)"},
-            "tickvals": decades,
-            "ticktext": [f"1e{d}" for d in decades],
-            "range": [x[0] - 0.05, x[-1] + 0.05],
-        },
-        "yaxis": {
-            "title": {"text": momentum_label},
-            "tickvals": idx,
-            "ticktext": [f"{cmap.momenta[i]:.2f}" for i in idx],
-        },
-        "plot_bgcolor": "#F6C9C4",  # NaN cells show the background: diverged runs
-        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-        "showlegend": True,
-    }
-    fig = go.Figure({"data": traces, "layout": layout})
-    styled(fig, height=height)
-    fig.add_annotation(
-        text="red = diverged · grey = did not settle" if metric == "steps" else "red = diverged",
-        xref="paper",
-        yref="paper",
-        x=1,
-        y=1.02,
-        xanchor="right",
-        yanchor="bottom",
-        showarrow=False,
-        font={"size": 11, "color": NEUTRAL},
-    )
-    return fig
-
-
-def outcome_colour(diverged: bool, settled: bool) -> str:
-    """Table cell colour: red for diverged, green for settled, grey otherwise."""
-    return BAD if diverged else GOOD if settled else NEUTRAL

@@ -31,7 +31,8 @@ from dlviz.descent.compare import (
 )
 from dlviz.descent.optimize import OPTIMIZERS, USES, Path, stability_limit
 from dlviz.descent.surfaces import SURFACE_NAMES, Surface
-from dlviz.plots.descent import convergence_map_figure, descent_figure
+from dlviz.plots.descent import descent_figure, surface3d_figure
+from dlviz.plots.descent_map import convergence_map_figure
 
 SURFACE_LABELS = {
     "quadratic": "Quadratic bowl (condition number κ)",
@@ -92,9 +93,16 @@ def paths(config: DescentConfig) -> list[Path]:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def descent_view(config: DescentConfig) -> go.Figure:
-    """The animated 3-D / contour / loss / state figure for a config."""
+    """The animated contour / loss / state figure for a config."""
     surface, grid = surface_view(config.surface)
     return descent_figure(surface, paths(config), grid)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def surface3d_view(config: DescentConfig) -> go.Figure:
+    """The 3-D surface with every path, for a config."""
+    surface, grid = surface_view(config.surface)
+    return surface3d_figure(surface, paths(config), grid)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -24,6 +24,12 @@ def arr(value) -> np.ndarray:
 
 
 def descent_spec(at) -> dict:
+    """The animated panel: contour, loss, state table and frames."""
+    return next(s for s in plotly_specs(at) if any(t["type"] == "contour" for t in s["data"]))
+
+
+def surface_spec(at) -> dict:
+    """The 3-D surface with the paths."""
     return next(s for s in plotly_specs(at) if any(t["type"] == "surface" for t in s["data"]))
 
 
@@ -31,8 +37,11 @@ def test_first_load_shows_title_animated_figure_and_table():
     at = open_page(PAGE, timeout=120)
     assert "radient descent" in at.title[0].value
     spec = descent_spec(at)
-    types = {t["type"] for t in spec["data"]}
-    assert {"surface", "contour", "scatter3d", "scatter", "table"} <= types
+    assert {"contour", "scatter", "table"} <= {t["type"] for t in spec["data"]}
+    paths3d = [
+        t for t in surface_spec(at)["data"] if t["type"] == "scatter3d" and t["mode"] == "lines"
+    ]
+    assert len(paths3d) == 3
     # client-side animation: one frame per step, a slider and play/pause buttons
     assert len(spec["frames"]) == 201
     assert len(spec["layout"]["sliders"][0]["steps"]) == 201
@@ -40,9 +49,11 @@ def test_first_load_shows_title_animated_figure_and_table():
     assert any("Play" in b for b in labels) and any("Pause" in b for b in labels)
     # the state table of a frame lists each optimizer and Adam's moments
     table = spec["frames"][50]["data"][-1]["cells"]["values"]
-    assert len(table[0]) == 3
+    assert len(table[0]) == 3 and table[1] == ["50", "50", "50"]
     assert "m = (" in table[-1][2] and "v = (" in table[-1][2]
     assert "buffer b" in table[-1][1]
+    assert "y2" in {t.get("yaxis") for t in spec["data"]}  # the loss against the step
+    assert spec["layout"]["yaxis2"]["type"] == "log"
     # the comparison table has one row per optimizer and says how each run ended
     df = at.dataframe[0].value
     assert list(df["optimizer"]) == ["SGD", "SGD + momentum", "Adam"]
@@ -87,7 +98,7 @@ def test_custom_surface_rejects_unsafe_input_and_accepts_a_formula():
     at.text_input(key="gd_expr").set_value("__import__('os').system('ls')").run()
     assert not at.exception
     assert at.error and "cannot be used" in at.error[0].value
-    assert not [s for s in plotly_specs(at) if any(t["type"] == "surface" for t in s["data"])]
+    assert not plotly_specs(at)
     at.text_input(key="gd_expr").set_value("(x - 1)^2 + 3*(y + 0.5)^2").run()
     assert not at.exception and not at.error
     stars = [t for t in descent_spec(at)["data"] if t.get("name") == "minimum"]
@@ -109,18 +120,18 @@ def test_five_optimizers_and_none():
 
 def test_gradient_noise_changes_the_paths():
     at = open_page(PAGE, timeout=120)
-    clean = [t for t in descent_spec(at)["data"] if t["type"] == "scatter3d"][0]
+    clean = [t for t in surface_spec(at)["data"] if t["type"] == "scatter3d"][-1]
     at.toggle(key="gd_noise").set_value(True).run()
     at.select_slider(key="gd_batch").set_value(1).run()
     assert not at.exception
-    noisy = [t for t in descent_spec(at)["data"] if t["type"] == "scatter3d"][0]
+    noisy = [t for t in surface_spec(at)["data"] if t["type"] == "scatter3d"][-1]
     assert not np.array_equal(arr(noisy["x"]), arr(clean["x"]))
     assert any("σ/√batch" in c.value for c in at.caption)
 
 
 def test_convergence_map_runs_on_the_button():
     at = open_page(PAGE, timeout=120)
-    assert len(plotly_specs(at)) == 1  # the map waits for the button
+    assert len(plotly_specs(at)) == 2  # the map waits for the button
     at.button(key="gd_map_go").click().run()
     assert not at.exception
     heat = [s for s in plotly_specs(at) if s["data"][0]["type"] == "heatmap"]

@@ -1,0 +1,98 @@
+"""Browser: the Gradient-descent page animates client-side, keeps the 3-D camera, and reacts."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.e2e.conftest import assert_no_exception, open_app_page, screenshot, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+PLOTS = "Array.from(document.querySelectorAll('.js-plotly-plot'))"
+SURFACE_PLOT = f"{PLOTS}.find(g => g._fullLayout && g._fullLayout.scene)"
+PANEL_PLOT = f"{PLOTS}.find(g => g.data && g.data.some(t => t.type === 'contour'))"
+
+
+def plot_state(page) -> dict:
+    """The 3-D camera, the panel's slider position and its animated balls."""
+    return page.evaluate(
+        f"""() => {{
+        const surf = {SURFACE_PLOT}, panel = {PANEL_PLOT};
+        const balls = panel.data.find(t => t.name === 'current position');
+        return {{eye: surf._fullLayout.scene._scene.getCamera().eye,
+                 active: panel._fullLayout.sliders[0].active, x: Array.from(balls.x),
+                 frames: panel._transitionData._frames.length}};
+    }}"""
+    )
+
+
+def test_page_animates_client_side_and_the_3d_camera_stays(page, app_url):
+    open_app_page(page, app_url, "gradient-descent")
+    assert "radient descent" in page.locator("h1").first.inner_text()
+    page.wait_for_function(f"() => {{ const g = {SURFACE_PLOT}; return g && {PANEL_PLOT}; }}")
+    assert page.locator(".js-plotly-plot .gl-container canvas").count() >= 1  # WebGL scene
+    before = plot_state(page)
+    assert before["frames"] == 201
+
+    # turn the 3-D view by dragging across its middle
+    cx, cy = page.evaluate(
+        f"""() => {{
+        const gd = {SURFACE_PLOT};
+        gd.scrollIntoView({{block: "center"}});
+        const r = gd.getBoundingClientRect();
+        return [r.left + r.width / 2, r.top + r.height / 2];
+    }}"""
+    )
+    time.sleep(0.5)
+    page.mouse.move(cx, cy)
+    page.mouse.down()
+    page.mouse.move(cx + 120, cy + 30, steps=8)
+    page.mouse.up()
+    time.sleep(0.5)
+    turned = plot_state(page)
+    assert turned["eye"] != before["eye"]
+
+    # play: frames run in the browser without a Streamlit rerun; the camera stays
+    page.evaluate(f"() => {PANEL_PLOT}.scrollIntoView({{block: 'center'}})")
+    page.locator(".updatemenu-button").filter(has_text="Play").click()
+    time.sleep(3)
+    page.locator(".updatemenu-button").filter(has_text="Pause").click()
+    time.sleep(0.5)
+    after = plot_state(page)
+    assert after["active"] != turned["active"]
+    assert after["x"] != turned["x"]
+    for axis in "xyz":
+        assert after["eye"][axis] == pytest.approx(turned["eye"][axis], abs=1e-6)
+    assert_no_exception(page)
+    screenshot(page, "gradient-descent")
+
+
+def test_custom_formula_errors_are_messages_and_the_map_computes(page, app_url):
+    open_app_page(page, app_url, "gradient-descent")
+    page.locator('[data-testid="stSelectbox"]').first.click()  # the surface picker
+    page.get_by_role("option", name="Your own f(x, y)").click()
+    wait_idle(page)
+    box = page.get_by_label("f(x, y) =", exact=True).and_(page.get_by_test_id("stTextInputField"))
+    box.fill("x.__class__")
+    box.press("Enter")
+    wait_idle(page)
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="cannot be used")
+    alert.first.wait_for(timeout=30_000)
+    assert_no_exception(page)
+    box.fill("x^2 + 4*y^2")
+    box.press("Enter")
+    wait_idle(page)
+    page.wait_for_function(f"() => {{ const g = {PANEL_PLOT}; return g && g._fullLayout; }}")
+    assert page.locator('[data-testid="stAlert"]').filter(has_text="cannot be used").count() == 0
+    assert_no_exception(page)
+
+    page.get_by_role("button", name="Compute the map").click()
+    wait_idle(page)
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        ".some(g => g.data && g.data[0].type === 'heatmap')",
+        timeout=60_000,
+    )
+    assert_no_exception(page)
