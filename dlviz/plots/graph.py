@@ -179,4 +179,4 @@ def step_line_figure(
         )
     fig.update_xaxes(title="learning rate")
     fig.update_yaxes(title="output after one step")
-    return styled(fig, title="One gradient step: how far is too far?", height=330)
+    return styled(fig, height=330)  # the section heading names it; the legend takes the top
