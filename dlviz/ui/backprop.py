@@ -144,7 +144,7 @@ def show_step_through(result: BackpropResult, config: BackpropConfig) -> None:
     """
     graph, steps = result.graph, result.steps
     total = len(steps)
-    _clamp_step(total, (config.preset, config.expression, config.values))
+    _clamp_step(total, (config.preset, config.expression))  # new numbers keep the step
     prev, mid, nxt, layout = st.columns([1, 6, 1, 1.8], vertical_alignment="bottom")
     at = st.session_state["bp_step"]
     prev.button(

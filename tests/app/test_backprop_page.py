@@ -101,6 +101,13 @@ def test_step_slider_and_prev_next_walk_the_backward_pass(at):
     assert at.button(key="bp_prev").disabled and not at.button(key="bp_next").disabled
 
 
+def test_new_numbers_keep_the_current_step(at):
+    at.slider(key="bp_step").set_value(2).run()
+    at.number_input(key=variable_key("relu_neuron", "b")).set_value(0.25).run()
+    assert at.slider(key="bp_step").value == 2
+    assert "b | data 0.25" in graph_dot(at)
+
+
 def test_top_down_layout(at):
     at.segmented_control(key="bp_layout").set_value("TB").run()
     dot = graph_dot(at)
