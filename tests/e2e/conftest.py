@@ -131,13 +131,16 @@ def open_app_page(page, app_url: str, url_path: str, settle: float = 1.0):
 
 
 def wait_idle(page, timeout: float = 120) -> None:
-    """Wait until the 'running' status widget is gone (the script run is over)."""
-    deadline = time.time() + timeout
+    """Wait until the script run is over (stApp's ``data-test-script-state`` leaves running)."""
     time.sleep(0.3)
-    while time.time() < deadline:
-        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
-            return
-        time.sleep(0.2)
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            const state = app && app.getAttribute('data-test-script-state');
+            return state && !['initial', 'running', 'rerunRequested'].includes(state);
+        }""",
+        timeout=timeout * 1000,
+    )
 
 
 def assert_no_exception(page) -> None:
@@ -149,5 +152,16 @@ def assert_no_exception(page) -> None:
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    # Streamlit scrolls inside its own container: grow the viewport to the content first.
+    height = page.evaluate(
+        """() => {
+            const main = document.querySelector('[data-testid="stMain"]')
+                || document.querySelector('section.main');
+            return main ? main.scrollHeight : document.body.scrollHeight;
+        }"""
+    )
+    size = page.viewport_size or {"width": 1400, "height": 1000}
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], int(height))})
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
     return path
