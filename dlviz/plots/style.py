@@ -25,6 +25,30 @@ SEQUENTIAL = "Viridis"
 FONT = "Inter, -apple-system, Segoe UI, Roboto, sans-serif"
 
 
+_GRID = "#E6E9F0"
+_AXIS = {"gridcolor": _GRID, "linecolor": "#C9CED8", "zerolinecolor": "#C9CED8", "automargin": True}
+_SCENE_AXIS = {
+    "gridcolor": _GRID,
+    "backgroundcolor": "white",
+    "showbackground": True,
+    "zerolinecolor": "#C9CED8",
+}
+TEMPLATE = go.layout.Template(
+    layout={
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "font": {"family": FONT, "size": 13, "color": "#1F2333"},
+        "colorway": list(PALETTE),
+        "hoverlabel": {"font": {"family": FONT}},
+        "xaxis": _AXIS,
+        "yaxis": _AXIS,
+        "scene": {"xaxis": _SCENE_AXIS, "yaxis": _SCENE_AXIS, "zaxis": _SCENE_AXIS},
+        "polar": {"angularaxis": {"gridcolor": _GRID}, "radialaxis": {"gridcolor": _GRID}},
+    }
+)
+"""A compact plotly_white look: validating plotly's full template costs ~80 ms per figure."""
+
+
 def color(i: int) -> str:
     """The i-th palette colour, cycling."""
     return PALETTE[i % len(PALETTE)]
@@ -33,13 +57,10 @@ def color(i: int) -> str:
 def styled(fig: go.Figure, *, title: str | None = None, height: int = 420) -> go.Figure:
     """Apply the dlviz template (white background, light grid, unified fonts) and return ``fig``."""
     fig.update_layout(
-        template="plotly_white",
-        font={"family": FONT, "size": 13, "color": "#1F2333"},
+        template=TEMPLATE,
         height=height,
         margin={"l": 55, "r": 20, "t": 50 if title else 25, "b": 50},
-        hoverlabel={"font": {"family": FONT}},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
-        colorway=list(PALETTE),
     )
     if title:
         fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left"})
