@@ -13,7 +13,7 @@ page_header("Playground: watch a network learn, live", text["intro"])
 data_cfg, model_cfg, settings = playground_controls()
 trainer, data = get_trainer(data_cfg, model_cfg, settings)
 show_toolbar(trainer)
-show_live(trainer, data, model_cfg.features)
+show_live(trainer, data)
 
 left, right = st.columns(2, gap="large")
 with left:

@@ -17,7 +17,6 @@ from dlviz.plots.style import color, styled
 
 POSITIVE = "#2E86DE"  # weights and activations above zero
 NEGATIVE = "#E4572E"  # below zero
-NEURON_SCALE = [[0.0, NEGATIVE], [0.5, "#FFFFFF"], [1.0, POSITIVE]]
 
 
 def class_color(k: int) -> str:
@@ -48,48 +47,45 @@ def region_colorscale(n_classes: int) -> list[list]:
 
 
 def region_values(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(band value z = class + confidence in [0, 1), max probability) for each grid cell.
+    """(band code in 0..255, top probability in %) for each grid cell, both uint8 (compact JSON).
 
-    Confidence rescales the winning probability from [1/K, 1] to [0, 1), so a cell where the
-    network hesitates is pale and a confident one is strongly coloured.
+    Class k owns the codes from 255 k / K to 255 (k + 1) / K (kept a little inside, so rounding
+    never lands on a neighbour's colour); within it the code rises with the confidence, the
+    winning probability rescaled from [1/K, 1] to [0, 1]. An unsure cell is pale, a sure one
+    strongly coloured.
     """
     k = probs.shape[-1]
     cls = probs.argmax(axis=-1)
     pmax = probs.max(axis=-1)
-    conf = np.clip((pmax - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 0.999)
-    return (cls + conf).astype(np.float32), pmax.astype(np.float32)
+    conf = np.clip((pmax - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
+    code = np.floor(255.0 * (cls + 0.02 + 0.96 * conf) / k)
+    return code.astype(np.uint8), np.round(pmax * 100).astype(np.uint8)
 
 
 def decision_figure(
     snap: Snapshot, data: PlaygroundData, *, show_test: bool = True, height: int = 480
 ) -> go.Figure:
-    """Decision regions (colour = predicted class, strength = confidence) and the data points."""
+    """Decision regions (colour = predicted class, strength = confidence), the data points and
+    the misclassified ones crossed out."""
     k = data.n_classes
-    z, pmax = region_values(snap.probs)
-    axis = snap.axis
     fig = go.Figure(
         go.Heatmap(
-            x=axis,
-            y=axis,
-            z=z,
-            customdata=pmax,
+            x=snap.axis,
+            y=snap.axis,
             zmin=0,
-            zmax=k,
+            zmax=255,
             colorscale=region_colorscale(k),
             showscale=False,
-            zsmooth="best",
-            hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<br>top probability %{customdata:.2f}"
+            zsmooth="fast",
+            hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<br>top probability %{customdata}%"
             "<extra></extra>",
             name="regions",
         )
     )
-    sets = [("train", data.x_train.numpy(), data.y_train.numpy(), snap.train_pred)]
-    if show_test:
-        sets.append(("test", data.x_test.numpy(), data.y_test.numpy(), snap.test_pred))
-    for split, x, y, pred in sets:
+    for split, x, y in _point_sets(data, show_test):
         for c in range(k):
             m = y == c
-            wrong = (pred[m] != c).astype(int)
+            train = split == "train"
             fig.add_trace(
                 go.Scatter(
                     x=x[m, 0],
@@ -98,31 +94,59 @@ def decision_figure(
                     name=f"class {c} ({split})",
                     legendgroup=split,
                     marker={
-                        "color": class_color(c) if split == "train" else "white",
-                        "size": 7 if split == "train" else 8,
-                        "symbol": "circle" if split == "train" else "diamond",
+                        "color": class_color(c) if train else "white",
+                        "size": 7 if train else 8,
+                        "symbol": "circle" if train else "diamond",
                         "line": {
-                            "color": "white" if split == "train" else class_color(c),
-                            "width": 1 if split == "train" else 2,
+                            "color": "white" if train else class_color(c),
+                            "width": 1 + (not train),
                         },
                     },
-                    customdata=wrong,
                     hovertemplate=f"{split}, class {c}<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}"
                     "<extra></extra>",
                 )
             )
+    fig.add_trace(
+        go.Scatter(
+            mode="markers",
+            name="misclassified",
+            marker={"symbol": "x-thin", "size": 7, "line": {"color": "#1F2333", "width": 1.5}},
+            hoverinfo="skip",
+            meta=show_test,
+        )
+    )
     lim = float(data.limit)
     fig.update_xaxes(range=[-lim, lim], title="x₁", constrain="domain", zeroline=False)
     fig.update_yaxes(range=[-lim, lim], title="x₂", scaleanchor="x", zeroline=False)
-    acc = snap.history["test_acc"][-1] if len(snap.history["test_acc"]) else float("nan")
-    styled(
-        fig, title=f"Decision regions, epoch {snap.epoch} (test accuracy {acc:.0%})", height=height
-    )
+    styled(fig, title="Decision regions", height=height)
     fig.update_layout(
         uirevision="pg-regions",
         margin={"r": 10, "t": 40, "b": 40},
         legend={"orientation": "h", "y": -0.14, "yanchor": "top", "x": 0, "font": {"size": 11}},
     )
+    return update_decision_figure(fig, snap, data)
+
+
+def _point_sets(data: PlaygroundData, show_test: bool) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    sets = [("train", data.x_train.numpy(), data.y_train.numpy())]
+    if show_test:
+        sets.append(("test", data.x_test.numpy(), data.y_test.numpy()))
+    return sets
+
+
+def update_decision_figure(fig: go.Figure, snap: Snapshot, data: PlaygroundData) -> go.Figure:
+    """Refresh a ``decision_figure`` in place from a newer snapshot of the same run (cheap)."""
+    z, pmax = region_values(snap.probs)
+    wrong = fig.data[-1]
+    show_test = bool(wrong.meta)
+    preds = [snap.train_pred, snap.test_pred]
+    bad = [x[p != y] for (_, x, y), p in zip(_point_sets(data, show_test), preds, strict=False)]
+    xs = np.concatenate(bad) if bad else np.zeros((0, 2), np.float32)
+    acc = snap.history["test_acc"][-1]
+    with fig.batch_update():
+        fig.data[0].update(z=z, customdata=pmax)
+        wrong.update(x=xs[:, 0], y=xs[:, 1])
+        fig.layout.title.text = f"Decision regions, epoch {snap.epoch} (test accuracy {acc:.0%})"
     return fig
 
 
@@ -139,16 +163,12 @@ def curves_figure(history: dict[str, np.ndarray], *, height: int = 320) -> go.Fi
     fig = make_subplots(
         rows=1, cols=2, subplot_titles=("Loss (cross-entropy)", "Accuracy"), horizontal_spacing=0.1
     )
-    idx = _thin(history["epoch"])
-    ep = history["epoch"][idx]
     for col, metric in ((1, "loss"), (2, "acc")):
         for split, dash, c in (("train", "solid", color(0)), ("test", "dash", color(1))):
             fig.add_trace(
                 go.Scatter(
-                    x=ep,
-                    y=history[f"{split}_{metric}"][idx],
-                    mode="lines" if len(ep) > 30 else "lines+markers",
                     name=split,
+                    meta=f"{split}_{metric}",
                     line={"color": c, "dash": dash, "width": 2},
                     legendgroup=split,
                     showlegend=col == 1,
@@ -166,17 +186,27 @@ def curves_figure(history: dict[str, np.ndarray], *, height: int = 320) -> go.Fi
         margin={"t": 40},
         legend={"orientation": "h", "y": -0.25, "yanchor": "top", "x": 0},
     )
+    return update_curves_figure(fig, history)
+
+
+def update_curves_figure(fig: go.Figure, history: dict[str, np.ndarray]) -> go.Figure:
+    """Refresh a ``curves_figure`` in place with the latest history (thinned past 1500 points)."""
+    idx = _thin(history["epoch"])
+    ep = history["epoch"][idx]
+    mode = "lines" if len(ep) > 30 else "lines+markers"
+    with fig.batch_update():
+        for trace in fig.data:
+            trace.update(
+                x=ep.astype(np.int32), y=history[trace.meta][idx].astype(np.float32), mode=mode
+            )
     return fig
 
 
 def confusion_figure(confusion: np.ndarray, *, height: int = 320) -> go.Figure:
     """Test-set confusion matrix: rows are true classes, columns predicted ones."""
-    k = len(confusion)
-    labels = [f"class {i}" for i in range(k)]
-    total = max(int(confusion.sum()), 1)
+    labels = [f"class {i}" for i in range(len(confusion))]
     fig = go.Figure(
         go.Heatmap(
-            z=confusion,
             x=labels,
             y=labels,
             colorscale="Blues",
@@ -187,90 +217,106 @@ def confusion_figure(confusion: np.ndarray, *, height: int = 320) -> go.Figure:
             hovertemplate="true %{y}, predicted %{x}: %{z} points<extra></extra>",
         )
     )
-    acc = np.trace(confusion) / total
     fig.update_xaxes(title="predicted", side="bottom")
     fig.update_yaxes(title="true", autorange="reversed")
-    styled(fig, title=f"Test confusion matrix ({acc:.0%} on the diagonal)", height=height)
+    styled(fig, title="Test confusion matrix", height=height)
+    return update_confusion_figure(fig, confusion)
+
+
+def update_confusion_figure(fig: go.Figure, confusion: np.ndarray) -> go.Figure:
+    """Refresh a ``confusion_figure`` in place with new counts."""
+    acc = np.trace(confusion) / max(int(confusion.sum()), 1)
+    with fig.batch_update():
+        fig.data[0].z = confusion
+        fig.layout.title.text = f"Test confusion matrix ({acc:.0%} on the diagonal)"
     return fig
 
 
 # ----- network diagram ---------------------------------------------------------------------
 _COL_GAP = 2.6  # horizontal distance between layer columns
-_ROW_GAP = 1.3  # vertical distance between neurons
 _BOX = 1.0  # side of a neuron's map
+_GAP_CELLS = 6  # empty map cells between two neurons of a column
+_N_BINS = 5  # edge strength classes (per sign)
 
 
-def _column_y(n: int) -> np.ndarray:
-    return (n - 1) / 2 * _ROW_GAP - np.arange(n) * _ROW_GAP
+def _row_gap(m: int) -> float:
+    return _BOX * (m + _GAP_CELLS) / m
 
 
-def _edge_traces(snap: Snapshot, xs: list[float], ys: list[np.ndarray]) -> list[go.BaseTraceType]:
-    """Edges binned by sign and |w| (a few traces, not one per edge) plus hover points."""
-    wmax = max(float(np.abs(w).max()) for w in snap.weights) or 1.0
-    bins: dict[tuple[int, int], tuple[list, list]] = {}
-    hx, hy, htext = [], [], []
-    for layer, w in enumerate(snap.weights):
-        x0, x1 = xs[layer] + _BOX / 2, xs[layer + 1] - _BOX / 2
-        for j in range(w.shape[0]):
-            for i in range(w.shape[1]):
-                v = float(w[j, i])
-                strength = min(int(abs(v) / wmax * 5), 4)
-                seg_x, seg_y = bins.setdefault((v >= 0, strength), ([], []))
-                y0, y1 = float(ys[layer][i]), float(ys[layer + 1][j])
-                seg_x += [x0, x1, None]
-                seg_y += [y0, y1, None]
-                hx.append(0.6 * x0 + 0.4 * x1)
-                hy.append(0.6 * y0 + 0.4 * y1)
-                htext.append(f"w = {v:+.3f}<br>layer {layer + 1}: from {i + 1} to {j + 1}")
-    traces: list[go.BaseTraceType] = []
-    for (positive, strength), (sx, sy) in sorted(bins.items()):
-        traces.append(
-            go.Scatter(
-                x=sx,
-                y=sy,
-                mode="lines",
-                hoverinfo="skip",
-                showlegend=False,
-                line={"color": POSITIVE if positive else NEGATIVE, "width": 0.6 + 1.4 * strength},
-                opacity=0.3 + 0.17 * strength,
-            )
-        )
-    traces.append(
-        go.Scatter(
-            x=hx,
-            y=hy,
-            mode="markers",
-            text=htext,
-            hovertemplate="%{text}<extra></extra>",
-            marker={"size": 9, "color": "rgba(0,0,0,0)"},
-            showlegend=False,
-        )
-    )
-    return traces
+def _column_y(n: int, m: int) -> np.ndarray:
+    """Centres of a column's n neurons, top first, spaced so maps land on one cell grid."""
+    gap = _row_gap(m)
+    return (n - 1) / 2 * gap - np.arange(n) * gap
 
 
-def _map_trace(values: np.ndarray, x: float, y: float, *, output_class: int | None) -> go.Heatmap:
-    """A neuron's output over the plane, drawn as a small heatmap centred on (x, y)."""
-    m = values.shape[-1]
-    d = _BOX / m
-    if output_class is None:
-        peak = float(np.abs(values).max()) or 1.0
-        z, zmin, zmax, scale = values, -peak, peak, NEURON_SCALE
+_GAP = 255  # map code drawn transparent: the space between two neurons' maps
+_TOP = 253  # map codes run 0.._TOP
+
+
+def _column_z(maps: np.ndarray, output: bool) -> np.ndarray:
+    """One column's maps stacked bottom-up as uint8 codes, with _GAP rows between them.
+
+    A hidden or input map is scaled to [-1, 1] by its own peak and coded 0.._TOP (white at the
+    middle); softmax map c holds its probability p as a code in class c's band of _column_scale.
+    """
+    n, m, _ = maps.shape
+    z = np.full((n * (m + _GAP_CELLS) - _GAP_CELLS, m), _GAP, dtype=np.uint8)
+    for i, values in enumerate(maps):
+        if output:
+            v = np.floor(_TOP * (i + 0.02 + 0.96 * np.clip(values, 0, 1)) / n)
+        else:
+            v = np.round((values / (float(np.abs(values).max()) or 1.0) + 1) / 2 * _TOP)
+        start = (n - 1 - i) * (m + _GAP_CELLS)  # neuron 0 is drawn at the top
+        z[start : start + m] = v
+    return z
+
+
+def _column_scale(output_classes: int | None) -> list[list]:
+    """Colour scale over codes 0..255: orange-white-blue (or one white-to-class band per class),
+    and transparent for _GAP."""
+    top = _TOP / 255
+    if output_classes is None:
+        scale = [[0.0, NEGATIVE], [top / 2, "#FFFFFF"], [top, POSITIVE]]
     else:
-        z, zmin, zmax = values, 0.0, 1.0
-        scale = [[0.0, "#FFFFFF"], [1.0, class_color(output_class)]]
-    return go.Heatmap(
-        z=z.astype(np.float32),
-        x0=x - _BOX / 2 + d / 2,
-        dx=d,
-        y0=y - _BOX / 2 + d / 2,
-        dy=d,
-        zmin=zmin,
-        zmax=zmax,
-        colorscale=scale,
-        showscale=False,
-        hoverinfo="skip",
-    )
+        k = output_classes
+        scale = []
+        for c in range(k):
+            scale.append([top * c / k + (1e-6 if c else 0.0), "#FFFFFF"])
+            scale.append([top * (c + 1) / k, class_color(c)])
+    last = scale[-1][1]
+    return [*scale, [254.5 / 255, last], [1.0, "rgba(255,255,255,0)"]]
+
+
+def _edge_segments(snap: Snapshot, xs: list[float], ys: list[np.ndarray]):
+    """Segments (float32 x, y with NaN breaks) per (sign, strength) bin; hover text per edge."""
+    wmax = max(float(np.abs(w).max()) for w in snap.weights) or 1.0
+    seg_x, seg_y, keys, texts = [], [], [], []
+    for layer, w in enumerate(snap.weights):
+        n_out, n_in = w.shape
+        j, i = np.divmod(np.arange(n_out * n_in), n_in)
+        x0, x1 = xs[layer] + _BOX / 2, xs[layer + 1] - _BOX / 2
+        nan = np.full(len(j), np.nan)
+        seg_x.append(np.stack([np.full(len(j), x0), np.full(len(j), x1), nan], 1))
+        seg_y.append(np.stack([ys[layer][i], ys[layer + 1][j], nan], 1))
+        v = w.ravel()
+        strength = np.minimum((np.abs(v) / wmax * _N_BINS).astype(int), _N_BINS - 1)
+        keys.append(np.where(v >= 0, 0, _N_BINS) + strength)
+        texts += [
+            f"w = {float(a):+.3f}<br>layer {layer + 1}: from {b + 1} to {c + 1}"
+            for a, b, c in zip(v, i, j, strict=True)
+        ]
+    seg_x, seg_y, key = np.concatenate(seg_x), np.concatenate(seg_y), np.concatenate(keys)
+    bins = [
+        (seg_x[key == b].ravel().astype(np.float32), seg_y[key == b].ravel().astype(np.float32))
+        for b in range(2 * _N_BINS)
+    ]
+    return bins, texts
+
+
+def _layout_points(snap: Snapshot) -> tuple[list[float], list[np.ndarray], int]:
+    m = snap.maps[0].shape[-1]
+    xs = [c * _COL_GAP for c in range(len(snap.maps))]
+    return xs, [_column_y(len(maps), m) for maps in snap.maps], m
 
 
 def network_figure(
@@ -278,70 +324,81 @@ def network_figure(
 ) -> go.Figure:
     """The network: each neuron's output over the plane, edges coloured and sized by weight,
     biases as small squares on the nodes (and written next to the softmax outputs)."""
-    widths = [len(m) for m in snap.maps]
-    n_cols = len(widths)
-    xs = [c * _COL_GAP for c in range(n_cols)]
-    ys = [_column_y(n) for n in widths]
+    xs, ys, m = _layout_points(snap)
+    n_cols, k = len(xs), len(snap.maps[-1])
     fig = go.Figure()
-    for trace in _edge_traces(snap, xs, ys):
-        fig.add_trace(trace)
-    for c, maps in enumerate(snap.maps):
-        out = c == n_cols - 1
-        for i, values in enumerate(maps):
-            fig.add_trace(
-                _map_trace(values, xs[c], float(ys[c][i]), output_class=i if out else None)
+    for positive, strength in ((p, s) for p in (True, False) for s in range(_N_BINS)):
+        fig.add_trace(
+            go.Scatter(
+                mode="lines",
+                hoverinfo="skip",
+                line={"color": POSITIVE if positive else NEGATIVE, "width": 0.6 + 1.4 * strength},
+                opacity=0.3 + 0.17 * strength,
+                meta="edges",
             )
-    # biases: a small square at each neuron's lower left, colour = sign, size = magnitude
-    bx, by, bcol, bsize, btext = [], [], [], [], []
-    bmax = max((float(np.abs(b).max()) for b in snap.biases), default=0.0) or 1.0
-    for layer, b in enumerate(snap.biases):
-        c = layer + 1
-        for j, v in enumerate(b):
-            bx.append(xs[c] - _BOX / 2 - 0.12)
-            by.append(float(ys[c][j]) - _BOX / 2 + 0.12)
-            bcol.append(POSITIVE if v >= 0 else NEGATIVE)
-            bsize.append(6 + 8 * min(abs(float(v)) / bmax, 1.0))
-            kind = "output" if c == n_cols - 1 else f"hidden layer {c}"
-            btext.append(f"{kind}, neuron {j + 1}<br>bias b = {float(v):+.3f}")
+        )
+    hx, hy = [], []
+    for layer, w in enumerate(snap.weights):
+        x0, x1 = xs[layer] + _BOX / 2, xs[layer + 1] - _BOX / 2
+        for j in range(w.shape[0]):
+            for i in range(w.shape[1]):
+                hx.append(0.6 * x0 + 0.4 * x1)
+                hy.append(0.6 * float(ys[layer][i]) + 0.4 * float(ys[layer + 1][j]))
+    fig.add_trace(
+        go.Scatter(
+            x=hx,
+            y=hy,
+            mode="markers",
+            hovertemplate="%{text}<extra></extra>",
+            marker={"size": 9, "color": "rgba(0,0,0,0)"},
+            meta="edge-hover",
+        )
+    )
+    d = _BOX / m
+    for c in range(n_cols):
+        output = c == n_cols - 1
+        fig.add_trace(
+            go.Heatmap(
+                x0=xs[c] - _BOX / 2 + d / 2,
+                dx=d,
+                y0=float(ys[c][-1]) - _BOX / 2 + d / 2,
+                dy=d,
+                zmin=0,
+                zmax=255,
+                colorscale=_column_scale(k if output else None),
+                showscale=False,
+                hoverinfo="skip",
+                meta=f"maps-{c}",
+            )
+        )
+    bx = [xs[layer + 1] - _BOX / 2 - 0.12 for layer, b in enumerate(snap.biases) for _ in b]
+    by = [
+        float(ys[layer + 1][j]) - _BOX / 2 + 0.12
+        for layer, b in enumerate(snap.biases)
+        for j in range(len(b))
+    ]
     fig.add_trace(
         go.Scatter(
             x=bx,
             y=by,
             mode="markers",
-            text=btext,
             hovertemplate="%{text}<extra></extra>",
-            marker={
-                "symbol": "square",
-                "color": bcol,
-                "size": bsize,
-                "line": {"color": "#1F2333", "width": 0.5},
-            },
-            showlegend=False,
+            marker={"symbol": "square", "line": {"color": "#1F2333", "width": 0.5}},
             name="biases",
+            meta="biases",
         )
     )
-    # labels: inputs on the left, output classes and their biases on the right, column titles
-    tx, ty, tt, tpos = [], [], [], []
-    for i, f in enumerate(features):
-        tx.append(xs[0] - _BOX / 2 - 0.1)
-        ty.append(float(ys[0][i]))
-        tt.append(FEATURES[f][0])
-        tpos.append("middle left")
-    for k, v in enumerate(snap.biases[-1]):
-        tx.append(xs[-1] + _BOX / 2 + 0.1)
-        ty.append(float(ys[-1][k]))
-        tt.append(f"<b style='color:{class_color(k)}'>class {k}</b><br>b = {float(v):+.2f}")
-        tpos.append("middle right")
+    tx = [xs[0] - _BOX / 2 - 0.1] * len(features) + [xs[-1] + _BOX / 2 + 0.1] * k
+    ty = [float(y) for y in ys[0]] + [float(y) for y in ys[-1]]
     fig.add_trace(
         go.Scatter(
             x=tx,
             y=ty,
             mode="text",
-            text=tt,
-            textposition=tpos,
+            textposition=["middle left"] * len(features) + ["middle right"] * k,
             hoverinfo="skip",
-            showlegend=False,
             textfont={"size": 12},
+            meta="labels",
         )
     )
     top = max(float(y[0]) for y in ys) + _BOX / 2 + 0.35
@@ -353,17 +410,58 @@ def network_figure(
             mode="text",
             text=titles,
             hoverinfo="skip",
-            showlegend=False,
             textfont={"size": 12, "color": "#555"},
         )
     )
-    span = max(widths) * _ROW_GAP
+    widest = max(len(maps) for maps in snap.maps)
+    span = widest * _row_gap(m)
     fig.update_xaxes(visible=False, range=[xs[0] - 1.6, xs[-1] + 2.0])
     fig.update_yaxes(visible=False, range=[-span / 2 - 0.1, span / 2 + 0.5], scaleanchor="x")
-    styled(
-        fig,
-        title=f"Network, epoch {snap.epoch}",
-        height=height or int(min(560, 150 + 52 * max(widths))),
-    )
+    styled(fig, title="Network", height=height or int(min(560, 150 + 52 * widest)))
     fig.update_layout(margin={"l": 5, "r": 5, "b": 5}, uirevision="pg-network", showlegend=False)
+    fig.layout.meta = list(features)
+    return update_network_figure(fig, snap)
+
+
+def update_network_figure(fig: go.Figure, snap: Snapshot) -> go.Figure:
+    """Refresh a ``network_figure`` in place: maps, edge bins, biases, labels, title (cheap)."""
+    xs, ys, _ = _layout_points(snap)
+    bins, texts = _edge_segments(snap, xs, ys)
+    features = fig.layout.meta
+    bmax = max((float(np.abs(b).max()) for b in snap.biases), default=0.0) or 1.0
+    biases = np.concatenate(snap.biases)
+    where = [
+        ("output" if layer == len(snap.biases) - 1 else f"hidden layer {layer + 1}", j)
+        for layer, b in enumerate(snap.biases)
+        for j in range(len(b))
+    ]
+    labels = [FEATURES[f][0] for f in features] + [
+        f"<b style='color:{class_color(c)}'>class {c}</b><br>b = {float(v):+.2f}"
+        for c, v in enumerate(snap.biases[-1])
+    ]
+    edge_traces = [t for t in fig.data if t.meta == "edges"]
+    with fig.batch_update():
+        for trace, (seg_x, seg_y) in zip(edge_traces, bins, strict=True):
+            trace.update(x=seg_x, y=seg_y)
+        for trace in fig.data:
+            meta = trace.meta or ""
+            if meta == "edge-hover":
+                trace.text = texts
+            elif meta.startswith("maps-"):
+                c = int(meta[5:])
+                trace.z = _column_z(snap.maps[c], output=c == len(snap.maps) - 1)
+            elif meta == "biases":
+                trace.update(
+                    text=[
+                        f"{kind}, neuron {j + 1}<br>bias b = {v:+.3f}"
+                        for (kind, j), v in zip(where, biases.tolist(), strict=True)
+                    ],
+                    marker={
+                        "color": [POSITIVE if v >= 0 else NEGATIVE for v in biases],
+                        "size": (6 + 8 * np.minimum(np.abs(biases) / bmax, 1.0)).tolist(),
+                    },
+                )
+            elif meta == "labels":
+                trace.text = labels
+        fig.layout.title.text = f"Network, epoch {snap.epoch}"
     return fig

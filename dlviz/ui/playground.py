@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from dlviz.activations import ACTIVATION_NAMES, ACTIVATIONS
@@ -23,12 +24,16 @@ from dlviz.playground.data import (
     make_dataset,
 )
 from dlviz.playground.model import OPTIMIZERS, ModelConfig, TrainSettings
-from dlviz.playground.session import DIVERGED, RUNNING, Trainer
+from dlviz.playground.session import DIVERGED, RUNNING, Snapshot, Trainer
 from dlviz.plots.playground import (
     confusion_figure,
     curves_figure,
     decision_figure,
     network_figure,
+    update_confusion_figure,
+    update_curves_figure,
+    update_decision_figure,
+    update_network_figure,
 )
 
 POLL_SECONDS = 0.5
@@ -227,7 +232,33 @@ def show_toolbar(trainer: Trainer) -> None:
             st.caption("Press Play to train continuously, or Step for one epoch at a time.")
 
 
-def show_live(trainer: Trainer, data: PlaygroundData, features: tuple[str, ...]) -> None:
+def live_figures(
+    trainer: Trainer, snap: Snapshot, data: PlaygroundData, show_test: bool
+) -> dict[str, go.Figure]:
+    """The four figures for ``snap``: built once per trainer, then refreshed in place.
+
+    Building a styled plotly figure validates its whole template (tens of ms); assigning new
+    arrays to existing traces costs well under a millisecond, so polls only do the latter.
+    """
+    cached = st.session_state.get("pg_figs")
+    if cached is not None and cached[0] is trainer and cached[1] == show_test:
+        figs = cached[2]
+        update_decision_figure(figs["regions"], snap, data)
+        update_network_figure(figs["network"], snap)
+        update_curves_figure(figs["curves"], snap.history)
+        update_confusion_figure(figs["confusion"], snap.confusion)
+        return figs
+    figs = {
+        "regions": decision_figure(snap, data, show_test=show_test),
+        "network": network_figure(snap, trainer.model_cfg.features),
+        "curves": curves_figure(snap.history),
+        "confusion": confusion_figure(snap.confusion),
+    }
+    st.session_state["pg_figs"] = (trainer, show_test, figs)
+    return figs
+
+
+def show_live(trainer: Trainer, data: PlaygroundData) -> None:
     """The figures, redrawn from a fresh snapshot every POLL_SECONDS while training runs."""
     polling = trainer.running
 
@@ -245,13 +276,12 @@ def show_live(trainer: Trainer, data: PlaygroundData, features: tuple[str, ...])
             st.metric("Test accuracy", f"{h['test_acc'][-1]:.1%}")
             st.metric("Learning rate", f"{snap.lr:g}")
         left, right = st.columns([4, 5], gap="medium")
+        show_test = left.toggle("Show test points (hollow diamonds)", True, key="pg_show_test")
+        figs = live_figures(trainer, snap, data, show_test)
         with left:
-            show_test = st.toggle("Show test points (hollow diamonds)", True, key="pg_show_test")
-            st.plotly_chart(
-                decision_figure(snap, data, show_test=show_test), key="pg_regions", width="stretch"
-            )
+            st.plotly_chart(figs["regions"], key="pg_regions", width="stretch")
         with right:
-            st.plotly_chart(network_figure(snap, features), key="pg_network", width="stretch")
+            st.plotly_chart(figs["network"], key="pg_network", width="stretch")
             st.caption(
                 "Each square is what that neuron outputs over the whole plane (blue above zero, "
                 "orange below, each map scaled to its own range; softmax outputs show each "
@@ -259,7 +289,7 @@ def show_live(trainer: Trainer, data: PlaygroundData, features: tuple[str, ...])
                 "thicker = larger. The small square on a node's corner is its bias."
             )
         left, right = st.columns([5, 3], gap="medium")
-        left.plotly_chart(curves_figure(snap.history), key="pg_curves", width="stretch")
-        right.plotly_chart(confusion_figure(snap.confusion), key="pg_confusion", width="stretch")
+        left.plotly_chart(figs["curves"], key="pg_curves", width="stretch")
+        right.plotly_chart(figs["confusion"], key="pg_confusion", width="stretch")
 
     live()
