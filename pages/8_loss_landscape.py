@@ -24,13 +24,17 @@ page_header("Loss landscape", TEXT["intro"])
 
 runs = stored_runs()
 if not runs:
-    st.info(
-        "The training cache is empty, so this page trains a small MLP on the built-in Digits "
-        "dataset first (a few seconds). Train your own models on the **Train a model** page and "
-        "they appear here."
+    note = st.empty()
+    note.info(
+        "The training cache is empty, so this page first trains a small MLP on the built-in "
+        "Digits dataset (a few seconds)."
     )
     if train_quick_run("seed-mlp") is None:
         st.stop()
+    note.caption(
+        "The training cache was empty, so a quick Digits MLP was trained for you. Models you train "
+        "on the **Train a model** page appear in this list too."
+    )
     runs = stored_runs()
     if not runs:
         st.error("The run could not be stored in the training cache (see the warning above).")
@@ -44,7 +48,7 @@ with quick:
     if st.button("Train it", key="land_train", width="stretch"):
         new_key = train_quick_run(model)
         if new_key:
-            st.session_state["land_run"] = new_key
+            st.session_state["land_new_run"] = new_key
             st.rerun()
 
 cfg, log = landscape_controls(max_images=2000)

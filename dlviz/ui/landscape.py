@@ -78,6 +78,9 @@ def run_picker(runs: list) -> str:
     """A selectbox over the stored runs (key ``land_run``); returns the chosen run key."""
     keys = [r.key for r in runs]
     labels = {r.key: run_label(r) for r in runs}
+    new = st.session_state.pop("land_new_run", None)  # set by the quick-train button
+    if new in keys:
+        st.session_state["land_run"] = new
     if st.session_state.get("land_run") not in keys:
         st.session_state["land_run"] = keys[0]
     return st.selectbox("Trained run", keys, key="land_run", format_func=labels.get)
@@ -121,7 +124,7 @@ def landscape_controls(max_images: int) -> tuple[LandscapeConfig, bool]:
             key="land_seed",
             help="Which two random directions span the plane.",
         )
-        st.form_submit_button("Compute landscape", type="primary")
+        st.form_submit_button("Compute landscape", type="primary", key="land_compute")
     log = st.toggle(
         "Height as log10(loss)",
         key="land_log",

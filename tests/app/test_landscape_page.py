@@ -1,0 +1,100 @@
+"""The Loss-landscape page: a quick run when the cache is empty, settings, caching, bad runs."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.app.conftest import open_page, plotly_specs
+
+PAGE = "8_loss_landscape.py"
+TIMEOUT = 300  # training + landscape on a busy 2-core CI machine
+
+
+def _charts(at) -> dict[str, dict]:
+    specs = plotly_specs(at)
+    out = {}
+    for spec in specs:
+        title = spec["layout"]["title"]["text"]
+        out["line" if "1-D" in title else "contour" if "contour" in title else "surface"] = spec
+    return out
+
+
+def _set_form(at, **values):
+    for key, value in values.items():
+        widget = at.select_slider(key=key) if key == "land_span" else None
+        if widget is None:
+            widget = at.number_input(key=key) if key == "land_seed" else at.slider(key=key)
+        widget.set_value(value)
+    at.button(key="land_compute").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ["DLVIZ_CACHE_DIR"])
+
+
+def test_first_load_shows_line_contour_and_surface():
+    at = open_page(PAGE, timeout=TIMEOUT)
+    assert "andscape" in at.title[0].value
+    charts = _charts(at)
+    assert set(charts) == {"line", "contour", "surface"}
+    line = charts["line"]["data"][0]
+    assert line["x"][0] == pytest.approx(-0.25) and line["x"][-1] == pytest.approx(1.25)
+    contour = charts["contour"]["data"]
+    assert contour[0]["type"] == "contour" and len(contour[0]["z"]) == 21
+    assert contour[1]["x"] == [0.0] and contour[1]["y"] == [0.0]  # the trained weights
+    assert charts["surface"]["data"][0]["type"] == "surface"
+    trained = float(at.metric[0].value)
+    centre = contour[0]["z"][10][10]
+    assert centre == pytest.approx(trained, abs=1e-4)
+    assert float(at.metric[2].value) > trained  # training lowered the loss
+    assert at.selectbox(key="land_run").value
+    assert list((_cache_dir() / "landscapes").glob("*.pt")), "the landscape was not cached on disk"
+
+
+def test_settings_form_log_scale_and_the_disk_cache():
+    at = open_page(PAGE, timeout=TIMEOUT)
+    _set_form(at, land_resolution=7, land_images=100, land_span=0.5, land_seed=3)
+    contour = _charts(at)["contour"]["data"][0]
+    assert len(contour["z"]) == 7 and contour["x"][0] == pytest.approx(-0.5)
+    assert "100 test images" in at.caption[-1].value
+    plain = contour["z"][0][0]
+    at.toggle(key="land_log").set_value(True).run()
+    logged = _charts(at)["contour"]["data"][0]["z"][0][0]
+    assert logged == pytest.approx(math.log10(plain), rel=1e-6)
+    files = {p.name for p in (_cache_dir() / "landscapes").glob("*.pt")}
+    assert len(files) >= 1
+    # a fresh session finds the same landscape on disk (no new file)
+    again = open_page(PAGE, timeout=TIMEOUT)
+    _set_form(again, land_resolution=7, land_images=100, land_span=0.5, land_seed=3)
+    assert {p.name for p in (_cache_dir() / "landscapes").glob("*.pt")} == files
+
+
+def test_a_run_whose_dataset_is_missing_gives_a_clear_error():
+    from dlviz.data import synthetic_dataset
+    from dlviz.training import TrainConfig, train
+    from dlviz.training.store import RunStore
+
+    data = synthetic_dataset("mnist", n_train=256, n_test=64)
+    cfg = TrainConfig(dataset="mnist", model="seed-mlp", epochs=1, batch_size=64, seed=11)
+    RunStore(_cache_dir() / "runs").put(train(cfg, data))
+    at = open_page(PAGE, timeout=TIMEOUT)
+    at.selectbox(key="land_run").set_value(cfg.key()).run()
+    assert not at.exception
+    assert at.error and "not available" in at.error[0].value
+    assert not plotly_specs(at)
+
+
+def test_quick_cnn_run_from_the_page():
+    at = open_page(PAGE, timeout=TIMEOUT)
+    _set_form(at, land_resolution=5, land_images=50)
+    at.selectbox(key="land_quick_model").set_value("seed-cnn")
+    at.button(key="land_train").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    picker = at.selectbox(key="land_run")
+    assert picker.options[picker.index].startswith("seed-cnn on digits")
+    assert len(_charts(at)["contour"]["data"][0]["z"]) == 5
