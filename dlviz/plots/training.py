@@ -27,6 +27,13 @@ def _top3_text(probs: np.ndarray, classes: Sequence[str]) -> str:
     return "<br>".join(f"{classes[i]}: {v:.1%}" for i, v in zip(idx[0], val[0], strict=True))
 
 
+def _room_for_legend(fig: go.Figure, title: str | None) -> go.Figure:
+    """Keep a titled figure's horizontal legend between the title and the plot, not on the title."""
+    if title:
+        fig.update_layout(margin={"t": 80}, legend={"y": 1.03})
+    return fig
+
+
 def sample_grid_figure(
     images: Any,
     labels: Any,
@@ -68,6 +75,7 @@ def class_balance_figure(
             hovertemplate="%{x}: %{y} " + name + " images<extra></extra>",
         )
     styled(fig, title=title, height=300)
+    _room_for_legend(fig, title)
     fig.update_layout(barmode="group", bargap=0.25)
     fig.update_xaxes(type="category", title="class")
     fig.update_yaxes(title="images")
@@ -128,7 +136,8 @@ def learning_curves_figure(
     )
     fig.update_yaxes(title="loss (cross-entropy)", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title="accuracy", tickformat=".0%", row=1, col=2)
-    return styled(fig, title=title, height=340)
+    styled(fig, title=title, height=360)
+    return _room_for_legend(fig, title)
 
 
 def prediction_grid_figure(
@@ -381,10 +390,12 @@ def runs_overlay_figure(
                     hovertemplate=f"{label}<br>epoch %{{x}}<br>{name} {metric} %{{y:.4f}}<extra></extra>",
                     row=1, col=c,
                 )  # fmt: skip
-    fig.update_xaxes(title="epoch")
+    last = max([len(h) for h in histories.values()] or [1])
+    fig.update_xaxes(title="epoch", dtick=1 if last <= 20 else None)
     fig.update_yaxes(title="loss (cross-entropy)", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title="accuracy", tickformat=".0%", row=1, col=2)
-    return styled(fig, title=title, height=380)
+    styled(fig, title=title, height=400)
+    return _room_for_legend(fig, title)
 
 
 def gallery_figure(

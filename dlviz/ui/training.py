@@ -114,7 +114,8 @@ def model_picker(data: Dataset) -> str:
             if p.reported_accuracy
             else ""
         )
-        st.caption(f"{p.description} The notebook trained it with {p.recipe}{reported}")
+        text = f"{p.description} The notebook trained it with {p.recipe}{reported}"
+        st.caption(text.replace("*", "\\*"))  # '32*14*14' is maths, not markdown emphasis
     return choice
 
 

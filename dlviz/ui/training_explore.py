@@ -9,6 +9,7 @@ from dlviz.plots.training.
 
 from __future__ import annotations
 
+import re
 import time
 
 import numpy as np
@@ -251,7 +252,7 @@ def runs_frame(summaries) -> pd.DataFrame:
             "optimizer": c.optimizer, "lr": c.lr, "batch": c.batch_size,
             "epochs": f"{s.epochs_done}/{c.epochs}", "images": c.train_subset or "all",
             "seed": c.seed, "status": s.status, "test accuracy": s.test_acc,
-            "seconds": round(s.train_seconds, 1),
+            "seconds": f"{s.train_seconds:.1f}",
         })  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -334,9 +335,9 @@ def show_inside(result: TrainResult, data: Dataset) -> None:
 def show_feature_maps(model: torch.nn.Module, data: Dataset) -> None:
     """What each conv layer makes of one chosen test image."""
     info = data.info
-    i = st.number_input("Test image", 0, len(data.test_y) - 1, 0, key="train_fm_index")
-    stages = feature_maps(model, normalize(data.test_x[i : i + 1], info))
     left, right = st.columns([1, 3])
+    i = left.number_input("Test image (index)", 0, len(data.test_y) - 1, 0, key="train_fm_index")
+    stages = feature_maps(model, normalize(data.test_x[i : i + 1], info))
     with left:
         st.plotly_chart(
             pixels_figure(data.test_x[i].float().mean(0), title=f"Input: {info.classes[data.test_y[i]]}"),
@@ -432,7 +433,9 @@ def _picture(canvas, upload) -> np.ndarray | None:
 def show_downloads(result: TrainResult, data: Dataset) -> None:
     """The trained weights (.pt state_dict) and the history (CSV), with the code to load them."""
     cfg = result.config
-    stem = f"dlviz-{cfg.dataset}-{cfg.model_name()}-seed{cfg.seed}"
+    stem = re.sub(
+        r"[^A-Za-z0-9._-]+", "_", f"dlviz-{cfg.dataset}-{cfg.model_name()}-seed{cfg.seed}"
+    )
     a, b = st.columns(2)
     a.download_button(
         "Weights (.pt state_dict)", state_dict_bytes(result.final_state), f"{stem}.pt",
@@ -443,11 +446,11 @@ def show_downloads(result: TrainResult, data: Dataset) -> None:
         "History (.csv)", history_csv(result.history), f"{stem}.csv", mime="text/csv",
         key="train_dl_history", on_click="ignore", icon=":material/table:",
     )  # fmt: skip
-    model_arg = repr(cfg.model) if isinstance(cfg.model, str) else f"{cfg.model!r}"
+    imports = "ModelSpec, build_model" if not isinstance(cfg.model, str) else "build_model"
     st.markdown("Load the weights again in Python:")
     st.code(
-        "import torch\nfrom dlviz.models import ModelSpec, build_model\n\n"
-        f"model = build_model({model_arg}, {data.info.shape}, {data.info.num_classes})\n"
+        f"import torch\nfrom dlviz.models import {imports}\n\n"
+        f"model = build_model({cfg.model!r}, {data.info.shape}, {data.info.num_classes})\n"
         f'model.load_state_dict(torch.load("{stem}.pt"))\nmodel.eval()',
         language="python",
     )
