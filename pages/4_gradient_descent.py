@@ -18,11 +18,11 @@ if picked is not None:
         st.caption(surface.notes)
     result = ui.paths(config)  # dlviz.descent.run per optimizer (real torch.optim), cached
     st.plotly_chart(ui.descent_view(config), key="gd_chart")  # contour, loss, state: animated
-    left, right = st.columns([1.1, 1], gap="medium")
+    ui.show_results(surface, config, result)  # final loss, distance, steps, divergence advice
+    left, right = st.columns([1.15, 1], gap="medium")
     with left:
         st.plotly_chart(ui.surface3d_view(config), key="gd_surface3d")  # drag to turn it
     with right:
-        ui.show_results(surface, config, result)
         st.markdown(TEXT["how to read"])
 
     try_this(

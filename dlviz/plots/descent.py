@@ -81,7 +81,7 @@ def _state_text(path: Path, k: int) -> str:
 
 
 def surface3d_figure(
-    surface: Surface, paths: Sequence[Path], grid: Grid | None = None, height: int = 560
+    surface: Surface, paths: Sequence[Path], grid: Grid | None = None, height: int = 520
 ) -> go.Figure:
     """The surface in 3-D with each optimizer's whole path drawn just above it."""
     xs, ys, z = grid if grid is not None else surface.grid(80)
@@ -141,8 +141,8 @@ def surface3d_figure(
         "scene": {
             "xaxis": {"title": {"text": "x"}, "range": list(surface.xlim)},
             "yaxis": {"title": {"text": "y"}, "range": list(surface.ylim)},
-            "zaxis": {"title": {"text": zlabel}, "nticks": 5},
-            "camera": {"eye": {"x": -1.45, "y": -1.45, "z": 0.95}},
+            "zaxis": {"title": {"text": zlabel, "font": {"size": 11}}, "nticks": 5},
+            "camera": {"eye": {"x": -1.25, "y": -1.3, "z": 0.8}},
             "aspectmode": "manual",
             "aspectratio": {"x": 1, "y": 1, "z": 0.6},
         },
@@ -424,14 +424,14 @@ def _layout(surface: Surface, frames_at: list[int], active: int, log_loss: bool)
             {
                 "text": "<b>solid arrow</b>: the step the optimizer took<br>"
                 "<b>dotted arrow</b>: straight downhill, −∇f (fixed length)",
-                "x": LOSS_X[0],
-                "y": TOP[0] - 0.09,
+                "x": 1.0,
+                "y": 1.02,
                 "xref": "paper",
                 "yref": "paper",
                 "showarrow": False,
                 "align": "left",
-                "xanchor": "left",
-                "yanchor": "top",
+                "xanchor": "right",
+                "yanchor": "bottom",
                 "font": {"size": 12, "color": NEUTRAL},
             },
         ],

@@ -111,6 +111,7 @@ def convergence_map_figure(
                 f"{momentum_label}={m:.3g}<extra></extra>",
             }
         )
+    half = (x[-1] - x[0]) / (len(x) - 1) / 2 if len(x) > 1 else 0.5  # half a cell
     idx = np.unique(np.linspace(0, len(cmap.momenta) - 1, 7).round().astype(int))
     decades = np.arange(math.floor(x.min()), math.ceil(x.max()) + 1)
     layout = {
@@ -118,12 +119,13 @@ def convergence_map_figure(
             "title": {"text": "learning rate (log scale)"},
             "tickvals": decades,
             "ticktext": [f"1e{d}" for d in decades],
-            "range": [x[0] - 0.05, x[-1] + 0.05],
+            "range": [x[0] - half, x[-1] + half],
         },
         "yaxis": {
             "title": {"text": momentum_label},
             "tickvals": idx,
             "ticktext": [f"{cmap.momenta[i]:.2f}" for i in idx],
+            "range": [-0.5, len(cmap.momenta) - 0.5],
         },
         "plot_bgcolor": "#F6C9C4",  # NaN cells show the background: diverged runs
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
