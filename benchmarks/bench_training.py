@@ -11,8 +11,8 @@ undone in-process; ``--same-settings`` applies it to both (a stricter comparison
 - textbook: torchvision ``FashionMNIST`` with ``ToTensor()`` + ``Normalize((0.5,), (0.5,))`` per
   sample, ``DataLoader(batch_size=32, shuffle=True)``, SGD lr 0.0008 momentum 0.9, the
   notebook's own model class; tested with a batch-32 DataLoader as the notebook does.
-- dlviz: ``dlviz.training.train`` with the preset's default recipe (``PRESETS[name]``: Adam, batch
-  128 for the CNN and 512 for the MLP), ``val_fraction=0`` so both see all training images.
+- dlviz: ``dlviz.training.train`` with the preset's default recipe (``PRESETS[name]``: Adam lr 2e-3, batch
+  256 for the CNN and 512 for the MLP), ``val_fraction=0`` so both see all training images.
 
 Printed: training samples per second (optimisation steps only, evaluation excluded), the ratio,
 test accuracy after the epoch, and the peak resident memory of each phase (VmHWM, reset between

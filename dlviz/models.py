@@ -70,7 +70,8 @@ PRESETS: dict[str, Preset] = {
             "mnist",
             "SGD lr 0.0008, momentum 0.9, batch 32, 10 epochs; inputs normalised to mean 0.5, std 0.5.",
             ModelSpec(kind="cnn", hidden=(128,), channels=(32,)),
-            batch_size=128,
+            lr=2e-3,
+            batch_size=256,
         ),
         Preset(
             "seed-mlp",

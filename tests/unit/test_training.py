@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import platform
 from dataclasses import FrozenInstanceError, replace
 
 import pytest
@@ -11,7 +12,7 @@ import torch.nn.functional as F
 
 import dlviz.training.loop as loop
 from dlviz.data import synthetic_dataset
-from dlviz.models import ModelSpec, build_model
+from dlviz.models import PRESETS, ModelSpec, build_model
 from dlviz.runtime import configure_torch
 from dlviz.training import (
     OPTIMIZERS,
@@ -253,13 +254,16 @@ def test_config_and_data_must_agree(data):
 
 def test_preset_config_uses_the_preset_recipe():
     c = preset_config("seed-cnn", "fashion-mnist", epochs=1)
-    assert (c.dataset, c.model, c.optimizer, c.batch_size, c.epochs) == (
+    p = PRESETS["seed-cnn"]
+    assert (c.dataset, c.model, c.optimizer, c.lr, c.batch_size, c.epochs) == (
         "fashion-mnist",
         "seed-cnn",
-        "adam",
-        128,
+        p.optimizer,
+        p.lr,
+        p.batch_size,
         1,
     )
+    assert c.optimizer == "adam" and c.batch_size >= 128  # the fast recipe, not the textbook's
 
 
 def test_metrics_confusion_matrix():
@@ -270,3 +274,14 @@ def test_metrics_confusion_matrix():
     torch.testing.assert_close(
         per_class_accuracy(labels, preds, 3), torch.tensor([0.5, 1.0, 2 / 3], dtype=torch.float64)
     )
+
+
+def test_configure_torch_keeps_an_explicit_thread_count_and_flushes_denormals():
+    from dlviz.runtime import cpu_quota
+
+    assert cpu_quota() >= 1
+    assert configure_torch(threads=1) == 1
+    assert configure_torch() == 1  # later calls without threads keep the caller's choice
+    if platform.machine() in ("x86_64", "AMD64"):  # torch flushes denormals on x86 only
+        tiny = torch.tensor([1e-39], dtype=torch.float32)  # subnormal in float32
+        assert (tiny * 1.0).item() == 0.0
