@@ -216,48 +216,35 @@ class _Run:
 
     def _epoch(self, epoch: int) -> tuple[str, str, tuple[int, int] | None]:
         """Train one epoch, evaluate, notify; ``("ok", "", None)`` or how the run ended."""
-        t0 = time.perf_counter()
-        model, opt, cfg = self.model, self.optimizer, self.cfg
-        model.train()
+        t0, cfg = time.perf_counter(), self.cfg
+        self.model.train()
         order = self.train_idx[torch.randperm(len(self.train_idx), generator=self.generator)]
         every = max(1, self.steps // STEP_EVENTS_PER_EPOCH)
-        loss_sum, correct, seen = 0.0, torch.zeros((), dtype=torch.int64), 0
+        loss_sum, correct, seen, value = 0.0, torch.zeros((), dtype=torch.int64), 0, 0.0
         for step in range(1, self.steps + 1):
-            ts = time.perf_counter()
             idx = order[(step - 1) * cfg.batch_size : step * cfg.batch_size]
-            xb = _batch(self.data.train_x[idx], self.info, self.channels_last)
-            yb = self.data.train_y[idx]
-            logits = model(xb)
-            loss = F.cross_entropy(logits, yb)
-            value = loss.item()
+            value, hits = self._step(idx)
             if not math.isfinite(value):
                 kind = "NaN" if math.isnan(value) else "infinite"
                 kept = f"epoch {len(self.history)}" if self.history else "initialisation"
-                return (
-                    "diverged",
+                message = (
                     f"Diverged at epoch {epoch}, step {step}: loss became {kind}. "
-                    f"Try a smaller learning rate; keeping the weights from {kept}.",
-                    (epoch, step),
+                    f"Try a smaller learning rate; keeping the weights from {kept}."
                 )
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            correct += (logits.detach().argmax(1) == yb).sum()
+                return "diverged", message, (epoch, step)
+            correct += hits
             loss_sum += value * len(idx)
             seen += len(idx)
-            self.step_seconds += time.perf_counter() - ts
-            self.samples += len(idx)
-            if (step % every == 0 or step == self.steps) and self.callbacks:
+            if self.callbacks and (step % every == 0 or step == self.steps):
                 progress = Progress(
                     "step", epoch, cfg.epochs, step, self.steps, value, tuple(self.history)
                 )
                 if self._notify(progress) and step < self.steps:
                     self._finish_epoch(epoch, loss_sum / seen, correct.item() / seen, t0)
-                    return (
-                        "stopped",
-                        f"Stopped by request during epoch {epoch} (step {step} of {self.steps}).",
-                        None,
+                    message = (
+                        f"Stopped by request during epoch {epoch} (step {step} of {self.steps})."
                     )
+                    return "stopped", message, None
         self._finish_epoch(epoch, loss_sum / seen, correct.item() / seen, t0)
         progress = Progress(
             "epoch", epoch, cfg.epochs, self.steps, self.steps, value, tuple(self.history)
@@ -265,6 +252,27 @@ class _Run:
         if self._notify(progress) and epoch < cfg.epochs:
             return "stopped", f"Stopped by request after epoch {epoch} of {cfg.epochs}.", None
         return "ok", "", None
+
+    def _step(self, idx: torch.Tensor) -> tuple[float, torch.Tensor]:
+        """One optimisation step on the images ``idx``: ``(loss, correct predictions)``.
+
+        A non-finite loss returns before ``backward``/``step``, so the weights stay as they were.
+        """
+        ts = time.perf_counter()
+        xb = _batch(self.data.train_x[idx], self.info, self.channels_last)
+        yb = self.data.train_y[idx]
+        logits = self.model(xb)
+        loss = F.cross_entropy(logits, yb)
+        value = loss.item()
+        if not math.isfinite(value):
+            return value, torch.zeros((), dtype=torch.int64)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        hits = (logits.detach().argmax(1) == yb).sum()
+        self.step_seconds += time.perf_counter() - ts
+        self.samples += len(idx)
+        return value, hits
 
     def _finish_epoch(self, epoch: int, train_loss: float, train_acc: float, t0: float) -> None:
         """Evaluate on validation and test images and append the epoch's stats and predictions."""
