@@ -1,8 +1,9 @@
-"""Training configuration and the records a run produces: plain frozen dataclasses, no torch work.
+"""Training configuration and the records a run produces: dataclasses only, no training here.
 
 ``TrainConfig`` is frozen, hence hashable, and ``TrainConfig.key()`` (sha256 of its sorted JSON
 plus the dlviz version) names a run in the disk store. ``EpochStats`` is one row of a run's
-history and ``Progress`` is what callbacks receive while a run is going.
+history, ``Progress`` is what callbacks receive while a run is going, and ``TrainResult`` is what
+``dlviz.training.train`` returns (history, weights, per-epoch test predictions).
 """
 
 from __future__ import annotations
