@@ -83,10 +83,27 @@ def landscape_line_figure(land: Landscape, *, height: int = 380) -> go.Figure:
     fig.update_yaxes(
         title_text="cross-entropy on test images", rangemode="tozero", secondary_y=False
     )
-    fig.update_yaxes(title_text="accuracy (%)", range=[0, 100], showgrid=False, secondary_y=True)
-    return styled(
+    fig.update_yaxes(
+        title_text="accuracy (%)",
+        range=[0, 105],
+        tickvals=[0, 20, 40, 60, 80, 100],
+        showgrid=False,
+        secondary_y=True,
+    )
+    fig = styled(
         fig, title="1-D: the straight line from the initial to the trained weights", height=height
     )
+    fig.update_layout(
+        legend={
+            "orientation": "v",
+            "yanchor": "middle",
+            "y": 0.5,
+            "xanchor": "right",
+            "x": 0.9,
+            "bgcolor": "rgba(255, 255, 255, 0.85)",
+        }
+    )
+    return fig
 
 
 def landscape_contour_figure(land: Landscape, *, log: bool = False, height: int = 480) -> go.Figure:
