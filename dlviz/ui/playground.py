@@ -37,6 +37,7 @@ from dlviz.plots.playground import (
 )
 
 POLL_SECONDS = 0.5
+KEEP = "session"  # widgets keep their values across page switches, so the run is still there
 LR_OPTIONS = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 BATCH_OPTIONS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 L2_OPTIONS = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1)
@@ -56,17 +57,23 @@ def nearest_option(value: float, options: tuple[float, ...]) -> float:
 
 def _data_controls() -> DataConfig:
     st.markdown("**Data**")
-    name = st.selectbox("Dataset", list(DATASETS), format_func=DATASETS.get, key="pg_dataset")
+    name = st.selectbox(
+        "Dataset", list(DATASETS), format_func=DATASETS.get, key="pg_dataset", persist_state=KEEP
+    )
     lo, hi = CLASS_RANGE[name]
     if hi > lo:
-        k = st.slider("Classes", lo, hi, 3 if hi >= 3 else lo, key=f"pg_classes_{name}")
+        k = st.slider(
+            "Classes", lo, hi, 3 if hi >= 3 else lo, key=f"pg_classes_{name}", persist_state=KEEP
+        )
     else:
         k = lo
         st.caption(f"{DATASETS[name]} always has {lo} classes; blobs and the spiral have more.")
-    noise = st.slider("Noise", 0.0, 0.5, 0.2, 0.05, key="pg_noise")
-    n = st.slider("Points (train + test)", 100, 1000, 500, 50, key="pg_points")
-    test = st.slider("Test share", 0.1, 0.5, 0.3, 0.05, key="pg_test", format="%.2f")
-    seed = st.number_input("Data seed", 0, 9999, 0, key="pg_data_seed")
+    noise = st.slider("Noise", 0.0, 0.5, 0.2, 0.05, key="pg_noise", persist_state=KEEP)
+    n = st.slider("Points (train + test)", 100, 1000, 500, 50, key="pg_points", persist_state=KEEP)
+    test = st.slider(
+        "Test share", 0.1, 0.5, 0.3, 0.05, key="pg_test", persist_state=KEEP, format="%.2f"
+    )
+    seed = st.number_input("Data seed", 0, 9999, 0, key="pg_data_seed", persist_state=KEEP)
     return DataConfig(name, int(k), int(n), float(noise), float(test), int(seed))
 
 
@@ -79,19 +86,29 @@ def _network_controls() -> ModelConfig:
         default=["x1", "x2"],
         format_func=lambda f: FEATURES[f][0],
         key="pg_features",
+        persist_state=KEEP,
     )
     if not feats:
         st.warning("Pick at least one input feature; using x₁ and x₂ meanwhile.")
         feats = ["x1", "x2"]
     features = tuple(f for f in FEATURE_NAMES if f in feats)
-    layers = st.slider("Hidden layers", 0, 6, 2, key="pg_layers")
-    width = st.slider("Neurons per hidden layer", 1, 8, 6, key="pg_neurons", disabled=layers == 0)
+    layers = st.slider("Hidden layers", 0, 6, 2, key="pg_layers", persist_state=KEEP)
+    width = st.slider(
+        "Neurons per hidden layer",
+        1,
+        8,
+        6,
+        key="pg_neurons",
+        persist_state=KEEP,
+        disabled=layers == 0,
+    )
     act = st.selectbox(
         "Activation",
         ACTIVATION_NAMES,
         index=ACTIVATION_NAMES.index("tanh"),
         format_func=lambda a: ACTIVATIONS[a].label,
         key="pg_act",
+        persist_state=KEEP,
     )
     seed = st.number_input(
         "Weight seed",
@@ -99,6 +116,7 @@ def _network_controls() -> ModelConfig:
         9999,
         0,
         key="pg_init_seed",
+        persist_state=KEEP,
         help="Same seed, same initial weights and batch order: fair comparisons.",
     )
     return ModelConfig(features, (int(width),) * int(layers), act, "adam", int(seed))
@@ -112,20 +130,34 @@ def _training_controls() -> tuple[str, TrainSettings]:
         index=2,
         format_func=OPTIMIZERS.get,
         key="pg_opt",
+        persist_state=KEEP,
         help="Changing the optimizer restarts from the initial weights.",
     )
     lr = st.select_slider(
-        "Learning rate", LR_OPTIONS, value=0.03, key="pg_lr", format_func=lambda v: f"{v:g}"
+        "Learning rate",
+        LR_OPTIONS,
+        value=0.03,
+        key="pg_lr",
+        persist_state=KEEP,
+        format_func=lambda v: f"{v:g}",
     )
-    batch = st.select_slider("Batch size", BATCH_OPTIONS, value=16, key="pg_batch")
+    batch = st.select_slider(
+        "Batch size", BATCH_OPTIONS, value=16, key="pg_batch", persist_state=KEEP
+    )
     l2 = st.select_slider(
-        "L2 strength λ", L2_OPTIONS, value=0.0, key="pg_l2", format_func=lambda v: f"{v:g}"
+        "L2 strength λ",
+        L2_OPTIONS,
+        value=0.0,
+        key="pg_l2",
+        persist_state=KEEP,
+        format_func=lambda v: f"{v:g}",
     )
     speed = st.select_slider(
         "Speed (epochs per second)",
         SPEED_OPTIONS,
         value=20,
         key="pg_speed",
+        persist_state=KEEP,
         format_func=lambda v: "max" if v == 0 else str(v),
     )
     return opt, TrainSettings(float(lr), int(batch), float(l2), float(speed))
@@ -276,7 +308,9 @@ def show_live(trainer: Trainer, data: PlaygroundData) -> None:
             st.metric("Test accuracy", f"{h['test_acc'][-1]:.1%}")
             st.metric("Learning rate", f"{snap.lr:g}")
         left, right = st.columns([4, 5], gap="medium")
-        show_test = left.toggle("Show test points (hollow diamonds)", True, key="pg_show_test")
+        show_test = left.toggle(
+            "Show test points (hollow diamonds)", True, key="pg_show_test", persist_state=KEEP
+        )
         figs = live_figures(trainer, snap, data, show_test)
         with left:
             st.plotly_chart(figs["regions"], key="pg_regions", width="stretch")

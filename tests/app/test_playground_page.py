@@ -165,3 +165,14 @@ def test_no_feature_selected_warns_and_falls_back(at):
     assert not at.exception
     assert any("at least one input feature" in w.value for w in at.warning)
     assert spec(at, "pg_network")["data"]
+
+
+def test_settings_and_the_run_survive_a_visit_to_another_page(at):
+    at.slider(key="pg_layers").set_value(1).run()
+    at.button(key="pg_step").click().run()
+    run = trainer(at)
+    at.switch_page("pages/0_home.py").run()
+    at.switch_page(f"pages/{PAGE}").run()
+    assert not at.exception
+    assert at.slider(key="pg_layers").value == 1
+    assert trainer(at) is run and metric(at, "Epoch") == "1"
