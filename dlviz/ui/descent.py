@@ -445,3 +445,34 @@ def show_convergence_map(config: DescentConfig, surface: Surface) -> None:
         f"{settled.size} settings settled within {config.tol:g} of a minimum, "
         f"{cmap.diverged.sum()} diverged. The star marks your current settings."
     )
+    _offer_fastest(cmap, name, axis)
+
+
+def _use_setting(name: str, axis: str, lr: float, momentum: float) -> None:
+    """Callback: put a map cell's learning rate and momentum (or beta1) into the widgets."""
+    st.session_state[f"gd_lr_{name}"] = nearest_lr(lr)
+    key = f"gd_b1_{name}" if axis == "beta1" else f"gd_mom_{name}"
+    st.session_state[key] = round(min(momentum, 0.99), 2)
+
+
+def _offer_fastest(cmap: ConvergenceMap, name: str, axis: str) -> None:
+    """Name the fastest cell of the map and offer to run the page with it."""
+    stc = cmap.steps_to_converge
+    if not np.isfinite(stc).any():
+        return
+    i, j = np.unravel_index(np.argmin(stc), stc.shape)
+    lr, m = float(cmap.lrs[j]), float(cmap.momenta[i])
+    label = "β₁" if axis == "beta1" else "momentum"
+    a, b = st.columns([3, 1], vertical_alignment="center")
+    a.success(
+        f"Fastest here: lr = {lr:.3g} with {label} = {m:.2f} settles in {int(stc[i, j])} steps.",
+        icon=":material/bolt:",
+    )
+    if name in ("momentum", "nesterov", "rmsprop", "adam", "adamw") and b.button(
+        "Use these settings",
+        key="gd_map_use",
+        on_click=_use_setting,
+        args=(name, axis, lr, m),
+        help="Sets this optimizer's sliders (rounded to their steps).",
+    ):
+        st.rerun()  # the whole page, not only this fragment

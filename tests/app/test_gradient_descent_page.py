@@ -140,3 +140,12 @@ def test_convergence_map_runs_on_the_button():
     assert any("settled within" in c.value for c in at.caption)
     at.segmented_control(key="gd_map_metric").set_value("final loss").run()
     assert not at.exception
+    # adopt the fastest cell: the optimizer's sliders move to it
+    assert any("Fastest here" in x.value for x in at.success)
+    before = at.select_slider(key="gd_lr_momentum").value
+    at.button(key="gd_map_use").click().run()
+    assert not at.exception
+    assert (
+        at.select_slider(key="gd_lr_momentum").value != before
+        or at.slider(key="gd_mom_momentum").value != 0.9
+    )
