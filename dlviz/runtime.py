@@ -79,3 +79,10 @@ def configure_torch(threads: int | None = None) -> int:
         _tune_glibc_malloc()
         _configured = True
     return torch.get_num_threads()
+
+
+def warm_up_optimizers() -> None:
+    """Build one throwaway optimizer: torch imports torch._dynamo (1.5-5 s) on the first one."""
+    import torch
+
+    torch.optim.SGD(torch.nn.Linear(1, 1).parameters(), lr=0.1)

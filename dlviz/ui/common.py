@@ -13,9 +13,11 @@ TEXT_DIR = Path(__file__).parent / "text"
 @st.cache_resource
 def setup_torch() -> int:
     """Configure torch once per server process (threads from the CPU quota, denormals, malloc)."""
-    from dlviz.runtime import configure_torch
+    from dlviz.runtime import configure_torch, warm_up_optimizers
 
-    return configure_torch()
+    threads = configure_torch()
+    warm_up_optimizers()
+    return threads
 
 
 @cache
