@@ -80,26 +80,40 @@ def _state_text(path: Path, k: int) -> str:
     return "; ".join(parts) or "none"
 
 
+def _grid_payload(surface: Surface, z: np.ndarray) -> dict:
+    """The grid's heights as float32 (half the bytes to send), with f for the hover text when
+    the height is a log transform of it."""
+    heights = display_height(surface, z).astype(np.float32)
+    if not surface.log_view:
+        return {
+            "z": heights,
+            "hovertemplate": "x=%{x:.3g}<br>y=%{y:.3g}<br>f=%{z:.4g}<extra></extra>",
+        }
+    return {
+        "z": heights,
+        "customdata": z.astype(np.float32),
+        "hovertemplate": "x=%{x:.3g}<br>y=%{y:.3g}<br>f=%{customdata:.4g}<extra></extra>",
+    }
+
+
 def surface3d_figure(
     surface: Surface, paths: Sequence[Path], grid: Grid | None = None, height: int = 520
 ) -> go.Figure:
     """The surface in 3-D with each optimizer's whole path drawn just above it."""
     xs, ys, z = grid if grid is not None else surface.grid(80)
     h = display_height(surface, z)
+    heights = _grid_payload(surface, z)
     lift = 0.01 * float(np.nanmax(h) - np.nanmin(h))
-    hover = "x=%{x:.3g}<br>y=%{y:.3g}<br>f=%{customdata:.4g}<extra></extra>"
     traces: list[dict] = [
         {
             "type": "surface",
             "x": xs,
             "y": ys,
-            "z": h,
-            "customdata": z,
+            **heights,
             "colorscale": SURFACE_SCALE,
             "showscale": False,
             "opacity": 0.93,
             "name": "surface",
-            "hovertemplate": hover,
             "contours": {"z": {"show": True, "usecolormap": True, "project": {"z": True}}},
             "lighting": {"ambient": 0.75, "diffuse": 0.6, "specular": 0.05},
         }
@@ -157,19 +171,18 @@ def _static_traces(
 ) -> list[dict]:
     """Contour, minima, whole paths with divergence marks, the start, and the loss curves."""
     xs, ys, z = grid
+    heights = _grid_payload(surface, z)
     traces: list[dict] = [
         {
             "type": "contour",
             "x": xs,
             "y": ys,
-            "z": display_height(surface, z),
-            "customdata": z,
+            **heights,
             "colorscale": SURFACE_SCALE,
             "showscale": False,
             "ncontours": 28,
             "line": {"width": 0.6, "color": "#8C8372"},
             "name": "f",
-            "hovertemplate": "x=%{x:.3g}<br>y=%{y:.3g}<br>f=%{customdata:.4g}<extra></extra>",
         }
     ]
     if surface.minima:
