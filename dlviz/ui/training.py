@@ -10,9 +10,9 @@ exploration views live in ``dlviz.ui.training_explore``.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field, replace
 
 import streamlit as st
@@ -114,8 +114,8 @@ def model_picker(data: Dataset) -> str:
             if p.reported_accuracy
             else ""
         )
-        text = f"{p.description} The notebook trained it with {p.recipe}{reported}"
-        st.caption(text.replace("*", "\\*"))  # '32*14*14' is maths, not markdown emphasis
+        story = f"{p.description} The notebook trained it with {p.recipe}"
+        st.caption(story.replace("*", "\\*") + reported)  # '32*14*14' is maths, not emphasis
     return choice
 
 
@@ -325,11 +325,8 @@ def cached_result(cfg: TrainConfig, data: Dataset) -> TrainResult | None:
 
 
 def remember(result: TrainResult) -> None:
-    """Keep the run in session_state: exploring it never retrains.
-
-    Only plain keys are set here (this may run on a stopped script's thread); the explorer resets
-    its own widgets when it sees ``train_fresh``.
-    """
+    """Keep the run in session_state: exploring it never retrains (the explorer then resets its
+    epoch scrubber and cell pick when it sees ``train_fresh``)."""
     st.session_state["train_result"] = result
     st.session_state["train_fresh"] = True
 
@@ -339,16 +336,48 @@ def current_result() -> TrainResult | None:
     return st.session_state.get("train_result")
 
 
-def wait_for_stopped_run() -> None:
-    """After a click during this session's run, wait until that run has handed its result over."""
-    if st.session_state.get("train_running"):
+PENDING = "pending"
+
+
+@st.cache_resource
+def _handover() -> dict[str, object]:
+    """Session token -> PENDING while it trains, then its TrainResult until the session takes it.
+
+    A plain dict on purpose: a script thread that Streamlit has asked to stop (a click during
+    training) raises on every ``st.*`` call, session_state included, but can still write here.
+    """
+    return {}
+
+
+def _session_token() -> str:
+    """A random id for this browser session (kept in session_state)."""
+    if "train_token" not in st.session_state:
+        st.session_state["train_token"] = uuid.uuid4().hex
+    return st.session_state["train_token"]
+
+
+def collect_handover() -> None:
+    """Take over a result this session's (possibly stopped) training left behind.
+
+    When the click that stopped it started this run, wait for that run to finish first.
+    """
+    token, box = _session_token(), _handover()
+    if box.get(token) == PENDING:
         slot = training_slot()
         if slot.acquire(timeout=WAIT_FOR_STOP_S):
             slot.release()
+    result = box.get(token)
+    if isinstance(result, TrainResult):
+        box.pop(token, None)
+        remember(result)
 
 
 def run_training(cfg: TrainConfig, data: Dataset) -> TrainResult | None:
-    """Train (or fetch from the store) inside ``st.status``; None when the server is busy."""
+    """Train (or fetch from the store) inside ``st.status``; None when the server is busy.
+
+    A click during training (Stop, or any widget) stops it at its next progress report; the
+    partial result is handed over to the run that click started, then the click proceeds.
+    """
     hit = cached_result(cfg, data)
     if hit is not None:
         remember(hit)
@@ -363,25 +392,32 @@ def run_training(cfg: TrainConfig, data: Dataset) -> TrainResult | None:
             icon=":material/hourglass_top:",
         )
         return None
-    st.session_state["train_running"] = True
-    label = f"{cfg.model_name()} on {data.info.label}"
+    token, box = _session_token(), _handover()
+    box[token] = PENDING
+    live = LiveProgress(None, None, f"{cfg.model_name()} on {data.info.label}")
     try:
-        with st.status(f"Training {label}…", expanded=True) as status:
+        with st.status(f"Training {live.label}…", expanded=True) as status:
             st.button("Stop", key="train_stop", icon=":material/stop_circle:",
                       help="Stops after the current batch and keeps what was learned.")  # fmt: skip
-            live = LiveProgress(st.progress(0.0, text="Starting…"), st.empty(), label)
-            result = train_cached(cfg, data, get_store(), callbacks=[live])
-            remember(result)
+            live.bar, live.chart = st.progress(0.0, text="Starting…"), st.empty()
+            try:
+                result = train_cached(cfg, data, get_store(), callbacks=[live])
+            except ValueError as err:  # e.g. a model that does not fit these images
+                status.update(label="This model cannot train here", state="error")
+                st.error(f"{err} Change the model or the dataset and press Train again.")
+                return None
+            box[token] = result  # no st.* call: works even when this run was told to stop
             if live.interrupted is None:
                 state = "error" if result.status == "diverged" else "complete"
                 status.update(label=result.message, state=state, expanded=False)
                 st.session_state["train_status_shown"] = True
     finally:
-        slot.release()  # first: the session may be gone, and touching its state can raise
-        with contextlib.suppress(Exception):
-            st.session_state["train_running"] = False
+        if box.get(token) == PENDING:
+            box.pop(token, None)  # failed before a result: nothing to hand over
+        slot.release()
     if live.interrupted is not None:
         raise live.interrupted
+    collect_handover()
     return result
 
 
@@ -401,7 +437,7 @@ def show_run_message(result: TrainResult) -> None:
 
 def train_or_recall(cfg: TrainConfig | None, model: str, data: Dataset) -> TrainResult | None:
     """Train when the form was submitted; otherwise the session's run, or a cached default run."""
-    wait_for_stopped_run()
+    collect_handover()
     if cfg is not None:
         run_training(cfg, data)
     elif current_result() is None:

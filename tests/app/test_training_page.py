@@ -193,3 +193,43 @@ def test_a_cached_run_appears_at_once_without_training():
     assert again.success[0].value.startswith("From the cache")
     assert status_labels(again) == []  # no st.status: nothing was trained
     json.dumps(metrics(again))
+
+
+def test_one_training_at_a_time_shows_a_busy_message():
+    from dlviz.ui.resources import training_slot
+
+    at = open_page(PAGE, timeout=TIMEOUT)
+    slot = training_slot()
+    assert slot.acquire(blocking=False)  # someone else is training
+    try:
+        at.button(key="train_go").click().run()
+    finally:
+        slot.release()
+    assert not at.exception
+    assert "Another training is running on this server" in at.warning[-1].value
+    assert status_labels(at) == []
+
+
+def test_a_click_during_training_stops_it_and_keeps_the_partial_run():
+    """Streamlit raises a control exception inside the next st.* call after a click."""
+    from types import SimpleNamespace
+
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    from dlviz.ui.training import LiveProgress
+
+    class ClickedBar:
+        calls = 0
+
+        def progress(self, *args, **kwargs):
+            self.calls += 1
+            raise StopException()
+
+    bar = ClickedBar()
+    live = LiveProgress(bar, None, "run")
+    p = SimpleNamespace(kind="step", epoch=1, epochs=3, step=2, steps_per_epoch=10, loss=0.5,
+                        history=(), fraction=0.07)  # fmt: skip
+    assert live(p) is True  # asks the training loop to stop
+    assert isinstance(live.interrupted, StopException)
+    assert live(p) is True and bar.calls == 1  # no more st.* calls once interrupted
+    assert live.steps == [(0.2, 0.5)]
