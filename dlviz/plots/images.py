@@ -72,7 +72,7 @@ def to_rgb_uint8(images: np.ndarray) -> np.ndarray:
 def png_data_uri(rgb: np.ndarray) -> str:
     """uint8 [H, W, 3] -> ``data:image/png;base64,...``."""
     buffer = io.BytesIO()
-    Image.fromarray(rgb, mode="RGB").save(buffer, format="PNG", optimize=True)
+    Image.fromarray(rgb, mode="RGB").save(buffer, format="PNG", compress_level=6)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -127,26 +127,22 @@ def image_grid_figure(
                 showlegend=False,
             )
         )
+    # one layout update with plain dicts: add_annotation/add_shape per tile cost ~15 ms each
+    annotations, shapes = [], []
     for i, (cx, cy) in enumerate(centers):
         if titles is not None:
-            fig.add_annotation(
-                x=cx,
-                y=cy - h * up / 2 - 1,
-                yanchor="bottom",
-                text=titles[i],
-                showarrow=False,
-                font={"size": 11, "color": title_colors[i] if title_colors else "#1F2333"},
-            )
+            color = title_colors[i] if title_colors else "#1F2333"
+            annotations.append({
+                "x": cx, "y": cy - h * up / 2 - 1, "yanchor": "bottom", "text": titles[i],
+                "showarrow": False, "font": {"size": 11, "color": color},
+            })  # fmt: skip
         if frame_colors is not None and frame_colors[i]:
             half_w, half_h = w * up / 2 + 1, h * up / 2 + 1
-            fig.add_shape(
-                type="rect",
-                x0=cx - half_w,
-                x1=cx + half_w,
-                y0=cy - half_h,
-                y1=cy + half_h,
-                line={"color": frame_colors[i], "width": 2.5},
-            )
+            shapes.append({
+                "type": "rect", "x0": cx - half_w, "x1": cx + half_w, "y0": cy - half_h,
+                "y1": cy + half_h, "line": {"color": frame_colors[i], "width": 2.5},
+            })  # fmt: skip
+    fig.update_layout(annotations=annotations, shapes=shapes)
     scale = min(1.0, (fit_width - 20) / mosaic.shape[1]) if fit_width else 1.0
     height_px = mosaic.shape[0] * scale + (70 if title else 40)
     styled(fig, title=title, height=max(160, int(height_px)))

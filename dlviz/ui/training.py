@@ -15,6 +15,7 @@ import time
 import uuid
 from dataclasses import dataclass, field, replace
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from dlviz.data import DATASETS, Dataset
@@ -245,6 +246,23 @@ def _config(model: str, spec: ModelSpec | None, data: Dataset, n_train: int) -> 
 # --- the dataset preview --------------------------------------------------------------------------
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def preview_figures(name: str, _data: Dataset) -> tuple[go.Figure, go.Figure]:
+    """The sample grid and the class balance of a dataset (built once per dataset; read-only)."""
+    info = _data.info
+    per_class = 3
+    pick = pick_per_class(_data.train_y, per_class, info.num_classes)
+    order = pick.reshape(info.num_classes, per_class).T.ravel()  # one class per column
+    grid = sample_grid_figure(
+        _data.train_x[order], _data.train_y[order], info.classes, cols=info.num_classes,
+        title=f"{info.label}: {per_class} training images of each class", fit_width=560,
+    )  # fmt: skip
+    balance = class_balance_figure(
+        _data.train_y, _data.test_y, info.classes, title="Images per class"
+    )
+    return grid, balance
+
+
 def show_dataset(data: Dataset) -> None:
     """Sample images with labels, class balance, image size and split sizes."""
     info = data.info
@@ -254,23 +272,9 @@ def show_dataset(data: Dataset) -> None:
     m2.metric("Classes", info.num_classes)
     m3.metric("Training images", f"{len(data.train_y):,}")
     m4.metric("Test images", f"{len(data.test_y):,}")
-    per_class = 3 if info.num_classes <= 10 else 1
-    pick = pick_per_class(data.train_y, per_class, info.num_classes)
-    order = pick.reshape(info.num_classes, per_class).T.ravel()  # one class per column
-    st.plotly_chart(
-        sample_grid_figure(
-            data.train_x[order], data.train_y[order], info.classes, cols=info.num_classes,
-            title=f"{info.label}: {per_class} training images of each class",
-            fit_width=560,
-        ),
-        key="train_samples",
-        config={"displayModeBar": False},
-    )  # fmt: skip
-    st.plotly_chart(
-        class_balance_figure(data.train_y, data.test_y, info.classes, title="Images per class"),
-        key="train_balance",
-        config={"displayModeBar": False},
-    )
+    grid, balance = preview_figures(info.name, data)
+    st.plotly_chart(grid, key="train_samples", config={"displayModeBar": False})
+    st.plotly_chart(balance, key="train_balance", config={"displayModeBar": False})
 
 
 # --- training -----------------------------------------------------------------------------------

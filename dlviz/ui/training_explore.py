@@ -114,7 +114,8 @@ def show_summary(result: TrainResult) -> None:
     cols[3].metric("Images per second", f"{result.samples_per_second:,.0f}")
     cols[4].metric("Parameters", f"{result.parameters:,}")
     st.caption(
-        f"{cfg.model_name()} · {OPTIMIZER_LABELS[cfg.optimizer]} lr {cfg.lr:g} · batch "
+        f"{DATASET_LABELS[cfg.dataset].split(':')[0]} · {cfg.model_name()} · "
+        f"{OPTIMIZER_LABELS[cfg.optimizer]} lr {cfg.lr:g} · batch "
         f"{cfg.batch_size} · {cfg.train_subset or 'all'} training images · seed {cfg.seed}"
         + (" · from the cache" if result.cached else "")
     )
