@@ -83,7 +83,7 @@ def _spiral(
     r = rng.uniform(0.05, 1.0, n)
     theta = 1.75 * 2 * math.pi * r + 2 * math.pi * y / k
     x = np.stack([r * np.cos(theta), r * np.sin(theta)], axis=1) * HALF_WIDTH
-    return x + rng.normal(0.0, noise * 1.5, x.shape), y
+    return x + rng.normal(0.0, noise * 0.6, x.shape), y
 
 
 def _xor(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -122,7 +122,7 @@ def decision_figure(
     fig.update_layout(
         uirevision="pg-regions",
         margin={"r": 10, "t": 40, "b": 40},
-        legend={"orientation": "h", "y": -0.14, "yanchor": "top", "x": 0, "font": {"size": 11}},
+        legend={"orientation": "h", "y": -0.19, "yanchor": "top", "x": 0, "font": {"size": 11}},
     )
     return update_decision_figure(fig, snap, data)
 
@@ -415,9 +415,14 @@ def network_figure(
     )
     widest = max(len(maps) for maps in snap.maps)
     span = widest * _row_gap(m)
-    fig.update_xaxes(visible=False, range=[xs[0] - 1.6, xs[-1] + 2.0])
-    fig.update_yaxes(visible=False, range=[-span / 2 - 0.1, span / 2 + 0.5], scaleanchor="x")
-    styled(fig, title="Network", height=height or int(min(560, 150 + 52 * widest)))
+    x_range = [xs[0] - 1.6, xs[-1] + 2.0]
+    y_range = [-span / 2 - 0.1, span / 2 + 0.5]
+    if height is None:  # about right for a ~600 px wide column (the axes keep squares square)
+        aspect = (y_range[1] - y_range[0]) / (x_range[1] - x_range[0])
+        height = int(np.clip(50 + 600 * aspect, 300, 600))
+    fig.update_xaxes(visible=False, range=x_range)
+    fig.update_yaxes(visible=False, range=y_range, scaleanchor="x")
+    styled(fig, title="Network", height=height)
     fig.update_layout(margin={"l": 5, "r": 5, "b": 5}, uirevision="pg-network", showlegend=False)
     fig.layout.meta = list(features)
     return update_network_figure(fig, snap)
