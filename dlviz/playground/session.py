@@ -192,6 +192,11 @@ class Trainer:
     def status(self) -> str:
         return self._status
 
+    @property
+    def message(self) -> str:
+        """What the trainer last had to say (divergence, idle stop, roll-back), or ""."""
+        return self._message
+
     # ----- the work --------------------------------------------------------------------------
     def _join(self) -> None:
         t = self._thread

@@ -246,7 +246,7 @@ def show_toolbar(trainer: Trainer) -> None:
         help="Back to epoch 0 and the same initial weights.",
     )
     with c4:
-        snap_msg = trainer.snapshot().message if not running else ""
+        snap_msg = "" if running else trainer.message
         if diverged:
             st.error(snap_msg, icon=":material/warning:")
             new_lr = nearest_option(trainer.settings.lr * 0.1, LR_OPTIONS)

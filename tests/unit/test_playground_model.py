@@ -151,3 +151,10 @@ def test_a_small_mlp_learns_every_dataset_well_beyond_chance(
     _, test_acc, _ = evaluate(model, x_test, data.y_test)
     assert loss < first
     assert test_acc >= need, (name, k, test_acc)
+
+
+def test_changing_only_the_optimizer_keeps_the_initial_weights():
+    a = build_mlp(2, 3, ModelConfig(hidden=(6,), optimizer="sgd", seed=4))
+    b = build_mlp(2, 3, ModelConfig(hidden=(6,), optimizer="adam", seed=4))
+    for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
+        assert torch.equal(pa, pb)
