@@ -23,12 +23,11 @@ from dlviz.plots.playground import (
     confusion_figure,
     curves_figure,
     decision_figure,
-    network_figure,
     update_confusion_figure,
     update_curves_figure,
     update_decision_figure,
-    update_network_figure,
 )
+from dlviz.plots.playground_network import network_figure, update_network_figure
 from dlviz.runtime import configure_torch
 
 POLL_MS = 500.0

@@ -14,14 +14,13 @@ from dlviz.plots.playground import (
     confusion_figure,
     curves_figure,
     decision_figure,
-    network_figure,
     region_colorscale,
     region_values,
     update_confusion_figure,
     update_curves_figure,
     update_decision_figure,
-    update_network_figure,
 )
+from dlviz.plots.playground_network import network_figure, update_network_figure
 
 FEATURES = ("x1", "x2", "x1^2")
 
