@@ -74,8 +74,10 @@ def configure_torch(threads: int | None = None) -> int:
         n = threads or cpu_quota()
         if torch.get_num_threads() != n:
             torch.set_num_threads(n)
+    # The denormal flag lives in the calling thread's FPU state (new threads inherit it from their
+    # creator), and Streamlit runs every script run on a fresh thread: set it on every call.
+    torch.set_flush_denormal(True)
     if not _configured:
-        torch.set_flush_denormal(True)
         _tune_glibc_malloc()
         _configured = True
     return torch.get_num_threads()

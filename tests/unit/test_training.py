@@ -285,3 +285,23 @@ def test_configure_torch_keeps_an_explicit_thread_count_and_flushes_denormals():
     if platform.machine() in ("x86_64", "AMD64"):  # torch flushes denormals on x86 only
         tiny = torch.tensor([1e-39], dtype=torch.float32)  # subnormal in float32
         assert (tiny * 1.0).item() == 0.0
+
+
+def test_configure_torch_flushes_denormals_in_the_calling_thread():
+    """Streamlit trains on script threads: the per-thread denormal flag must be set there too."""
+    import threading
+
+    if platform.machine() not in ("x86_64", "AMD64"):
+        return
+    configure_torch()
+    seen = []
+
+    def worker():
+        torch.set_flush_denormal(False)  # a thread whose creator never set the flag
+        configure_torch()
+        seen.append((torch.tensor([1e-39], dtype=torch.float32) * 1.0).item())
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert seen == [0.0]
