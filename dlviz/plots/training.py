@@ -177,8 +177,11 @@ def confusion_matrix_figure(
     *,
     selected: tuple[int, int] | None = None,
     title: str | None = None,
+    width_px: int = 470,
 ) -> go.Figure:
     """Rows = true class, columns = predicted. Green diagonal (shade = share right), red mistakes.
+
+    Sized for a container about ``width_px`` wide: square cells, room for long class names.
 
     The cells are a square-marker ``go.Scatter`` (point index = true * K + predicted), so a click
     selects a cell in ``st.plotly_chart(on_select=...)``; heatmaps underneath give the colour.
@@ -212,7 +215,11 @@ def confusion_matrix_figure(
         f" ({share[t, p]:.1%} of the {classes[t]}s)<br><i>click to see them</i>"
         for t, p, c in zip(tt, pp, counts, strict=True)
     ]
-    cell_px = max(18, min(46, 420 // max(k, 1)))
+    label_px = 7 * max(len(c) for c in classes) + 8  # tick labels at ~7 px per character
+    slanted = max(len(c) for c in classes) > 3
+    left, bottom = label_px + 45, (int(0.7 * label_px) if slanted else 18) + 45
+    side = max(18 * k, min(46 * k, width_px - left - 20))  # the square matrix, in pixels
+    cell_px = side // k
     fig.add_scatter(
         x=pp, y=tt, mode="markers+text", text=[str(c) if c else "" for c in counts],
         textfont={"color": text_color, "size": 12 if k <= 10 else 9},
@@ -227,13 +234,16 @@ def confusion_matrix_figure(
             type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5,
             line={"color": "#1F2333", "width": 3},
         )  # fmt: skip
-    height = 120 + cell_px * k
-    styled(fig, title=title, height=height)
+    top = 50 if title else 20
+    styled(fig, title=title, height=side + top + bottom)
+    fig.update_layout(margin={"l": left, "r": 20, "t": top, "b": bottom})
     ticks = {"tickmode": "array", "tickvals": list(range(k)), "ticktext": list(classes)}
     fig.update_xaxes(title="predicted class", side="bottom", showgrid=False, zeroline=False,
-                     constrain="domain", range=[-0.5, k - 0.5], **ticks)  # fmt: skip
+                     constrain="domain", range=[-0.5, k - 0.5], tickangle=-40 if slanted else 0,
+                     automargin=False, **ticks)  # fmt: skip
     fig.update_yaxes(title="true class", autorange=False, range=[k - 0.5, -0.5], showgrid=False,
-                     zeroline=False, scaleanchor="x", constrain="domain", **ticks)  # fmt: skip
+                     zeroline=False, scaleanchor="x", constrain="domain", automargin=False,
+                     **ticks)  # fmt: skip
     fig.update_layout(clickmode="event+select", dragmode=False, hovermode="closest")
     return fig
 

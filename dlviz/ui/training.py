@@ -104,7 +104,7 @@ def model_picker(data: Dataset) -> str:
     choice = st.selectbox(
         "Model",
         MODEL_CHOICES,
-        format_func=lambda m: CUSTOM.get(m) or f"{m}: {PRESETS[m].description.split(',')[0]}",
+        format_func=lambda m: CUSTOM.get(m) or preset_label(m),
         key="train_model",
     )
     if choice in PRESETS:
@@ -118,6 +118,15 @@ def model_picker(data: Dataset) -> str:
         story = f"{p.description} The notebook trained it with {p.recipe}"
         st.caption(story.replace("*", "\\*") + reported)  # '32*14*14' is maths, not emphasis
     return choice
+
+
+def preset_label(name: str) -> str:
+    """'seed-cnn: CNN, conv 32 → fc 128' for the model picker."""
+    spec = PRESETS[name].spec
+    fc = " → ".join(map(str, spec.hidden))
+    if spec.kind == "cnn":
+        return f"{name}: CNN, conv {'-'.join(map(str, spec.channels))} → fc {fc}"
+    return f"{name}: MLP, hidden {fc}"
 
 
 def recipe(model: str, data: Dataset) -> dict[str, object]:

@@ -104,8 +104,9 @@ def show_summary(result: TrainResult) -> None:
             help=f"The seed notebook's recipe: {preset.recipe}",
         )  # fmt: skip
     elif preset and preset.reported_accuracy:
+        short = DATASET_LABELS[preset.reported_dataset].split(":")[0]
         cols[1].metric(
-            "Notebook reported", f"{preset.reported_accuracy:.2%}",
+            f"Notebook, on {short}", f"{preset.reported_accuracy:.2%}",
             help=f"On {DATASET_LABELS[preset.reported_dataset]}, not on this dataset.",
         )  # fmt: skip
     else:
@@ -188,7 +189,7 @@ def show_gallery(cell, data: Dataset, labels, preds, probs) -> None:
     """The test images in the clicked confusion-matrix cell, with their probabilities."""
     classes = data.info.classes
     if cell is None:
-        st.markdown("#### Click a cell")
+        st.markdown("##### Click a cell")
         st.caption(
             "Each cell counts test images of one true class (row) given one predicted class "
             "(column). Click any cell, say a red one, to see exactly those images here."
@@ -197,7 +198,7 @@ def show_gallery(cell, data: Dataset, labels, preds, probs) -> None:
     t, p = cell
     idx = cell_indices(labels, preds, t, p)
     verb = "correctly classified" if t == p else f"predicted **{classes[p]}**"
-    st.markdown(f"#### True **{classes[t]}**, {verb}: {len(idx)} images")
+    st.markdown(f"##### True **{classes[t]}**, {verb}: {len(idx)} images")
     if len(idx) == 0:
         st.caption("No test image landed in this cell at this epoch.")
         return
@@ -319,7 +320,10 @@ def show_inside(result: TrainResult, data: Dataset) -> None:
     left, right = st.columns([1, 1.3], gap="large")
     with left:
         st.markdown(f"**Parameters per layer** ({sum(r.parameters for r in rows):,} in all)")
-        st.dataframe(pd.DataFrame([r.__dict__ for r in rows]), hide_index=True, key="train_params")
+        st.dataframe(
+            pd.DataFrame([r.__dict__ for r in rows]), hide_index=True, key="train_params",
+            column_config={"parameters": st.column_config.NumberColumn(format="localized")},
+        )  # fmt: skip
     with right:
         weights = first_layer_weights(model, info.shape)
         if weights is not None:
