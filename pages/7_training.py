@@ -7,6 +7,7 @@ import streamlit as st
 from dlviz.ui import training as ui
 from dlviz.ui.common import page_header, text_sections, try_this
 from dlviz.ui.training_explore import show_explorer
+from dlviz.ui.training_run import show_run_message, train_or_recall
 
 text = text_sections("training")
 page_header("Train a model", text["intro"])
@@ -20,12 +21,12 @@ with controls:
 with preview:
     ui.show_dataset(data)
 
-result = ui.train_or_recall(cfg, model, data)
+result = train_or_recall(cfg, model, data)
 if result is None:
     st.info("Press **Train** to train this model; on Digits it takes a few seconds.")
 else:
     st.subheader("What did it learn?")
-    ui.show_run_message(result)
+    show_run_message(result)
     show_explorer(result)
 
 with st.expander("How training works, and how to read the results", expanded=result is None):

@@ -3,17 +3,14 @@
 ``dataset_picker()`` and ``model_picker()`` sit outside the form (they change what the page shows
 before any training); ``training_controls()`` is an ``st.form`` returning a ``TrainConfig`` only
 when Train is pressed, so moving a slider never interrupts a run. ``run_training()`` trains inside
-``st.status`` with a progress bar and growing curves, one run per server at a time. A Stop click
-(or any other widget) ends the run at its next progress report and keeps what it learned. The
-exploration views live in ``dlviz.ui.training_explore``.
+``st.status`` with a progress bar and growing curves, one run per server at a time; that part
+lives in ``dlviz.ui.training_run``, the exploration views in ``dlviz.ui.training_explore`` and
+``dlviz.ui.training_inspect``.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-import uuid
-from dataclasses import dataclass, field, replace
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -22,17 +19,11 @@ from dlviz.data import DATASETS, Dataset
 from dlviz.models import PRESET_NAMES, PRESETS, ModelSpec
 from dlviz.plots.training import (
     class_balance_figure,
-    learning_curves_figure,
     pick_per_class,
     sample_grid_figure,
 )
-from dlviz.training import OPTIMIZERS, Progress, TrainConfig, TrainResult, train_cached
-from dlviz.ui.resources import dataset_or_fallback, get_store, training_slot
-
-try:  # the exception Streamlit raises inside a script thread when a rerun or stop is requested
-    from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
-except ImportError:  # pragma: no cover - other Streamlit versions: a click simply interrupts
-    ScriptControlException = ()  # type: ignore[assignment,misc]
+from dlviz.training import OPTIMIZERS, TrainConfig
+from dlviz.ui.resources import dataset_or_fallback
 
 DATASET_LABELS = {
     "mnist": "MNIST: handwritten digits, 28×28",
@@ -58,8 +49,7 @@ WIDTHS: tuple[int, ...] = (16, 32, 64, 128, 256, 512)
 CHANNELS: tuple[int, ...] = (4, 8, 16, 32, 64)
 SUBSET_STEPS: tuple[int, ...] = (500, 1000, 2000, 5000, 10_000, 20_000, 30_000)
 MAX_EPOCHS = 20  # Community Cloud: 1-2 shared cores; a Stop button covers the rest
-WAIT_FOR_STOP_S = 20.0
-RETRY_MISSING_S = 300.0  # a missing dataset is looked for again after five minutes  # how long a rerun waits for this session's stopped run to hand over
+RETRY_MISSING_S = 300.0  # a missing dataset is looked for again after five minutes
 
 
 # --- choosing the data and the model (outside the form: they change the preview) ---------------
@@ -284,197 +274,3 @@ def show_dataset(data: Dataset) -> None:
     grid, balance = preview_figures(info.name, data)
     st.plotly_chart(grid, key="train_samples", config={"displayModeBar": False})
     st.plotly_chart(balance, key="train_balance", config={"displayModeBar": False})
-
-
-# --- training -----------------------------------------------------------------------------------
-
-
-@dataclass
-class LiveProgress:
-    """A training callback that draws progress and notices a click (Streamlit's rerun/stop)."""
-
-    bar: object
-    chart: object
-    label: str
-    steps: list[tuple[float, float]] = field(default_factory=list)
-    interrupted: BaseException | None = None
-    _last_draw: float = 0.0
-    _draws: int = 0
-
-    def __call__(self, p: Progress) -> bool:
-        """Update the bar every report and the curves every epoch (or 0.5 s); True = stop."""
-        if self.interrupted is not None:
-            return True
-        self.steps.append((p.epoch - 1 + p.step / max(1, p.steps_per_epoch), p.loss))
-        try:
-            self.bar.progress(
-                p.fraction,
-                text=f"{self.label} · epoch {p.epoch}/{p.epochs}, step {p.step}/"
-                f"{p.steps_per_epoch} · batch loss {p.loss:.4f}",
-            )
-            now = time.perf_counter()
-            if p.kind == "epoch" or now - self._last_draw > 0.5:
-                self._draw(p)
-                self._last_draw = now
-        except ScriptControlException as exc:  # a click: stop here, keep what was learned
-            self.interrupted = exc
-            return True
-        return False
-
-    def _draw(self, p: Progress) -> None:
-        self._draws += 1
-        fig = learning_curves_figure(p.history, epochs=p.epochs, steps=self.steps)
-        self.chart.plotly_chart(fig, key=f"train_live_{self._draws}")
-
-
-def cached_result(cfg: TrainConfig, data: Dataset) -> TrainResult | None:
-    """The stored run of this config for this data, or None."""
-    import torch
-
-    hit = get_store().get(cfg)
-    if hit is not None and torch.equal(hit.test_labels, data.test_y):
-        return hit
-    return None
-
-
-def remember(result: TrainResult) -> None:
-    """Keep the run in session_state: exploring it never retrains (the explorer then resets its
-    epoch scrubber and cell pick when it sees ``train_fresh``)."""
-    st.session_state["train_result"] = result
-    st.session_state["train_fresh"] = True
-
-
-def current_result() -> TrainResult | None:
-    """The run this session is exploring."""
-    return st.session_state.get("train_result")
-
-
-PENDING = "pending"
-
-
-@st.cache_resource
-def _handover() -> dict[str, object]:
-    """Session token -> PENDING while it trains, then its TrainResult until the session takes it.
-
-    A plain dict on purpose: a script thread that Streamlit has asked to stop (a click during
-    training) raises on every ``st.*`` call, session_state included, but can still write here.
-    """
-    return {}
-
-
-def _session_token() -> str:
-    """A random id for this browser session (kept in session_state)."""
-    if "train_token" not in st.session_state:
-        st.session_state["train_token"] = uuid.uuid4().hex
-    return st.session_state["train_token"]
-
-
-def collect_handover() -> None:
-    """Take over a result this session's (possibly stopped) training left behind.
-
-    When the click that stopped it started this run, wait for that run to finish first.
-    """
-    token, box = _session_token(), _handover()
-    if box.get(token) == PENDING:
-        slot = training_slot()
-        if slot.acquire(timeout=WAIT_FOR_STOP_S):
-            slot.release()
-    result = box.get(token)
-    if isinstance(result, TrainResult):
-        box.pop(token, None)
-        remember(result)
-
-
-def run_training(cfg: TrainConfig, data: Dataset) -> TrainResult | None:
-    """Train (or fetch from the store) inside ``st.status``; None when the server is busy.
-
-    A click during training (Stop, or any widget) stops it at its next progress report; the
-    partial result is handed over to the run that click started, then the click proceeds.
-    """
-    hit = cached_result(cfg, data)
-    if hit is not None:
-        remember(hit)
-        st.toast("This exact run was in the cache: shown at once.", icon=":material/bolt:")
-        return hit
-    slot: threading.BoundedSemaphore = training_slot()
-    if not slot.acquire(blocking=False):
-        st.warning(
-            "Another training is running on this server right now (one at a time keeps a small "
-            "host responsive). Try again in a little while; runs already in the cache still "
-            "open at once.",
-            icon=":material/hourglass_top:",
-        )
-        return None
-    token, box = _session_token(), _handover()
-    box[token] = PENDING
-    live = LiveProgress(None, None, f"{cfg.model_name()} on {data.info.label}")
-    try:
-        with st.status(f"Training {live.label}…", expanded=True) as status:
-            st.button("Stop", key="train_stop", icon=":material/stop_circle:",
-                      help="Stops after the current batch and keeps what was learned.")  # fmt: skip
-            live.bar, live.chart = st.progress(0.0, text="Starting…"), st.empty()
-            try:
-                result = train_cached(cfg, data, get_store(), callbacks=[live])
-            except ValueError as err:  # e.g. a model that does not fit these images
-                status.update(label="This model cannot train here", state="error")
-                st.error(f"{err} Change the model or the dataset and press Train again.")
-                return None
-            box[token] = result  # no st.* call: works even when this run was told to stop
-            if live.interrupted is None:
-                state = "error" if result.status == "diverged" else "complete"
-                status.update(label=result.message, state=state, expanded=False)
-                st.session_state["train_status_shown"] = True
-    finally:
-        if box.get(token) == PENDING:
-            box.pop(token, None)  # failed before a result: nothing to hand over
-        slot.release()
-    if live.interrupted is not None:
-        raise live.interrupted
-    collect_handover()
-    return result
-
-
-def show_run_message(result: TrainResult) -> None:
-    """How the run ended, in one coloured sentence (unless the training status just said it)."""
-    if st.session_state.pop("train_status_shown", False):
-        return
-    if result.status == "diverged":
-        st.error(result.message, icon=":material/warning:")
-    elif result.status in ("stopped", "early-stopped"):
-        st.info(result.message, icon=":material/stop_circle:")
-    elif result.cached:
-        st.success(f"From the cache: {result.message}", icon=":material/bolt:")
-    else:
-        st.success(result.message, icon=":material/check_circle:")
-
-
-def train_or_recall(cfg: TrainConfig | None, model: str, data: Dataset) -> TrainResult | None:
-    """Train when the form was submitted; otherwise the session's run, or a cached default run."""
-    collect_handover()
-    if cfg is not None:
-        run_training(cfg, data)
-    elif current_result() is None:
-        default = default_config(model, data)
-        hit = cached_result(default, data) if default is not None else None
-        if hit is not None:
-            remember(hit)
-    return current_result()
-
-
-def default_config(model: str, data: Dataset) -> TrainConfig | None:
-    """The config the form currently shows (used to find a cached run before any click)."""
-    if model in CUSTOM:
-        return None
-    values = recipe(model, data)
-    subset = int(values["train_subset"])
-    try:
-        return replace(
-            TrainConfig(dataset=data.info.name, model=model),
-            optimizer=values["train_opt"],
-            lr=values["train_lr"],
-            batch_size=values["train_batch"],
-            epochs=values["train_epochs"],
-            train_subset=None if subset >= len(data.train_y) else subset,
-        )
-    except ValueError:
-        return None
