@@ -17,7 +17,7 @@ import torch
 from dlviz.data import Dataset, normalize
 from dlviz.drawing import is_blank, prepare_input
 from dlviz.inspect import feature_maps, first_layer_weights, parameters_per_layer
-from dlviz.plots.training import (
+from dlviz.plots.inspect import (
     feature_maps_figure,
     first_layer_weights_figure,
     pixels_figure,

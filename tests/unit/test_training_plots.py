@@ -13,17 +13,19 @@ from PIL import Image
 from sklearn import metrics
 
 from dlviz.plots.images import image_grid_figure, png_data_uri
+from dlviz.plots.inspect import (
+    feature_maps_figure,
+    first_layer_weights_figure,
+    probability_bars_figure,
+)
 from dlviz.plots.style import BAD, GOOD
 from dlviz.plots.training import (
     class_balance_figure,
     confusion_matrix_figure,
-    feature_maps_figure,
-    first_layer_weights_figure,
     learning_curves_figure,
     per_class_accuracy_figure,
     pick_per_class,
     prediction_grid_figure,
-    probability_bars_figure,
     runs_overlay_figure,
     sample_grid_figure,
     selected_cell,
