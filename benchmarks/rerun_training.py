@@ -1,12 +1,14 @@
 """Training page timings: a Digits run from the Train click, and the exploring reruns after it.
 
-Prints milliseconds; never asserts. Run from the repo root: ``python -m benchmarks.rerun_training``.
-Offline, with a fresh temporary run cache (so the first click really trains).
+Prints milliseconds; never asserts. Run from the repo root: ``python -m benchmarks.rerun_training``
+(torch threads from the CPU quota, as the app does) and ``python -m benchmarks.rerun_training 1``
+(one torch thread) to compare. Offline, with a fresh temporary run cache (the click really trains).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 
@@ -35,10 +37,18 @@ def timed(at: AppTest, change, repeats: int = 8) -> list[float]:
 
 
 def main() -> None:
+    if len(sys.argv) > 1:  # force the torch thread count (dlviz.runtime reads the CPU quota)
+        import dlviz.runtime
+
+        threads = int(sys.argv[1])
+        dlviz.runtime.cpu_quota = lambda default=None: threads
+    import torch
+
     at = AppTest.from_file(APP, default_timeout=600).run()
     t0 = time.perf_counter()
     at.switch_page("pages/7_training.py").run()
     report("open page (MNIST missing -> Digits preview)", [(time.perf_counter() - t0) * 1000])
+    print(f"torch threads: {torch.get_num_threads()}")
     for model, epochs in (("seed-mlp", 10), ("seed-cnn", 10)):
         at.selectbox(key="train_model").set_value(model).run()
         at.slider(key="train_epochs").set_value(epochs)
