@@ -14,3 +14,15 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("DLVIZ_CACHE_DIR", str(root / "dlviz-cache"))
     monkeypatch.setenv("DLVIZ_DATA_DIR", os.environ.get("DLVIZ_TEST_DATA_DIR", str(root / "data")))
     monkeypatch.setenv("DLVIZ_OFFLINE", "1")
+
+
+@pytest.fixture(autouse=True)
+def _restore_denormals():
+    """Training sets flush-denormal on its thread (for speed); give the next test IEEE floats back.
+
+    hypothesis refuses to generate floats while subnormals are flushed to zero.
+    """
+    yield
+    import torch
+
+    torch.set_flush_denormal(False)
