@@ -194,7 +194,11 @@ class _Run:
                 break
         final_state, best_epoch = self._final_state(status)
         if status == "completed":
-            message = f"Trained {len(self.history)} epochs; test accuracy {self.history[-1].test_acc:.2%}."
+            n = len(self.history)
+            message = (
+                f"Trained {n} epoch{'s' if n != 1 else ''}; "
+                f"test accuracy {self.history[-1].test_acc:.2%}."
+            )
         return TrainResult(
             config=self.cfg,
             history=self.history,
