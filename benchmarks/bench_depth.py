@@ -37,11 +37,12 @@ def main() -> None:
 
     depths = [10, 20, 30, 40, 50, 15, 25, 35, 45, 12, 22, 32, 42, 8, 18, 28]
 
-    def new_depth(at, i: int) -> None:  # every rerun is a new config: 5 uncached studies
+    def new_depth(at, i: int) -> None:  # every rerun is a new config: one uncached study
         at.slider(key="depth_depth").set_value(depths[i % len(depths)])
 
     report(
-        "page rerun, depth slider moved (compare on)", time_reruns("6_depth_and_init.py", new_depth)
+        "page rerun, depth slider moved (compare off, the default)",
+        time_reruns("6_depth_and_init.py", new_depth),
     )
 
     def same(at, i: int) -> None:  # all studies cached: the cost of rendering alone

@@ -33,7 +33,7 @@ DEFAULTS = {
     "sigma": 0.05,
     "batch_norm": False,
     "inputs": "random",
-    "compare": True,
+    "compare": False,
 }
 
 

@@ -25,8 +25,9 @@ def test_first_load_shows_profile_and_ridgeline_with_log_axes():
     assert len(specs) == 2
     layout = _profile(at)["layout"]
     assert layout["yaxis"]["type"] == "log" and layout["yaxis2"]["type"] == "log"
-    # default: tanh + PyTorch init, 20 layers, every init compared
+    # default: tanh + PyTorch init, 20 layers; comparing every init is one switch away
     assert len(_main_grad_norms(at)) == 20
+    at.toggle(key="depth_compare").set_value(True).run()
     names = {t["name"] for t in _profile(at)["data"]}
     assert {"Kaiming / He", "uniform(0, 1)", "PyTorch default"} <= names
     ridges = [t for t in specs[1]["data"] if t["fill"] == "toself"]

@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import threading
 import time
 
 import numpy as np
 import pytest
 
+from tests.app.concept_helpers import metric
+from tests.app.concept_helpers import spec_by_key as spec
+from tests.app.concept_helpers import values as _values
 from tests.app.conftest import open_page
 
 PAGE = "5_playground.py"
-
-
-def _values(arr) -> np.ndarray:
-    """A plotly JSON array: a plain list or the typed ``{"dtype", "bdata", "shape"}`` form."""
-    if isinstance(arr, dict):
-        flat = np.frombuffer(base64.b64decode(arr["bdata"]), dtype=np.dtype(arr["dtype"]))
-        shape = arr.get("shape")
-        if shape:
-            dims = [int(d) for d in (shape if isinstance(shape, list) else str(shape).split(","))]
-            return flat.reshape(dims)
-        return flat
-    return np.asarray(arr, dtype=float)
-
-
-def spec(at, key: str) -> dict:
-    for chart in at.get("plotly_chart"):
-        if chart.proto.id.endswith(f"-{key}"):
-            return json.loads(chart.proto.spec)
-    raise AssertionError(f"no chart with key {key!r}")
-
-
-def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
 
 
 def trainer(at):
