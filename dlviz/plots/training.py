@@ -140,6 +140,14 @@ def learning_curves_figure(
     return _room_for_legend(fig, title)
 
 
+def _predictions(labels: Any, probs: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(true labels, probabilities, predicted labels, right-or-wrong)`` as numpy arrays."""
+    y = as_numpy(labels).astype(np.int64)
+    pr = as_numpy(probs).astype(np.float32)
+    pred = pr.argmax(axis=1) if len(pr) else np.zeros(0, np.int64)
+    return y, pr, pred, pred == y
+
+
 def prediction_grid_figure(
     images: Any,
     labels: Any,
@@ -151,10 +159,7 @@ def prediction_grid_figure(
     fit_width: int | None = None,
 ) -> go.Figure:
     """Test images titled 'true → predicted', green when right and red when wrong; top-3 on hover."""
-    y = as_numpy(labels).astype(np.int64)
-    pr = as_numpy(probs).astype(np.float32)
-    pred = pr.argmax(axis=1) if len(pr) else np.zeros(0, np.int64)
-    ok = pred == y
+    y, pr, pred, ok = _predictions(labels, probs)
     titles = [
         f"{classes[t]}" if good else f"{classes[t]}→{classes[p]}"
         for t, p, good in zip(y, pred, ok, strict=True)
@@ -333,11 +338,9 @@ def gallery_figure(
     fit_width: int | None = None,
 ) -> go.Figure:
     """Test images of one confusion-matrix cell, each titled with the probability of its prediction."""
-    y = as_numpy(labels).astype(np.int64)
-    pr = as_numpy(probs).astype(np.float32)
-    pred = pr.argmax(axis=1) if len(pr) else np.zeros(0, np.int64)
+    y, pr, pred, ok = _predictions(labels, probs)
     titles = [f"p={row[p]:.0%}" for row, p in zip(pr, pred, strict=True)]
-    colors = [GOOD if p == t else BAD for p, t in zip(pred, y, strict=True)]
+    colors = [GOOD if good else BAD for good in ok]
     hovers = [
         f"true: {classes[t]}, predicted: {classes[p]}<br><b>top 3</b><br>{_top3_text(row, classes)}"
         for t, p, row in zip(y, pred, pr, strict=True)
