@@ -9,21 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch
 
 from dlviz.cli import main
-from dlviz.runtime import configure_torch
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = ["--dataset", "digits", "--model", "seed-mlp", "--epochs", "1", "--subset", "300"]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    before = torch.get_num_threads()
-    configure_torch(threads=1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def run(argv: list[str]) -> tuple[int, str, str]:

@@ -13,18 +13,12 @@ import torch
 import dlviz.training.store as store_mod
 from dlviz.data import synthetic_dataset
 from dlviz.models import ModelSpec
-from dlviz.runtime import configure_torch
 from dlviz.training import RunStore, TrainConfig, train, train_cached
 
 CFG = TrainConfig(dataset="digits", model=ModelSpec(hidden=(16,)), epochs=2, batch_size=64, lr=1e-2)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    before = torch.get_num_threads()
-    configure_torch(threads=1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

@@ -32,13 +32,7 @@ TINY_MLP = ModelSpec(kind="mlp", hidden=(32,))
 TINY_CNN = ModelSpec(kind="cnn", channels=(8,), hidden=(16,))
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """The shared test machine is oversubscribed; one thread avoids spin-wait stalls."""
-    before = torch.get_num_threads()
-    configure_torch(threads=1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,17 @@
+"""Unit-test fixtures shared by the training-related modules."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from dlviz.runtime import configure_torch
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One torch thread for a module: on an oversubscribed machine two threads spin-wait and stall."""
+    before = torch.get_num_threads()
+    configure_torch(threads=1)
+    yield
+    torch.set_num_threads(before)
