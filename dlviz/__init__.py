@@ -7,4 +7,4 @@ training and the plotly figure builders. Streamlit lives only in ``dlviz.ui``, `
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``python -m dlviz`` argument parser."""
     from dlviz.data import DATASETS
     from dlviz.models import PRESETS
-    from dlviz.training import OPTIMIZERS
+    from dlviz.training import OPTIMIZERS, PRECISIONS
 
     parser = _Parser(prog="python -m dlviz", description="dlviz: train and inspect small models.")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)
@@ -54,6 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--val-fraction", type=float, default=0.1)
     t.add_argument("--patience", type=int, help="early stopping on validation loss")
     t.add_argument("--seed", type=int, default=0)
+    t.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="auto",
+        help="auto (default): bfloat16 forward passes for CNNs on CPUs with native bf16, "
+        "float32 otherwise; fp32; bf16",
+    )
     t.add_argument("--threads", type=int, help="torch threads (default: the CPU quota)")
     t.add_argument("--data-dir", type=Path, help="default: DLVIZ_DATA_DIR or data/")
     t.add_argument("--cache-dir", type=Path, help="default: DLVIZ_CACHE_DIR or ~/.cache/dlviz")
@@ -109,6 +116,7 @@ def _config(args: argparse.Namespace):
         "val_fraction": args.val_fraction,
         "patience": args.patience,
         "seed": args.seed,
+        "precision": args.precision,
     }
     overrides = {k: v for k, v in overrides.items() if v is not None}
     if overrides.get("optimizer") == "sgd" and (args.momentum or 0) > 0:
@@ -153,7 +161,7 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"{result.message}{cached}", file=out)
         print(
             f"{summary['parameters']:,} parameters, {summary['train_seconds']:.1f} s, "
-            f"{summary['samples_per_second']:,.0f} images/s",
+            f"{summary['samples_per_second']:,.0f} images/s ({result.precision})",
             file=out,
         )
     return 0
@@ -177,6 +185,7 @@ def _summary(result, data) -> dict:
         "optimizer": cfg.optimizer,
         "lr": cfg.lr,
         "batch_size": cfg.batch_size,
+        "precision": result.precision,
         "train_images": cfg.train_subset or len(data.train_y),
         "key": cfg.key(),
         "history": [asdict(h) for h in result.history],

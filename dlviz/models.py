@@ -4,7 +4,11 @@ Models are plain ``nn.Sequential`` stacks with named layers (``conv1``, ``bn1``,
 ``act1``, ``fc1``, ``out`` ...), so pages can pick out a layer's weights by name. They take
 normalised float images ``[N, C, H, W]`` and return logits. Where the activation is
 non-decreasing, max-pooling is placed before it: ``act(maxpool(x)) == maxpool(act(x))`` exactly,
-and the activation then touches four times fewer numbers. Training lives in ``dlviz.training``.
+and the activation then touches four times fewer numbers. A CNN flattens its last feature maps in
+(height, width, channel) order (``FlattenHWC``): the same network as the notebooks' NCHW
+``view`` up to a fixed order of ``fc1``'s input columns, but free for the ``channels_last``
+tensors training uses (an NCHW flatten copies them and mixes memory formats in the backward
+pass, about 8 % of a seed-cnn step). Training lives in ``dlviz.training``.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+import torch
 from torch import nn
 
 from dlviz.activations import ACTIVATION_NAMES, activation_module
@@ -130,6 +135,23 @@ PRESETS: dict[str, Preset] = {
 PRESET_NAMES: tuple[str, ...] = tuple(PRESETS)
 
 
+class FlattenHWC(nn.Module):
+    """``[N, C, H, W] -> [N, H*W*C]``, flattening in (height, width, channel) order.
+
+    For a ``channels_last`` tensor this is a view (no copy). ``nchw_columns`` maps the columns to
+    the order ``x.flatten(1)`` would give.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.permute(0, 2, 3, 1).flatten(1)
+
+    @staticmethod
+    def nchw_columns(weight: torch.Tensor, chw: tuple[int, int, int]) -> torch.Tensor:
+        """A following Linear's ``weight`` re-ordered for an NCHW ``flatten(1)`` input."""
+        c, h, w = chw
+        return weight.reshape(-1, h, w, c).permute(0, 3, 1, 2).reshape(weight.shape[0], -1)
+
+
 def resolve_spec(model: str | ModelSpec) -> ModelSpec:
     """The ``ModelSpec`` of a preset name, or the spec itself."""
     if isinstance(model, ModelSpec):
@@ -235,6 +257,6 @@ def _cnn(spec: ModelSpec, input_shape: tuple[int, int, int], num_classes: int) -
             layers[f"pool{i}"] = nn.MaxPool2d(2)
         if pool:
             h, w = h // 2, w // 2
-    layers["flatten"] = nn.Flatten()
+    layers["flatten"] = FlattenHWC()
     _dense_blocks(layers, spec, c * h * w, num_classes)
     return nn.Sequential(layers)

@@ -83,6 +83,18 @@ def configure_torch(threads: int | None = None) -> int:
     return torch.get_num_threads()
 
 
+def bf16_native() -> bool:
+    """True when oneDNN runs bfloat16 natively on this CPU (AVX512-BF16 or AMX), so bf16 pays off."""
+    import torch
+
+    try:
+        return bool(
+            torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+        )
+    except (AttributeError, RuntimeError):
+        return False
+
+
 def warm_up_optimizers() -> None:
     """Build one throwaway optimizer: torch imports torch._dynamo (1.5-5 s) on the first one."""
     import torch

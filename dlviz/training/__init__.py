@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dlviz.training.config import (
     OPTIMIZERS,
+    PRECISIONS,
     STATUSES,
     Callback,
     EpochStats,
@@ -16,12 +17,20 @@ from dlviz.training.config import (
     TrainResult,
     preset_config,
 )
-from dlviz.training.loop import evaluate, make_optimizer, predict_proba, split_indices, train
+from dlviz.training.loop import (
+    evaluate,
+    make_optimizer,
+    predict_proba,
+    resolve_precision,
+    split_indices,
+    train,
+)
 from dlviz.training.metrics import confusion_matrix, per_class_accuracy
 from dlviz.training.store import RunStore, RunSummary, train_cached
 
 __all__ = [
     "OPTIMIZERS",
+    "PRECISIONS",
     "STATUSES",
     "Callback",
     "EpochStats",
@@ -36,6 +45,7 @@ __all__ = [
     "per_class_accuracy",
     "predict_proba",
     "preset_config",
+    "resolve_precision",
     "split_indices",
     "train",
     "train_cached",

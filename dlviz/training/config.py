@@ -27,6 +27,13 @@ if TYPE_CHECKING:
 OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam", "adamw", "rmsprop")
 """sgd = plain SGD; momentum = SGD with ``TrainConfig.momentum``; rmsprop without momentum."""
 
+PRECISIONS: tuple[str, ...] = ("auto", "fp32", "bf16")
+"""fp32 = float32 throughout; bf16 = forward passes under bfloat16 autocast, with float32 weights,
+loss and optimizer state (mixed precision); auto = bf16 for models with convolutions on a CPU with
+native bf16 instructions (``dlviz.runtime.bf16_native``: AVX512-BF16 or AMX), where it makes a
+CNN step about 1.5x faster at the same accuracy, and fp32 everywhere else. The precision a run
+used is ``TrainResult.precision``."""
+
 STATUSES: tuple[str, ...] = ("completed", "stopped", "early-stopped", "diverged")
 
 
@@ -46,6 +53,7 @@ class TrainConfig:
     val_fraction: float = 0.1  # held out from the (subset of) training images
     seed: int = 0
     patience: int | None = None  # early stopping on validation loss
+    precision: str = "auto"  # "auto" | "fp32" | "bf16" (see PRECISIONS)
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -126,6 +134,10 @@ def _validate(cfg: TrainConfig) -> None:
         (
             cfg.patience is None or (_int(cfg.patience) and cfg.patience >= 1),
             f"Patience must be None or a positive integer, got {cfg.patience}.",
+        ),
+        (
+            cfg.precision in PRECISIONS,
+            f"Unknown precision {cfg.precision!r}; choose one of {', '.join(PRECISIONS)}.",
         ),
         (
             cfg.patience is None or cfg.val_fraction > 0,
@@ -220,6 +232,7 @@ class TrainResult:
     best_epoch: int | None = None  # epoch whose weights are final_state (None: the last one)
     eval_seconds: float = 0.0  # part of train_seconds spent evaluating validation and test sets
     created: float = 0.0  # time.time() when the run finished
+    precision: str = "fp32"  # what the run used: "fp32" or "bf16" (config "auto" resolved)
 
     @property
     def test_acc(self) -> float:

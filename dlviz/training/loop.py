@@ -4,12 +4,15 @@ What makes it fast is measured in the project's performance notes: the dataset s
 uint8 and batches are drawn with ``torch.randperm`` and normalised one batch at a time (no
 DataLoader, no per-sample transforms); CNNs run in ``channels_last``; optimizers are fused where
 torch supports it; torch threads follow the CPU quota with denormals flushed and the allocator
-tuned (``dlviz.runtime``); evaluation runs in large ``inference_mode`` batches. The loop never
+tuned (``dlviz.runtime``); evaluation runs in large ``inference_mode`` batches.
+Forward passes run in bfloat16 autocast when ``resolve_precision`` says so (weights, loss and
+optimizer stay float32). The loop never
 raises on a diverging loss: the run ends with status "diverged" and keeps the last finite weights.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Sequence
@@ -20,7 +23,7 @@ from torch import nn
 
 from dlviz.data import Dataset, DatasetInfo, normalize
 from dlviz.models import build_model, count_parameters
-from dlviz.runtime import configure_torch
+from dlviz.runtime import bf16_native, configure_torch
 from dlviz.training.config import Callback, EpochStats, Progress, TrainConfig, TrainResult
 
 STEP_EVENTS_PER_EPOCH = 20
@@ -81,6 +84,20 @@ def uses_conv(model: nn.Module) -> bool:
     return any(isinstance(m, nn.Conv2d) for m in model.modules())
 
 
+def resolve_precision(precision: str, model: nn.Module) -> str:
+    """ "fp32" or "bf16": "auto" picks bf16 for a model with convolutions on a native-bf16 CPU."""
+    if precision == "auto":
+        return "bf16" if uses_conv(model) and bf16_native() else "fp32"
+    return precision
+
+
+def autocast(precision: str) -> contextlib.AbstractContextManager:
+    """The context a forward pass runs in: bfloat16 autocast for "bf16", nothing for "fp32"."""
+    if precision == "bf16":
+        return torch.autocast("cpu", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
+
+
 def _batch(x_uint8: torch.Tensor, info: DatasetInfo, channels_last: bool) -> torch.Tensor:
     x = normalize(x_uint8, info)
     return x.contiguous(memory_format=torch.channels_last) if channels_last else x
@@ -92,9 +109,10 @@ def evaluate(
     y: torch.Tensor,
     info: DatasetInfo,
     batch_size: int = 1000,
+    precision: str = "fp32",
 ) -> tuple[float, float, torch.Tensor]:
     """``(mean cross-entropy, accuracy, probabilities float32 [M, C])`` in eval mode."""
-    probs, loss_sum = _infer(model, x_uint8, info, batch_size, y)
+    probs, loss_sum = _infer(model, x_uint8, info, batch_size, y, precision)
     if len(y) == 0:
         return float("nan"), float("nan"), probs
     acc = (probs.argmax(1) == y).float().mean().item()
@@ -102,10 +120,14 @@ def evaluate(
 
 
 def predict_proba(
-    model: nn.Module, x_uint8: torch.Tensor, info: DatasetInfo, batch_size: int = 1000
+    model: nn.Module,
+    x_uint8: torch.Tensor,
+    info: DatasetInfo,
+    batch_size: int = 1000,
+    precision: str = "fp32",
 ) -> torch.Tensor:
     """Softmax probabilities float32 ``[M, C]`` for uint8 images, in large inference batches."""
-    return _infer(model, x_uint8, info, batch_size)[0]
+    return _infer(model, x_uint8, info, batch_size, precision=precision)[0]
 
 
 def _infer(
@@ -114,6 +136,7 @@ def _infer(
     info: DatasetInfo,
     batch_size: int,
     y: torch.Tensor | None = None,
+    precision: str = "fp32",
 ) -> tuple[torch.Tensor, float]:
     """Probabilities ``[M, C]`` and, given labels, the summed cross-entropy (eval mode)."""
     was_training = model.training
@@ -123,7 +146,9 @@ def _infer(
     try:
         with torch.inference_mode():
             for i in range(0, len(x_uint8), batch_size):
-                logits = model(_batch(x_uint8[i : i + batch_size], info, cl)).float()
+                with autocast(precision):
+                    logits = model(_batch(x_uint8[i : i + batch_size], info, cl))
+                logits = logits.float()
                 if y is not None:
                     yb = y[i : i + batch_size]
                     loss_sum += F.cross_entropy(logits, yb, reduction="sum").item()
@@ -150,6 +175,7 @@ class _Run:
         self.model = build_model(cfg.model, data.info.shape, data.info.num_classes)
         self.initial_state = _state(self.model)
         self.channels_last = uses_conv(self.model)
+        self.precision = resolve_precision(cfg.precision, self.model)
         if self.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
         self.optimizer = make_optimizer(cfg, self.model.parameters())
@@ -216,6 +242,7 @@ class _Run:
             best_epoch=best_epoch,
             eval_seconds=self.eval_seconds,
             created=time.time(),
+            precision=self.precision,
         )
 
     def _epoch(self, epoch: int) -> tuple[str, str, tuple[int, int] | None]:
@@ -265,8 +292,9 @@ class _Run:
         ts = time.perf_counter()
         xb = _batch(self.data.train_x[idx], self.info, self.channels_last)
         yb = self.data.train_y[idx]
-        logits = self.model(xb)
-        loss = F.cross_entropy(logits, yb)
+        with autocast(self.precision):
+            logits = self.model(xb)
+        loss = F.cross_entropy(logits.float(), yb)
         value = loss.item()
         if not math.isfinite(value):
             return value, torch.zeros((), dtype=torch.int64)
@@ -282,10 +310,15 @@ class _Run:
         """Evaluate on validation and test images and append the epoch's stats and predictions."""
         te = time.perf_counter()
         val_loss, val_acc, _ = evaluate(
-            self.model, self.val_x, self.val_y, self.info, self.eval_batch
+            self.model, self.val_x, self.val_y, self.info, self.eval_batch, self.precision
         )
         test_loss, test_acc, probs = evaluate(
-            self.model, self.data.test_x, self.data.test_y, self.info, self.eval_batch
+            self.model,
+            self.data.test_x,
+            self.data.test_y,
+            self.info,
+            self.eval_batch,
+            self.precision,
         )
         self.eval_seconds += time.perf_counter() - te
         self.test_preds.append(probs.argmax(1))

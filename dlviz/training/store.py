@@ -218,6 +218,7 @@ def _to_payload(r: TrainResult, key: str) -> dict[str, Any]:
         "best_epoch": r.best_epoch,
         "eval_seconds": r.eval_seconds,
         "created": r.created,
+        "precision": r.precision,
     }
 
 
@@ -246,6 +247,7 @@ def _from_payload(d: dict[str, Any]) -> TrainResult:
         best_epoch=d["best_epoch"],
         eval_seconds=float(d["eval_seconds"]),
         created=float(d["created"]),
+        precision=str(d.get("precision", "fp32")),
     )
 
 

@@ -22,7 +22,8 @@ from dlviz.plots.training import (
     pick_per_class,
     sample_grid_figure,
 )
-from dlviz.training import OPTIMIZERS, TrainConfig
+from dlviz.runtime import bf16_native
+from dlviz.training import OPTIMIZERS, PRECISIONS, TrainConfig
 from dlviz.ui.resources import dataset_or_fallback
 
 DATASET_LABELS = {
@@ -39,6 +40,11 @@ OPTIMIZER_LABELS = {
     "adam": "Adam",
     "adamw": "AdamW",
     "rmsprop": "RMSprop",
+}
+PRECISION_WORDS = {
+    "auto": "auto",
+    "fp32": "fp32: 32-bit floats throughout",
+    "bf16": "bf16: mixed precision (bfloat16 forward passes)",
 }
 LR_STEPS: tuple[float, ...] = (
     1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5, 1.0,
@@ -131,6 +137,7 @@ def recipe(model: str, data: Dataset) -> dict[str, object]:
         "train_epochs": p.epochs if p else 3,
         "train_subset": min(10_000, len(data.train_y)),
         "train_seed": 0,
+        "train_precision": "auto",
     }
     if data.info.name == "digits":  # 1,437 images: small batches and more epochs, still seconds
         values.update(train_batch=32, train_epochs=10, train_subset=len(data.train_y))
@@ -186,12 +193,25 @@ def training_controls(model: str, data: Dataset) -> TrainConfig | None:
         )  # fmt: skip
         c2.number_input("Seed", 0, 9999, step=1, key="train_seed",
                         help="Same seed, same initial weights and batch order.")  # fmt: skip
+        c1.selectbox(
+            "Precision", PRECISIONS, key="train_precision", format_func=precision_label,
+            help="Mixed precision (bf16) runs the forward pass in 16-bit bfloat16 numbers while the "
+            "weights, the loss and the optimizer stay 32-bit: about 1.5x faster for CNNs on a CPU "
+            "with bf16 instructions, at the same accuracy. 'auto' uses it only where it pays off.",
+        )  # fmt: skip
         go = st.form_submit_button(
             "Train", type="primary", key="train_go", icon=":material/play_arrow:", width="stretch"
         )
     if not go:
         return None
     return _config(model, spec, data, n_train)
+
+
+def precision_label(precision: str) -> str:
+    """'auto: bf16 for CNNs on this CPU' and the like, for the precision picker."""
+    if precision == "auto":
+        return "auto: bf16 for CNNs on this CPU" if bf16_native() else "auto: fp32 on this CPU"
+    return PRECISION_WORDS[precision]
 
 
 def _custom_spec_controls(model: str) -> ModelSpec:
@@ -236,6 +256,7 @@ def _config(model: str, spec: ModelSpec | None, data: Dataset, n_train: int) -> 
             epochs=int(s["train_epochs"]),
             train_subset=None if subset >= n_train else subset,
             seed=int(s["train_seed"]),
+            precision=str(s.get("train_precision", "auto")),
         )
     except ValueError as err:
         st.error(f"These settings cannot train: {err}")

@@ -37,7 +37,7 @@ from dlviz.results import (
 )
 from dlviz.training import TrainResult
 from dlviz.ui.resources import dataset_or_fallback, get_store
-from dlviz.ui.training import DATASET_LABELS, OPTIMIZER_LABELS
+from dlviz.ui.training import DATASET_LABELS, OPTIMIZER_LABELS, PRECISION_WORDS
 from dlviz.ui.training_inspect import show_downloads, show_draw, show_inside
 
 TABS = ("Results", "Compare runs", "Inside the model", "Draw a digit", "Download")
@@ -92,13 +92,16 @@ def show_summary(result: TrainResult) -> None:
     else:
         cols[1].metric("Epochs", f"{len(result.history)} / {cfg.epochs}")
     cols[2].metric("Training time", f"{result.train_seconds:.1f} s")
-    cols[3].metric("Images per second", f"{result.samples_per_second:,.0f}")
+    cols[3].metric(
+        "Images per second", f"{result.samples_per_second:,.0f}",
+        help=f"Training images per second of optimisation steps, in {PRECISION_WORDS[result.precision]}.",
+    )  # fmt: skip
     cols[4].metric("Parameters", f"{result.parameters:,}")
     st.caption(
         f"{DATASET_LABELS[cfg.dataset].split(':')[0]} · {cfg.model_name()} · "
         f"{OPTIMIZER_LABELS[cfg.optimizer]} lr {cfg.lr:g} · batch "
-        f"{cfg.batch_size} · {cfg.train_subset or 'all'} training images · seed {cfg.seed}"
-        + (" · from the cache" if result.cached else "")
+        f"{cfg.batch_size} · {cfg.train_subset or 'all'} training images · seed {cfg.seed} · "
+        f"{result.precision}" + (" · from the cache" if result.cached else "")
     )
 
 

@@ -233,3 +233,18 @@ def test_a_click_during_training_stops_it_and_keeps_the_partial_run():
     assert isinstance(live.interrupted, StopException)
     assert live(p) is True and bar.calls == 1  # no more st.* calls once interrupted
     assert live.steps == [(0.2, 0.5)]
+
+
+def test_precision_picker_reaches_the_run_and_is_reported():
+    at = open_page(PAGE, timeout=TIMEOUT)
+    picker = at.selectbox(key="train_precision")
+    assert picker.value == "auto" and len(picker.options) == 3
+    assert picker.options[0].startswith("auto: ")  # says what auto means on this CPU
+    at.selectbox(key="train_model").set_value("seed-mlp").run()
+    at.slider(key="train_epochs").set_value(2)
+    at.selectbox(key="train_precision").set_value("bf16")
+    at.button(key="train_go").click().run(timeout=TIMEOUT)
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(c.value.endswith("· bf16") for c in at.caption)
+    acc = float(metrics(at)["Test accuracy"].rstrip("%")) / 100
+    assert acc > 0.5  # mixed precision still learns

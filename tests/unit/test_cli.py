@@ -75,11 +75,19 @@ def test_recipe_options_reach_the_config(tmp_path):
         "0.01",
         "--batch-size",
         "32",
+        "--precision",
+        "bf16",
     ]
     code, out, _ = run(argv)
     summary = json.loads(out.splitlines()[-1])
     assert code == 0
     assert (summary["optimizer"], summary["lr"], summary["batch_size"]) == ("momentum", 0.01, 32)
+    assert summary["precision"] == "bf16"
+
+
+def test_default_precision_is_auto_and_reported(tmp_path):
+    code, out, _ = run(["train", *FAST, "--cache-dir", str(tmp_path), "--json"])
+    assert code == 0 and json.loads(out.splitlines()[-1])["precision"] == "fp32"  # an MLP
 
 
 def test_plain_output_is_human(tmp_path):
@@ -98,6 +106,7 @@ def test_plain_output_is_human(tmp_path):
         ["train", "--dataset", "digits", "--model", "seed-cnn", "--lr", "nan"],
         ["train", "--dataset", "digits", "--model", "seed-cnn", "--subset", "100000"],
         ["train", "--dataset", "digits", "--model", "seed-cnn", "--threads", "0"],
+        ["train", "--dataset", "digits", "--model", "seed-cnn", "--precision", "fp16"],
         ["train", "--dataset", "digits"],
         ["fly"],
         [],

@@ -12,6 +12,7 @@ from dlviz.models import (
     MONOTONE_ACTIVATIONS,
     PRESETS,
     SUPPORTED_SHAPES,
+    FlattenHWC,
     ModelSpec,
     build_model,
     count_parameters,
@@ -74,7 +75,8 @@ def test_seed_cnn_computes_the_notebook_function_with_pool_before_relu():
         {
             "conv1.weight": ours.conv1.weight,
             "conv1.bias": ours.conv1.bias,
-            "fc1.weight": ours.fc1.weight,
+            # dlviz flattens in (H, W, C) order: the same weights, columns re-ordered
+            "fc1.weight": FlattenHWC.nchw_columns(ours.fc1.weight, (32, 14, 14)),
             "fc1.bias": ours.fc1.bias,
             "fc2.weight": ours.out.weight,
             "fc2.bias": ours.out.bias,
@@ -115,7 +117,9 @@ class NotebookCifarCNN(nn.Module):
 def test_seed_cifar_cnn_is_the_notebook_architecture():
     ours = build_model("seed-cifar-cnn", (3, 32, 32), 10)
     ref = NotebookCifarCNN()
-    ref.load_state_dict(dict(zip(ref.state_dict(), ours.state_dict().values(), strict=True)))
+    state = dict(zip(ref.state_dict(), ours.state_dict().values(), strict=True))
+    state["head.1.weight"] = FlattenHWC.nchw_columns(ours.fc1.weight, (64, 8, 8))
+    ref.load_state_dict(state)
     ours.eval(), ref.eval()
     x = torch.randn(4, 3, 32, 32)
     torch.testing.assert_close(ours(x), ref(x))
@@ -133,9 +137,22 @@ def test_cnn_with_any_activation_equals_conv_act_pool(activation):
     else:  # GELU and SiLU are not monotone: max-pool must come after them
         assert order.index("act1") < order.index("pool1")
     x = torch.randn(2, 1, 8, 8)
-    h = F.max_pool2d(model.act1(model.conv1(x)), 2).flatten(1)
+    h = F.max_pool2d(model.act1(model.conv1(x)), 2).permute(0, 2, 3, 1).flatten(1)
     expected = model.out(model.act_fc1(model.fc1(h)))
     torch.testing.assert_close(model(x), expected)
+
+
+def test_flatten_hwc_is_a_view_of_channels_last_maps_and_nchw_columns_inverts_it():
+    x = torch.randn(3, 4, 5, 6)
+    xc = x.contiguous(memory_format=torch.channels_last)
+    flat = FlattenHWC()(xc)
+    assert flat.data_ptr() == xc.data_ptr() and flat.is_contiguous()  # no copy
+    torch.testing.assert_close(FlattenHWC()(x), flat)
+    w = torch.randn(7, 4 * 5 * 6)
+    # a Linear on HWC-flattened maps equals one on NCHW-flattened maps with re-ordered columns
+    torch.testing.assert_close(
+        flat @ w.t(), x.flatten(1) @ FlattenHWC.nchw_columns(w, (4, 5, 6)).t()
+    )
 
 
 def test_mlp_spec_options_build_the_layers():

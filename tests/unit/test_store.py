@@ -50,6 +50,10 @@ def test_put_then_get_round_trips_everything(tmp_path, result):
     assert got.parameters == result.parameters
     assert got.train_seconds == result.train_seconds
     assert got.samples_per_second == result.samples_per_second
+    assert got.precision == result.precision == "fp32"  # "auto" resolves to fp32 for an MLP
+    bf16 = replace(result, config=replace(CFG, precision="bf16"), precision="bf16")
+    store.put(bf16)
+    assert store.get(bf16.config).precision == "bf16"
     assert store.load(CFG.key()) is not None
 
 

@@ -78,15 +78,17 @@ def test_result_holds_per_epoch_predictions_and_weights(data):
     assert all(t.is_contiguous() for t in result.final_state.values())
 
 
-def test_training_is_deterministic_for_a_seed_and_leaves_global_rng_alone(data):
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_training_is_deterministic_for_a_seed_and_leaves_global_rng_alone(data, precision):
     rng = torch.get_rng_state()
-    a = train(cfg(model=TINY_CNN, epochs=2), data)
+    a = train(cfg(model=TINY_CNN, epochs=2, precision=precision), data)
+    assert a.precision == precision
     assert torch.equal(torch.get_rng_state(), rng)
-    b = train(cfg(model=TINY_CNN, epochs=2), data)
+    b = train(cfg(model=TINY_CNN, epochs=2, precision=precision), data)
     assert [s.train_loss for s in a.history] == [s.train_loss for s in b.history]
     for k in a.final_state:
         assert torch.equal(a.final_state[k], b.final_state[k]), k
-    c = train(cfg(model=TINY_CNN, epochs=2, seed=1), data)
+    c = train(cfg(model=TINY_CNN, epochs=2, seed=1, precision=precision), data)
     assert not torch.equal(a.final_state["conv1.weight"], c.final_state["conv1.weight"])
 
 
@@ -126,8 +128,8 @@ def test_early_stopping_keeps_the_best_validation_weights(data, monkeypatch):
     real = loop.evaluate
     val_losses = iter([1.0, 0.5, 0.7, 0.9, 1.1, 1.3])
 
-    def fake_evaluate(model, x, y, info, batch_size=1000):
-        loss, acc, probs = real(model, x, y, info, batch_size)
+    def fake_evaluate(model, x, y, info, batch_size=1000, precision="fp32"):
+        loss, acc, probs = real(model, x, y, info, batch_size, precision)
         return (next(val_losses) if len(y) == 40 else loss), acc, probs
 
     monkeypatch.setattr(loop, "evaluate", fake_evaluate)
@@ -234,6 +236,7 @@ def test_key_depends_on_dlviz_version(monkeypatch):
         ({"patience": 0}, "Patience"),
         ({"patience": 2, "val_fraction": 0.0}, "validation"),
         ({"weight_decay": -1.0}, "Weight decay"),
+        ({"precision": "fp16"}, "precision"),
     ],
 )
 def test_bad_configs_raise_clear_errors(kw, match):
@@ -299,3 +302,37 @@ def test_configure_torch_flushes_denormals_in_the_calling_thread():
     t.start()
     t.join()
     assert seen == [0.0]
+
+
+def test_auto_precision_is_bf16_only_for_conv_models_on_native_bf16_cpus(monkeypatch):
+    cnn, mlp = build_model(TINY_CNN, (1, 8, 8), 10), build_model(TINY_MLP, (1, 8, 8), 10)
+    monkeypatch.setattr(loop, "bf16_native", lambda: True)
+    assert loop.resolve_precision("auto", cnn) == "bf16"
+    assert loop.resolve_precision("auto", mlp) == "fp32"  # small MLPs gain nothing from bf16
+    assert loop.resolve_precision("fp32", cnn) == "fp32"
+    monkeypatch.setattr(loop, "bf16_native", lambda: False)
+    assert loop.resolve_precision("auto", cnn) == "fp32"
+    assert loop.resolve_precision("bf16", mlp) == "bf16"  # explicit wins
+    assert TrainConfig().precision == "auto"
+
+
+def test_bf16_run_keeps_float32_weights_and_learns_like_fp32(data):
+    """Mixed precision: bf16 forward passes, float32 master weights, loss and optimizer state."""
+    fp32 = train(cfg(model=TINY_CNN, precision="fp32"), data)
+    bf16 = train(cfg(model=TINY_CNN, precision="bf16"), data)
+    assert (fp32.precision, bf16.precision) == ("fp32", "bf16")
+    assert all(v.dtype == torch.float32 for v in bf16.final_state.values() if v.is_floating_point())
+    assert bf16.history[-1].test_acc > 0.8  # chance is 0.1
+    assert abs(bf16.history[-1].test_acc - fp32.history[-1].test_acc) < 0.1
+    # the same initial weights and batches: the first epoch's loss differs only by rounding
+    assert bf16.history[0].train_loss == pytest.approx(fp32.history[0].train_loss, rel=0.05)
+    assert not torch.equal(bf16.final_state["conv1.weight"], fp32.final_state["conv1.weight"])
+
+
+def test_evaluate_in_bf16_is_close_to_fp32(data):
+    model = build_model(TINY_CNN, (1, 8, 8), 10).eval()
+    loss32, acc32, p32 = evaluate(model, data.test_x, data.test_y, data.info)
+    loss16, _, p16 = evaluate(model, data.test_x, data.test_y, data.info, precision="bf16")
+    assert p16.dtype == torch.float32
+    torch.testing.assert_close(p16, p32, atol=0.02, rtol=0)
+    assert loss16 == pytest.approx(loss32, rel=0.02)
