@@ -1,8 +1,8 @@
 """Peak memory of training seed-cifar-cnn on a full CIFAR-10-sized set with dlviz's loop.
 
 Run: ``python -m benchmarks.bench_cifar_memory`` (options: ``--epochs N``, ``--subset N`` to
-train on fewer images while still holding all 50,000 in memory, ``--data-dir DIR`` to use real
-CIFAR-10 when its files are there). Without real CIFAR-10 (it cannot be downloaded here) it uses
+train on fewer images while still holding all 50,000 in memory, ``--precision fp32`` to force
+float32, ``--data-dir DIR`` to use real CIFAR-10 when its files are there). Without real CIFAR-10 (it cannot be downloaded here) it uses
 synthetic CIFAR-shaped data: 50,000 training and 10,000 test images of 3x32x32 uint8, the same
 sizes as the real set, and says so. Prints the process's resident memory after start-up, after
 loading the data, and its peak while training (VmHWM), against the 1.5 GB target.
@@ -20,7 +20,7 @@ import torch
 
 from dlviz.data import DatasetUnavailable, load_dataset, synthetic_dataset
 from dlviz.runtime import configure_torch
-from dlviz.training import preset_config, train
+from dlviz.training import PRECISIONS, preset_config, train
 
 TARGET_MB = 1536
 
@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--subset", type=int, help="train on N of the 50,000 images")
     parser.add_argument("--data-dir", type=Path, help="folder holding cifar-10-batches-py/")
     parser.add_argument("--threads", type=int)
+    parser.add_argument("--precision", choices=PRECISIONS, default="auto")
     args = parser.parse_args(argv)
 
     threads = configure_torch(threads=args.threads)
@@ -55,7 +56,13 @@ def main(argv: list[str] | None = None) -> int:
     if data is None:
         data = synthetic_dataset("cifar10", n_train=50_000, n_test=10_000, seed=0)
     loaded = rss_mb()
-    cfg = preset_config("seed-cifar-cnn", "cifar10", epochs=args.epochs, train_subset=args.subset)
+    cfg = preset_config(
+        "seed-cifar-cnn",
+        "cifar10",
+        epochs=args.epochs,
+        train_subset=args.subset,
+        precision=args.precision,
+    )
     print(f"data: {source}; {threads} threads; load average {os.getloadavg()[0]:.1f}")
     print(
         f"recipe: {cfg.optimizer} lr {cfg.lr:g}, batch {cfg.batch_size}, {cfg.epochs} epoch(s), "
@@ -72,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"trained {result.epochs_done} epoch(s) in {seconds:.1f} s, "
-        f"{result.samples_per_second:,.0f} images/s; test accuracy {result.test_acc:.2%}"
+        f"{result.samples_per_second:,.0f} images/s in {result.precision}; test accuracy {result.test_acc:.2%}"
         + (
             " (synthetic data: not comparable to CIFAR-10's 75.52 %)"
             if "synthetic" in source
