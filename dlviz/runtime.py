@@ -61,6 +61,61 @@ def _tune_glibc_malloc() -> bool:
     return bool(ok)
 
 
+_GOMP: ctypes.CDLL | None | bool = False  # False: not looked up yet
+
+
+def _libgomp() -> ctypes.CDLL | None:
+    """The GNU OpenMP runtime torch has loaded (Linux), or None (another runtime, or none)."""
+    global _GOMP
+    if _GOMP is False:
+        _GOMP = None
+        try:
+            maps = _read("/proc/self/maps")
+        except OSError:
+            return None
+        paths = {ln.split()[-1] for ln in maps.splitlines() if "/libgomp" in ln}
+        if len(paths) == 1:
+            try:
+                lib = ctypes.CDLL(paths.pop())
+                lib.GOMP_parallel.argtypes = [
+                    _OMP_FN,
+                    ctypes.c_void_p,
+                    ctypes.c_uint,
+                    ctypes.c_uint,
+                ]
+                lib.GOMP_parallel.restype = None
+                _GOMP = lib
+            except (OSError, AttributeError):
+                pass
+    return _GOMP
+
+
+_OMP_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+
+
+def on_omp_threads(fn, threads: int) -> list | None:
+    """Run ``fn()`` once on each of the calling thread's ``threads`` OpenMP threads; their results.
+
+    OpenMP workers keep the FPU flags (flush-denormal) they were created with, and only code running
+    on them can change that. None when torch does not use GNU OpenMP here (nothing was run).
+    """
+    if threads < 2:
+        return [fn()]
+    lib = _libgomp()
+    if lib is None:
+        return None
+    results: list = []
+    callback = _OMP_FN(lambda _data: results.append(fn()))  # takes the GIL on each thread
+    lib.GOMP_parallel(callback, None, threads, 0)  # ctypes releases the GIL during the call
+    return results
+
+
+def denormals_flushed() -> bool:
+    """True when the calling thread's FPU flushes denormals (tested with a subnormal product)."""
+    tiny, half = 1e-310, 0.5  # 1e-310 is subnormal in float64
+    return tiny * half == 0.0
+
+
 def configure_torch(threads: int | None = None) -> int:
     """Set torch threads (first call: the CPU quota), flush denormals, tune malloc. Returns threads.
 
@@ -77,6 +132,9 @@ def configure_torch(threads: int | None = None) -> int:
     # The denormal flag lives in the calling thread's FPU state (new threads inherit it from their
     # creator), and Streamlit runs every script run on a fresh thread: set it on every call.
     torch.set_flush_denormal(True)
+    # OpenMP workers created before this call (by torch work done earlier on this thread) kept
+    # the flags they were born with; set it in each of them too.
+    on_omp_threads(lambda: torch.set_flush_denormal(True), torch.get_num_threads())
     if not _configured:
         _tune_glibc_malloc()
         _configured = True
