@@ -65,7 +65,11 @@ _GOMP: ctypes.CDLL | None | bool = False  # False: not looked up yet
 
 
 def _libgomp() -> ctypes.CDLL | None:
-    """The GNU OpenMP runtime torch has loaded (Linux), or None (another runtime, or none)."""
+    """The GNU OpenMP runtime torch itself loaded (Linux), or None (another runtime, or none).
+
+    Other packages bring their own copy (scikit-learn's wheels do): only torch's runs torch's
+    worker threads, so prefer the one inside torch's package folder.
+    """
     global _GOMP
     if _GOMP is False:
         _GOMP = None
@@ -73,10 +77,15 @@ def _libgomp() -> ctypes.CDLL | None:
             maps = _read("/proc/self/maps")
         except OSError:
             return None
-        paths = {ln.split()[-1] for ln in maps.splitlines() if "/libgomp" in ln}
-        if len(paths) == 1:
+        import torch
+
+        paths = sorted({ln.split()[-1] for ln in maps.splitlines() if "/libgomp" in ln})
+        torch_dir = os.path.dirname(torch.__file__) + os.sep
+        own = [p for p in paths if p.startswith(torch_dir)]
+        path = own[0] if own else (paths[0] if len(paths) == 1 else None)
+        if path is not None:
             try:
-                lib = ctypes.CDLL(paths.pop())
+                lib = ctypes.CDLL(path)
                 lib.GOMP_parallel.argtypes = [
                     _OMP_FN,
                     ctypes.c_void_p,

@@ -345,6 +345,7 @@ def test_configure_torch_flushes_denormals_in_openmp_workers_created_before_it()
     """Workers keep the FPU flags they were born with: torch work done before configure_torch
     (a notebook's own loop, say) left one that computed subnormals ~4x slower in every op."""
     code = (
+        "import sklearn.cluster  # brings a second libgomp: torch's own must be the one used\n"
         "import torch\n"
         "from dlviz.runtime import configure_torch, denormals_flushed, on_omp_threads\n"
         "x = torch.randn(1000, 1000); x @ x  # starts the OpenMP worker without flushing\n"
