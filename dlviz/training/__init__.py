@@ -17,14 +17,8 @@ from dlviz.training.config import (
     TrainResult,
     preset_config,
 )
-from dlviz.training.loop import (
-    evaluate,
-    make_optimizer,
-    predict_proba,
-    resolve_precision,
-    split_indices,
-    train,
-)
+from dlviz.training.inference import evaluate, predict_proba, resolve_precision
+from dlviz.training.loop import make_optimizer, split_indices, train
 from dlviz.training.metrics import confusion_matrix, per_class_accuracy
 from dlviz.training.store import RunStore, RunSummary, train_cached
 

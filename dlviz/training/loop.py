@@ -4,15 +4,15 @@ What makes it fast is measured in the project's performance notes: the dataset s
 uint8 and batches are drawn with ``torch.randperm`` and normalised one batch at a time (no
 DataLoader, no per-sample transforms); CNNs run in ``channels_last``; optimizers are fused where
 torch supports it; torch threads follow the CPU quota with denormals flushed and the allocator
-tuned (``dlviz.runtime``); evaluation runs in large ``inference_mode`` batches.
-Forward passes run in bfloat16 autocast when ``resolve_precision`` says so (weights, loss and
-optimizer stay float32). The loop never
-raises on a diverging loss: the run ends with status "diverged" and keeps the last finite weights.
+tuned (``dlviz.runtime``); evaluation runs in large ``inference_mode`` batches
+(``dlviz.training.inference``, which also decides the precision: bfloat16 autocast for forward
+passes where ``resolve_precision`` says so, float32 weights, loss and optimizer always). The loop
+never raises on a diverging loss: the run ends with status "diverged" and keeps the last finite
+weights.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from collections.abc import Sequence
@@ -21,10 +21,17 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dlviz.data import Dataset, DatasetInfo, normalize
+from dlviz.data import Dataset
 from dlviz.models import build_model, count_parameters
-from dlviz.runtime import bf16_native, configure_torch
+from dlviz.runtime import configure_torch
 from dlviz.training.config import Callback, EpochStats, Progress, TrainConfig, TrainResult
+from dlviz.training.inference import (
+    autocast,
+    batch_input,
+    evaluate,
+    resolve_precision,
+    uses_conv,
+)
 
 STEP_EVENTS_PER_EPOCH = 20
 """About how many "step" progress events an epoch sends to callbacks."""
@@ -77,86 +84,6 @@ def make_optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
         except (RuntimeError, TypeError, ValueError):
             pass
     return cls(params, **kw)
-
-
-def uses_conv(model: nn.Module) -> bool:
-    """True when the model has a 2-D convolution (it then runs in ``channels_last``)."""
-    return any(isinstance(m, nn.Conv2d) for m in model.modules())
-
-
-def resolve_precision(precision: str, model: nn.Module) -> str:
-    """ "fp32" or "bf16": "auto" picks bf16 for a model with convolutions on a native-bf16 CPU."""
-    if precision == "auto":
-        return "bf16" if uses_conv(model) and bf16_native() else "fp32"
-    return precision
-
-
-def autocast(precision: str) -> contextlib.AbstractContextManager:
-    """The context a forward pass runs in: bfloat16 autocast for "bf16", nothing for "fp32"."""
-    if precision == "bf16":
-        return torch.autocast("cpu", dtype=torch.bfloat16)
-    return contextlib.nullcontext()
-
-
-def _batch(x_uint8: torch.Tensor, info: DatasetInfo, channels_last: bool) -> torch.Tensor:
-    x = normalize(x_uint8, info)
-    return x.contiguous(memory_format=torch.channels_last) if channels_last else x
-
-
-def evaluate(
-    model: nn.Module,
-    x_uint8: torch.Tensor,
-    y: torch.Tensor,
-    info: DatasetInfo,
-    batch_size: int = 1000,
-    precision: str = "fp32",
-) -> tuple[float, float, torch.Tensor]:
-    """``(mean cross-entropy, accuracy, probabilities float32 [M, C])`` in eval mode."""
-    probs, loss_sum = _infer(model, x_uint8, info, batch_size, y, precision)
-    if len(y) == 0:
-        return float("nan"), float("nan"), probs
-    acc = (probs.argmax(1) == y).float().mean().item()
-    return loss_sum / len(y), acc, probs
-
-
-def predict_proba(
-    model: nn.Module,
-    x_uint8: torch.Tensor,
-    info: DatasetInfo,
-    batch_size: int = 1000,
-    precision: str = "fp32",
-) -> torch.Tensor:
-    """Softmax probabilities float32 ``[M, C]`` for uint8 images, in large inference batches."""
-    return _infer(model, x_uint8, info, batch_size, precision=precision)[0]
-
-
-def _infer(
-    model: nn.Module,
-    x_uint8: torch.Tensor,
-    info: DatasetInfo,
-    batch_size: int,
-    y: torch.Tensor | None = None,
-    precision: str = "fp32",
-) -> tuple[torch.Tensor, float]:
-    """Probabilities ``[M, C]`` and, given labels, the summed cross-entropy (eval mode)."""
-    was_training = model.training
-    model.eval()
-    cl = uses_conv(model)
-    out, loss_sum = [], 0.0
-    try:
-        with torch.inference_mode():
-            for i in range(0, len(x_uint8), batch_size):
-                with autocast(precision):
-                    logits = model(_batch(x_uint8[i : i + batch_size], info, cl))
-                logits = logits.float()
-                if y is not None:
-                    yb = y[i : i + batch_size]
-                    loss_sum += F.cross_entropy(logits, yb, reduction="sum").item()
-                out.append(torch.softmax(logits, dim=1))
-    finally:
-        model.train(was_training)
-    probs = torch.cat(out) if out else torch.empty(0, info.num_classes)
-    return probs, loss_sum
 
 
 def _state(model: nn.Module) -> dict[str, torch.Tensor]:
@@ -290,7 +217,7 @@ class _Run:
         A non-finite loss returns before ``backward``/``step``, so the weights stay as they were.
         """
         ts = time.perf_counter()
-        xb = _batch(self.data.train_x[idx], self.info, self.channels_last)
+        xb = batch_input(self.data.train_x[idx], self.info, self.channels_last)
         yb = self.data.train_y[idx]
         with autocast(self.precision):
             logits = self.model(xb)

@@ -13,6 +13,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+import dlviz.training.inference as inference
 import dlviz.training.loop as loop
 from dlviz.data import synthetic_dataset
 from dlviz.models import PRESETS, ModelSpec, build_model
@@ -309,13 +310,13 @@ def test_configure_torch_flushes_denormals_in_the_calling_thread():
 
 def test_auto_precision_is_bf16_only_for_conv_models_on_native_bf16_cpus(monkeypatch):
     cnn, mlp = build_model(TINY_CNN, (1, 8, 8), 10), build_model(TINY_MLP, (1, 8, 8), 10)
-    monkeypatch.setattr(loop, "bf16_native", lambda: True)
-    assert loop.resolve_precision("auto", cnn) == "bf16"
-    assert loop.resolve_precision("auto", mlp) == "fp32"  # small MLPs gain nothing from bf16
-    assert loop.resolve_precision("fp32", cnn) == "fp32"
-    monkeypatch.setattr(loop, "bf16_native", lambda: False)
-    assert loop.resolve_precision("auto", cnn) == "fp32"
-    assert loop.resolve_precision("bf16", mlp) == "bf16"  # explicit wins
+    monkeypatch.setattr(inference, "bf16_native", lambda: True)
+    assert inference.resolve_precision("auto", cnn) == "bf16"
+    assert inference.resolve_precision("auto", mlp) == "fp32"  # small MLPs gain nothing from bf16
+    assert inference.resolve_precision("fp32", cnn) == "fp32"
+    monkeypatch.setattr(inference, "bf16_native", lambda: False)
+    assert inference.resolve_precision("auto", cnn) == "fp32"
+    assert inference.resolve_precision("bf16", mlp) == "bf16"  # explicit wins
     assert TrainConfig().precision == "auto"
 
 
