@@ -6,11 +6,13 @@ import streamlit as st
 
 from dlviz.ui import descent as ui
 from dlviz.ui.common import page_header, text_sections, try_this
+from dlviz.ui.descent_controls import descent_controls
+from dlviz.ui.descent_results import show_convergence_map, show_results
 
 TEXT = text_sections("gradient_descent")
 page_header("Gradient descent", TEXT["intro"])
 
-picked = ui.descent_controls()  # widgets -> DescentConfig (None after an error message)
+picked = descent_controls()  # widgets -> DescentConfig (None after an error message)
 if picked is not None:
     config, surface = picked
     st.latex(surface.latex)
@@ -18,7 +20,7 @@ if picked is not None:
         st.caption(surface.notes)
     result = ui.paths(config)  # dlviz.descent.run per optimizer (real torch.optim), cached
     st.plotly_chart(ui.descent_view(config), key="gd_chart")  # contour, loss, state: animated
-    ui.show_results(surface, config, result)  # final loss, distance, steps, divergence advice
+    show_results(surface, config, result)  # final loss, distance, steps, divergence advice
     left, right = st.columns([1.15, 1], gap="medium")
     with left:
         st.plotly_chart(ui.surface3d_view(config), key="gd_surface3d")  # drag to turn it
@@ -42,7 +44,7 @@ if picked is not None:
 
     st.subheader("Convergence map: every learning rate × momentum at once")
     st.markdown(TEXT["convergence map"])
-    ui.show_convergence_map(config, surface)
+    show_convergence_map(config, surface)
 
     st.subheader("The update rules")
     st.markdown(TEXT["update rules"])

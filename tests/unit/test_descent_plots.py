@@ -8,8 +8,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dlviz.descent import Hyper, convergence_map, get_surface, run
-from dlviz.plots.descent import descent_figure, display_height, frame_steps, surface3d_figure
+from dlviz.plots.descent import display_height, surface3d_figure
 from dlviz.plots.descent_map import convergence_map_figure
+from dlviz.plots.descent_panel import descent_figure, frame_steps
 
 
 def arr(value) -> np.ndarray:
