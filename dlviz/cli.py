@@ -61,7 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="auto (default): bfloat16 forward passes for CNNs on CPUs with native bf16, "
         "float32 otherwise; fp32; bf16",
     )
-    t.add_argument("--threads", type=int, help="torch threads (default: the CPU quota)")
+    t.add_argument(
+        "--threads", type=int, help="torch threads (default: DLVIZ_THREADS, else the CPU quota)"
+    )
     t.add_argument("--data-dir", type=Path, help="default: DLVIZ_DATA_DIR or data/")
     t.add_argument("--cache-dir", type=Path, help="default: DLVIZ_CACHE_DIR or ~/.cache/dlviz")
     t.add_argument("--no-cache", action="store_true", help="neither read nor write the run cache")
@@ -136,7 +138,7 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(f"--threads must be at least 1, got {args.threads}")
     cfg = _config(args)
     s = _settings()
-    configure_torch(threads=args.threads)
+    configure_torch(threads=args.threads or s.threads)
     try:
         data = load_dataset(
             args.dataset, root=args.data_dir or s.data_dir, download=s.allow_download

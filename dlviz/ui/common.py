@@ -12,10 +12,12 @@ TEXT_DIR = Path(__file__).parent / "text"
 
 @st.cache_resource
 def setup_torch() -> int:
-    """Configure torch once per server process (threads from the CPU quota, denormals, malloc)."""
+    """Configure torch for this script run: threads (DLVIZ_THREADS, else the CPU quota), denormals
+    (on this script thread and its OpenMP workers), malloc once per process."""
     from dlviz.runtime import configure_torch, warm_up_optimizers
+    from dlviz.ui.settings import get_settings
 
-    threads = configure_torch()
+    threads = configure_torch(threads=get_settings().threads)
     warm_up_optimizers()
     return threads
 

@@ -6,14 +6,17 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+MAX_THREADS = 256
+
 
 @dataclass(frozen=True)
 class Settings:
-    """Where data and cached runs live, and whether downloads may be attempted."""
+    """Where data and cached runs live, whether downloads may be attempted, torch's threads."""
 
     data_dir: Path
     cache_dir: Path
     allow_download: bool
+    threads: int | None = None  # None: the CPU quota (cgroup limit and affinity)
 
 
 def default_cache_dir() -> Path:
@@ -23,9 +26,19 @@ def default_cache_dir() -> Path:
 
 
 def get_settings() -> Settings:
-    """Read DLVIZ_DATA_DIR (default ``data/``), DLVIZ_CACHE_DIR and DLVIZ_OFFLINE."""
+    """Read DLVIZ_DATA_DIR (default ``data/``), DLVIZ_CACHE_DIR, DLVIZ_OFFLINE and DLVIZ_THREADS."""
     return Settings(
         data_dir=Path(os.environ.get("DLVIZ_DATA_DIR", "data")),
         cache_dir=Path(os.environ.get("DLVIZ_CACHE_DIR") or default_cache_dir()),
         allow_download=os.environ.get("DLVIZ_OFFLINE", "").lower() not in {"1", "true", "yes"},
+        threads=parse_threads(os.environ.get("DLVIZ_THREADS", "")),
     )
+
+
+def parse_threads(text: str) -> int | None:
+    """A thread count from DLVIZ_THREADS: an integer 1..256; anything else means "the CPU quota"."""
+    try:
+        n = int(text.strip())
+    except ValueError:
+        return None
+    return n if 1 <= n <= MAX_THREADS else None
