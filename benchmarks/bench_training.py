@@ -1,9 +1,10 @@
 """One epoch of seed-cnn and seed-mlp: the seed notebooks' textbook loop against dlviz's loop.
 
 Run: ``python -m benchmarks.bench_training`` (options: ``--models seed-cnn``, ``--subset N``,
-``--threads N``, ``--repeats N``, ``--synthetic``). Both loops run in this one process on the same Fashion-MNIST
-files (Debian's ``dataset-fashion-mnist`` when installed, else synthetic images written in the
-same IDX format; the output says which), with the same number of torch threads (the CPU quota).
+``--threads N``, ``--repeats N``, ``--synthetic``). Both loops run in this one process on the same
+Fashion-MNIST files (Debian's ``dataset-fashion-mnist`` when installed, else synthetic images
+written in the same IDX format; the output says which), with the same number of torch threads (the
+CPU quota).
 The textbook loops run first with torch's default process settings, as in the notebooks; dlviz's
 ``configure_torch`` (flush denormals, malloc thresholds) is applied after them, since it cannot be
 undone in-process; ``--same-settings`` applies it to both (a stricter comparison).
@@ -195,12 +196,10 @@ def dlviz_epoch(name: str, root: Path, subset: int | None, precision: str = "aut
 
 def repeated(run, repeats: int) -> dict:
     """``run()`` ``repeats`` times: the median samples/s, its range, the largest peak memory."""
-    results = [run() for _ in range(repeats)]
-    rates = sorted(r["sps"] for r in results)
-    mid = results[[r["sps"] for r in results].index(rates[len(rates) // 2])]
+    results = sorted((run() for _ in range(repeats)), key=lambda r: r["sps"])
     return {
-        **mid,
-        "range": (rates[0], rates[-1]),
+        **results[len(results) // 2],
+        "range": (results[0]["sps"], results[-1]["sps"]),
         "peak": max(r["peak"] for r in results),
     }
 

@@ -7,6 +7,7 @@ quota, flushing denormals, and glibc allocator thresholds that stop page-fault s
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import platform
 
@@ -61,45 +62,34 @@ def _tune_glibc_malloc() -> bool:
     return bool(ok)
 
 
-_GOMP: ctypes.CDLL | None | bool = False  # False: not looked up yet
+_OMP_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 
 
+@functools.cache
 def _libgomp() -> ctypes.CDLL | None:
     """The GNU OpenMP runtime torch itself loaded (Linux), or None (another runtime, or none).
 
     Other packages bring their own copy (scikit-learn's wheels do): only torch's runs torch's
     worker threads, so prefer the one inside torch's package folder.
     """
-    global _GOMP
-    if _GOMP is False:
-        _GOMP = None
-        try:
-            maps = _read("/proc/self/maps")
-        except OSError:
-            return None
-        import torch
+    import torch
 
-        paths = sorted({ln.split()[-1] for ln in maps.splitlines() if "/libgomp" in ln})
-        torch_dir = os.path.dirname(torch.__file__) + os.sep
-        own = [p for p in paths if p.startswith(torch_dir)]
-        path = own[0] if own else (paths[0] if len(paths) == 1 else None)
-        if path is not None:
-            try:
-                lib = ctypes.CDLL(path)
-                lib.GOMP_parallel.argtypes = [
-                    _OMP_FN,
-                    ctypes.c_void_p,
-                    ctypes.c_uint,
-                    ctypes.c_uint,
-                ]
-                lib.GOMP_parallel.restype = None
-                _GOMP = lib
-            except (OSError, AttributeError):
-                pass
-    return _GOMP
-
-
-_OMP_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+    try:
+        maps = _read("/proc/self/maps")
+    except OSError:
+        return None
+    paths = sorted({ln.split()[-1] for ln in maps.splitlines() if "/libgomp" in ln})
+    own = [p for p in paths if p.startswith(os.path.dirname(torch.__file__) + os.sep)]
+    path = own[0] if own else (paths[0] if len(paths) == 1 else None)
+    if path is None:
+        return None
+    try:
+        lib = ctypes.CDLL(path)
+        lib.GOMP_parallel.argtypes = [_OMP_FN, ctypes.c_void_p, ctypes.c_uint, ctypes.c_uint]
+    except (OSError, AttributeError):
+        return None
+    lib.GOMP_parallel.restype = None
+    return lib
 
 
 def on_omp_threads(fn, threads: int) -> list | None:
@@ -150,6 +140,7 @@ def configure_torch(threads: int | None = None) -> int:
     return torch.get_num_threads()
 
 
+@functools.cache
 def bf16_native() -> bool:
     """True when oneDNN runs bfloat16 natively on this CPU (AVX512-BF16 or AMX), so bf16 pays off."""
     import torch

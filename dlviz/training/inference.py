@@ -23,7 +23,7 @@ def uses_conv(model: nn.Module) -> bool:
 
 
 def resolve_precision(precision: str, model: nn.Module) -> str:
-    """ "fp32" or "bf16": "auto" picks bf16 for a model with convolutions on a native-bf16 CPU."""
+    """The precision to run: "auto" becomes "bf16" for a CNN on a native-bf16 CPU, else "fp32"."""
     if precision == "auto":
         return "bf16" if uses_conv(model) and bf16_native() else "fp32"
     return precision

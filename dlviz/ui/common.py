@@ -12,8 +12,8 @@ TEXT_DIR = Path(__file__).parent / "text"
 
 @st.cache_resource
 def setup_torch() -> int:
-    """Configure torch for this script run: threads (DLVIZ_THREADS, else the CPU quota), denormals
-    (on this script thread and its OpenMP workers), malloc once per process."""
+    """Configure torch once per server process: threads (DLVIZ_THREADS, else the CPU quota),
+    denormals, malloc. Training calls ``configure_torch`` again on its own script thread."""
     from dlviz.runtime import configure_torch, warm_up_optimizers
     from dlviz.ui.settings import get_settings
 

@@ -42,10 +42,10 @@ OPTIMIZER_LABELS = {
     "rmsprop": "RMSprop",
 }
 PRECISION_WORDS = {
-    "auto": "auto",
-    "fp32": "fp32: 32-bit floats throughout",
-    "bf16": "bf16: mixed precision (bfloat16 forward passes)",
+    "fp32": "32-bit floats (fp32)",
+    "bf16": "mixed precision (bf16 forward passes)",
 }
+"""What a finished run's ``TrainResult.precision`` means, in words."""
 LR_STEPS: tuple[float, ...] = (
     1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5, 1.0,
 )  # fmt: skip

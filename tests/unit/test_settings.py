@@ -44,6 +44,7 @@ def test_dlviz_threads_reaches_torch_in_the_app_and_the_cli(monkeypatch, tmp_pat
 
     monkeypatch.setattr(dlviz.runtime, "configure_torch", spy)
     monkeypatch.setenv("DLVIZ_THREADS", "1")
+    setup_torch.clear()  # st.cache_resource: once per process, so start from a clean cache
     try:
         assert setup_torch() == 1 and torch.get_num_threads() == 1
         argv = ["train", "--dataset", "digits", "--model", "seed-mlp", "--epochs", "1",
@@ -51,5 +52,6 @@ def test_dlviz_threads_reaches_torch_in_the_app_and_the_cli(monkeypatch, tmp_pat
         assert main(argv) == 0
         assert main([*argv, "--threads", "2"]) == 0  # the flag wins over the variable
     finally:
+        setup_torch.clear()
         torch.set_num_threads(before)
     assert [t for t in seen if t is not None] == [1, 1, 2]  # train() itself passes None: "keep"
