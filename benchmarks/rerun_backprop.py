@@ -8,12 +8,7 @@ the redrawn graph (graphviz layout in the browser included) is on screen.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 from benchmarks.apptest_timer import report, time_reruns
 from dlviz.autodiff import parse_expression
@@ -79,72 +74,42 @@ def browser_times(text: str, clicks: int = 10) -> None:
     """Next click -> redrawn graphviz SVG in Chromium (server rerun + browser layout)."""
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = dict(os.environ, DLVIZ_OFFLINE="1")
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-    ]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            )
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(url)
-            page.wait_for_selector('[data-testid="stSidebarNav"]')
-            page.goto(f"{url}/backprop")
-            page.wait_for_selector('[data-testid="stGraphVizChart"] svg')
-            page.locator('[data-testid="stSelectbox"]').first.click()
-            page.get_by_role("option", name="Your own expression").click()
-            box = page.locator('[data-testid="stTextInput"] input').first
-            box.wait_for()
-            box.fill(text)
-            box.press("Enter")
+    from tests.support import launch_chromium, new_page, running_app, wait_idle
+
+    with running_app({"DLVIZ_OFFLINE": "1"}) as url, sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = new_page(browser)
+        page.goto(url)
+        page.wait_for_selector('[data-testid="stSidebarNav"]')
+        page.goto(f"{url}/backprop")
+        page.wait_for_selector('[data-testid="stGraphVizChart"] svg')
+        page.locator('[data-testid="stSelectbox"]').first.click()
+        page.get_by_role("option", name="Your own expression").click()
+        box = page.locator('[data-testid="stTextInput"] input').first
+        box.wait_for()
+        box.fill(text)
+        box.press("Enter")
+        page.wait_for_function(
+            "() => document.querySelectorAll('[data-testid=\"stGraphVizChart\"] svg g.node')"
+            ".length > 100",
+            timeout=60_000,
+        )
+        times = []
+        for k in range(67, 67 - clicks, -1):  # the page opens on step 68 of 68
+            wait_idle(page)
+            t0 = time.perf_counter()
+            page.get_by_role("button", name="◀ Prev").click()
+            # The step text is updated and the new graph laid out (> 100 SVG nodes).
             page.wait_for_function(
-                "() => document.querySelectorAll('[data-testid=\"stGraphVizChart\"] svg g.node')"
-                ".length > 100",
+                """k => document.body.innerText.includes(`Step ${k} of 68`) &&
+                    document.querySelectorAll('[data-testid="stGraphVizChart"] svg g.node')
+                        .length > 100""",
+                arg=k,
                 timeout=60_000,
             )
-            times = []
-            for k in range(67, 67 - clicks, -1):  # the page opens on step 68 of 68
-                t0 = time.perf_counter()
-                page.get_by_role("button", name="◀ Prev").click()
-                # The step text is updated and the new graph laid out (> 100 SVG nodes).
-                page.wait_for_function(
-                    """k => document.body.innerText.includes(`Step ${k} of 68`) &&
-                        document.querySelectorAll('[data-testid="stGraphVizChart"] svg g.node')
-                            .length > 100""",
-                    arg=k,
-                    timeout=60_000,
-                )
-                times.append((time.perf_counter() - t0) * 1000)
-                time.sleep(0.5)
-            report("browser: Prev click -> redrawn graph (60 ops)", times)
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(10)
+            times.append((time.perf_counter() - t0) * 1000)
+        report("browser: Prev click -> redrawn graph (60 ops)", times)
+        browser.close()
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import assert_no_exception, open_app_page, screenshot, wait_idle
+from tests.support import assert_no_exception, open_app_page, rerun, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -31,8 +31,8 @@ def test_graph_nodes_render_and_step_through_redraws(page, app_url):
     edges = page.locator(f"{GRAPH} svg g.edge")
     assert edges.count() == 8  # two into each binary op, one into relu, one out of each op
 
-    page.get_by_role("button", name="◀ Prev").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="◀ Prev").click()
     page.wait_for_function(
         """sel => [...document.querySelectorAll(sel + ' svg g.node')]
                   .some(n => n.textContent.includes('grad ?'))""",
@@ -48,12 +48,12 @@ def test_graph_nodes_render_and_step_through_redraws(page, app_url):
 def test_bad_expression_shows_a_message_not_a_traceback(page, app_url):
     open_app_page(page, app_url, "backprop")
     page.locator('[data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name="Your own expression").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("option", name="Your own expression").click()
     box = page.locator('[data-testid="stTextInput"] input').first
     box.fill("__import__('os')")
-    box.press("Enter")
-    wait_idle(page)
+    with rerun(page):
+        box.press("Enter")
     alert = page.locator('[data-testid="stAlert"]').filter(has_text="Cannot read that expression")
     alert.first.wait_for(state="visible", timeout=30_000)
     assert "unknown function" in alert.first.inner_text()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_no_exception, open_app_page, screenshot, wait_idle
+from tests.support import assert_no_exception, open_app_page, rerun, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -18,13 +16,8 @@ def metric_values(page) -> list[str]:
 
 def changed_text(locator, old: str, timeout: float = 60) -> str:
     """Wait until ``locator``'s text differs from ``old`` (a rerun has landed); return it."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        text = locator.inner_text()
-        if text != old:
-            return text
-        time.sleep(0.2)
-    raise AssertionError(f"text stayed {old!r}")
+    expect(locator).not_to_have_text(old, timeout=timeout * 1000)
+    return locator.inner_text()
 
 
 def test_activations_probe_reaches_saturation_and_softmax_survives_huge_logits(page, app_url):
@@ -34,18 +27,18 @@ def test_activations_probe_reaches_saturation_and_softmax_survives_huge_logits(p
     before = metric_values(page)
     thumb = page.get_by_role("slider").first  # the probe x slider
     thumb.focus()
-    thumb.press("End")  # x = 8: deep in sigmoid's saturation
-    wait_idle(page)
+    with rerun(page):
+        thumb.press("End")  # x = 8: deep in sigmoid's saturation
     page.get_by_text("lies in the", exact=False).first.wait_for(state="visible")  # the verdict
     assert metric_values(page) != before
     assert_no_exception(page)
     screenshot(page, "concepts-activations-probe")
 
     page.get_by_role("tab", name="Softmax").click()
-    page.get_by_role("button", name="Try logits 1000 and −1000").click()
+    with rerun(page):
+        page.get_by_role("button", name="Try logits 1000 and −1000").click()
     first_logit = page.locator('[data-testid="stNumberInput"] input').first
     expect(first_logit).to_have_value("1000.000", timeout=60_000)
-    wait_idle(page)
     assert page.get_by_text("Σp = 1.000000").count() >= 1  # the bars' title after the rerun
     assert_no_exception(page)
     screenshot(page, "concepts-activations-softmax")
@@ -59,11 +52,12 @@ def test_loss_gradient_step_lowers_the_loss(page, app_url):
     panel = page.locator('[role="tabpanel"]:visible').first
     loss = panel.locator('[data-testid="stMetricValue"]').first
     start = loss.inner_text()
-    page.get_by_role("button", name="Make a confident mistake").click()
+    with rerun(page):
+        page.get_by_role("button", name="Make a confident mistake").click()
     mistake = changed_text(loss, start)
-    page.get_by_role("button", name="Take one gradient step").click()
+    with rerun(page):
+        page.get_by_role("button", name="Take one gradient step").click()
     stepped = changed_text(loss, mistake)
     assert float(stepped) < float(mistake)
-    wait_idle(page)
     assert_no_exception(page)
     screenshot(page, "concepts-loss-step")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import assert_no_exception, open_app_page, screenshot, wait_idle
+from tests.support import assert_no_exception, open_app_page, rerun, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -18,12 +18,12 @@ def test_depth_page_presets_change_the_story(page, app_url):
     assert page.locator(CHARTS).count() == 2
     assert "Vanishing" in page.locator('[data-testid="stAlert"]').first.inner_text()
 
-    page.get_by_role("button", name="ReLU, Kaiming").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="ReLU, Kaiming").click()
     page.get_by_text("Stable:", exact=False).first.wait_for(state="visible")
 
-    page.get_by_role("button", name="ReLU, uniform(0, 1)").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="ReLU, uniform(0, 1)").click()
     page.get_by_text("xploding", exact=False).first.wait_for(state="visible")
     assert page.locator(CHARTS).count() == 2
     assert_no_exception(page)
@@ -41,8 +41,8 @@ def test_landscape_page_draws_line_contour_and_surface(page, app_url):
     assert page.get_by_text("Test loss, trained weights").count() == 1
     assert_no_exception(page)
 
-    page.get_by_text("Height as log10(loss)").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_text("Height as log10(loss)").click()
     page.locator(f"{CHARTS} .cbtitle", has_text="log10").first.wait_for(state="visible")
     assert_no_exception(page)
     screenshot(page, "deep-dive-landscape")

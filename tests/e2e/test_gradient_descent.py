@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.e2e.conftest import assert_no_exception, open_app_page, screenshot, wait_idle
+from tests.support import assert_no_exception, open_app_page, rerun, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +35,10 @@ def test_page_animates_client_side_and_the_3d_camera_stays(page, app_url):
     before = plot_state(page)
     assert before["frames"] == 201
 
-    # turn the 3-D view by dragging across its middle
+    # turn the 3-D view by dragging across its middle, once WebGL has drawn the scene
+    page.wait_for_function(
+        f"() => {{ const s = {SURFACE_PLOT}._fullLayout.scene._scene; return s && s.glplot; }}"
+    )
     cx, cy = page.evaluate(
         f"""() => {{
         const gd = {SURFACE_PLOT};
@@ -45,28 +47,33 @@ def test_page_animates_client_side_and_the_3d_camera_stays(page, app_url):
         return [r.left + r.width / 2, r.top + r.height / 2];
     }}"""
     )
-    for _ in range(3):  # a busy machine may still be drawing the scene: try again
-        time.sleep(1)
+    eye_moved = f"""eye => {{
+        const e = {SURFACE_PLOT}._fullLayout.scene._scene.getCamera().eye;
+        return e.x !== eye.x || e.y !== eye.y || e.z !== eye.z;
+    }}"""
+    for attempt in range(3):  # a drag can land while the scene still initialises: drag again
         page.mouse.move(cx, cy)
         page.mouse.down()
-        page.mouse.move(cx + 120, cy + 30, steps=8)
+        page.mouse.move(cx + 120 + 20 * attempt, cy + 30, steps=8)
         page.mouse.up()
-        time.sleep(0.5)
-        turned = plot_state(page)
-        if turned["eye"] != before["eye"]:
+        try:
+            page.wait_for_function(eye_moved, arg=before["eye"], timeout=5_000)
             break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+    turned = plot_state(page)
     assert turned["eye"] != before["eye"]
 
     # play: frames run in the browser without a Streamlit rerun; the camera stays
     page.evaluate(f"() => {PANEL_PLOT}.scrollIntoView({{block: 'center'}})")
-    for _ in range(3):
-        page.locator(".updatemenu-button").filter(has_text="Play").click()
-        time.sleep(3)
-        page.locator(".updatemenu-button").filter(has_text="Pause").click()
-        time.sleep(0.5)
-        after = plot_state(page)
-        if after["active"] != turned["active"]:
-            break
+    page.locator(".updatemenu-button").filter(has_text="Play").click()
+    page.wait_for_function(
+        f"a => {PANEL_PLOT}._fullLayout.sliders[0].active > a + 10", arg=turned["active"]
+    )
+    page.locator(".updatemenu-button").filter(has_text="Pause").click()
+    page.wait_for_function(f"() => !{PANEL_PLOT}._transitionData._animationRaf")
+    after = plot_state(page)
     assert after["active"] != turned["active"]
     assert after["x"] != turned["x"]
     for axis in "xyz":
@@ -78,24 +85,24 @@ def test_page_animates_client_side_and_the_3d_camera_stays(page, app_url):
 def test_custom_formula_errors_are_messages_and_the_map_computes(page, app_url):
     open_app_page(page, app_url, "gradient-descent")
     page.locator('[data-testid="stSelectbox"]').first.click()  # the surface picker
-    page.get_by_role("option", name="Your own f(x, y)").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("option", name="Your own f(x, y)").click()
     box = page.get_by_label("f(x, y) =", exact=True).and_(page.get_by_test_id("stTextInputField"))
     box.fill("x.__class__")
-    box.press("Enter")
-    wait_idle(page)
+    with rerun(page):
+        box.press("Enter")
     alert = page.locator('[data-testid="stAlert"]').filter(has_text="cannot be used")
     alert.first.wait_for(timeout=30_000)
     assert_no_exception(page)
     box.fill("x^2 + 4*y^2")
-    box.press("Enter")
-    wait_idle(page)
+    with rerun(page):
+        box.press("Enter")
     page.wait_for_function(f"() => {{ const g = {PANEL_PLOT}; return g && g._fullLayout; }}")
     assert page.locator('[data-testid="stAlert"]').filter(has_text="cannot be used").count() == 0
     assert_no_exception(page)
 
-    page.get_by_role("button", name="Compute the map").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("button", name="Compute the map").click()
     page.wait_for_function(
         "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
         ".some(g => g.data && g.data[0].type === 'heatmap')",

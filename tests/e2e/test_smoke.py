@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import assert_no_exception, open_app_page, screenshot
+from tests.support import assert_no_exception, open_app_page, screenshot
 
 pytestmark = pytest.mark.e2e
 

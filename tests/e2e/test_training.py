@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.e2e.conftest import assert_no_exception, open_app_page, screenshot, wait_idle
+from tests.support import assert_no_exception, open_app_page, rerun, screenshot, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -37,8 +38,8 @@ def test_train_digits_explore_and_draw(page, app_url):
 
     # a small, fast run: the seed MLP for 2 epochs (form values commit on Train)
     page.get_by_test_id("stSelectbox").nth(1).click()
-    page.get_by_role("option", name="seed-mlp").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("option", name="seed-mlp").click()
     epochs = (
         page.locator('[data-testid="stSlider"]').filter(has_text="Epochs").get_by_role("slider")
     )
@@ -66,19 +67,18 @@ def test_train_digits_explore_and_draw(page, app_url):
     assert page.locator("h5").filter(has_text="True 0").count() == 1
 
     # draw a vertical stroke on the canvas: the model's probabilities appear
-    page.get_by_role("tab", name="Draw a digit").click()
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("tab", name="Draw a digit").click()
     canvas = page.locator(".st-key-train_canvas")
-    canvas.wait_for(state="visible")
+    canvas.locator("canvas").last.wait_for(state="visible")  # the component has mounted
     canvas.scroll_into_view_if_needed()
     probabilities = plot_titled(page, "Probability of each class")
-    for attempt in range(3):  # the component's script may still be starting on a slow machine
-        page.wait_for_timeout(1500)
+    for attempt in range(3):  # a stroke can land before the canvas listens: draw another
         draw_stroke(page, canvas, dx=attempt * 30)
         try:
-            probabilities.wait_for(state="visible", timeout=30_000)
+            probabilities.wait_for(state="visible", timeout=20_000)
             break
-        except Exception:
+        except PlaywrightTimeout:
             if attempt == 2:
                 raise
     wait_idle(page)

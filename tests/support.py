@@ -1,0 +1,278 @@
+"""Helpers every test layer and the benchmarks share: Plotly decoding, waits, the app server, the
+browser.
+
+- Plotly: ``values`` decodes a JSON array (plain or plotly 6's typed ``bdata``), ``spec_by_key``
+  finds an AppTest chart by its widget key, ``metric`` reads a metric by its label.
+- Waits: ``wait_until`` polls a condition; nothing here sleeps for a fixed time to "let things
+  settle". In the browser, ``rerun`` waits for the Streamlit run that an action starts (counted
+  by a MutationObserver on stApp's ``data-test-script-state``), and ``wait_idle`` for no run in
+  progress.
+- The server: ``running_app`` starts ``streamlit run app.py`` on a free loopback port and yields
+  its URL once ``/_stcore/health`` answers.
+- The browser: ``launch_chromium`` starts Debian's Chromium through Playwright with the flags this
+  machine needs; ``open_app_page``, ``assert_no_exception`` and ``screenshot`` drive a page.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+
+# --- Plotly specs ---------------------------------------------------------------------------
+
+
+def values(arr: Any) -> np.ndarray:
+    """A plotly JSON array: a plain list or plotly 6's typed ``{"dtype", "bdata"}`` form."""
+    if isinstance(arr, dict):
+        flat = np.frombuffer(base64.b64decode(arr["bdata"]), dtype=np.dtype(arr["dtype"]))
+        shape = arr.get("shape")
+        if shape:
+            dims = [int(d) for d in (shape if isinstance(shape, list) else str(shape).split(","))]
+            return flat.reshape(dims)
+        return flat
+    return np.asarray(arr, dtype=float)
+
+
+def plotly_specs(at) -> list[dict]:
+    """The JSON specs of every plotly chart on an AppTest page."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def spec_by_key(at, key: str) -> dict:
+    """The spec of the AppTest chart created with ``key=key`` (its element id ends in the key)."""
+    for chart in at.get("plotly_chart"):
+        if chart.proto.id.endswith(f"-{key}"):
+            return json.loads(chart.proto.spec)
+    raise AssertionError(f"no chart with key {key!r}")
+
+
+def metric(at, label: str) -> str:
+    """The displayed value of the AppTest metric with this label."""
+    return next(m.value for m in at.metric if m.label == label)
+
+
+# --- waiting on conditions --------------------------------------------------------------------
+
+
+def wait_until(condition: Callable[[], Any], timeout: float = 60.0, poll: float = 0.02) -> Any:
+    """Poll ``condition`` until it returns something truthy (returned); AssertionError on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout:g} s: {condition}")
+        time.sleep(poll)
+
+
+# --- the app server ---------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """An unused loopback TCP port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok"
+    except OSError:
+        return False
+
+
+@contextmanager
+def running_app(
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    timeout: float = 90.0,
+    prefix: tuple[str, ...] = (),
+) -> Iterator[str]:
+    """``streamlit run app.py`` on a free loopback port; yields its URL once it is healthy.
+
+    ``prefix`` runs the server under another command (``("taskset", "-c", "0")``).
+    """
+    port = free_port()
+    cmd = [
+        *prefix,
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        try:
+            wait_until(lambda: proc.poll() is not None or _healthy(url), timeout, poll=0.1)
+        except AssertionError:
+            raise RuntimeError(f"streamlit did not become healthy in {timeout:g} s") from None
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if log:
+            out.close()
+
+
+# --- the browser ------------------------------------------------------------------------------
+
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--use-gl=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+)
+
+
+def chromium_path() -> str:
+    """Debian's Chromium (``apt-get install -y chromium``); Playwright cannot download one here."""
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        raise RuntimeError("Debian's chromium is not installed (apt-get install -y chromium)")
+    return exe
+
+
+def launch_chromium(playwright, **kwargs: Any):
+    """Headless Chromium with software WebGL (3-D plotly) and no background network traffic."""
+    return playwright.chromium.launch(
+        executable_path=chromium_path(), headless=True, args=list(CHROMIUM_ARGS), **kwargs
+    )
+
+
+# Counts finished Streamlit runs: every change of stApp's script state away from "running" (the
+# observer sees each attribute change with its old value, so a fast run is never missed).
+RUN_COUNTER = """
+(() => {
+  if (window.__dlvizRuns !== undefined) return;
+  window.__dlvizRuns = 0;
+  const attach = () => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app) { requestAnimationFrame(attach); return; }
+    new MutationObserver(records => {
+      for (const r of records) if (r.oldValue === 'running') window.__dlvizRuns += 1;
+    }).observe(app, {attributes: true, attributeOldValue: true,
+                     attributeFilter: ['data-test-script-state']});
+  };
+  attach();
+})();
+"""
+
+IDLE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const state = app && app.getAttribute('data-test-script-state');
+  return Boolean(state) && !['initial', 'running', 'rerunRequested'].includes(state);
+}"""
+
+
+def new_page(browser, width: int = 1400, height: int = 1000):
+    """A fresh context and page that count Streamlit runs (see ``rerun``)."""
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    ctx.add_init_script(RUN_COUNTER)
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    return page
+
+
+def runs(page) -> int:
+    """How many Streamlit runs this page has seen finish."""
+    return int(page.evaluate("() => window.__dlvizRuns || 0"))
+
+
+def wait_idle(page, timeout: float = 120) -> None:
+    """Wait until no script run is in progress."""
+    page.wait_for_function(IDLE, timeout=timeout * 1000)
+
+
+@contextmanager
+def rerun(page, timeout: float = 120) -> Iterator[None]:
+    """Wait, after the ``with`` body, for the run it started to finish (and nothing to run)."""
+    before = runs(page)
+    yield
+    page.wait_for_function(
+        f"() => (window.__dlvizRuns || 0) > {before} && ({IDLE})()", timeout=timeout * 1000
+    )
+
+
+_warmed: set[str] = set()
+
+
+def open_app_page(page, app_url: str, url_path: str) -> Any:
+    """Open ``/<url_path>`` and wait until its first run is over and its title is drawn.
+
+    A fresh server serves a deep link from the legacy ``pages/`` discovery until app.py has run
+    once, so the first visit of a session goes through the root URL.
+    """
+    if app_url not in _warmed:
+        page.goto(app_url)
+        page.wait_for_selector('[data-testid="stSidebarNav"]')
+        _warmed.add(app_url)
+    page.goto(f"{app_url}/{url_path}")
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.locator("h1").first.wait_for(state="visible")
+    wait_idle(page)
+    return page
+
+
+def assert_no_exception(page) -> None:
+    """No Streamlit exception element on the page."""
+    errors = page.locator('[data-testid="stException"]')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def screenshot(page, name: str) -> Path:
+    """A full-page PNG in test-artifacts/ (Streamlit scrolls inside its own container)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    height = page.evaluate(
+        """() => {
+            const main = document.querySelector('[data-testid="stMain"]')
+                || document.querySelector('section.main');
+            return main ? main.scrollHeight : document.body.scrollHeight;
+        }"""
+    )
+    size = page.viewport_size or {"width": 1400, "height": 1000}
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], int(height))})
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+    return path
