@@ -23,7 +23,7 @@ from dlviz.plots.training import (
     sample_grid_figure,
 )
 from dlviz.runtime import bf16_native
-from dlviz.training import OPTIMIZERS, PRECISIONS, TrainConfig
+from dlviz.training import MAX_BATCH_SIZE, MAX_EPOCHS, OPTIMIZERS, PRECISIONS, TrainConfig
 from dlviz.ui.resources import dataset_or_fallback
 
 DATASET_LABELS = {
@@ -50,11 +50,10 @@ LR_STEPS: tuple[float, ...] = (
     1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5, 1.0,
 )  # fmt: skip
 WEIGHT_DECAYS: tuple[float, ...] = (0.0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
-BATCH_SIZES: tuple[int, ...] = (16, 32, 64, 128, 256, 512)
+BATCH_SIZES: tuple[int, ...] = (16, 32, 64, 128, 256, MAX_BATCH_SIZE)
 WIDTHS: tuple[int, ...] = (16, 32, 64, 128, 256, 512)
 CHANNELS: tuple[int, ...] = (4, 8, 16, 32, 64)
 SUBSET_STEPS: tuple[int, ...] = (500, 1000, 2000, 5000, 10_000, 20_000, 30_000)
-MAX_EPOCHS = 20  # Community Cloud: 1-2 shared cores; a Stop button covers the rest
 RETRY_MISSING_S = 300.0  # a missing dataset is looked for again after five minutes
 
 
