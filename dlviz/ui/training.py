@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dlviz.data import DATASETS, Dataset
+from dlviz.display import count, number, percent
 from dlviz.models import PRESET_NAMES, PRESETS, ModelSpec
 from dlviz.plots.training import (
     class_balance_figure,
@@ -61,20 +62,46 @@ RETRY_MISSING_S = 300.0  # a missing dataset is looked for again after five minu
 
 
 def dataset_picker() -> tuple[Dataset, str | None]:
-    """The dataset selectbox (opens on MNIST) -> ``(dataset, why it fell back to Digits)``."""
-    name = st.selectbox(
-        "Dataset",
-        DATASETS,
-        format_func=DATASET_LABELS.get,
-        key="train_dataset",
-    )
-    failures = _recent_failures()
-    known = failures.get(name)
+    """The dataset selectbox (opens on MNIST) -> ``(dataset, why it fell back to Digits)``.
+
+    The chosen dataset is loaded before the box is drawn, so an unavailable one reads "not
+    available here: Digits is used" in the box itself, and a caption names the data in use.
+    """
+    name = st.session_state.get("train_dataset", DATASETS[0])
+    data, problem = _load_or_fallback(name if name in DATASETS else DATASETS[0])
+    st.selectbox("Dataset", DATASETS, format_func=dataset_choice_label, key="train_dataset")
+    if problem:
+        info = data.info
+        st.caption(
+            f"Using **{info.label}** instead: {count(len(data.train_y))} training and "
+            f"{count(len(data.test_y))} test images of {info.shape[1]}×{info.shape[2]} pixels."
+        )
+    return data, problem
+
+
+def dataset_choice_label(name: str) -> str:
+    """The dataset's label in the picker, marked when it failed to load and Digits stands in."""
+    if name != "digits" and _failed_recently(name) is not None:
+        return f"{DATASET_LABELS[name].split(':')[0]}: not available here, Digits is used"
+    return DATASET_LABELS[name]
+
+
+def _failed_recently(name: str) -> str | None:
+    """Why ``name`` failed to load within the last ``RETRY_MISSING_S`` seconds, else None."""
+    known = _recent_failures().get(name)
     if known is not None and time.monotonic() - known[0] < RETRY_MISSING_S:
-        return dataset_or_fallback("digits")[0], known[1]
+        return known[1]
+    return None
+
+
+def _load_or_fallback(name: str) -> tuple[Dataset, str | None]:
+    """``dataset_or_fallback`` that does not retry a recent failure (maybe a slow download)."""
+    known = _failed_recently(name)
+    if known is not None:
+        return dataset_or_fallback("digits")[0], known
     data, problem = dataset_or_fallback(name)
-    if problem:  # don't retry a failed load (maybe a slow download attempt) on every rerun
-        failures[name] = (time.monotonic(), problem)
+    if problem:
+        _recent_failures()[name] = (time.monotonic(), problem)
     return data, problem
 
 
@@ -103,16 +130,26 @@ def model_picker(data: Dataset) -> str:
         key="train_model",
     )
     if choice in PRESETS:
-        p = PRESETS[choice]
-        reported = (
-            f" Its notebook reports **{p.reported_accuracy:.2%}** test accuracy on "
-            f"{p.reported_dataset.upper()}."
-            if p.reported_accuracy
-            else ""
-        )
-        story = f"{p.description} The notebook trained it with {p.recipe}"
-        st.caption(story.replace("*", "\\*") + reported)  # '32*14*14' is maths, not emphasis
+        st.caption(preset_story(choice, data))
     return choice
+
+
+def preset_story(name: str, data: Dataset) -> str:
+    """What the preset is, how its notebook trained it, and the recipe the form starts from."""
+    p, r = PRESETS[name], recipe(name, data)
+    reported = (
+        f" Its notebook reports **{percent(p.reported_accuracy, 2)}** test accuracy on "
+        f"{DATASET_LABELS[p.reported_dataset].split(':')[0]}."
+        if p.reported_accuracy and p.reported_dataset
+        else ""
+    )
+    story = f"{p.description} The notebook trained it with {p.recipe}"
+    form = (
+        f" The form below starts from dlviz's faster recipe for {data.info.label}: "
+        f"{OPTIMIZER_LABELS[str(r['train_opt'])]}, lr {number(float(r['train_lr']))}, "
+        f"batch {r['train_batch']}, {r['train_epochs']} epochs."
+    )
+    return story.replace("*", "\\*") + reported + form  # '32*14*14' is maths, not emphasis
 
 
 def preset_label(name: str) -> str:
@@ -169,7 +206,7 @@ def training_controls(model: str, data: Dataset) -> TrainConfig | None:
         c1, c2 = st.columns(2)
         c1.selectbox("Optimizer", OPTIMIZERS, format_func=OPTIMIZER_LABELS.get, key="train_opt")
         c2.select_slider(
-            "Learning rate (log scale)", LR_STEPS, key="train_lr", format_func=lambda v: f"{v:g}",
+            "Learning rate (log scale)", LR_STEPS, key="train_lr", format_func=number,
             help="How far each step moves the weights: w ← w − lr · ∂L/∂w.",
         )  # fmt: skip
         c1.slider(
@@ -177,7 +214,7 @@ def training_controls(model: str, data: Dataset) -> TrainConfig | None:
             help="Used by 'SGD + momentum': v ← μv + g, w ← w − lr·v.",
         )  # fmt: skip
         c2.select_slider(
-            "Weight decay (L2)", WEIGHT_DECAYS, key="train_wd", format_func=lambda v: f"{v:g}",
+            "Weight decay (L2)", WEIGHT_DECAYS, key="train_wd", format_func=number,
             help="Pulls every weight towards 0 a little each step.",
         )  # fmt: skip
         c1.select_slider("Batch size", BATCH_SIZES, key="train_batch")
@@ -187,7 +224,7 @@ def training_controls(model: str, data: Dataset) -> TrainConfig | None:
             st.session_state["train_subset"] = options[-1]
         c1.select_slider(
             "Training images", options, key="train_subset",
-            format_func=lambda s: f"all {s:,}" if s == n_train else f"{s:,}",
+            format_func=lambda s: f"all {count(s)}" if s == n_train else count(s),
             help="Fewer images train faster; 10% of them are held out for validation.",
         )  # fmt: skip
         c2.number_input("Seed", 0, 9999, step=1, key="train_seed",
@@ -290,8 +327,8 @@ def show_dataset(data: Dataset) -> None:
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Image size", f"{h}×{w}", help="RGB colour" if c == 3 else "Grayscale, one channel")
     m2.metric("Classes", info.num_classes)
-    m3.metric("Training images", f"{len(data.train_y):,}")
-    m4.metric("Test images", f"{len(data.test_y):,}")
+    m3.metric("Training images", count(len(data.train_y)))
+    m4.metric("Test images", count(len(data.test_y)))
     grid, balance = preview_figures(info.name, data)
     st.plotly_chart(grid, key="train_samples", config={"displayModeBar": False})
     st.plotly_chart(balance, key="train_balance", config={"displayModeBar": False})
