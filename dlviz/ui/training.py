@@ -64,26 +64,25 @@ RETRY_MISSING_S = 300.0  # a missing dataset is looked for again after five minu
 def dataset_picker() -> tuple[Dataset, str | None]:
     """The dataset selectbox (opens on MNIST) -> ``(dataset, why it fell back to Digits)``.
 
-    The chosen dataset is loaded before the box is drawn, so an unavailable one reads "not
-    available here: Digits is used" in the box itself, and a caption names the data in use.
+    The chosen dataset is loaded before the box is drawn, so when it is unavailable the box's
+    label says that Digits is used, and a caption names the data in use. (The options keep their
+    labels: a selectbox's value is its option's label, so those must not change between runs.)
     """
     name = st.session_state.get("train_dataset", DATASETS[0])
-    data, problem = _load_or_fallback(name if name in DATASETS else DATASETS[0])
-    st.selectbox("Dataset", DATASETS, format_func=dataset_choice_label, key="train_dataset")
-    if problem:
+    name = name if name in DATASETS else DATASETS[0]
+    data, problem = _load_or_fallback(name)
+    label = "Dataset"
+    if data.info.name != name:
+        label = f"Dataset: {DATASET_LABELS[name].split(':')[0]} is not available here, so "
+        label += f"{data.info.label} is used"
+    st.selectbox(label, DATASETS, format_func=DATASET_LABELS.get, key="train_dataset")
+    if data.info.name != name:
         info = data.info
         st.caption(
             f"Using **{info.label}** instead: {count(len(data.train_y))} training and "
             f"{count(len(data.test_y))} test images of {info.shape[1]}×{info.shape[2]} pixels."
         )
     return data, problem
-
-
-def dataset_choice_label(name: str) -> str:
-    """The dataset's label in the picker, marked when it failed to load and Digits stands in."""
-    if name != "digits" and _failed_recently(name) is not None:
-        return f"{DATASET_LABELS[name].split(':')[0]}: not available here, Digits is used"
-    return DATASET_LABELS[name]
 
 
 def _failed_recently(name: str) -> str | None:

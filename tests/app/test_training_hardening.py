@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.app.concept_helpers import metric
 from tests.app.conftest import open_page
 from tests.app.hardening import assert_clean
 from tests.pictures import huge_png, picture_bytes
@@ -78,8 +79,7 @@ def test_the_fallback_names_the_dataset_that_runs_and_the_preset_story_the_form_
     at = open_page(PAGE, timeout=TIMEOUT)
     box = at.selectbox(key="train_dataset")
     assert box.value == "mnist"  # the learner's choice is kept ...
-    shown = box.options[box.index]
-    assert "not available here, Digits is used" in shown and "28×28" not in shown  # ... and honest
+    assert box.label == "Dataset: MNIST is not available here, so Digits (8x8) is used"
     captions = [c.value for c in at.caption]
     assert any(c.startswith("Using **Digits (8x8)** instead") for c in captions), captions
     at.selectbox(key="train_model").set_value("seed-cnn").run()
@@ -107,3 +107,30 @@ def test_an_unwritable_run_cache_is_said_on_the_page(tmp_path, monkeypatch):
     assert_clean(at)
     assert any("Could not store the run" in w.value for w in at.warning)
     assert not Path(blocker / "cache").exists()
+
+
+def test_a_diverged_run_reads_in_words_in_the_summary_and_the_runs_table():
+    from dataclasses import replace
+
+    from dlviz.ui.resources import get_store
+
+    at = train_digits(open_page(PAGE, timeout=TIMEOUT))
+    result = at.session_state["train_result"]
+    diverged = replace(
+        result, config=replace(result.config, seed=4242), history=[], test_preds=[],
+        test_probs=[], status="diverged", diverged_at=(1, 3), cached=False,
+        message="Diverged at epoch 1, step 3: loss became NaN. Try a smaller learning rate; "
+        "keeping the weights from initialisation.",
+    )  # fmt: skip
+    get_store().put(diverged)
+    at.session_state["train_result"] = diverged
+    at.session_state["train_fresh"] = True
+    at.run()
+    assert_clean(at)
+    assert metric(at, "Test accuracy") == "–"
+    at.session_state["train_tab"] = "Compare runs"
+    at.run()
+    assert_clean(at)
+    table = at.dataframe[0].value
+    row = table[table["seed"] == "4242"]
+    assert row["test accuracy"].tolist() == ["n/a"] and row["status"].tolist() == ["diverged"]
