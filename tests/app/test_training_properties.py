@@ -86,7 +86,7 @@ def page_settings(draw):
     }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def page():
     return open_page(PAGE, timeout=TIMEOUT)
 
@@ -153,7 +153,7 @@ def explorer_moves(draw):
     }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def trained_page():
     at = open_page(PAGE, timeout=TIMEOUT)
     at.selectbox(key="train_model").set_value("seed-cnn").run()
