@@ -38,7 +38,8 @@ from dlviz.results import (
 )
 from dlviz.training import TrainResult
 from dlviz.ui.resources import dataset_or_fallback, get_store
-from dlviz.ui.training import DATASET_LABELS, OPTIMIZER_LABELS, PRECISION_WORDS
+from dlviz.ui.training import OPTIMIZER_LABELS, PRECISION_WORDS
+from dlviz.ui.training_data import DATASET_LABELS
 from dlviz.ui.training_inspect import show_downloads, show_draw, show_inside
 from dlviz.ui.training_run import show_cache_problem
 

@@ -29,11 +29,12 @@ def _one_thread(monkeypatch):
 
 @pytest.fixture
 def page():
-    """The page with the quick seed-mlp run (trained on first load) and a quick seed-cnn run."""
+    """The page with both quick Digits runs in the cache (trained once per test session)."""
     at = open_page(PAGE, timeout=TIMEOUT)
-    at.selectbox(key="land_quick_model").set_value("seed-cnn")
-    at.button(key="land_train").click().run(timeout=TIMEOUT)
-    assert not at.exception, [e.message for e in at.exception]
+    for model in ("seed-mlp", "seed-cnn"):
+        at.selectbox(key="land_quick_model").set_value(model)
+        at.button(key="land_train").click().run(timeout=TIMEOUT)
+        assert not at.exception, [e.message for e in at.exception]
     return at
 
 
