@@ -258,10 +258,10 @@ def _ago(seconds: float) -> str:
     if seconds < 90:
         return "just now"
     if seconds < 5400:
-        return f"{seconds / 60:.0f} min ago"
+        return f"{count(seconds / 60)} min ago"
     if seconds < 129600:
-        return f"{seconds / 3600:.0f} h ago"
-    return f"{seconds / 86400:.0f} days ago"
+        return f"{count(seconds / 3600)} h ago"
+    return f"{count(seconds / 86400)} days ago"
 
 
 def show_compare(result: TrainResult, data: Dataset) -> None:

@@ -15,7 +15,7 @@ import streamlit as st
 import torch
 
 from dlviz.data import Dataset, normalize
-from dlviz.display import percent
+from dlviz.display import count, percent
 from dlviz.drawing import PictureError, decode_picture, is_blank, prepare_input
 from dlviz.inspect import feature_maps, first_layer_weights, parameters_per_layer
 from dlviz.plots.inspect import (
@@ -48,7 +48,7 @@ def show_inside(result: TrainResult, data: Dataset) -> None:
     rows = parameters_per_layer(model)
     left, right = st.columns([1, 1.3], gap="large")
     with left:
-        st.markdown(f"**Parameters per layer** ({sum(r.parameters for r in rows):,} in all)")
+        st.markdown(f"**Parameters per layer** ({count(sum(r.parameters for r in rows))} in all)")
         st.dataframe(
             pd.DataFrame([r.__dict__ for r in rows]), hide_index=True, key="train_params",
             column_config={"parameters": st.column_config.NumberColumn(format="localized")},

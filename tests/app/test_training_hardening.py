@@ -9,11 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from tests.app.concept_helpers import metric
 from tests.app.conftest import open_page
 from tests.app.hardening import assert_clean
-from tests.pictures import huge_png, picture_bytes
+from tests.pictures import encoded, huge_png, picture_bytes
 
 PAGE = "7_training.py"
 TIMEOUT = 240
@@ -66,6 +67,12 @@ def test_uploads_give_a_prediction_or_a_message_and_bombs_are_refused_at_once():
         at.run()
         assert_clean(at, name)
         assert at.error and message in at.error[0].value, (name, [e.value for e in at.error])
+
+    one_pixel = encoded(Image.new("L", (1, 1), 90))
+    at.file_uploader(key="train_upload").set_value(("dot.png", one_pixel, "image/png"))
+    at.run()
+    assert_clean(at, "1x1")
+    assert not at.error and (at.info or any(m.label == "Prediction" for m in at.metric))
 
     for mode, fmt in (("RGBA", "PNG"), ("P", "PNG"), ("I;16", "PNG"), ("CMYK", "JPEG")):
         at.file_uploader(key="train_upload").set_value((f"d.{fmt.lower()}", picture_bytes(mode, fmt), "image/png"))  # fmt: skip
