@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
+
+from dlviz.display import fixed, percent
 
 EXIT_USAGE = 2
 
@@ -79,6 +82,7 @@ def main(
 ) -> int:
     """Run the CLI; returns the exit code (0 ok, 2 bad arguments or data, 130 interrupted)."""
     out, err = out or sys.stdout, err or sys.stderr
+    warnings = _warnings_to(err)
     try:
         args = build_parser().parse_args(argv)
         if args.command == "presets":
@@ -92,6 +96,16 @@ def main(
     except KeyboardInterrupt:
         print("\ndlviz: interrupted", file=err)
         return 130
+    finally:
+        logging.getLogger("dlviz").removeHandler(warnings)
+
+
+def _warnings_to(err: TextIO) -> logging.Handler:
+    """Print the library's warnings (e.g. an unusable DLVIZ_THREADS) as ``dlviz: warning:`` lines."""
+    handler = logging.StreamHandler(err)
+    handler.setFormatter(logging.Formatter("dlviz: warning: %(message)s"))
+    logging.getLogger("dlviz").addHandler(handler)
+    return handler
 
 
 def _one_line(text: str) -> str:
@@ -129,13 +143,23 @@ def _config(args: argparse.Namespace):
         raise UsageError(str(e)) from e
 
 
+def _check_threads(threads: int | None) -> None:
+    """--threads runs from 1 to the CPUs this process may use (more only makes threads wait)."""
+    from dlviz.runtime import cpu_quota
+
+    limit = cpu_quota()
+    if threads is not None and not 1 <= threads <= limit:
+        raise UsageError(
+            f"--threads must be from 1 to {limit} (the CPUs this process may use), got {threads}"
+        )
+
+
 def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from dlviz.data import DatasetUnavailable, load_dataset
     from dlviz.runtime import configure_torch
     from dlviz.training import RunStore, train_cached
 
-    if args.threads is not None and args.threads < 1:
-        raise UsageError(f"--threads must be at least 1, got {args.threads}")
+    _check_threads(args.threads)
     cfg = _config(args)
     s = _settings()
     configure_torch(threads=args.threads or s.threads)
@@ -217,7 +241,8 @@ def _runs(args: argparse.Namespace, out: TextIO) -> int:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r.created))
         print(
             f"{when}  {r.key[:10]}  {r.config.dataset:13} {r.config.model_name():20} "
-            f"{r.status:13} {r.epochs_done:3} ep  test {r.test_acc:.2%}  {r.train_seconds:.1f} s",
+            f"{r.status:13} {r.epochs_done:3} ep  test {percent(r.test_acc, 2)}  "
+            f"{fixed(r.train_seconds, 1)} s",
             file=out,
         )
     return 0
@@ -238,7 +263,7 @@ class ProgressBar:
             bar = "#" * filled + "." * (self.width - filled)
             self.stream.write(
                 f"\r[{bar}] {p.fraction:4.0%} epoch {p.epoch}/{p.epochs} "
-                f"step {p.step}/{p.steps_per_epoch} loss {p.loss:.4f}"
+                f"step {p.step}/{p.steps_per_epoch} loss {fixed(p.loss, 4)}"
             )
             self.stream.flush()
             self.drawn = True
@@ -246,9 +271,9 @@ class ProgressBar:
             h = p.history[-1]
             end = "\r" if self.tty else ""
             self.stream.write(
-                f"{end}epoch {h.epoch}/{p.epochs}: train loss {h.train_loss:.4f} "
-                f"acc {h.train_acc:.2%} | val acc {h.val_acc:.2%} | test acc {h.test_acc:.2%} "
-                f"| {h.seconds:.1f} s{' ' * 10}\n"
+                f"{end}epoch {h.epoch}/{p.epochs}: train loss {fixed(h.train_loss, 4)} "
+                f"acc {percent(h.train_acc, 2)} | val acc {percent(h.val_acc, 2)} | test acc "
+                f"{percent(h.test_acc, 2)} | {fixed(h.seconds, 1)} s{' ' * 10}\n"
             )
             self.stream.flush()
             self.drawn = False

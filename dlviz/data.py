@@ -4,13 +4,12 @@ The three image sets are read once through torchvision's own classes (their ``.d
 ``.targets``, never per-sample transforms) and kept as ``uint8 [N, C, H, W]`` tensors, four times
 smaller than float; the training loop converts and normalises one batch at a time. ``digits`` is
 scikit-learn's bundled 8x8 set and always works offline. Files live under a ``root`` folder
-(torchvision's layout); nothing is read from the environment here.
+(torchvision's layout; reading them is ``dlviz.datafiles``); nothing is read from the environment
+here.
 """
 
 from __future__ import annotations
 
-import gzip
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +65,16 @@ class Dataset:
     train_y: torch.Tensor
     test_x: torch.Tensor
     test_y: torch.Tensor
+
+    def __post_init__(self) -> None:
+        for split, x, y in (
+            ("train", self.train_x, self.train_y),
+            ("test", self.test_x, self.test_y),
+        ):
+            if len(x) != len(y):
+                raise ValueError(
+                    f"{self.info.label} {split} split: {len(x):,} images but {len(y):,} labels."
+                )
 
     def __repr__(self) -> str:
         return (
@@ -138,10 +147,12 @@ def load_dataset(name: str, root: str | Path = "data", download: bool = True) ->
     info = dataset_info(name)
     if name == "digits":
         return _load_digits(info)
+    from dlviz import datafiles
+
     root = Path(root)
     if name in ("mnist", "fashion-mnist"):
-        return _load_mnist_like(info, root, download)
-    return _load_cifar10(info, root, download)
+        return datafiles.load_mnist_like(info, root, download, SYSTEM_DIRS.get(name, ()))
+    return datafiles.load_cifar10(info, root, download)
 
 
 def synthetic_dataset(
@@ -190,108 +201,3 @@ def _load_digits(info: DatasetInfo) -> Dataset:
     return Dataset(
         info, x[tr].contiguous(), y[tr].contiguous(), x[te].contiguous(), y[te].contiguous()
     )
-
-
-def _mnist_class(name: str):
-    from torchvision.datasets import MNIST, FashionMNIST
-
-    return MNIST if name == "mnist" else FashionMNIST
-
-
-def _gunzip_into(raw: Path, sources: tuple[Path, ...]) -> None:
-    """Extract ``<file>.gz`` (from ``raw`` itself or a system folder) where a raw file is missing."""
-    for fname in MNIST_FILES:
-        if (raw / fname).exists():
-            continue
-        for folder in (raw, *sources):
-            gz = folder / f"{fname}.gz"
-            if gz.is_file():
-                raw.mkdir(parents=True, exist_ok=True)
-                tmp = raw / f".{fname}.part"
-                with gzip.open(gz, "rb") as src, open(tmp, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
-                tmp.replace(raw / fname)
-                break
-
-
-def _load_mnist_like(info: DatasetInfo, root: Path, download: bool) -> Dataset:
-    cls = _mnist_class(info.name)
-    raw = root / cls.__name__ / "raw"
-    try:
-        _gunzip_into(raw, SYSTEM_DIRS.get(info.name, ()))
-        train = cls(str(root), train=True, download=download)
-        test = cls(str(root), train=False, download=download)
-    except Exception as err:  # missing, truncated or corrupt files, failed downloads
-        raise DatasetUnavailable(_mnist_fix(info, raw, _why(err, download))) from err
-    return Dataset(
-        info,
-        train.data.unsqueeze(1).contiguous(),
-        train.targets.to(torch.int64),
-        test.data.unsqueeze(1).contiguous(),
-        test.targets.to(torch.int64),
-    )
-
-
-def _why(err: Exception, download: bool) -> str:
-    """Why the files could not be had, in a few words."""
-    text = str(err).strip().splitlines()[0][:160].rstrip(":") if str(err).strip() else ""
-    text = text or type(err).__name__
-    if "download" in text.lower() and "not found" not in text.lower():
-        return f"the download failed: {text}"
-    if "not found" in text.lower():
-        return "files not found" + (" and the download failed" if download else ", downloads off")
-    return f"could not read the files: {text}"
-
-
-def _mnist_fix(info: DatasetInfo, raw: Path, reason: str) -> str:
-    files = ", ".join(f"{f}.gz" for f in MNIST_FILES)
-    debian = (
-        " (on Debian/Ubuntu: `apt install dataset-fashion-mnist`, which puts them in "
-        "/usr/share/datasets/fashion-mnist/)"
-        if info.name == "fashion-mnist"
-        else ""
-    )
-    return (
-        f"{info.label} is not available ({reason}). Put the four files {files} into {raw}/"
-        f"{debian}, allow downloads, or choose the built-in 'digits' dataset."
-    )
-
-
-def _cifar_class():
-    """torchvision's CIFAR10, checking that the extracted batch files exist rather than their md5
-    (the downloaded archive is still md5-checked by torchvision before extraction)."""
-    from torchvision.datasets import CIFAR10
-
-    class _CIFAR10(CIFAR10):
-        train_list = [[fname, None] for fname, _ in CIFAR10.train_list]
-        test_list = [[fname, None] for fname, _ in CIFAR10.test_list]
-        meta = {**CIFAR10.meta, "md5": None}
-
-    return _CIFAR10
-
-
-def _load_cifar10(info: DatasetInfo, root: Path, download: bool) -> Dataset:
-    from torchvision.datasets.utils import extract_archive
-
-    cls = _cifar_class()
-    folder = root / cls.base_folder
-    try:
-        archive = root / cls.filename
-        if archive.is_file() and not all((folder / f).exists() for f in CIFAR_FILES):
-            extract_archive(str(archive), str(root))
-        train = cls(str(root), train=True, download=download)
-        test = cls(str(root), train=False, download=download)
-    except Exception as err:  # missing, truncated or corrupt files, failed downloads
-        raise DatasetUnavailable(
-            f"CIFAR-10 is not available ({_why(err, download)}). Put cifar-10-python.tar.gz "
-            f"(https://www.cs.toronto.edu/~kriz/cifar.html) into {root}/ or its extracted "
-            f"folder {folder}/ ({', '.join(CIFAR_FILES)}), allow downloads, or choose the "
-            "built-in 'digits' dataset."
-        ) from err
-
-    def to_tensors(ds) -> tuple[torch.Tensor, torch.Tensor]:
-        x = torch.from_numpy(ds.data).permute(0, 3, 1, 2).contiguous()  # NHWC -> NCHW
-        return x, torch.as_tensor(ds.targets, dtype=torch.int64)
-
-    (train_x, train_y), (test_x, test_y) = to_tensors(train), to_tensors(test)
-    return Dataset(info, train_x, train_y, test_x, test_y)

@@ -4,15 +4,96 @@ MNIST's own recipe (LeCun et al.): crop the ink, scale its longer side to 20 pix
 aspect ratio, then place it in a 28x28 frame so that its centre of mass sits at the centre. The
 scikit-learn digits are different: 32x32 bitmaps whose ink fills the frame, counted in 4x4 blocks
 into 8x8 images with values 0..16. This module does both, with numpy and Pillow only; it knows
-nothing about the canvas widget or Streamlit.
+nothing about the canvas widget or Streamlit. ``decode_picture`` turns an uploaded file's bytes
+into an array safely: the pixel size is checked before anything is decoded, and every error
+Pillow raises becomes one ``PictureError`` whose message a learner can act on.
 """
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from dlviz.display import count
 
 INK_THRESHOLD = 0.1  # fraction of the brightest ink below which a pixel counts as background
+PICTURE_FORMATS: tuple[str, ...] = ("PNG", "JPEG")
+MAX_PICTURE_PIXELS = 5_000_000  # a 2560x1600 screenshot; JPEGs are first decoded at 1/2..1/8
+WORKING_SIDE = 1024  # longest side kept after decoding: the model itself sees 28x28 at most
+_OTHER_FORMATS = {b"GIF8": "a GIF", b"RIFF": "a WebP", b"II*\x00": "a TIFF", b"MM\x00*": "a TIFF",
+                  b"BM": "a BMP"}  # fmt: skip
+
+
+class PictureError(ValueError):
+    """An uploaded file that is no picture dlviz can use; the message says what to do instead."""
+
+
+def decode_picture(data: bytes, max_pixels: int = MAX_PICTURE_PIXELS) -> np.ndarray:
+    """PNG or JPEG bytes -> uint8 array [H, W] (gray), [H, W, 3] (RGB) or [H, W, 4] (RGBA).
+
+    The size in the file's header is checked before any pixel is decoded (a JPEG is first asked
+    for a reduced draft), so a small file that would expand to gigabytes is refused at once. The
+    result is at most ``WORKING_SIDE`` pixels on its longer side. Raises ``PictureError``.
+    """
+    try:
+        with Image.open(io.BytesIO(data), formats=PICTURE_FORMATS) as im:
+            if im.format == "JPEG":  # decode at 1/2, 1/4 or 1/8 scale when that is still large
+                im.draft(None, (WORKING_SIDE, WORKING_SIDE))
+            _check_size(im.size, max_pixels)
+            im.load()
+            return _to_array(im)
+    except PictureError:
+        raise
+    except Image.DecompressionBombError as err:
+        raise PictureError(_too_big_message(None, max_pixels)) from err
+    except UnidentifiedImageError as err:
+        raise PictureError(_not_a_picture_message(data)) from err
+    except MemoryError as err:
+        raise PictureError(_too_big_message(None, max_pixels)) from err
+    except Exception as err:  # Pillow raises OSError, ValueError, SyntaxError, EOFError, ...
+        raise PictureError(
+            "That picture is damaged or incomplete (maybe the upload was cut short), so it "
+            "cannot be read. Save it again as PNG or JPEG and upload it again."
+        ) from err
+
+
+def _check_size(size: tuple[int, int], max_pixels: int) -> None:
+    width, height = size
+    if width < 1 or height < 1 or width * height > max_pixels:
+        raise PictureError(_too_big_message(size, max_pixels))
+
+
+def _too_big_message(size: tuple[int, int] | None, max_pixels: int) -> str:
+    what = f"{count(size[0])} × {count(size[1])} pixels" if size else "far too many pixels"
+    return (
+        f"That picture has {what}; pictures up to {count(max_pixels / 1e6)} megapixels are "
+        "accepted. Crop it to the digit or save a smaller copy, then upload that."
+    )
+
+
+def _not_a_picture_message(data: bytes) -> str:
+    kind = next((name for magic, name in _OTHER_FORMATS.items() if data.startswith(magic)), None)
+    what = f"{kind} file" if kind else "not a PNG or JPEG picture"
+    return f"That file is {what}. Save the picture as PNG or JPEG and upload that file."
+
+
+def _to_array(im: Image.Image) -> np.ndarray:
+    """The decoded picture upright, as 8-bit L, RGB or RGBA, shrunk to ``WORKING_SIDE``."""
+    im = ImageOps.exif_transpose(im) or im  # phone photos store their rotation in EXIF
+    if im.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):  # 16/32-bit gray
+        wide = np.asarray(im, dtype=np.float32)
+        scale = 257.0 if im.mode.startswith("I;16") or wide.max(initial=0) > 255 else 1.0
+        im = Image.fromarray(np.clip(np.rint(wide / scale), 0, 255).astype(np.uint8))
+    elif im.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in im.info:
+        im = im.convert("RGBA")
+    elif im.mode in ("1", "L"):
+        im = im.convert("L")
+    else:  # RGB, P, CMYK, YCbCr, LAB, HSV
+        im = im.convert("RGB")
+    im.thumbnail((WORKING_SIDE, WORKING_SIDE), Image.Resampling.BOX)
+    return np.asarray(im)
 
 
 def ink_map(image: np.ndarray) -> np.ndarray:

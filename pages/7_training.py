@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dlviz.ui import training as ui
+from dlviz.ui import training_data
 from dlviz.ui.common import page_header, text_sections, try_this
 from dlviz.ui.training_explore import show_explorer
 from dlviz.ui.training_run import show_run_message, train_or_recall
@@ -12,14 +13,14 @@ from dlviz.ui.training_run import show_run_message, train_or_recall
 text = text_sections("training")
 page_header("Train a model", text["intro"])
 
-data, problem = ui.dataset_picker()
-ui.show_fallback(problem)
+data, problem = training_data.dataset_picker()
+training_data.show_fallback(problem)
 controls, preview = st.columns([1, 1.35], gap="large")
 with controls:
     model = ui.model_picker(data)
     cfg = ui.training_controls(model, data)
 with preview:
-    ui.show_dataset(data)
+    training_data.show_dataset(data)
 
 result = train_or_recall(cfg, model, data)
 if result is None:

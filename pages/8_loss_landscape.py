@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dlviz.display import count
 from dlviz.plots.landscape import (
     landscape_contour_figure,
     landscape_line_figure,
@@ -12,10 +13,13 @@ from dlviz.plots.landscape import (
 from dlviz.ui.common import page_header, text_sections, try_this
 from dlviz.ui.landscape import (
     QUICK_MODELS,
+    dataset_label,
     landscape_controls,
     landscape_for,
     run_picker,
+    show_summary,
     stored_runs,
+    test_images_of,
     train_quick_run,
 )
 
@@ -51,24 +55,17 @@ with quick:
             st.session_state["land_new_run"] = new_key
             st.rerun()
 
-cfg, log = landscape_controls(max_images=2000)
+available = test_images_of(run_key, runs)
+cfg, log = landscape_controls(max_images=available)
 land = landscape_for(run_key, cfg)
 if land is None:
     st.stop()
 
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("Test loss, trained weights", f"{land.trained_loss:.4f}")
-m2.metric("Test accuracy, trained weights", f"{land.trained_acc:.1%}")
-m3.metric("Loss at the initial weights", f"{land.initial_loss:.3f}")
-m4.metric("Lowest loss on the plane", f"{land.lowest_loss:.4f}")
-st.caption(
-    f"{cfg.resolution}×{cfg.resolution} plane and {cfg.line_points}-point line on {land.images} "
-    f"test images, directions seed {cfg.seed}; computed in {land.seconds:.1f} s (cached since)."
-)
+show_summary(land, dataset_label(run_key, runs), available)
 if land.nonfinite:
     st.warning(
-        f"{land.nonfinite} weight settings gave an infinite or undefined loss; they are gaps in the "
-        "charts. A smaller plane half-width stays where the loss is finite."
+        f"{count(land.nonfinite)} weight settings gave an infinite or undefined loss; they are "
+        "gaps in the charts. A smaller plane half-width stays where the loss is finite."
     )
 
 st.plotly_chart(landscape_line_figure(land), width="stretch", key="land_line")

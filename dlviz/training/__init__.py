@@ -7,6 +7,9 @@
 from __future__ import annotations
 
 from dlviz.training.config import (
+    MAX_BATCH_SIZE,
+    MAX_EPOCHS,
+    MAX_SEED,
     OPTIMIZERS,
     PRECISIONS,
     STATUSES,
@@ -23,6 +26,9 @@ from dlviz.training.metrics import confusion_matrix, per_class_accuracy
 from dlviz.training.store import RunStore, RunSummary, train_cached
 
 __all__ = [
+    "MAX_BATCH_SIZE",
+    "MAX_EPOCHS",
+    "MAX_SEED",
     "OPTIMIZERS",
     "PRECISIONS",
     "STATUSES",

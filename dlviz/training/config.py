@@ -36,6 +36,13 @@ used is ``TrainResult.precision``."""
 
 STATUSES: tuple[str, ...] = ("completed", "stopped", "early-stopped", "diverged")
 
+MAX_EPOCHS = 20
+"""Most epochs one run may take, on the page and in the CLI: minutes on one or two shared cores."""
+MAX_BATCH_SIZE = 512
+"""Largest batch (the page's largest choice): a CIFAR-10 CNN's activations stay under a GB."""
+MAX_SEED = 2**64 - 1
+"""Seeds are 64-bit unsigned integers (what ``torch.manual_seed`` accepts)."""
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -115,12 +122,12 @@ def _validate(cfg: TrainConfig) -> None:
             f"Weight decay must be >= 0, got {cfg.weight_decay}.",
         ),
         (
-            _int(cfg.batch_size) and cfg.batch_size >= 1,
-            f"Batch size must be a positive integer, got {cfg.batch_size}.",
+            _int(cfg.batch_size) and 1 <= cfg.batch_size <= MAX_BATCH_SIZE,
+            f"Batch size must be a whole number from 1 to {MAX_BATCH_SIZE}, got {cfg.batch_size}.",
         ),
         (
-            _int(cfg.epochs) and cfg.epochs >= 1,
-            f"Epochs must be a positive integer, got {cfg.epochs}.",
+            _int(cfg.epochs) and 1 <= cfg.epochs <= MAX_EPOCHS,
+            f"Epochs must be a whole number from 1 to {MAX_EPOCHS}, got {cfg.epochs}.",
         ),
         (
             cfg.train_subset is None or (_int(cfg.train_subset) and cfg.train_subset >= 2),
@@ -130,7 +137,11 @@ def _validate(cfg: TrainConfig) -> None:
             _finite(cfg.val_fraction) and 0 <= cfg.val_fraction <= 0.5,
             f"Validation fraction must be in [0, 0.5], got {cfg.val_fraction}.",
         ),
-        (_int(cfg.seed), f"Seed must be an integer, got {cfg.seed!r}."),
+        (
+            _int(cfg.seed) and 0 <= cfg.seed <= MAX_SEED,
+            f"Seed must be a whole number from 0 to 2**64 - 1 (it must fit in 64 bits), "
+            f"got {cfg.seed!r}.",
+        ),
         (
             cfg.patience is None or (_int(cfg.patience) and cfg.patience >= 1),
             f"Patience must be None or a positive integer, got {cfg.patience}.",

@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from dlviz.data import Dataset
+from dlviz.display import percent
 from dlviz.models import build_model, count_parameters
 from dlviz.runtime import configure_torch
 from dlviz.training.config import Callback, EpochStats, Progress, TrainConfig, TrainResult
@@ -112,7 +113,7 @@ class _Run:
         self.val_x, self.val_y = data.train_x[val_idx], data.train_y[val_idx]
         c, h, w = data.info.shape
         self.eval_batch = max(32, min(1000, EVAL_BATCH_PIXELS // (c * h * w)))
-        self.generator = torch.Generator().manual_seed(cfg.seed + 1)
+        self.generator = torch.Generator().manual_seed((cfg.seed + 1) % 2**64)  # 64-bit seeds wrap
         n, bs = len(self.train_idx), cfg.batch_size
         # A lone last image would break batch norm's batch statistics: drop it.
         self.steps = max(1, n // bs if n % bs == 1 and n > 1 else math.ceil(n / bs))
@@ -150,7 +151,7 @@ class _Run:
             n = len(self.history)
             message = (
                 f"Trained {n} epoch{'s' if n != 1 else ''}; "
-                f"test accuracy {self.history[-1].test_acc:.2%}."
+                f"test accuracy {percent(self.history[-1].test_acc, 2)}."
             )
         return TrainResult(
             config=self.cfg,

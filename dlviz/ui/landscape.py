@@ -11,6 +11,7 @@ from collections import OrderedDict
 
 import streamlit as st
 
+from dlviz.display import count, escape_markdown, fixed, number, percent
 from dlviz.landscape import MAX_RESOLUTION, MIN_RESOLUTION, Landscape, LandscapeConfig
 from dlviz.ui.resources import get_dataset, get_store, training_slot
 from dlviz.ui.settings import get_settings
@@ -22,6 +23,7 @@ QUICK_MODELS: dict[str, dict] = {
 """Quick Digits recipes trained from this page (a few seconds each on a small CPU)."""
 
 SPANS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
+MAX_IMAGES = 2000  # the slider's top: more images make every grid point slower
 REGISTRY_SIZE = 16
 
 
@@ -36,11 +38,32 @@ def run_label(summary) -> str:
     """One line per stored run: model, dataset, optimizer, epochs, test accuracy."""
     c = summary.config
     model = c.model if isinstance(c.model, str) else f"custom {c.model.kind}"
-    acc = f"{summary.test_acc:.1%}" if summary.test_acc == summary.test_acc else "n/a"
     return (
-        f"{model} on {c.dataset} · {c.optimizer} lr {c.lr:g} · {summary.epochs_done} epoch(s) · "
-        f"test acc {acc} · {summary.status} · {summary.key[:6]}"
+        f"{model} on {c.dataset} · {c.optimizer} lr {number(c.lr)} · "
+        f"{count(summary.epochs_done)} epoch(s) · test acc {percent(summary.test_acc)} · "
+        f"{summary.status} · {summary.key[:6]}"
     )
+
+
+def dataset_label(run_key: str, runs: list) -> str:
+    """The label of the run's dataset ('Digits (8x8)'), for captions."""
+    from dlviz.data import dataset_info
+
+    summary = next((r for r in runs if r.key == run_key), None)
+    return dataset_info(summary.config.dataset).label if summary else "this dataset"
+
+
+def test_images_of(run_key: str, runs: list) -> int:
+    """How many test images the run's dataset has (the slider's top); the page's cap if unknown."""
+    from dlviz.data import DatasetUnavailable
+
+    summary = next((r for r in runs if r.key == run_key), None)
+    if summary is None:
+        return MAX_IMAGES
+    try:
+        return len(get_dataset(summary.config.dataset).test_y)
+    except DatasetUnavailable:  # _compute says so when it needs the images
+        return MAX_IMAGES
 
 
 def stored_runs() -> list:
@@ -70,7 +93,7 @@ def train_quick_run(model: str = "seed-mlp") -> str | None:
     finally:
         slot.release()
     if get_store().last_error:
-        st.warning(get_store().last_error)
+        st.warning(escape_markdown(get_store().last_error), icon=":material/save:")
     return result.config.key()
 
 
@@ -87,8 +110,13 @@ def run_picker(runs: list) -> str:
 
 
 def landscape_controls(max_images: int) -> tuple[LandscapeConfig, bool]:
-    """The settings form (applied on submit) -> (LandscapeConfig, log-scale flag)."""
-    max_images = max(10, min(2000, max_images))
+    """The settings form (applied on submit) -> (LandscapeConfig, log-scale flag).
+
+    ``max_images`` is how many test images the run's dataset has: the slider stops there.
+    """
+    top = max(10, min(MAX_IMAGES, max_images))
+    if st.session_state.get("land_images", 0) > top:  # another run with fewer test images
+        st.session_state["land_images"] = top
     with st.form("land_form", border=True):
         c1, c2, c3, c4 = st.columns(4)
         resolution = c1.slider(
@@ -103,11 +131,12 @@ def landscape_controls(max_images: int) -> tuple[LandscapeConfig, bool]:
         images = c2.slider(
             "Test images",
             10,
-            max_images,
-            min(1000, max_images),
+            top,
+            min(1000, top),
             step=10,
             key="land_images",
-            help="Every grid point is a forward pass of the model over these images.",
+            help="Every grid point is a forward pass of the model over these images"
+            + (f" (all {count(top)} this dataset has)." if top < MAX_IMAGES else "."),
         )
         span = c3.select_slider(
             "Plane half-width",
@@ -132,6 +161,30 @@ def landscape_controls(max_images: int) -> tuple[LandscapeConfig, bool]:
     )
     cfg = LandscapeConfig(resolution=resolution, span=span, test_images=images, seed=int(seed))
     return cfg, log
+
+
+def show_summary(land: Landscape, dataset: str, available: int) -> None:
+    """The landscape's four numbers and a caption saying what was evaluated on how many images."""
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Test loss, trained weights", fixed(land.trained_loss, 4))
+    m2.metric("Test accuracy, trained weights", percent(land.trained_acc))
+    m3.metric("Loss at the initial weights", fixed(land.initial_loss, 3))
+    m4.metric("Lowest loss on the plane", fixed(land.lowest_loss, 4))
+    cfg = land.config
+    st.caption(
+        f"{cfg.resolution}×{cfg.resolution} plane and {cfg.line_points}-point line on "
+        f"{images_words(land.images, cfg.test_images, available, dataset)}, directions seed "
+        f"{cfg.seed}; computed in {fixed(land.seconds, 1)} s (cached since)."
+    )
+
+
+def images_words(used: int, asked: int, available: int, dataset: str) -> str:
+    """'100 test images', or 'all 360 test images (Digits has no more)' when it used them all."""
+    if used >= available and asked > used:
+        return f"all {count(used)} test images ({dataset} has no more)"
+    if used >= available:
+        return f"all {count(used)} test images"
+    return f"{count(used)} test images"
 
 
 @st.cache_resource

@@ -1,12 +1,21 @@
-"""Settings read from DLVIZ_* environment variables: the one place dlviz reads the environment."""
+"""Settings read from DLVIZ_* environment variables: the one place dlviz reads the environment.
+
+A value that cannot be used (``DLVIZ_THREADS=abc``, ``0``, or more threads than the CPUs this
+process may use) is not silently dropped: it is replaced by a sensible one and a warning says so,
+once per process, on the ``dlviz`` logger (the server log; the CLI prints it as one line).
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-MAX_THREADS = 256
+log = logging.getLogger("dlviz")
+_warned: set[str] = set()
+_warned_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -27,18 +36,44 @@ def default_cache_dir() -> Path:
 
 def get_settings() -> Settings:
     """Read DLVIZ_DATA_DIR (default ``data/``), DLVIZ_CACHE_DIR, DLVIZ_OFFLINE and DLVIZ_THREADS."""
+    from dlviz.runtime import cpu_quota
+
+    threads, problem = parse_threads(os.environ.get("DLVIZ_THREADS", ""), cpu_quota())
+    if problem:
+        warn_once(problem)
     return Settings(
         data_dir=Path(os.environ.get("DLVIZ_DATA_DIR", "data")),
         cache_dir=Path(os.environ.get("DLVIZ_CACHE_DIR") or default_cache_dir()),
         allow_download=os.environ.get("DLVIZ_OFFLINE", "").lower() not in {"1", "true", "yes"},
-        threads=parse_threads(os.environ.get("DLVIZ_THREADS", "")),
+        threads=threads,
     )
 
 
-def parse_threads(text: str) -> int | None:
-    """A thread count from DLVIZ_THREADS: an integer 1..256; anything else means "the CPU quota"."""
+def parse_threads(text: str, limit: int) -> tuple[int | None, str | None]:
+    """DLVIZ_THREADS -> ``(threads, problem)``: a count in 1..limit (the usable CPUs), else why not.
+
+    Empty means "the CPU quota" (None) without a problem; a larger count is capped at ``limit``
+    (more threads than cores only makes them wait for each other); anything else is ignored.
+    """
+    text = text.strip()
+    if not text:
+        return None, None
+    cpus = f"the {limit} CPU{'s' if limit != 1 else ''} this process may use"
     try:
-        n = int(text.strip())
+        n = int(text)
     except ValueError:
-        return None
-    return n if 1 <= n <= MAX_THREADS else None
+        return None, f"DLVIZ_THREADS={text!r} is not a whole number; using {cpus}."
+    if n < 1:
+        return None, f"DLVIZ_THREADS={n} must be at least 1; using {cpus}."
+    if n > limit:
+        return limit, f"DLVIZ_THREADS={n} is more than {cpus}; using {limit}."
+    return n, None
+
+
+def warn_once(message: str) -> None:
+    """Log ``message`` as a warning on the ``dlviz`` logger, the first time it comes up only."""
+    with _warned_lock:
+        if message in _warned:
+            return
+        _warned.add(message)
+    log.warning(message)

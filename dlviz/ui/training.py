@@ -1,7 +1,7 @@
-"""Streamlit pieces of the Training page: pick data and model, the training form, the live run.
+"""Streamlit pieces of the Training page: pick a model, the training form; the rest lives nearby.
 
-``dataset_picker()`` and ``model_picker()`` sit outside the form (they change what the page shows
-before any training); ``training_controls()`` is an ``st.form`` returning a ``TrainConfig`` only
+``model_picker()`` sits outside the form (it changes what the page shows before any training; so
+does ``dlviz.ui.training_data.dataset_picker()``, with the dataset preview); ``training_controls()`` is an ``st.form`` returning a ``TrainConfig`` only
 when Train is pressed, so moving a slider never interrupts a run. ``run_training()`` trains inside
 ``st.status`` with a progress bar and growing curves, one run per server at a time; that part
 lives in ``dlviz.ui.training_run``, the exploration views in ``dlviz.ui.training_explore`` and
@@ -10,28 +10,15 @@ lives in ``dlviz.ui.training_run``, the exploration views in ``dlviz.ui.training
 
 from __future__ import annotations
 
-import time
-
-import plotly.graph_objects as go
 import streamlit as st
 
-from dlviz.data import DATASETS, Dataset
+from dlviz.data import Dataset
+from dlviz.display import count, number, percent
 from dlviz.models import PRESET_NAMES, PRESETS, ModelSpec
-from dlviz.plots.training import (
-    class_balance_figure,
-    pick_per_class,
-    sample_grid_figure,
-)
 from dlviz.runtime import bf16_native
-from dlviz.training import OPTIMIZERS, PRECISIONS, TrainConfig
-from dlviz.ui.resources import dataset_or_fallback
+from dlviz.training import MAX_BATCH_SIZE, MAX_EPOCHS, OPTIMIZERS, PRECISIONS, TrainConfig
+from dlviz.ui.training_data import DATASET_LABELS
 
-DATASET_LABELS = {
-    "mnist": "MNIST: handwritten digits, 28×28",
-    "fashion-mnist": "Fashion-MNIST: clothing, 28×28",
-    "cifar10": "CIFAR-10: colour photos, 32×32",
-    "digits": "Digits: scikit-learn's 8×8 digits (built in)",
-}
 CUSTOM = {"custom-mlp": "Custom MLP (your layers)", "custom-cnn": "Custom CNN (your layers)"}
 MODEL_CHOICES: tuple[str, ...] = (*PRESET_NAMES, *CUSTOM)
 OPTIMIZER_LABELS = {
@@ -50,49 +37,13 @@ LR_STEPS: tuple[float, ...] = (
     1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5, 1.0,
 )  # fmt: skip
 WEIGHT_DECAYS: tuple[float, ...] = (0.0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
-BATCH_SIZES: tuple[int, ...] = (16, 32, 64, 128, 256, 512)
+BATCH_SIZES: tuple[int, ...] = (16, 32, 64, 128, 256, MAX_BATCH_SIZE)
 WIDTHS: tuple[int, ...] = (16, 32, 64, 128, 256, 512)
 CHANNELS: tuple[int, ...] = (4, 8, 16, 32, 64)
 SUBSET_STEPS: tuple[int, ...] = (500, 1000, 2000, 5000, 10_000, 20_000, 30_000)
-MAX_EPOCHS = 20  # Community Cloud: 1-2 shared cores; a Stop button covers the rest
-RETRY_MISSING_S = 300.0  # a missing dataset is looked for again after five minutes
 
 
-# --- choosing the data and the model (outside the form: they change the preview) ---------------
-
-
-def dataset_picker() -> tuple[Dataset, str | None]:
-    """The dataset selectbox (opens on MNIST) -> ``(dataset, why it fell back to Digits)``."""
-    name = st.selectbox(
-        "Dataset",
-        DATASETS,
-        format_func=DATASET_LABELS.get,
-        key="train_dataset",
-    )
-    failures = _recent_failures()
-    known = failures.get(name)
-    if known is not None and time.monotonic() - known[0] < RETRY_MISSING_S:
-        return dataset_or_fallback("digits")[0], known[1]
-    data, problem = dataset_or_fallback(name)
-    if problem:  # don't retry a failed load (maybe a slow download attempt) on every rerun
-        failures[name] = (time.monotonic(), problem)
-    return data, problem
-
-
-@st.cache_resource
-def _recent_failures() -> dict[str, tuple[float, str]]:
-    """Datasets that failed to load in this server process: name -> (when, why)."""
-    return {}
-
-
-def show_fallback(problem: str | None) -> None:
-    """Say why the chosen dataset is missing, how to add it, and that Digits stands in."""
-    if problem:
-        st.warning(
-            f"{problem}\n\n**Switched to the built-in Digits dataset** so everything on this "
-            "page still works; a Digits run takes a few seconds.",
-            icon=":material/cloud_off:",
-        )
+# --- choosing the model (outside the form: it changes the story) ------------------------------
 
 
 def model_picker(data: Dataset) -> str:
@@ -104,16 +55,26 @@ def model_picker(data: Dataset) -> str:
         key="train_model",
     )
     if choice in PRESETS:
-        p = PRESETS[choice]
-        reported = (
-            f" Its notebook reports **{p.reported_accuracy:.2%}** test accuracy on "
-            f"{p.reported_dataset.upper()}."
-            if p.reported_accuracy
-            else ""
-        )
-        story = f"{p.description} The notebook trained it with {p.recipe}"
-        st.caption(story.replace("*", "\\*") + reported)  # '32*14*14' is maths, not emphasis
+        st.caption(preset_story(choice, data))
     return choice
+
+
+def preset_story(name: str, data: Dataset) -> str:
+    """What the preset is, how its notebook trained it, and the recipe the form starts from."""
+    p, r = PRESETS[name], recipe(name, data)
+    reported = (
+        f" Its notebook reports **{percent(p.reported_accuracy, 2)}** test accuracy on "
+        f"{DATASET_LABELS[p.reported_dataset].split(':')[0]}."
+        if p.reported_accuracy and p.reported_dataset
+        else ""
+    )
+    story = f"{p.description} The notebook trained it with {p.recipe}"
+    form = (
+        f" The form below starts from dlviz's faster recipe for {data.info.label}: "
+        f"{OPTIMIZER_LABELS[str(r['train_opt'])]}, lr {number(float(r['train_lr']))}, "
+        f"batch {r['train_batch']}, {r['train_epochs']} epochs."
+    )
+    return story.replace("*", "\\*") + reported + form  # '32*14*14' is maths, not emphasis
 
 
 def preset_label(name: str) -> str:
@@ -170,7 +131,7 @@ def training_controls(model: str, data: Dataset) -> TrainConfig | None:
         c1, c2 = st.columns(2)
         c1.selectbox("Optimizer", OPTIMIZERS, format_func=OPTIMIZER_LABELS.get, key="train_opt")
         c2.select_slider(
-            "Learning rate (log scale)", LR_STEPS, key="train_lr", format_func=lambda v: f"{v:g}",
+            "Learning rate (log scale)", LR_STEPS, key="train_lr", format_func=number,
             help="How far each step moves the weights: w ← w − lr · ∂L/∂w.",
         )  # fmt: skip
         c1.slider(
@@ -178,7 +139,7 @@ def training_controls(model: str, data: Dataset) -> TrainConfig | None:
             help="Used by 'SGD + momentum': v ← μv + g, w ← w − lr·v.",
         )  # fmt: skip
         c2.select_slider(
-            "Weight decay (L2)", WEIGHT_DECAYS, key="train_wd", format_func=lambda v: f"{v:g}",
+            "Weight decay (L2)", WEIGHT_DECAYS, key="train_wd", format_func=number,
             help="Pulls every weight towards 0 a little each step.",
         )  # fmt: skip
         c1.select_slider("Batch size", BATCH_SIZES, key="train_batch")
@@ -188,7 +149,7 @@ def training_controls(model: str, data: Dataset) -> TrainConfig | None:
             st.session_state["train_subset"] = options[-1]
         c1.select_slider(
             "Training images", options, key="train_subset",
-            format_func=lambda s: f"all {s:,}" if s == n_train else f"{s:,}",
+            format_func=lambda s: f"all {count(s)}" if s == n_train else count(s),
             help="Fewer images train faster; 10% of them are held out for validation.",
         )  # fmt: skip
         c2.number_input("Seed", 0, 9999, step=1, key="train_seed",
@@ -262,37 +223,3 @@ def _config(model: str, spec: ModelSpec | None, data: Dataset, n_train: int) -> 
     except ValueError as err:
         st.error(f"These settings cannot train: {err}")
         return None
-
-
-# --- the dataset preview --------------------------------------------------------------------------
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def preview_figures(name: str, _data: Dataset) -> tuple[go.Figure, go.Figure]:
-    """The sample grid and the class balance of a dataset (built once per dataset; read-only)."""
-    info = _data.info
-    per_class = 3
-    pick = pick_per_class(_data.train_y, per_class, info.num_classes)
-    order = pick.reshape(info.num_classes, per_class).T.ravel()  # one class per column
-    grid = sample_grid_figure(
-        _data.train_x[order], _data.train_y[order], info.classes, cols=info.num_classes,
-        title=f"{info.label}: {per_class} training images of each class", fit_width=560,
-    )  # fmt: skip
-    balance = class_balance_figure(
-        _data.train_y, _data.test_y, info.classes, title="Images per class"
-    )
-    return grid, balance
-
-
-def show_dataset(data: Dataset) -> None:
-    """Sample images with labels, class balance, image size and split sizes."""
-    info = data.info
-    c, h, w = info.shape
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Image size", f"{h}×{w}", help="RGB colour" if c == 3 else "Grayscale, one channel")
-    m2.metric("Classes", info.num_classes)
-    m3.metric("Training images", f"{len(data.train_y):,}")
-    m4.metric("Test images", f"{len(data.test_y):,}")
-    grid, balance = preview_figures(info.name, data)
-    st.plotly_chart(grid, key="train_samples", config={"displayModeBar": False})
-    st.plotly_chart(balance, key="train_balance", config={"displayModeBar": False})

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from dlviz.data import Dataset
+from dlviz.display import count, fixed, number, percent
 from dlviz.models import PRESETS
 from dlviz.plots.training import (
     confusion_matrix_figure,
@@ -37,8 +38,10 @@ from dlviz.results import (
 )
 from dlviz.training import TrainResult
 from dlviz.ui.resources import dataset_or_fallback, get_store
-from dlviz.ui.training import DATASET_LABELS, OPTIMIZER_LABELS, PRECISION_WORDS
+from dlviz.ui.training import OPTIMIZER_LABELS, PRECISION_WORDS
+from dlviz.ui.training_data import DATASET_LABELS
 from dlviz.ui.training_inspect import show_downloads, show_draw, show_inside
+from dlviz.ui.training_run import show_cache_problem
 
 TABS = ("Results", "Compare runs", "Inside the model", "Draw a digit", "Download")
 NO_BAR = {"displayModeBar": False}
@@ -49,7 +52,7 @@ def show_explorer(result: TrainResult) -> None:
     """Everything about one run, in lazy tabs."""
     data, problem = dataset_or_fallback(result.config.dataset)
     if problem or data.info.name != result.config.dataset:
-        st.info(f"The data of this run is not available any more: {problem}")
+        st.info(f"The data of this run is not available any more: {problem or 'unknown'}")
         return
     _reset_when_fresh(result)
     show_summary(result)
@@ -75,33 +78,41 @@ def show_summary(result: TrainResult) -> None:
     """Test accuracy (beside the notebook's, for a preset), time, speed and size."""
     cfg = result.config
     cols = st.columns(5)
-    cols[0].metric("Test accuracy", f"{result.test_acc:.2%}" if result.history else "–")
+    cols[0].metric("Test accuracy", percent(result.test_acc, 2) if result.history else "–")
     preset = PRESETS.get(cfg.model) if isinstance(cfg.model, str) else None
     if preset and preset.reported_accuracy and preset.reported_dataset == cfg.dataset:
         delta = result.test_acc - preset.reported_accuracy
         cols[1].metric(
-            "Notebook reported", f"{preset.reported_accuracy:.2%}", f"{delta:+.2%} for you",
+            "Notebook reported", percent(preset.reported_accuracy, 2),
+            f"{'+' if delta > 0 else ''}{percent(delta, 2)} for you" if result.history else None,
             help=f"The seed notebook's recipe: {preset.recipe}",
         )  # fmt: skip
     elif preset and preset.reported_accuracy:
         short = DATASET_LABELS[preset.reported_dataset].split(":")[0]
         cols[1].metric(
-            f"Notebook, on {short}", f"{preset.reported_accuracy:.2%}",
+            f"Notebook, on {short}", percent(preset.reported_accuracy, 2),
             help=f"On {DATASET_LABELS[preset.reported_dataset]}, not on this dataset.",
         )  # fmt: skip
     else:
-        cols[1].metric("Epochs", f"{len(result.history)} / {cfg.epochs}")
-    cols[2].metric("Training time", f"{result.train_seconds:.1f} s")
+        cols[1].metric("Epochs", f"{count(len(result.history))} / {count(cfg.epochs)}")
+    cols[2].metric("Training time", f"{fixed(result.train_seconds, 1)} s")
     cols[3].metric(
-        "Images per second", f"{result.samples_per_second:,.0f}",
+        "Images per second", count(result.samples_per_second),
         help=f"Training images per second of optimisation steps, in {PRECISION_WORDS[result.precision]}.",
     )  # fmt: skip
-    cols[4].metric("Parameters", f"{result.parameters:,}")
-    st.caption(
+    cols[4].metric("Parameters", count(result.parameters))
+    st.caption(run_caption(result))
+
+
+def run_caption(result: TrainResult) -> str:
+    """'Digits · seed-mlp · Adam lr 0.002 · batch 32 · all training images · seed 0 · fp32'."""
+    cfg = result.config
+    images = count(cfg.train_subset) if cfg.train_subset else "all"
+    return (
         f"{DATASET_LABELS[cfg.dataset].split(':')[0]} · {cfg.model_name()} · "
-        f"{OPTIMIZER_LABELS[cfg.optimizer]} lr {cfg.lr:g} · batch "
-        f"{cfg.batch_size} · {cfg.train_subset or 'all'} training images · seed {cfg.seed} · "
-        f"{result.precision}" + (" · from the cache" if result.cached else "")
+        f"{OPTIMIZER_LABELS[cfg.optimizer]} lr {number(cfg.lr)} · batch {cfg.batch_size} · "
+        f"{images} training images · seed {cfg.seed} · {result.precision}"
+        + (" · from the cache" if result.cached else "")
     )
 
 
@@ -227,17 +238,18 @@ def stored_history(key: str, created: float) -> list | None:
 
 
 def runs_frame(summaries) -> pd.DataFrame:
-    """The stored runs as a table, newest first."""
+    """The stored runs as a table of display strings (dlviz.display), newest first."""
     now = time.time()
     rows = []
     for s in summaries:
         c = s.config
         rows.append({
             "finished": _ago(now - s.created), "dataset": c.dataset, "model": c.model_name(),
-            "optimizer": c.optimizer, "lr": c.lr, "batch": c.batch_size,
-            "epochs": f"{s.epochs_done}/{c.epochs}", "images": c.train_subset or "all",
-            "seed": c.seed, "status": s.status, "test accuracy": s.test_acc,
-            "seconds": f"{s.train_seconds:.1f}",
+            "optimizer": c.optimizer, "lr": number(c.lr), "batch": count(c.batch_size),
+            "epochs": f"{s.epochs_done}/{c.epochs}",
+            "images": count(c.train_subset) if c.train_subset else "all",
+            "seed": str(c.seed), "status": s.status, "test accuracy": percent(s.test_acc, 2),
+            "seconds": fixed(s.train_seconds, 1),
         })  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -246,29 +258,31 @@ def _ago(seconds: float) -> str:
     if seconds < 90:
         return "just now"
     if seconds < 5400:
-        return f"{seconds / 60:.0f} min ago"
+        return f"{count(seconds / 60)} min ago"
     if seconds < 129600:
-        return f"{seconds / 3600:.0f} h ago"
-    return f"{seconds / 86400:.0f} days ago"
+        return f"{count(seconds / 3600)} h ago"
+    return f"{count(seconds / 86400)} days ago"
 
 
 def show_compare(result: TrainResult, data: Dataset) -> None:
     """Every cached run as a table; pick several to overlay their curves."""
     summaries = get_store().runs()
     if not summaries:
-        st.info("No run is stored yet. Train one, change one setting, train again, then compare.")
+        if get_store().last_error:
+            show_cache_problem(get_store().last_error)
+        else:
+            st.info("No run is stored yet. Train one, change one setting, train again, compare.")
         return
     st.dataframe(
-        runs_frame(summaries).style.format({"test accuracy": "{:.2%}", "lr": "{:g}"}),
-        hide_index=True, key="train_runs_table",
+        runs_frame(summaries), hide_index=True, key="train_runs_table",
     )  # fmt: skip
     by_key = {s.key: s for s in summaries}
     same = [s.key for s in summaries if s.config.dataset == result.config.dataset]
     picked = st.multiselect(
         "Runs to overlay", list(by_key), default=same[:3], max_selections=8,
         format_func=lambda k: f"{by_key[k].config.model_name()} · {by_key[k].config.optimizer} "
-        f"lr {by_key[k].config.lr:g} · seed {by_key[k].config.seed} · "
-        f"{by_key[k].test_acc:.1%}",
+        f"lr {number(by_key[k].config.lr)} · seed {by_key[k].config.seed} · "
+        f"{percent(by_key[k].test_acc)}",
         key="train_compare",
     )  # fmt: skip
     if not picked:

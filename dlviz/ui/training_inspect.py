@@ -15,7 +15,8 @@ import streamlit as st
 import torch
 
 from dlviz.data import Dataset, normalize
-from dlviz.drawing import is_blank, prepare_input
+from dlviz.display import count, percent
+from dlviz.drawing import PictureError, decode_picture, is_blank, prepare_input
 from dlviz.inspect import feature_maps, first_layer_weights, parameters_per_layer
 from dlviz.plots.inspect import (
     feature_maps_figure,
@@ -47,7 +48,7 @@ def show_inside(result: TrainResult, data: Dataset) -> None:
     rows = parameters_per_layer(model)
     left, right = st.columns([1, 1.3], gap="large")
     with left:
-        st.markdown(f"**Parameters per layer** ({sum(r.parameters for r in rows):,} in all)")
+        st.markdown(f"**Parameters per layer** ({count(sum(r.parameters for r in rows))} in all)")
         st.dataframe(
             pd.DataFrame([r.__dict__ for r in rows]), hide_index=True, key="train_params",
             column_config={"parameters": st.column_config.NumberColumn(format="localized")},
@@ -134,7 +135,7 @@ def show_draw(result: TrainResult, data: Dataset) -> None:
         st.metric(
             "Prediction",
             info.classes[top],
-            f"{float(probs[top]):.1%} sure",
+            f"{percent(float(probs[top]))} sure",
             delta_color="off",
             delta_arrow="off",
         )
@@ -145,14 +146,15 @@ def show_draw(result: TrainResult, data: Dataset) -> None:
 
 
 def _picture(canvas, upload) -> np.ndarray | None:
-    """The uploaded picture if any, else the canvas drawing, as an array (None when neither)."""
-    if upload is not None:
-        from PIL import Image, UnidentifiedImageError
+    """The uploaded picture if any, else the canvas drawing, as an array (None when neither).
 
+    An upload that cannot be used (too large, damaged, not a PNG or JPEG) shows why, in words.
+    """
+    if upload is not None:
         try:
-            return np.asarray(Image.open(upload).convert("RGB"))
-        except (UnidentifiedImageError, OSError):
-            st.error("That file is not an image I can read; try a PNG or JPEG.")
+            return decode_picture(upload.getvalue())
+        except PictureError as err:
+            st.error(str(err), icon=":material/image_not_supported:")
             return None
     try:
         return canvas.image_data

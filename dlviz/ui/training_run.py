@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 import streamlit as st
 
 from dlviz.data import Dataset
+from dlviz.display import escape_markdown, fixed
 from dlviz.plots.training import learning_curves_figure
 from dlviz.training import Progress, TrainConfig, TrainResult, train_cached
 from dlviz.ui.resources import get_store, training_slot
@@ -51,7 +52,7 @@ class LiveProgress:
             self.bar.progress(
                 p.fraction,
                 text=f"{self.label} · epoch {p.epoch}/{p.epochs}, step {p.step}/"
-                f"{p.steps_per_epoch} · batch loss {p.loss:.4f}",
+                f"{p.steps_per_epoch} · batch loss {fixed(p.loss, 4)}",
             )
             now = time.perf_counter()
             if p.kind == "epoch" or now - self._last_draw > 0.5:
@@ -161,6 +162,7 @@ def run_training(cfg: TrainConfig, data: Dataset) -> TrainResult | None:
                 st.error(f"{err} Change the model or the dataset and press Train again.")
                 return None
             box[token] = result  # no st.* call: works even when this run was told to stop
+            unsaved = get_store().last_error if result.status != "stopped" else None
             if live.interrupted is None:
                 state = "error" if result.status == "diverged" else "complete"
                 status.update(label=result.message, state=state, expanded=False)
@@ -171,8 +173,20 @@ def run_training(cfg: TrainConfig, data: Dataset) -> TrainResult | None:
         slot.release()
     if live.interrupted is not None:
         raise live.interrupted
+    if unsaved:
+        show_cache_problem(unsaved)
     collect_handover()
     return result
+
+
+def show_cache_problem(error: str) -> None:
+    """Say that the run cache cannot be written (the run itself is fine, it just won't be kept)."""
+    st.warning(
+        f"{escape_markdown(error)}\n\nThis run stays in this browser tab only: it will not "
+        "open at once next time, nor appear under *Compare runs* or on the Loss landscape page. "
+        "Point `DLVIZ_CACHE_DIR` at a writable folder to keep runs.",
+        icon=":material/save:",
+    )
 
 
 def show_run_message(result: TrainResult) -> None:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from dlviz.training.store import RunStore
+from dlviz.ui.landscape import quick_config
 from tests.app.conftest import open_page, plotly_specs
+from tests.app.hardening import assert_clean
 
 PAGE = "8_loss_landscape.py"
 TIMEOUT = 300  # training + landscape on a busy 2-core CI machine
@@ -98,3 +102,51 @@ def test_quick_cnn_run_from_the_page():
     picker = at.selectbox(key="land_run")
     assert picker.options[picker.index].startswith("seed-cnn on digits")
     assert len(_charts(at)["contour"]["data"][0]["z"]) == 5
+
+
+def test_the_images_slider_stops_at_the_test_images_digits_has_and_the_caption_agrees():
+    at = open_page(PAGE, timeout=TIMEOUT)
+    at.button(key="land_train").click().run()  # the quick seed-mlp run (from the cache if there)
+    assert at.selectbox(key="land_run").value == quick_config("seed-mlp").key()
+    images = at.slider(key="land_images")
+    assert images.max == 360 and images.value == 360  # Digits has 360 test images, not 1000
+    assert "all 360 test images" in at.caption[-1].value
+    _set_form(at, land_resolution=5, land_images=100)
+    assert "on 100 test images" in at.caption[-1].value
+    assert_clean(at)
+
+
+def _stored_variant(seed: int, **changes):
+    """A quick Digits run with another seed and some fields changed, put in the run store."""
+    from dlviz.data import load_dataset
+    from dlviz.training import train
+
+    cfg = replace(quick_config("seed-mlp"), epochs=1, seed=seed)
+    result = replace(train(cfg, load_dataset("digits")), **changes)
+    RunStore(_cache_dir() / "runs").put(result)
+    return result
+
+
+def test_a_run_whose_loss_is_not_finite_reads_in_words():
+    """Weights blown up by a diverging run: the loss overflows; metrics say so, never 'nan'."""
+    base = _stored_variant(seed=9001)
+    huge = {k: v * 1e30 if v.is_floating_point() else v for k, v in base.final_state.items()}
+    result = replace(base, final_state=huge)
+    RunStore(_cache_dir() / "runs").put(result)
+    at = open_page(PAGE, timeout=TIMEOUT)
+    at.selectbox(key="land_run").set_value(result.config.key()).run()
+    _set_form(at, land_resolution=5, land_images=50)
+    assert_clean(at)
+    values = {m.label: m.value for m in at.metric}
+    assert values["Test loss, trained weights"] in ("n/a", "overflow"), values
+    assert "weight settings gave an infinite or undefined loss" in at.warning[-1].value
+
+
+def test_a_diverged_run_is_labelled_without_nan():
+    result = _stored_variant(seed=9002, history=[], test_preds=[], test_probs=[],
+                             status="diverged", diverged_at=(1, 2))  # fmt: skip
+    at = open_page(PAGE, timeout=TIMEOUT)
+    picker = at.selectbox(key="land_run")
+    label = next(o for o in picker.options if result.config.key()[:6] in o)
+    assert "test acc n/a · diverged" in label and "nan" not in label.lower()
+    assert_clean(at)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from dlviz.cli import main
+from dlviz.training import MAX_BATCH_SIZE, MAX_EPOCHS
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = ["--dataset", "digits", "--model", "seed-mlp", "--epochs", "1", "--subset", "300"]
@@ -106,6 +107,11 @@ def test_plain_output_is_human(tmp_path):
         ["train", "--dataset", "digits", "--model", "seed-cnn", "--lr", "nan"],
         ["train", "--dataset", "digits", "--model", "seed-cnn", "--subset", "100000"],
         ["train", "--dataset", "digits", "--model", "seed-cnn", "--threads", "0"],
+        ["train", "--dataset", "digits", "--model", "seed-cnn", "--threads", "1000"],
+        ["train", "--dataset", "digits", "--model", "seed-cnn", "--epochs", "1000000000"],
+        ["train", "--dataset", "digits", "--model", "seed-cnn", "--batch-size", "100000"],
+        ["train", "--dataset", "digits", "--model", "seed-cnn", "--seed", "1180591620717411303424"],
+        ["train", "--dataset", "digits", "--model", "seed-cnn", "--seed", "-1"],
         ["train", "--dataset", "digits", "--model", "seed-cnn", "--precision", "fp16"],
         ["train", "--dataset", "digits"],
         ["fly"],
@@ -117,6 +123,37 @@ def test_bad_arguments_exit_2_with_one_line(argv):
     assert code == 2
     assert err.startswith("dlviz: error: ") and err.count("\n") == 1
     assert "Traceback" not in err and out == ""
+
+
+@pytest.mark.parametrize(
+    "option, value, says",
+    [
+        ("--seed", "1180591620717411303424", "Seed must be a whole number from 0 to 2**64 - 1 "
+         "(it must fit in 64 bits), got 1180591620717411303424."),
+        ("--epochs", "1000000000", f"Epochs must be a whole number from 1 to {MAX_EPOCHS}"),
+        ("--threads", "1000", "--threads must be from 1 to 2 (the CPUs this process may use)"),
+    ],
+)  # fmt: skip
+def test_out_of_range_numbers_say_the_range(option, value, says, monkeypatch):
+    import dlviz.runtime
+
+    monkeypatch.setattr(dlviz.runtime, "cpu_quota", lambda default=None: 2)
+    code, _, err = run(["train", *FAST, option, value])
+    assert code == 2 and err == f"dlviz: error: {says}" + err[len("dlviz: error: ") + len(says) :]
+    assert err.count("\n") == 1
+
+
+def test_the_largest_64_bit_seed_trains(tmp_path):
+    code, out, err = run(["train", *FAST, "--no-cache", "--json", "--seed", str(2**64 - 1)])
+    assert code == 0, err
+    assert json.loads(out.splitlines()[-1])["epochs"] == 1
+
+
+def test_the_page_and_the_cli_share_the_bounds():
+    from dlviz.ui import training as page
+
+    assert max(page.BATCH_SIZES) == MAX_BATCH_SIZE
+    assert page.MAX_EPOCHS is MAX_EPOCHS
 
 
 def test_unavailable_data_exits_2_naming_the_fix(tmp_path, monkeypatch):

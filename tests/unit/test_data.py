@@ -164,3 +164,126 @@ def test_normalisation_stats_fit_digits():
     ds = load_dataset("digits")
     z = normalize(ds.train_x, ds.info)
     assert abs(z.mean().item()) < 0.05 and abs(z.std().item() - 1) < 0.05
+
+
+@pytest.mark.parametrize(("split", "n_images", "n_labels"), [("train", 60, 10), ("t10k", 10, 6)])
+def test_image_and_label_files_that_disagree_are_refused_naming_them(
+    tmp_path, monkeypatch, split, n_images, n_labels
+):
+    """60,000 images with 10,000 labels once trained silently at 20 %: refuse, naming the files."""
+    monkeypatch.setattr(D, "SYSTEM_DIRS", {})
+    fake_mnist(tmp_path, "MNIST", n_train=60, n_test=10)
+    raw = tmp_path / "MNIST" / "raw"
+    write_idx_images(raw / f"{split}-images-idx3-ubyte", np.zeros((n_images, 28, 28)))
+    write_idx_labels(raw / f"{split}-labels-idx1-ubyte", np.zeros(n_labels))
+    with pytest.raises(DatasetUnavailable) as err:
+        load_dataset("mnist", root=tmp_path, download=False)
+    message = str(err.value)
+    assert f"{n_images} images but {n_labels} labels" in message
+    assert str(raw / f"{split}-images-idx3-ubyte") in message
+    assert str(raw / f"{split}-labels-idx1-ubyte") in message and "digits" in message
+
+
+def test_wrong_image_size_or_labels_out_of_range_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(D, "SYSTEM_DIRS", {})
+    fake_mnist(tmp_path, "MNIST")
+    raw = tmp_path / "MNIST" / "raw"
+    write_idx_images(raw / "t10k-images-idx3-ubyte", np.zeros((5, 32, 32)))
+    with pytest.raises(DatasetUnavailable, match="holds 32×32 images, not 28×28"):
+        load_dataset("mnist", root=tmp_path, download=False)
+    fake_mnist(tmp_path, "MNIST")
+    write_idx_labels(raw / "train-labels-idx1-ubyte", np.full(12, 200))
+    with pytest.raises(DatasetUnavailable, match="labels outside 0..9"):
+        load_dataset("mnist", root=tmp_path, download=False)
+
+
+def test_cifar_batches_with_missing_labels_are_refused(tmp_path):
+    fake_cifar(tmp_path)
+    batch = tmp_path / "cifar-10-batches-py" / "test_batch"
+    broken = pickle.loads(batch.read_bytes())
+    broken["labels"] = broken["labels"][:1]
+    batch.write_bytes(pickle.dumps(broken))
+    with pytest.raises(DatasetUnavailable, match="test_batch files .* hold 3 images and 1 labels"):
+        load_dataset("cifar10", root=tmp_path, download=False)
+
+
+def test_a_dataset_of_unequal_images_and_labels_cannot_be_built():
+    info = D.INFOS["digits"]
+    x = torch.zeros((5, 1, 8, 8), dtype=torch.uint8)
+    with pytest.raises(ValueError, match="5 images but 4 labels"):
+        D.Dataset(info, x, torch.zeros(4, dtype=torch.int64), x, torch.zeros(5, dtype=torch.int64))
+
+
+@pytest.fixture
+def fake_mirror(tmp_path, monkeypatch):
+    """torchvision's MNIST downloader pointed at a local folder of gzipped fake files (no network).
+
+    ``cut[0]`` set to a file name makes the next download of it stop half-way with a reset
+    connection, as an interrupted download does.
+    """
+    import hashlib
+
+    import torchvision.datasets.utils as U
+    from torchvision.datasets import MNIST
+
+    server = tmp_path / "server"
+    imgs, _ = fake_mnist(tmp_path / "src", "MNIST", compress=True)
+    (tmp_path / "src" / "MNIST" / "raw").rename(server)
+    files = {p.name: p.read_bytes() for p in server.glob("*.gz")}
+    cut: list[str | None] = [None]
+
+    def fake_urlretrieve(url: str, filename, chunk_size: int = 1024) -> None:
+        body = files[url.rsplit("/", 1)[-1]]
+        with open(filename, "wb") as f:
+            if Path(url).name == cut[0]:
+                f.write(body[: len(body) // 2])
+                raise ConnectionResetError("connection reset by peer")
+            f.write(body)
+
+    monkeypatch.setattr(D, "SYSTEM_DIRS", {})
+    monkeypatch.setattr(U, "_get_redirect_url", lambda url, max_hops=3: url)
+    monkeypatch.setattr(U, "_urlretrieve", fake_urlretrieve)
+    resources = [(name, hashlib.md5(body).hexdigest()) for name, body in sorted(files.items())]
+    monkeypatch.setattr(MNIST, "resources", resources)
+    monkeypatch.setattr(MNIST, "mirrors", ["https://mirror.invalid/"])
+    return imgs, cut
+
+
+def test_an_interrupted_download_leaves_no_part_file_and_heals_on_the_next_try(
+    tmp_path, fake_mirror
+):
+    imgs, cut = fake_mirror
+    root = tmp_path / "data"
+    raw = root / "MNIST" / "raw"
+    cut[0] = "train-images-idx3-ubyte.gz"
+    with pytest.raises(DatasetUnavailable):
+        load_dataset("mnist", root=root, download=True)
+    assert (raw / "train-images-idx3-ubyte.gz").stat().st_size > 0  # torchvision left it half
+
+    with pytest.raises(DatasetUnavailable) as err:  # offline now: the half file is read
+        load_dataset("mnist", root=root, download=False)
+    assert "removed the incomplete train-images-idx3-ubyte.gz" in str(err.value)
+    assert not list(root.rglob("*.part")), list(root.rglob("*.part"))
+    assert not (raw / "train-images-idx3-ubyte.gz").exists()
+
+    cut[0] = None  # the connection is back: the next load downloads it again and works
+    ds = load_dataset("mnist", root=root, download=True)
+    assert torch.equal(ds.train_x[:, 0], torch.from_numpy(imgs["train"].astype(np.uint8)))
+    assert not list(root.rglob("*.part"))
+
+
+def test_a_truncated_cifar_archive_is_removed_so_it_can_be_downloaded_again(tmp_path):
+    import io
+    import tarfile
+
+    fake_cifar(tmp_path / "src")
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        tar.add(tmp_path / "src" / "cifar-10-batches-py", arcname="cifar-10-batches-py")
+    root = tmp_path / "data"
+    root.mkdir()
+    archive = root / "cifar-10-python.tar.gz"
+    archive.write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    with pytest.raises(DatasetUnavailable, match="removed the incomplete cifar-10-python.tar.gz"):
+        load_dataset("cifar10", root=root, download=False)
+    assert not archive.exists()
