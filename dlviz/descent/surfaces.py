@@ -253,13 +253,13 @@ def get_surface(name: str, **params: float) -> Surface:
     return factory()
 
 
+_POWER = re.compile(r"\*\*\s*([-+]?\s*[\d.]+(?:[eE][-+]?\d+)?)")  # ** and a number literal
+
+
 def _latex(text: str) -> str:
     """A formula of the expression language as LaTeX: x**-1 -> x^{-1}, a*b -> a \\cdot b."""
     powered = _POWER.sub(lambda m: "^{" + m.group(1).replace(" ", "") + "}", text)
     return powered.replace("**", "^").replace("*", r" \cdot ")
-
-
-_POWER = re.compile(r"\*\*\s*([-+]?\s*[\d.]+(?:[eE][-+]?\d+)?)")
 
 
 def custom_surface(text: str, bound: float = 3.0, minima_grid: int = 81) -> Surface:

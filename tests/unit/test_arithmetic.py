@@ -31,6 +31,7 @@ from tests.expression_strategies import (
     CONSTANT_PARTS,
     SINGLE_VARIABLE,
     formulas,
+    typed_text,
 )
 
 ARITHMETICS = {"floats": FLOATS, "values": VALUES, "tensors": tensors()}
@@ -161,3 +162,21 @@ def test_one_evaluator_many_arithmetics_agree(text, x, y):
         assert on_tensors == pytest.approx(floats, rel=1e-9, abs=1e-12)
     if isinstance(results.get("values"), float) and isinstance(floats, float):
         assert results["values"] == pytest.approx(floats, rel=1e-12, abs=1e-300, nan_ok=True)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(typed_text(), st.sampled_from([0.0, 1.0, -2.0, 100.0]))
+def test_anything_typed_is_a_value_or_an_expression_error(text, value):
+    """Whatever a learner types: parse, then evaluate in every arithmetic; nothing else escapes."""
+    try:
+        expr = parse(text)
+    except ExpressionError:
+        return
+    for name, arithmetic in ARITHMETICS.items():
+        env = env_for(name, dict.fromkeys(expr.variables, value))
+        try:
+            out = evaluate(expr, env, arithmetic)
+        except ExpressionError as err:
+            assert str(err) and "Traceback" not in str(err)
+            continue
+        assert isinstance(out, {"floats": float, "values": Value, "tensors": torch.Tensor}[name])
