@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dlviz.ui import backprop as ui
+from dlviz.ui.backprop_results import show_checks, show_descent
 from dlviz.ui.common import page_header, text_sections, try_this
 
 TEXT = text_sections("backprop")
@@ -39,10 +40,10 @@ mistaken = ui.mistake_controls(config)  # the same graph, backward() called 0, 1
 checked = ui.compute(mistaken)
 if checked is None:
     st.stop()
-ui.show_checks(checked, mistaken)
+show_checks(checked, mistaken)
 with st.expander("Common mistakes: why they happen", expanded=mistaken.backward_calls != 1):
     st.markdown(TEXT["mistakes"])
 
 st.subheader("One gradient-descent step")
 st.markdown(TEXT["one step"])
-ui.show_descent(checked, mistaken, variables)
+show_descent(checked, mistaken, variables)

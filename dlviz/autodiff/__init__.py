@@ -2,6 +2,8 @@
 
 ``gradients("(a*b + c)**2", {"a": 2, "b": -3, "c": 10})`` returns the value and the gradient of
 every variable; bad text or numbers raise ``ExpressionError`` with a message saying what and where.
+``dlviz.autodiff.arithmetic.evaluate`` is the one safe way to evaluate a parsed expression in
+floats, Values or torch tensors; both expression pages go through it.
 """
 
 from __future__ import annotations

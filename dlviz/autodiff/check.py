@@ -12,17 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dlviz.autodiff.arithmetic import FLOAT_FUNCTIONS, tensors
 from dlviz.autodiff.graph import CONSTANT, LEAF, Graph
-
-FLOAT_FUNCTIONS: dict[str, Callable[[float], float]] = {
-    "exp": math.exp,
-    "log": math.log,
-    "tanh": math.tanh,
-    "sigmoid": lambda a: (
-        1.0 / (1.0 + math.exp(-a)) if a >= 0 else math.exp(a) / (1.0 + math.exp(a))
-    ),
-    "relu": lambda a: a if a > 0 else 0.0,
-}
 
 
 def replay(graph: Graph, leaf_values: Mapping[int, Any], functions: Mapping[str, Callable]) -> Any:
@@ -62,15 +53,8 @@ def torch_gradients(graph: Graph) -> dict[int, float]:
     constants = {
         n.id: torch.tensor(n.data, dtype=torch.float64) for n in graph.nodes if n.kind == CONSTANT
     }
-    functions = {
-        "exp": torch.exp,
-        "log": torch.log,
-        "tanh": torch.tanh,
-        "sigmoid": torch.sigmoid,
-        "relu": torch.relu,
-    }
-    out = replay(graph, {**constants, **leaves}, functions)
-    if not out.requires_grad:  # the output does not depend on any leaf
+    out = replay(graph, {**constants, **leaves}, tensors().functions)
+    if not isinstance(out, torch.Tensor) or not out.requires_grad:  # no leaf reaches the output
         return {i: 0.0 for i in leaves}
     out.backward()
     return {i: (t.grad.item() if t.grad is not None else 0.0) for i, t in leaves.items()}

@@ -109,7 +109,7 @@ class Value:
     def log(self) -> Value:
         """c = ln a (a > 0); dc/da = 1/a."""
         if self.data <= 0:
-            raise ValueError(f"log of a non-positive number ({self.data:.6g})")
+            raise ValueError(f"log of a non-positive number ({_fmt_number(self.data)})")
         return Value(math.log(self.data), (self,), "log", local_grads=(1.0 / self.data,))
 
     def tanh(self) -> Value:
@@ -168,21 +168,24 @@ class Value:
             node.grad = 0.0
 
 
-def _coerce(x: Value | Number) -> Value:
-    """A Value as is; a number as a constant leaf labelled with its value."""
-    if isinstance(x, Value):
-        return x
+def as_constant(x: Number) -> Value:
+    """A number as a constant leaf (drawn as a plain number) labelled with its value."""
     const = Value(x, label=_fmt_number(float(x)))
     const.constant = True
     return const
 
 
+def _coerce(x: Value | Number) -> Value:
+    """A Value as is; a number as a constant leaf labelled with its value."""
+    return x if isinstance(x, Value) else as_constant(x)
+
+
 def _fmt_number(x: float) -> str:
-    return f"{x:g}"
+    return "0" if x == 0 else f"{x:g}"  # no "-0" label
 
 
 def _fmt_exponent(n: float) -> str:
-    return f"{n:g}" if n >= 0 else f"({n:g})"
+    return _fmt_number(n) if n >= 0 else f"({n:g})"
 
 
 def _function(method: Callable[[Value], Value]) -> Callable[[Value | Number], Value]:

@@ -63,12 +63,20 @@ class Expression:
     operations: int
     tree: ast.expr = field(repr=False, compare=False)
 
-    def evaluate(self, env: Mapping[str, T], functions: Mapping[str, Callable[[T], T]]) -> T:
+    def evaluate(
+        self,
+        env: Mapping[str, T],
+        functions: Mapping[str, Callable[[T], T]],
+        constants: Mapping[str, Callable[[float], float]] | None = None,
+    ) -> T:
         """Walk the validated tree: variables from ``env``, calls from ``functions``, numbers as floats.
 
-        A function may receive a plain float when its argument is constant, e.g. ``exp(2)``.
+        Without ``constants`` a function may receive a plain float when its argument is constant,
+        e.g. ``exp(2)``. With a table of float functions, parts without variables are computed in
+        plain floats with it (``exp(2)`` calls ``constants["exp"](2.0)``) and a constant part that
+        overflows to inf or NaN raises OverflowError. Pages use ``dlviz.autodiff.arithmetic``.
         """
-        return _evaluate(self.tree, env, functions)
+        return _evaluate(self.tree, env, functions, constants)
 
 
 def _where(node: ast.AST, text: str) -> str:
@@ -213,7 +221,12 @@ def parse_expression(
     return Expression(stripped, tuple(checker.variables), checker.operations, tree.body)
 
 
-def _evaluate(node: ast.AST, env: Mapping[str, Any], functions: Mapping[str, Callable]) -> Any:
+def _evaluate(
+    node: ast.AST,
+    env: Mapping[str, Any],
+    functions: Mapping[str, Callable],
+    constants: Mapping[str, Callable] | None = None,
+) -> Any:
     """Recursive evaluation of an already validated node (numbers become plain floats)."""
     if isinstance(node, ast.Constant):
         return float(node.value)
@@ -223,27 +236,40 @@ def _evaluate(node: ast.AST, env: Mapping[str, Any], functions: Mapping[str, Cal
         except KeyError:
             raise ExpressionError(f"no value given for variable `{node.id}`") from None
     if isinstance(node, ast.UnaryOp):
-        operand = _evaluate(node.operand, env, functions)
+        operand = _evaluate(node.operand, env, functions, constants)
         return -operand if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.Call):
         name = node.func.id  # type: ignore[attr-defined]
-        if name not in functions:
+        argument = _evaluate(node.args[0], env, functions, constants)
+        table = constants if constants is not None and isinstance(argument, float) else functions
+        if name not in table:
             raise ExpressionError(f"no implementation given for function `{name}`")
-        return functions[name](_evaluate(node.args[0], env, functions))
+        return _finite(table[name](argument), constants)
     if isinstance(node, ast.BinOp):
-        left = _evaluate(node.left, env, functions)
-        right = _evaluate(node.right, env, functions)
-        op = type(node.op)
-        if op is ast.Add:
-            return left + right
-        if op is ast.Sub:
-            return left - right
-        if op is ast.Mult:
-            return left * right
-        if op is ast.Div:
-            return left / right
-        result = left**right
-        if isinstance(result, complex):  # plain floats: (-8.0) ** 0.5 is complex in Python
-            raise ExpressionError(f"a negative number ({left:g}) to a fractional power ({right:g})")
-        return result
+        left = _evaluate(node.left, env, functions, constants)
+        right = _evaluate(node.right, env, functions, constants)
+        return _finite(_binary(type(node.op), left, right), constants)
     raise ExpressionError(f"cannot evaluate {_describe(node)}")  # unreachable after validation
+
+
+def _binary(op: type, left: Any, right: Any) -> Any:
+    """left (op) right for one of the five operators."""
+    if op is ast.Add:
+        return left + right
+    if op is ast.Sub:
+        return left - right
+    if op is ast.Mult:
+        return left * right
+    if op is ast.Div:
+        return left / right
+    result = left**right
+    if isinstance(result, complex):  # plain floats: (-8.0) ** 0.5 is complex in Python
+        raise ValueError(f"a negative number ({left:g}) to a fractional power ({right:g})")
+    return result
+
+
+def _finite(value: Any, constants: Mapping[str, Callable] | None) -> Any:
+    """``value``; when folding constants, an OverflowError for a plain float that is inf or NaN."""
+    if constants is not None and isinstance(value, float) and not math.isfinite(value):
+        raise OverflowError("a constant overflowed")
+    return value

@@ -10,11 +10,13 @@ Nothing here draws; nothing here imports torch.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from dlviz.autodiff.engine import Value
+from dlviz.display import number
 
 LEAF, CONSTANT, INTERMEDIATE, OUTPUT = "leaf", "constant", "intermediate", "output"
 
@@ -84,9 +86,9 @@ def trace(root: Value, output_label: str = "L") -> Graph:
     index = {id(v): i for i, v in enumerate(order)}
     nodes, edges, unnamed = [], [], 0
     for i, v in enumerate(order):
-        if v is root:
+        if v is root and v.parents:
             kind, label = OUTPUT, v.label or output_label
-        elif not v.parents:
+        elif not v.parents:  # a bare variable (or number) as the output is still a leaf: dx/dx = 1
             kind, label = (CONSTANT if v.constant else LEAF), v.label or f"x{i}"
         else:
             kind, label = INTERMEDIATE, v.label
@@ -130,10 +132,10 @@ def local_symbol(graph: Graph, consumer: Node, slot: int) -> str:
     if op.startswith("**") and consumer.exponent is not None:
         n = consumer.exponent
         if n - 1 == 1:
-            return f"{n:g}*{a}"
+            return f"{number(n, 6)}*{a}"
         if n - 1 == 0:
-            return f"{n:g}"
-        return f"{n:g}*{a}**{_num(n - 1)}"
+            return number(n, 6)
+        return f"{number(n, 6)}*{a}**{_num(n - 1)}"
     return f"d{c}/d{a}"
 
 
@@ -168,8 +170,8 @@ def grads_at(steps: list[Step], k: int) -> dict[int, float]:
 
 
 def _num(x: float) -> str:
-    """A number for chain-rule text: 4 significant digits, negatives in parentheses."""
-    s = f"{x:.4g}"
+    """A number for chain-rule text: 4 significant digits, negatives in parentheses, no -0."""
+    s = number(x, 4)
     return f"({s})" if x < 0 else s
 
 
@@ -190,7 +192,7 @@ def chain_rule_text(graph: Graph, step: Step) -> str:
     parts = [f"d{root}/d{a}", partials, symbolic]
     if numeric != symbolic:
         parts.append(numeric)
-    parts.append(f"{step.grad:.4g}")
+    parts.append(number(step.grad, 4))
     return " = ".join(parts)
 
 
@@ -237,9 +239,9 @@ def _latex_symbol(graph: Graph, consumer: Node, slot: int) -> str:
         return forms[consumer.op]
     n = consumer.exponent or 0.0
     if n - 1 == 0:
-        return f"{n:g}"
-    power = "" if n - 1 == 1 else f"^{{{n - 1:g}}}"
-    return f"{n:g}\\,{a}{power}"
+        return number(n, 6)
+    power = "" if n - 1 == 1 else f"^{{{number(n - 1, 6)}}}"
+    return f"{number(n, 6)}\\,{a}{power}"
 
 
 def _latex_group(symbol: str) -> str:
@@ -247,7 +249,9 @@ def _latex_group(symbol: str) -> str:
 
 
 def _latex_num(x: float, parens: bool = True) -> str:
-    s = f"{x:.4g}"
+    s = number(x, 4)
+    if not math.isfinite(x):
+        return rf"\text{{{s}}}"
     if "e" in s:
         mantissa, exp = s.split("e")
         s = rf"{mantissa}\times 10^{{{int(exp)}}}"

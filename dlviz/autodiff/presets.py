@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from dlviz.autodiff.arithmetic import numeric_guard
 from dlviz.autodiff.engine import MLP, Neuron, Value, leaves
-from dlviz.autodiff.evaluate import build, numeric_guard
+from dlviz.autodiff.evaluate import build
 from dlviz.autodiff.expression import ExpressionError, parse_expression
 
 

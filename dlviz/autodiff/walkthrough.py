@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from dlviz.autodiff.check import FLOAT_FUNCTIONS, CheckRow, check_gradients, replay
 from dlviz.autodiff.evaluate import check_finite
+from dlviz.autodiff.expression import ExpressionError
 from dlviz.autodiff.graph import Graph, Step, backward_steps, trace
 from dlviz.autodiff.presets import build_preset
+from dlviz.display import number
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,18 @@ class BackpropResult:
     checks: tuple[CheckRow, ...]
 
 
+class NothingToDifferentiate(ExpressionError):
+    """An expression without variables: it has a value, but no gradient to show or check."""
+
+
 def run_backprop(config: BackpropConfig) -> BackpropResult:
     """Forward, ``backward_calls`` x backward(), trace, step-through and gradient checks."""
     root = build_preset(config.preset, dict(config.values), config.expression)
+    if all(node.constant for node in root.topological_order() if not node.parents):
+        raise NothingToDifferentiate(
+            "This expression has no variables, so there is nothing to differentiate: its value "
+            f"is always {number(root.data)}. Put a variable in it, for example 2*x + 1"
+        )
     for _ in range(config.backward_calls):
         root.backward()
     check_finite(root, "computing gradients")

@@ -17,6 +17,7 @@ import torch
 from dlviz.descent.optimize import OPTIMIZERS, USES, Hyper, Path, run, stability_limit
 from dlviz.descent.optimize import steps_to_tolerance as _steps_to_tolerance
 from dlviz.descent.surfaces import Surface, custom_surface, get_surface
+from dlviz.display import number
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,8 @@ def summary(surface: Surface, specs: tuple[OptimizerSpec, ...], paths: list[Path
             outcome = f"diverged at step {path.diverged_at}"
         elif n is not None:
             outcome = f"settled after {n} steps"
+        elif not surface.minima and np.array_equal(path.positions[path.last], path.positions[0]):
+            outcome = "did not move (the gradient is 0)"
         elif not surface.minima:
             outcome = "still falling (no minimum)"
         else:
@@ -166,11 +169,11 @@ def explain(surface: Surface, spec: OptimizerSpec, path: Path) -> str:
         limit = stability_limit(spec.name, surface.lipschitz, m)
     if limit is not None and spec.lr >= limit:
         return text + (
-            f" On this bowl the largest curvature is L = {surface.lipschitz:g}; {name} is stable "
-            f"only for lr < {limit:.3g}, and lr = {spec.lr:g} is past it: every step overshoots "
-            "the valley floor by more than it corrects."
+            f" On this bowl the largest curvature is L = {number(surface.lipschitz)}; {name} is "
+            f"stable only for lr < {number(limit, 3)}, and lr = {number(spec.lr)} is past it: "
+            "every step overshoots the valley floor by more than it corrects."
         )
     return text + (
         f" Each step overshot further than the last. Try a learning rate about three times "
-        f"smaller (lr = {spec.lr / 3:.2g}), or an adaptive optimizer (Adam, RMSprop)."
+        f"smaller (lr = {number(spec.lr / 3, 2)}), or an adaptive optimizer (Adam, RMSprop)."
     )

@@ -10,12 +10,14 @@ never calls ``eval``). This module does no optimisation; see ``dlviz.descent.opt
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
+from dlviz.autodiff.arithmetic import evaluate, tensors
 from dlviz.autodiff.expression import ExpressionError, parse_expression
 
 Fn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -236,17 +238,8 @@ SURFACES: dict[str, Callable[..., Surface]] = {
 }
 SURFACE_NAMES: tuple[str, ...] = (*SURFACES, "custom")
 
-CUSTOM_FUNCTIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
-    "sin": torch.sin,
-    "cos": torch.cos,
-    "tanh": torch.tanh,
-    "exp": torch.exp,
-    "log": torch.log,
-    "sqrt": torch.sqrt,
-    "abs": torch.abs,
-    "sigmoid": torch.sigmoid,
-    "relu": torch.relu,
-}
+CUSTOM_FUNCTIONS: Mapping[str, Callable[[torch.Tensor], torch.Tensor]] = tensors().functions
+"""The functions a custom formula may call (elementwise torch functions)."""
 
 
 def get_surface(name: str, **params: float) -> Surface:
@@ -260,11 +253,13 @@ def get_surface(name: str, **params: float) -> Surface:
     return factory()
 
 
-def _as_tensor(value: torch.Tensor | float, like: torch.Tensor) -> torch.Tensor:
-    """A constant (no x or y in the formula) becomes a tensor wired to x, so autograd works."""
-    if isinstance(value, torch.Tensor):
-        return value
-    return like * 0.0 + float(value)
+_POWER = re.compile(r"\*\*\s*([-+]?\s*[\d.]+(?:[eE][-+]?\d+)?)")  # ** and a number literal
+
+
+def _latex(text: str) -> str:
+    """A formula of the expression language as LaTeX: x**-1 -> x^{-1}, a*b -> a \\cdot b."""
+    powered = _POWER.sub(lambda m: "^{" + m.group(1).replace(" ", "") + "}", text)
+    return powered.replace("**", "^").replace("*", r" \cdot ")
 
 
 def custom_surface(text: str, bound: float = 3.0, minima_grid: int = 81) -> Surface:
@@ -283,7 +278,9 @@ def custom_surface(text: str, bound: float = 3.0, minima_grid: int = 81) -> Surf
         )
 
     def fn(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return _as_tensor(expr.evaluate({"x": x, "y": y}, CUSTOM_FUNCTIONS), x)
+        out = evaluate(expr, {"x": x, "y": y}, tensors())
+        # A formula without x and y is a 0-d constant: spread it over x, wired to x for autograd.
+        return out if expr.variables else out + 0.0 * x
 
     box = (-float(bound), float(bound))
     draft = Surface("custom", f"Custom: {expr.text}", fn, box, box, (), (0.0, 0.0), "")
@@ -300,7 +297,7 @@ def custom_surface(text: str, bound: float = 3.0, minima_grid: int = 81) -> Surf
         ylim=box,
         minima=minima,
         start=start,
-        latex="f(x, y) = " + expr.text.replace("**", "^").replace("*", r" \cdot "),
+        latex="f(x, y) = " + _latex(expr.text),
         log_view=False,
         lrs=_lrs(0.01, 0.005, 0.005, 0.5, 0.01, 0.05),
         notes="Minima were estimated numerically inside the plotted box.",
@@ -313,11 +310,14 @@ def _estimate_minima(surface: Surface, z: np.ndarray, limit: int = 6) -> tuple:
     zz = np.where(np.isfinite(z), z, np.inf)
     core = zz[1:-1, 1:-1]
     is_min = np.ones_like(core, dtype=bool)
+    below_one = np.zeros_like(core, dtype=bool)  # a flat plateau (f = 2) has no minimum to mark
     for di in (-1, 0, 1):
         for dj in (-1, 0, 1):
             if di or dj:
-                is_min &= core <= zz[1 + di : n - 1 + di, 1 + dj : n - 1 + dj]
-    is_min &= np.isfinite(core)
+                neighbour = zz[1 + di : n - 1 + di, 1 + dj : n - 1 + dj]
+                is_min &= core <= neighbour
+                below_one |= core < neighbour
+    is_min &= np.isfinite(core) & below_one
     idx = np.argwhere(is_min)
     idx = idx[np.argsort(core[is_min])][: limit * 3]
     xs = np.linspace(*surface.xlim, n)
@@ -357,7 +357,8 @@ def _refine(surface: Surface, start: tuple[float, float]) -> tuple[float, float]
 
     try:
         opt.step(closure)
-    except RuntimeError:
+    except (RuntimeError, IndexError, ArithmeticError, ValueError):  # e.g. torch's strong-Wolfe
+        # line search indexes an empty bracket when it meets NaN (log(-x) near the edge of its domain)
         return (float(start[0]), float(start[1]))
     q = p.detach()
     if not torch.isfinite(q).all() or surface.value(q) > surface.value(torch.tensor(start)):

@@ -1,15 +1,14 @@
-"""Streamlit controls and views of the Backprop page (widgets -> BackpropConfig -> views).
+"""Streamlit controls and the step-through of the Backprop page (widgets -> BackpropConfig -> views).
 
 Every widget key starts with ``bp_``. The cached computation is ``dlviz.autodiff.walkthrough``;
-this module only reads widgets, keeps the step-through slider in range and renders results.
+this module only reads widgets, keeps the step-through slider in range and renders the graph. The
+check table and the one-step view below it are in ``dlviz.ui.backprop_results``.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
 from dlviz.autodiff import ExpressionError
@@ -24,16 +23,14 @@ from dlviz.autodiff.presets import (
 from dlviz.autodiff.walkthrough import (
     BackpropConfig,
     BackpropResult,
-    DescentStep,
-    descent_step,
+    NothingToDifferentiate,
     run_backprop,
-    step_losses,
 )
-from dlviz.plots.graph import graph_dot, step_line_figure
+from dlviz.display import escape_markdown
+from dlviz.plots.graph import graph_dot
 
 PRESET_TITLES = {**{k: p.title for k, p in PRESETS.items()}, EXPRESSION: "Your own expression"}
 VALUE_RANGE = 100.0
-LRS = [i / 40 for i in range(41)]  # 0 .. 1 for the one-step curve
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -55,7 +52,7 @@ def _variable_inputs(preset: str, variables: tuple[Variable, ...]) -> tuple[tupl
         cols = st.columns(per_row)
         for col, var in zip(cols, variables[start : start + per_row], strict=False):
             value = col.number_input(
-                var.name,
+                escape_markdown(var.name),
                 min_value=-VALUE_RANGE,
                 max_value=VALUE_RANGE,
                 value=var.default,
@@ -89,7 +86,7 @@ def backprop_controls() -> tuple[BackpropConfig, tuple[Variable, ...]] | None:
         try:
             variables = preset_variables(EXPRESSION, expression)
         except ExpressionError as err:
-            st.error(f"Cannot read that expression: {err}.", icon=":material/error:")
+            show_expression_error(err, "Cannot read that expression: ")
             return None
     else:
         variables = preset_variables(preset)
@@ -114,13 +111,20 @@ def mistake_controls(config: BackpropConfig) -> BackpropConfig:
     return replace(config, backward_calls=0 if before else (2 if twice else 1))
 
 
+def show_expression_error(err: ExpressionError, prefix: str = "") -> None:
+    """The evaluator's message for a bad expression, escaped so ``x**2`` prints as typed."""
+    st.error(prefix + escape_markdown(f"{err}."), icon=":material/error:")
+
+
 def compute(config: BackpropConfig) -> BackpropResult | None:
     """The cached result, or None after showing what went wrong and what to change."""
     try:
         return cached_backprop(config)
+    except NothingToDifferentiate as err:
+        st.warning(escape_markdown(f"{err}."), icon=":material/function:")
     except ExpressionError as err:
-        st.error(f"{err}.", icon=":material/error:")
-        return None
+        show_expression_error(err)
+    return None
 
 
 def _clamp_step(total: int, signature: tuple) -> None:
@@ -200,87 +204,3 @@ def show_step_through(result: BackpropResult, config: BackpropConfig) -> None:
     st.markdown(f"**Step {k} of {total}: the gradient of `{node.label}` is complete.**")
     st.latex(chain_rule_latex(graph, step))
     st.caption(chain_rule_text(graph, step))
-
-
-def _table_height(rows: int) -> int:
-    """Pixels for a dataframe showing every row without an inner scrollbar."""
-    return 38 + 35 * rows
-
-
-def show_checks(result: BackpropResult, config: BackpropConfig) -> None:
-    """The check table: engine, torch float64 and finite-difference gradients with abs errors."""
-    order = [name for name, _ in config.values]
-    rows = sorted(result.checks, key=lambda r: order.index(r.name) if r.name in order else 0)
-    frame = pd.DataFrame(
-        {
-            "variable": [r.name for r in rows],
-            "value": [r.value for r in rows],
-            "engine grad": [r.engine for r in rows],
-            "torch.autograd (float64)": [r.torch for r in rows],
-            "finite difference": [r.finite_difference for r in rows],
-            "|engine − torch|": [r.error_torch for r in rows],
-            "|engine − FD|": [r.error_finite_difference for r in rows],
-        }
-    )
-    bad = "background-color: rgba(214, 39, 40, 0.18); color: #8B1A1A"
-    styler = frame.style.format(
-        {c: "{:.8g}" for c in frame.columns[1:5]} | {c: "{:.1e}" for c in frame.columns[5:]}
-    ).map(lambda v: bad if v > 1e-6 else "", subset=list(frame.columns[5:]))
-    st.dataframe(styler, hide_index=True, key="bp_checks", height=_table_height(len(rows)))
-    worst = max((r.error_torch for r in rows), default=0.0)
-    worst_fd = max((r.error_finite_difference for r in rows), default=0.0)
-    if config.backward_calls == 1:
-        st.success(
-            f"The engine agrees with torch.autograd to {worst:.1e} (float64 rounding) and with "
-            f"finite differences to {worst_fd:.1e} (the difference quotient's own error).",
-            icon=":material/check_circle:",
-        )
-    elif config.backward_calls == 0:
-        st.error(
-            "Every engine grad reads 0: backward() has not run yet, so nothing has been "
-            "accumulated into .grad. Read gradients only after loss.backward().",
-            icon=":material/error:",
-        )
-    else:
-        st.error(
-            "Every engine grad is exactly twice torch's: backward() adds (+=) into .grad, and "
-            "nothing reset it between the two calls. Call zero_grad() before each backward().",
-            icon=":material/error:",
-        )
-
-
-def show_descent(
-    result: BackpropResult, config: BackpropConfig, variables: tuple[Variable, ...]
-) -> DescentStep | None:
-    """Pick parameters and a learning rate; show one step theta - lr * grad and the output."""
-    graph = result.graph
-    names = [v.name for v in variables]
-    defaults = [v.name for v in variables if v.parameter]
-    a, b = st.columns([2, 1])
-    chosen = a.multiselect(
-        "Parameters to update", names, default=defaults, key=f"bp_gd_params_{config.preset}"
-    )
-    lr = b.slider("Learning rate", 0.0, 1.0, 0.1, 0.025, key="bp_lr")
-    if not chosen:
-        st.info("Choose at least one parameter to take a step.")
-        return None
-    step = descent_step(graph, tuple(chosen), lr)
-    losses = step_losses(graph, tuple(chosen), LRS)
-    left, right = st.columns([1, 1.4], gap="large")
-    with left:
-        c1, c2 = st.columns(2)
-        label = graph.root.label
-        c1.metric(f"{label} before", f"{step.before:.4g}")
-        delta = step.after - step.before if math.isfinite(step.after) else None
-        c2.metric(
-            f"{label} after",
-            f"{step.after:.4g}" if math.isfinite(step.after) else "undefined",
-            delta=None if delta is None else f"{delta:+.4g}",
-            delta_color="inverse",
-        )
-        moves = pd.DataFrame(step.moves, columns=["parameter", "before", "grad", "after"])
-        st.dataframe(moves, hide_index=True, key="bp_moves", height=_table_height(len(moves)))
-    with right:
-        figure = step_line_figure(LRS, losses, lr, step.before, step.after)
-        st.plotly_chart(figure, key="bp_step_chart")
-    return step

@@ -15,6 +15,7 @@ import streamlit as st
 from dlviz.autodiff.expression import ExpressionError
 from dlviz.descent.compare import DescentConfig, SurfaceSpec, gradient_scale
 from dlviz.descent.surfaces import SURFACE_NAMES, Surface
+from dlviz.display import escape_markdown, number
 from dlviz.ui.descent import surface_view
 from dlviz.ui.descent_optimizers import optimizer_controls
 
@@ -80,8 +81,8 @@ def surface_controls() -> tuple[SurfaceSpec, Surface] | None:
         surface, _ = surface_view(spec)
     except ExpressionError as err:
         st.error(
-            f"That formula cannot be used: {err}. Fix it and press Enter; for example "
-            f"`{DEFAULT_EXPRESSION}`.",
+            f"That formula cannot be used: {escape_markdown(str(err))}. Fix it and press Enter; "
+            f"for example `{DEFAULT_EXPRESSION}`.",
             icon=":material/function:",
         )
         return None
@@ -117,8 +118,9 @@ def run_controls(surface: Surface) -> tuple[tuple[float, float], int, float, int
         seed = h.number_input("Seed", 0, 9999, 0, key="gd_seed", disabled=not on)
         st.caption(
             f"Every gradient gets Gaussian noise with standard deviation σ/√batch = "
-            f"{sigma * scale / math.sqrt(batch):.3g} per coordinate ({sigma:g} × {scale:.3g} / "
-            f"√{batch}): the spread of a mini-batch mean. Momentum averages it away."
+            f"{number(sigma * scale / math.sqrt(batch), 3)} per coordinate ({number(sigma)} × "
+            f"{number(scale, 3)} / √{batch}): the spread of a mini-batch mean. Momentum averages "
+            "it away."
         )
     noise = float(sigma * scale) if on else 0.0
     return (float(x0), float(y0)), int(steps), noise, int(batch), int(seed), float(tol)

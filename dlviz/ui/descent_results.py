@@ -16,6 +16,7 @@ from dlviz.descent.batched import MOMENTUM_AXIS, ConvergenceMap
 from dlviz.descent.compare import DescentConfig, explain, summary
 from dlviz.descent.optimize import OPTIMIZERS, Path, stability_limit
 from dlviz.descent.surfaces import Surface
+from dlviz.display import NAN_WORD, count, fixed, number
 from dlviz.plots.descent_map import convergence_map_figure
 from dlviz.ui.descent import map_view
 from dlviz.ui.descent_optimizers import nearest_lr
@@ -24,15 +25,20 @@ MAP_SIZES = (25, 40)
 
 
 def summary_frame(surface: Surface, config: DescentConfig, result: list[Path]) -> pd.DataFrame:
-    """The comparison table as a DataFrame."""
+    """The comparison table as a DataFrame of text: every number in words where it is not one."""
     rows = summary(surface, config.optimizers, result, config.tol)
     return pd.DataFrame(
         {
             "optimizer": [r.optimizer for r in rows],
             "settings": [r.settings for r in rows],
-            "final loss": [r.final_loss for r in rows],
-            "distance to nearest minimum": [r.distance for r in rows],
-            f"steps until within {config.tol:g}": [r.steps_to_tol for r in rows],
+            "final loss": [
+                number(r.final_loss, nan="diverged" if r.diverged_at is not None else NAN_WORD)
+                for r in rows
+            ],
+            "distance to nearest minimum": [
+                number(r.distance, 3) if surface.minima else "no minimum" for r in rows
+            ],
+            f"steps until within {number(config.tol)}": [count(r.steps_to_tol) for r in rows],
             "outcome": [r.outcome for r in rows],
         }
     )
@@ -41,14 +47,7 @@ def summary_frame(surface: Surface, config: DescentConfig, result: list[Path]) -
 def show_results(surface: Surface, config: DescentConfig, result: list[Path]) -> None:
     """Summary table, divergence explanations and the quadratic's stability limits."""
     st.dataframe(
-        summary_frame(surface, config, result),
-        hide_index=True,
-        width="stretch",
-        key="gd_table",
-        column_config={
-            "final loss": st.column_config.NumberColumn(format="%.4g"),
-            "distance to nearest minimum": st.column_config.NumberColumn(format="%.3g"),
-        },
+        summary_frame(surface, config, result), hide_index=True, width="stretch", key="gd_table"
     )
     for spec, path in zip(config.optimizers, result, strict=True):
         if path.diverged:
@@ -62,11 +61,14 @@ def show_results(surface: Surface, config: DescentConfig, result: list[Path]) ->
             if lim is not None:
                 verdict = "stable" if spec.lr < lim else "**unstable**"
                 limits.append(
-                    f"{OPTIMIZERS[spec.name]}: lr < {lim:.3g} (yours: {spec.lr:g}, {verdict})"
+                    f"{OPTIMIZERS[spec.name]}: lr < {number(lim, 3)} (yours: {number(spec.lr)}, "
+                    f"{verdict})"
                 )
         if limits:
             st.caption(
-                f"Stability on this bowl (largest curvature L = {L:g}): " + "; ".join(limits) + "."
+                f"Stability on this bowl (largest curvature L = {number(L)}): "
+                + "; ".join(limits)
+                + "."
             )
 
 
@@ -137,9 +139,9 @@ def show_convergence_map(config: DescentConfig, surface: Surface) -> None:
     )
     settled = np.isfinite(cmap.steps_to_converge)
     st.caption(
-        f"{MOMENTUM_AXIS[name].capitalize()} on the vertical axis. {settled.sum()} of "
-        f"{settled.size} settings settled within {config.tol:g} of a minimum, "
-        f"{cmap.diverged.sum()} diverged. The star marks your current settings."
+        f"{_first_upper(MOMENTUM_AXIS[name])} on the vertical axis. {count(settled.sum())} of "
+        f"{count(settled.size)} settings settled within {number(config.tol)} of a minimum, "
+        f"{count(cmap.diverged.sum())} diverged. The star marks your current settings."
     )
     _offer_fastest(cmap, name, axis)
 
@@ -161,7 +163,8 @@ def _offer_fastest(cmap: ConvergenceMap, name: str, axis: str) -> None:
     label = "β₁" if axis == "beta1" else "momentum"
     a, b = st.columns([3, 1], vertical_alignment="center")
     a.success(
-        f"Fastest here: lr = {lr:.3g} with {label} = {m:.2f} settles in {int(stc[i, j])} steps.",
+        f"Fastest here: lr = {number(lr, 3)} with {label} = {fixed(m, 2)} settles in "
+        f"{count(stc[i, j])} steps.",
         icon=":material/bolt:",
     )
     if name in ("momentum", "nesterov", "rmsprop", "adam", "adamw") and b.button(
@@ -172,3 +175,8 @@ def _offer_fastest(cmap: ConvergenceMap, name: str, axis: str) -> None:
         help="Sets this optimizer's sliders (rounded to their steps).",
     ):
         st.rerun()  # the whole page, not only this fragment
+
+
+def _first_upper(text: str) -> str:
+    """``text`` with its first letter capitalised and the rest kept (SGD stays SGD)."""
+    return text[:1].upper() + text[1:]

@@ -27,11 +27,14 @@ PAGE_SETTINGS = settings(
 )
 
 # A word that stands where a number should: "= nan", ": inf", "is -inf", "(None", "≈ NaN".
+# Not prose: "is nan-safe", "of none left", or a word used as a label ("(none: Adagrad has...").
 _NUMBER_WORD = re.compile(
-    r"(?:[=:≈(]|\bis|\bof)\s*[-+−]?\s*(?:nan|inf(?:inity)?|none)\b(?![ -]?[a-z]{3})", re.IGNORECASE
+    r"(?:[=:≈(]|\bis|\bof)\s*[-+−]?\s*(?:nan|inf(?:inity)?|none)\b(?![ -]?[a-z]{3}|:\s+[a-z]{3})",
+    re.IGNORECASE,
 )
 # A negative zero: "-0", "-0.000", "−0.0%", but not "-0.5", "10-0" or "x-0.1".
 _NEGATIVE_ZERO = re.compile(r"(?<![\w.\d)])[-−]0(?:\.0+)?(?![\d.]*[1-9])(?![\w])")
+_MARKDOWN_ESCAPE = re.compile(r"\\([^\w\s])")
 _BAD_CELL = {"nan", "inf", "-inf", "+inf", "none", "infinity", "-infinity", "-0", "−0"}
 
 
@@ -77,7 +80,10 @@ def _table_problems(at) -> Iterator[str]:
 def problems(at) -> list[str]:
     """Everything on the page that breaks the rules above, as readable lines."""
     found = [f"exception: {e.message}" for e in at.exception]
-    for kind, text in _texts(at):
+    for kind, markdown in _texts(at):
+        # Read Markdown escapes (dlviz.display.escape_markdown) as the reader sees them:
+        # "\-0\.5" is -0.5, not a negative zero; "\-0" is still one.
+        text = _MARKDOWN_ESCAPE.sub(r"\1", markdown)
         for pattern in (_NUMBER_WORD, _NEGATIVE_ZERO):
             match = pattern.search(text)
             if match:

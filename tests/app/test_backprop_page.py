@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from dlviz.autodiff.presets import PRESETS
+from dlviz.autodiff.presets import EXPRESSION, PRESETS
 from dlviz.ui.backprop import variable_key
 from tests.app.conftest import open_page, plotly_specs
+from tests.app.hardening import assert_clean
+from tests.expression_strategies import (
+    CONSTANT_FAILURES,
+    CONSTANT_ONLY,
+    CONSTANT_PARTS,
+    POWER_HINT,
+    SINGLE_VARIABLE,
+    plain,
+)
 
 PAGE = "3_backprop.py"
 
@@ -73,7 +82,7 @@ def test_expression_box_valid_and_invalid(at):
     at.text_input(key="bp_expr").set_value("log(a)").run()
     at.number_input(key=variable_key("expression", "a")).set_value(-1.0).run()
     assert not at.exception
-    assert "log of a non-positive number" in at.error[0].value
+    assert "log of a non-positive number" in plain(at.error[0].value)
 
 
 def test_step_slider_and_prev_next_walk_the_backward_pass(at):
@@ -123,17 +132,18 @@ def test_preset_change_resets_the_slider_to_the_end(at):
 
 def test_mistake_switches_break_the_check_table_and_the_step(at):
     at.selectbox(key="bp_preset").set_value("logistic_bce").run()
-    table = at.dataframe[0].value
-    assert (table["|engine − torch|"] < 1e-12).all()
+    table = at.dataframe[0].value  # text: every number as dlviz.display writes it
+    assert (table["|engine − torch|"].astype(float) < 1e-12).all()
 
     at.toggle(key="bp_twice").set_value(True).run()
     table = at.dataframe[0].value
-    assert (table["engine grad"] == 2 * table["torch.autograd (float64)"]).all()
+    engine, torch = (table[c].astype(float) for c in ("engine grad", "torch.autograd (float64)"))
+    assert engine.tolist() == pytest.approx((2 * torch).tolist(), rel=1e-7)
     assert any("twice" in e.value for e in at.error)
 
     at.toggle(key="bp_before").set_value(True).run()
     table = at.dataframe[0].value
-    assert (table["engine grad"] == 0).all()
+    assert (table["engine grad"] == "0").all()
     moves = at.dataframe[1].value
     assert (moves["before"] == moves["after"]).all()  # zero grads: the step moves nothing
 
@@ -143,8 +153,80 @@ def test_learning_rate_and_parameter_choice_drive_the_step(at):
     at.slider(key="bp_lr").set_value(0.5).run()
     moves = at.dataframe[1].value
     assert list(moves["parameter"]) == ["w1", "w2", "b"]
-    assert moves["after"].tolist() == pytest.approx(
-        (moves["before"] - 0.5 * moves["grad"]).tolist()
-    )
+    before, grad, after = (moves[c].astype(float) for c in ("before", "grad", "after"))
+    assert after.tolist() == pytest.approx((before - 0.5 * grad).tolist(), rel=1e-5)
     at.multiselect(key="bp_gd_params_logistic_bce").set_value([]).run()
     assert any("at least one parameter" in i.value for i in at.info)
+
+
+# --- the hardening issue's exact inputs (tracebacks or unreadable messages before) --------------
+
+EXACT = [*SINGLE_VARIABLE, *CONSTANT_ONLY, *CONSTANT_FAILURES, *CONSTANT_PARTS, POWER_HINT]
+
+
+@pytest.fixture
+def expression_page(at):
+    at.selectbox(key="bp_preset").set_value(EXPRESSION).run()
+    return at
+
+
+def type_expression(at, text: str):
+    at.text_input(key="bp_expr").set_value(text).run()
+    assert_clean(at, text)
+    return at
+
+
+@pytest.mark.parametrize("text", EXACT)
+def test_every_listed_input_shows_a_graph_or_a_message(expression_page, text):
+    at = type_expression(expression_page, text)
+    assert at.get("graphviz_chart") or at.error or at.warning
+
+
+@pytest.mark.parametrize("text", SINGLE_VARIABLE)
+def test_a_single_variable_has_gradient_one_checked_against_torch(expression_page, text):
+    at = type_expression(expression_page, text)
+    assert not at.error
+    (row,) = at.dataframe[0].value.to_dict("records")
+    assert (row["variable"], row["value"], row["engine grad"]) == ("x", "1", "1")
+    assert (row["torch.autograd (float64)"], row["|engine − torch|"]) == ("1", "0")
+    assert float(row["finite difference"]) == pytest.approx(1.0)
+    assert any("agrees with torch.autograd" in s.value for s in at.success)
+
+
+@pytest.mark.parametrize(("text", "value"), CONSTANT_ONLY.items())
+def test_a_constant_only_expression_says_there_is_nothing_to_differentiate(
+    expression_page, text, value
+):
+    at = type_expression(expression_page, text)
+    message = plain(at.warning[0].value)
+    assert "has no variables" in message and f"its value is always {value}." in message
+    assert not at.get("graphviz_chart") and not at.dataframe
+
+
+@pytest.mark.parametrize(("text", "fragment"), CONSTANT_FAILURES.items())
+def test_constant_failures_are_messages(expression_page, text, fragment):
+    at = type_expression(expression_page, text)
+    assert plain(at.error[0].value) == f"evaluating the expression: {fragment}" + (
+        "; change the numbers."
+        if "overflow" not in fragment
+        else " (beyond about 1e308); use smaller inputs or exponents."
+    )
+
+
+def test_the_power_hint_keeps_its_stars(expression_page):
+    at = type_expression(expression_page, POWER_HINT)
+    shown = at.error[0].value
+    assert r"write x\*\*2, not x\*\*y" in shown  # escaped: Markdown prints x**2, not a bold x2
+    assert "write x**2, not x**y" in plain(shown)
+
+
+def test_one_step_metrics_and_tables_use_words_and_no_minus_zero(expression_page):
+    at = type_expression(expression_page, "log(a)")
+    at.number_input(key=variable_key(EXPRESSION, "a")).set_value(1e-3).run()
+    at.slider(key="bp_lr").set_value(0.5).run()  # a - 0.5 * 1000 < 0: log is undefined there
+    assert_clean(at)
+    after = next(m for m in at.metric if m.label == "f after")
+    assert after.value == "undefined" and not after.proto.delta
+    at.text_input(key="bp_expr").set_value("x*-0.0").run()
+    assert_clean(at)
+    assert at.dataframe[0].value["engine grad"][0] == "0"  # the float is -0.0

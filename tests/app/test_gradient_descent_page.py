@@ -5,8 +5,19 @@ from __future__ import annotations
 import base64
 
 import numpy as np
+import pytest
 
+from dlviz.autodiff import ExpressionError, gradients
 from tests.app.conftest import open_page, plotly_specs
+from tests.app.hardening import assert_clean
+from tests.expression_strategies import (
+    CONSTANT_FAILURES,
+    CONSTANT_ONLY,
+    CONSTANT_PARTS,
+    POWER_HINT,
+    SINGLE_VARIABLE,
+    plain,
+)
 
 PAGE = "4_gradient_descent.py"
 
@@ -149,3 +160,80 @@ def test_convergence_map_runs_on_the_button():
         at.select_slider(key="gd_lr_momentum").value != before
         or at.slider(key="gd_mom_momentum").value != 0.9
     )
+
+
+# --- the hardening issue's exact inputs on the custom surface, and words for non-numbers --------
+
+EXACT = [*CONSTANT_PARTS, *CONSTANT_FAILURES, *SINGLE_VARIABLE, *CONSTANT_ONLY, POWER_HINT]
+
+
+@pytest.fixture(scope="module")
+def custom_page():
+    """One page on the custom surface, shared by the tests that only type formulas."""
+    at = open_page(PAGE, timeout=120)
+    at.selectbox(key="gd_surface").set_value("custom").run()
+    return at
+
+
+def type_formula(at, text: str):
+    at.text_input(key="gd_expr").set_value(text).run()
+    assert_clean(at, text)
+    return at
+
+
+@pytest.mark.parametrize("text", EXACT)
+def test_every_listed_input_shows_a_surface_or_a_message(custom_page, text):
+    at = type_formula(custom_page, text)
+    assert plotly_specs(at) or at.error
+
+
+@pytest.mark.parametrize("text", CONSTANT_PARTS)
+def test_functions_of_constants_draw_their_surface(custom_page, text):
+    at = type_formula(custom_page, text)
+    assert not at.error and descent_spec(at)
+    stars = [t for t in descent_spec(at)["data"] if t.get("name") == "minimum"]
+    assert np.allclose(arr(stars[0]["x"]), [0.0], atol=1e-4)
+
+
+@pytest.mark.parametrize(("text", "fragment"), CONSTANT_FAILURES.items())
+def test_constant_failures_give_the_backprop_pages_message(custom_page, text, fragment):
+    at = type_formula(custom_page, text)
+    with pytest.raises(ExpressionError) as engine:
+        gradients(text, {})  # what the Backprop page shows for the same text
+    shown = plain(at.error[0].value)
+    assert fragment in shown and f"cannot be used: {engine.value}. Fix it" in shown
+    assert not plotly_specs(at)
+
+
+def test_the_power_hint_keeps_its_stars(custom_page):
+    shown = type_formula(custom_page, POWER_HINT).error[0].value
+    assert r"write x\*\*2, not x\*\*y" in shown
+    assert "write x**2, not x**y" in plain(shown)
+
+
+@pytest.mark.parametrize("text", CONSTANT_ONLY)
+def test_a_flat_surface_says_it_has_no_minimum_and_nothing_moved(custom_page, text):
+    df = type_formula(custom_page, text).dataframe[0].value
+    assert set(df["distance to nearest minimum"]) == {"no minimum"}
+    assert set(df["steps until within 0.01"]) == {"never"}
+    assert set(df["outcome"]) == {"did not move (the gradient is 0)"}
+
+
+def test_summary_table_writes_words_for_nan_and_none():
+    at = open_page(PAGE, timeout=120)
+    at.selectbox(key="gd_surface").set_value("custom").run()
+    at.text_input(key="gd_expr").set_value("log(x) + y**2").run()  # undefined at the start x < 0
+    assert_clean(at)
+    df = at.dataframe[0].value
+    assert set(df["final loss"]) == {"diverged"} and set(df["steps until within 0.01"]) == {"never"}
+    assert all(o.startswith("diverged at step 0") for o in df["outcome"])
+    at.selectbox(key="gd_surface").set_value("saddle").run()
+    assert_clean(at)
+    df = at.dataframe[0].value
+    assert set(df["distance to nearest minimum"]) == {"no minimum"}
+    at.selectbox(key="gd_surface").set_value("quadratic").run()
+    at.select_slider(key="gd_lr_sgd").set_value(3.0).run()  # far past 2/L: diverges
+    assert_clean(at)
+    df = at.dataframe[0].value
+    assert df["outcome"][0].startswith("diverged") and df["steps until within 0.01"][0] == "never"
+    float(df["final loss"][0])  # the last finite loss before the divergence is a number

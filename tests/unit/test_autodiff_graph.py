@@ -10,6 +10,7 @@ import torch
 
 from dlviz.autodiff import ExpressionError, Value, build, parse_expression
 from dlviz.autodiff.check import check_gradients, finite_differences, torch_gradients
+from dlviz.autodiff.engine import as_constant
 from dlviz.autodiff.graph import (
     CONSTANT,
     LEAF,
@@ -21,8 +22,15 @@ from dlviz.autodiff.graph import (
     trace,
 )
 from dlviz.autodiff.presets import EXPRESSION, PRESETS, build_preset, preset_variables
-from dlviz.autodiff.walkthrough import BackpropConfig, descent_step, run_backprop, step_losses
+from dlviz.autodiff.walkthrough import (
+    BackpropConfig,
+    NothingToDifferentiate,
+    descent_step,
+    run_backprop,
+    step_losses,
+)
 from dlviz.plots.graph import graph_dot
+from tests.expression_strategies import CONSTANT_ONLY, SINGLE_VARIABLE
 
 
 def graph_of(text: str, values: dict[str, float], backward: bool = True):
@@ -199,3 +207,39 @@ def test_graph_dot_draws_every_value_and_op_node():
     assert "grad ?" in dot  # leaves not reached yet at step 2
     full = graph_dot(g, grads_at(steps, len(steps) - 1))
     assert "grad ?" not in full and "-24" in full
+
+
+# --- the simplest expressions (a traceback in the check table before) ---------------------------
+
+
+@pytest.mark.parametrize("text", SINGLE_VARIABLE)
+def test_a_single_variable_has_gradient_one_checked_against_torch(text):
+    result = run_backprop(BackpropConfig(EXPRESSION, (("x", 1.5),), text))
+    assert result.graph.root.kind == LEAF and result.graph.root.label == "x"
+    (row,) = result.checks
+    assert (row.name, row.value, row.engine, row.torch) == ("x", 1.5, 1.0, 1.0)
+    assert row.finite_difference == pytest.approx(1.0)
+    assert [s.grad for s in result.steps] == [1.0]
+    assert chain_rule_text(result.graph, result.steps[0]).startswith("dx/dx = 1")
+    assert descent_step(result.graph, ("x",), 0.5).after == 1.0  # x - 0.5 * 1
+
+
+@pytest.mark.parametrize(("text", "value"), CONSTANT_ONLY.items())
+def test_a_constant_only_expression_is_refused_with_its_value(text, value):
+    with pytest.raises(NothingToDifferentiate, match=f"its value is always {value}\\. Put a"):
+        run_backprop(BackpropConfig(EXPRESSION, (), text))
+
+
+def test_the_checks_of_a_graph_without_variables_are_empty_not_a_crash():
+    graph = trace(as_constant(2.0))
+    assert graph.leaves() == [] and graph.root.kind == CONSTANT
+    assert torch_gradients(graph) == {} and check_gradients(graph) == []
+
+
+def test_chain_rule_text_and_latex_never_write_minus_zero():
+    # f = x * -0.0: the local derivative df/dx is the float -0.0 (and the constant's label)
+    g = graph_of("x*-0.0", {"x": 2.0})
+    step = next(s for s in backward_steps(g) if g.nodes[s.node].label == "x")
+    assert math.copysign(1.0, step.terms[0].local) == -1.0  # the float really is -0.0
+    text, latex = chain_rule_text(g, step), chain_rule_latex(g, step)
+    assert "-0" not in text and "-0" not in latex and "-0" not in graph_dot(g)

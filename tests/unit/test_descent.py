@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from dlviz.autodiff import gradients
 from dlviz.autodiff.expression import ExpressionError
 from dlviz.descent import (
     OPTIMIZER_NAMES,
@@ -20,6 +21,8 @@ from dlviz.descent import (
     steps_to_tolerance,
     trajectory,
 )
+from dlviz.descent.compare import OptimizerSpec, summary
+from tests.expression_strategies import CONSTANT_FAILURES, CONSTANT_ONLY, CONSTANT_PARTS
 
 HYPER = {
     "sgd": {"lr": 0.002},
@@ -276,3 +279,48 @@ def test_suggested_learning_rates_do_not_diverge(surface, optimizer):
     path = run(surf, optimizer, surf.start, 200, Hyper(lr=surf.default_lr(optimizer)))
     assert not path.diverged
     assert path.losses[-1] < path.losses[0]
+
+
+# --- custom formulas through the shared evaluator (tracebacks on the page before) ---------------
+
+
+@pytest.mark.parametrize("text", CONSTANT_PARTS)
+def test_custom_formulas_with_functions_of_constants_work_with_autograd(text):
+    surf = custom_surface(text)
+    x = torch.tensor([0.5, -1.0], dtype=torch.float64, requires_grad=True)
+    y = torch.tensor([2.0, 0.0], dtype=torch.float64)
+    want = {CONSTANT_PARTS[0]: x**2 + y**2 + math.e, CONSTANT_PARTS[1]: math.sin(1) * x**2 + y**2}
+    assert torch.allclose(surf(x, y), want[text])
+    (grad,) = torch.autograd.grad(surf(x, y).sum(), x)
+    assert torch.allclose(grad, 2 * x.detach() * (1.0 if "exp" in text else math.sin(1)))
+    np.testing.assert_allclose(surf.minima[0], (0.0, 0.0), atol=1e-4)
+
+
+@pytest.mark.parametrize(("text", "fragment"), CONSTANT_FAILURES.items())
+def test_custom_constant_failures_are_the_backprop_pages_messages(text, fragment):
+    with pytest.raises(ExpressionError) as on_surface:
+        custom_surface(text)
+    with pytest.raises(ExpressionError) as on_engine:
+        gradients(text, {})
+    assert fragment in str(on_surface.value)
+    assert str(on_surface.value) == str(on_engine.value)  # one evaluator, one message
+
+
+def test_a_flat_surface_has_no_minima_and_its_paths_do_not_move():
+    for text in CONSTANT_ONLY:
+        flat = custom_surface(text)
+        assert flat.minima == ()
+        spec = OptimizerSpec("sgd", 0.1)
+        path = run(flat, "sgd", flat.start, 5, spec.hyper())
+        (row,) = summary(flat, (spec,), [path], 1e-2)
+        assert row.outcome == "did not move (the gradient is 0)"
+
+
+def test_custom_latex_writes_powers_as_superscripts():
+    assert custom_surface("x**-1.5 + 2*y^2").latex == r"f(x, y) = x^{-1.5} + 2 \cdot y^{2}"
+
+
+def test_minima_search_survives_torchs_line_search_meeting_nan():
+    # LBFGS's strong-Wolfe search raised IndexError on NaN for log(-x) (a traceback on the page)
+    surf = custom_surface("log(-x)")
+    assert all(x < 0 for x, _ in surf.minima)
