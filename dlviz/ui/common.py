@@ -8,6 +8,8 @@ from pathlib import Path
 import streamlit as st
 
 TEXT_DIR = Path(__file__).parent / "text"
+PAGE_ICON = str(Path(__file__).parent / "assets" / "neurology.svg")
+"""The favicon: Material Symbols' "neurology" as a local SVG, so a page load needs no font server."""
 
 
 @st.cache_resource
