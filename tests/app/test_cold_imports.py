@@ -19,6 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 TWO_SESSIONS = r"""
@@ -28,14 +30,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 assert "pandas" not in sys.modules, "pandas must be cold"
-tree = ast.parse(open(sys.argv[1]).read())
-prelude = []  # app.py's imports, up to its first other statement (st.set_page_config)
-for node in tree.body:
-    if isinstance(node, (ast.Import, ast.ImportFrom)):
-        prelude.append(node)
-    elif prelude:
-        break
-PRELUDE = compile(ast.Module(body=prelude, type_ignores=[]), "app.py", "exec")
+PRELUDE = compile(sys.argv[1], "entry", "exec")  # what a page run does before it draws
 result = {"errors": [], "renders": 0, "while_half_made": 0}
 
 def first_visit():  # a page that needs pandas, on a cold server
@@ -69,9 +64,24 @@ print(json.dumps(result))
 """
 
 
-def run_two_sessions(app: Path) -> dict:
+def app_prelude(app: Path) -> str:
+    """app.py's imports, up to its first other statement (``st.set_page_config``)."""
+    body = ast.parse(app.read_text()).body[1:]  # after the docstring
+    first_other = next(
+        i for i, n in enumerate(body) if not isinstance(n, ast.Import | ast.ImportFrom)
+    )
+    assert "set_page_config" in ast.unparse(body[first_other])
+    return ast.unparse(ast.Module(body=body[:first_other], type_ignores=[]))
+
+
+# a fresh server runs a deep link's page without app.py (legacy pages/ mode) until app.py has
+# called st.navigation once: then the first thing the page does is its page_header call
+PAGE_PRELUDE = "from dlviz.ui.common import page_header\npage_header('A page', 'Its intro.')"
+
+
+def run_two_sessions(prelude: str) -> dict:
     out = subprocess.run(
-        [sys.executable, "-c", TWO_SESSIONS, str(app)],
+        [sys.executable, "-c", TWO_SESSIONS, prelude],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -81,8 +91,10 @@ def run_two_sessions(app: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def test_a_chart_never_sees_a_half_imported_pandas():
-    result = run_two_sessions(ROOT / "app.py")
+@pytest.mark.parametrize("entry", ["app.py", "a page on its own"])
+def test_a_chart_never_sees_a_half_imported_pandas(entry):
+    prelude = app_prelude(ROOT / "app.py") if entry == "app.py" else PAGE_PRELUDE
+    result = run_two_sessions(prelude)
     assert result["errors"] == []
     assert result["renders"] >= 1 and result["while_half_made"] == 0
 
@@ -93,19 +105,34 @@ def test_without_the_preload_the_same_race_breaks_the_chart(tmp_path):
     assert "import dlviz.ui.preload" in source
     app = tmp_path / "app.py"
     app.write_text(source.replace("import dlviz.ui.preload", "import math"))
-    result = run_two_sessions(app)
+    result = run_two_sessions(app_prelude(app))
     assert result["while_half_made"] >= 1 or result["errors"]
     assert any("partially initialized module 'pandas'" in e for e in result["errors"])
 
 
 def test_app_imports_the_preload_before_any_streamlit_call():
-    body = ast.parse((ROOT / "app.py").read_text()).body[1:]  # after the docstring
-    first_other = next(
-        i for i, n in enumerate(body) if not isinstance(n, ast.Import | ast.ImportFrom)
-    )
-    assert "set_page_config" in ast.unparse(body[first_other])
-    before = [n for n in body[:first_other] if isinstance(n, ast.Import)]
-    assert any(a.name == "dlviz.ui.preload" for n in before for a in n.names)
+    assert "import dlviz.ui.preload" in app_prelude(ROOT / "app.py")
+
+
+TEXT_ONLY = {"text_sections", "load_text"}  # read markdown files; draw nothing
+
+
+def _first_call(path: Path) -> str:
+    """The first function a page file calls at its top level, past the text-only helpers."""
+    for node in ast.parse(path.read_text()).body:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                func = sub.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name not in TEXT_ONLY:
+                    return name
+    return ""
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in (ROOT / "pages").glob("*.py")))
+def test_every_page_passes_the_import_gate_before_it_draws(page):
+    """page_header waits for the shared imports: it must come before anything else a page does."""
+    assert _first_call(ROOT / "pages" / page) == "page_header"
 
 
 def _imports(path: Path) -> set[str]:
