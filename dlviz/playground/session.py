@@ -166,8 +166,9 @@ class Trainer:
 
     stop = pause  # the page calls stop() when it throws a trainer away
 
-    def recover(self, factor: float = 0.1) -> float:
-        """After divergence: roll back to the last finite weights, scale lr by ``factor``, pause.
+    def recover(self, factor: float = 0.1, *, lr: float | None = None) -> float:
+        """After divergence: roll back to the last finite weights, scale lr by ``factor`` (or set
+        it to ``lr``), pause.
 
         The optimizer state (momentum, Adam's moments) is rebuilt from scratch because it blew up
         along with the weights. Returns the new learning rate.
@@ -175,7 +176,8 @@ class Trainer:
         self.pause()
         with self._lock:
             self.model.load_state_dict(self._good_state)
-            self._settings = replace(self._settings, lr=self._settings.lr * factor)
+            new_lr = self._settings.lr * factor if lr is None else lr
+            self._settings = replace(self._settings, lr=new_lr)
             self.opt = make_optimizer(self.model, self.model_cfg.optimizer, self._settings)
             self._status = PAUSED
             self._message = (

@@ -54,6 +54,7 @@ import dlviz.ui.descent_controls  # noqa: F401, E402
 import dlviz.ui.descent_results  # noqa: F401, E402
 import dlviz.ui.landscape  # noqa: F401, E402
 import dlviz.ui.playground  # noqa: F401, E402
+import dlviz.ui.playground_controls  # noqa: F401, E402
 import dlviz.ui.resources  # noqa: F401, E402
 import dlviz.ui.training  # noqa: F401, E402
 import dlviz.ui.training_explore  # noqa: F401, E402

@@ -1,4 +1,4 @@
-"""Every page registered in the navigation renders without an exception."""
+"""Every page registered in the navigation renders clean: no exception, no raw NaN/inf/None/-0."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.app.conftest import open_page
+from tests.app.hardening import assert_clean
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,7 +39,9 @@ def test_every_page_file_exists_and_all_pages_are_registered():
 def test_page_renders_without_exception(page):
     at = open_page(page, timeout=120)
     assert at.title, f"{page} has no title"
-    assert not at.exception
+    assert_clean(at, f"{page} on its first load")
+    if "pg_trainer" in at.session_state:
+        at.session_state["pg_trainer"].stop()
 
 
 def test_home_links_every_page():

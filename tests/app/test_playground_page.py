@@ -161,3 +161,24 @@ def test_settings_and_the_run_survive_a_visit_to_another_page(at):
     assert not at.exception
     assert at.slider(key="pg_layers").value == 1
     assert trainer(at) is run and metric(at, "Epoch") == "1"
+
+
+def test_a_tiny_loss_reads_as_a_number_never_as_zero(at):
+    """Separable blobs and Adam: the loss drops below 0.0005 in one epoch; it must not read 0.000."""
+    at.selectbox(key="pg_dataset").set_value("blobs").run()
+    at.slider(key="pg_classes_blobs").set_value(2)
+    at.slider(key="pg_noise").set_value(0.0)
+    at.select_slider(key="pg_lr").set_value(0.3).run()
+    at.button(key="pg_step").click().run()
+    loss = trainer(at).snapshot().history["train_loss"][-1]
+    assert 0 < loss < 5e-4  # the premise: a loss that three decimals would round to zero
+    shown = metric(at, "Train loss")
+    assert shown != "0.000" and float(shown) == pytest.approx(loss, rel=0.05)
+    assert_clean(at)
+
+
+def test_recover_offers_a_slider_option_a_tenth_down_or_says_no_tenth():
+    from dlviz.ui.playground import recovery_lr
+
+    assert recovery_lr(10.0) == 1.0 and recovery_lr(3.0) == 0.3 and recovery_lr(3e-4) == 3e-5
+    assert recovery_lr(1e-5) == 1e-5  # the slider's end: nothing smaller to offer

@@ -211,6 +211,8 @@ def test_a_blow_up_in_any_form_is_caught_and_rolled_back(data, monkeypatch, blow
     assert t.status == DIVERGED and s.epoch == 1 and words in s.message
     for w, before in zip(s.weights, good, strict=True):
         np.testing.assert_array_equal(w, before)
+    assert t.recover(lr=0.003) == 0.003 and t.settings.lr == 0.003  # exactly the page's option
+    assert "learning rate to 0.003." in t.message
 
 
 def test_inf_weights_with_a_finite_loss_still_count_as_divergence(data, monkeypatch):
