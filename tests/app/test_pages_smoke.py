@@ -48,3 +48,12 @@ def test_home_links_every_page():
     at = open_page("0_home.py")
     links = {link.proto.page for link in at.get("page_link")}
     assert len(links) == len(registered_pages()) - 1
+
+
+def test_the_nan_rule_flags_a_value_and_spares_prose_that_names_nan():
+    from tests.app.hardening import _NUMBER_WORD
+
+    for value in ("loss = nan", "it is nan", "(None)", "≈ NaN", "slope is -inf", "gain of NAN"):
+        assert _NUMBER_WORD.search(value), value
+    for prose in ("∞/∞ is\nNaN); subtract the max", "the loss became NaN", "it is NaN."):
+        assert not _NUMBER_WORD.search(prose), prose
