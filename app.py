@@ -1,8 +1,8 @@
 """dlviz entrypoint: page config and navigation over the pages in ``pages/``.
 
-Every page run goes through this file first, so its first import (``dlviz.ui.preload``) makes
-every run wait until all the modules the pages share are completely imported: a chart drawn while
-another session is still importing pandas for the first time would otherwise see it half-made.
+Every page run goes through this file first, so importing ``dlviz.ui.preload`` before any ``st``
+call makes every run wait until all the modules the pages share are completely imported: a chart
+drawn while another session is still importing pandas for the first time would see it half-made.
 """
 
 from __future__ import annotations
