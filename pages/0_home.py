@@ -2,11 +2,9 @@
 
 import streamlit as st
 
-from dlviz.ui.common import load_text, setup_torch
+from dlviz.ui.common import load_text, page_header
 
-setup_torch()
-st.title("dlviz: deep learning, one slider at a time")
-st.markdown(load_text("home_intro"))
+page_header("dlviz: deep learning, one slider at a time", load_text("home_intro"))
 
 PATH = [
     (

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
+from dlviz.display import number
 from dlviz.playground.data import PlaygroundData, feature_map, plane_grid
 from dlviz.playground.model import (
     ModelConfig,
@@ -165,8 +166,9 @@ class Trainer:
 
     stop = pause  # the page calls stop() when it throws a trainer away
 
-    def recover(self, factor: float = 0.1) -> float:
-        """After divergence: roll back to the last finite weights, scale lr by ``factor``, pause.
+    def recover(self, factor: float = 0.1, *, lr: float | None = None) -> float:
+        """After divergence: roll back to the last finite weights, scale lr by ``factor`` (or set
+        it to ``lr``), pause.
 
         The optimizer state (momentum, Adam's moments) is rebuilt from scratch because it blew up
         along with the weights. Returns the new learning rate.
@@ -174,12 +176,13 @@ class Trainer:
         self.pause()
         with self._lock:
             self.model.load_state_dict(self._good_state)
-            self._settings = replace(self._settings, lr=self._settings.lr * factor)
+            new_lr = self._settings.lr * factor if lr is None else lr
+            self._settings = replace(self._settings, lr=new_lr)
             self.opt = make_optimizer(self.model, self.model_cfg.optimizer, self._settings)
             self._status = PAUSED
             self._message = (
                 f"Rolled back to epoch {self.epoch} and set the learning rate to "
-                f"{self._settings.lr:g}. Press Play to continue."
+                f"{number(self._settings.lr)}. Press Play to continue."
             )
             return self._settings.lr
 
@@ -232,7 +235,11 @@ class Trainer:
             stop.wait(max(wait, 0.001))  # also hands the GIL to the page's threads
 
     def _epoch(self) -> bool:
-        """Train one epoch (lock held); on divergence restore nothing, flag it and return False."""
+        """Train one epoch (lock held); on divergence roll back this epoch, flag it, return False.
+
+        Divergence is a float overflow (NaN or infinity in the loss or the weights) or a training
+        loss ``diverge_factor`` times above where it started: nothing here depends on the CPU.
+        """
         self._good_state = self._copy_state()
         batch = max(1, int(self._settings.batch_size))
         with np.errstate(all="ignore"):
@@ -241,19 +248,24 @@ class Trainer:
             )
         loss, _, _ = evaluate(self.model, self._x_train, self.data.y_train)
         limit = self.diverge_factor * max(self._start_loss, 0.1)
-        if not math.isfinite(loss) or not params_finite(self.model) or loss > limit:
-            self.model.load_state_dict(self._good_state)
-            what = "became NaN or infinite" if not math.isfinite(loss) else f"jumped to {loss:.3g}"
-            self._status = DIVERGED
-            self._message = (
-                f"Training diverged in epoch {self.epoch + 1}: the training loss {what} "
-                f"(it started at {self._start_loss:.3g}). The learning rate "
-                f"{self._settings.lr:g} is too large for this network and optimizer."
-            )
-            return False
-        self.epoch += 1
-        self._record()
-        return True
+        if not math.isfinite(loss):
+            what = "the training loss became infinite or NaN"
+        elif not params_finite(self.model):
+            what = "some weights became infinite or NaN"
+        elif loss > limit:
+            what = f"the training loss jumped to {number(loss, 3)}"
+        else:
+            self.epoch += 1
+            self._record()
+            return True
+        self.model.load_state_dict(self._good_state)
+        self._status = DIVERGED
+        self._message = (
+            f"Training diverged in epoch {self.epoch + 1:,}: {what} (it started at "
+            f"{number(self._start_loss, 3)}). The learning rate {number(self._settings.lr)} is "
+            "too large for this network and optimizer."
+        )
+        return False
 
     def _record(self) -> None:
         tr_loss, tr_acc, self._train_pred = evaluate(self.model, self._x_train, self.data.y_train)

@@ -8,6 +8,8 @@ from pathlib import Path
 import streamlit as st
 
 TEXT_DIR = Path(__file__).parent / "text"
+PAGE_ICON = str(Path(__file__).parent / "assets" / "neurology.svg")
+"""The favicon: Material Symbols' "neurology" as a local SVG, so a page load needs no font server."""
 
 
 @st.cache_resource
@@ -41,8 +43,19 @@ def text_sections(name: str) -> dict[str, str]:
     return {k: v.strip() for k, v in sections.items()}
 
 
+def wait_for_shared_imports() -> None:
+    """Return once every module the pages share is completely imported (``dlviz.ui.preload``).
+
+    app.py imports it first; but until app.py has called ``st.navigation`` once, a fresh server
+    runs a deep link's page file on its own (Streamlit's legacy ``pages/`` folder mode), so every
+    page passes this gate too before it draws anything. After the first time it costs a dict lookup.
+    """
+    import dlviz.ui.preload  # noqa: F401  # an import statement waits until the module is complete
+
+
 def page_header(title: str, intro: str) -> None:
-    """The page title and a one-paragraph plain-words introduction."""
+    """The page title and a one-paragraph plain-words introduction (every page starts with it)."""
+    wait_for_shared_imports()
     setup_torch()
     st.title(title)
     st.markdown(intro)

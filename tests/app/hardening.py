@@ -28,8 +28,11 @@ PAGE_SETTINGS = settings(
 
 # A word that stands where a number should: "= nan", ": inf", "is -inf", "(None", "≈ NaN".
 # Not prose: "is nan-safe", "of none left", or a word used as a label ("(none: Adagrad has...").
+# After "is" / "of", NaN spelled so is prose ("∞/∞ is NaN"): Python writes nan or NAN, never NaN.
+_WORD = r"(?:nan|inf(?:inity)?|none)"
 _NUMBER_WORD = re.compile(
-    r"(?:[=:≈(]|\bis|\bof)\s*[-+−]?\s*(?:nan|inf(?:inity)?|none)\b(?![ -]?[a-z]{3}|:\s+[a-z]{3})",
+    rf"(?:[=:≈(]\s*[-+−]?\s*{_WORD}|(?:\bis|\bof)\s*[-+−]?\s*(?-i:(?!NaN\b)){_WORD})"
+    r"\b(?![ -]?[a-z]{3}|:\s+[a-z]{3})",
     re.IGNORECASE,
 )
 # A negative zero: "-0", "-0.000", "−0.0%", but not "-0.5", "10-0" or "x-0.1".

@@ -59,8 +59,8 @@ def test_bad_expression_shows_a_message_not_a_traceback(page, app_url):
     assert "unknown function" in alert.first.inner_text()
     assert_no_exception(page)
     box.fill("x**y")  # the hint quotes syntax: Markdown must print x**2, not a bold x2
-    box.press("Enter")
-    wait_idle(page)
+    with rerun(page):
+        box.press("Enter")
     alert = page.locator('[data-testid="stAlert"]').filter(has_text="Cannot read that expression")
     alert.first.wait_for(state="visible", timeout=30_000)
     assert "write x**2, not x**y" in alert.first.inner_text()

@@ -95,8 +95,8 @@ def test_custom_formula_errors_are_messages_and_the_map_computes(page, app_url):
     alert.first.wait_for(timeout=30_000)
     assert_no_exception(page)
     box.fill("x**y")  # the hint quotes syntax: Markdown must print x**2, not a bold x2
-    box.press("Enter")
-    wait_idle(page)
+    with rerun(page):
+        box.press("Enter")
     alert = page.locator('[data-testid="stAlert"]').filter(has_text="write x**2, not x**y")
     alert.first.wait_for(timeout=30_000)
     assert alert.first.locator("strong").count() == 0

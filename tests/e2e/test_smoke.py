@@ -1,6 +1,9 @@
-"""Every page opens in Chromium, shows its title and a chart, and no Streamlit exception."""
+"""Every page opens in Chromium, shows its title and a chart, no Streamlit exception, and loads
+nothing from any host but the app's own (offline classrooms, locked-down school networks)."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -21,8 +24,29 @@ PAGES = [
 ]
 
 
+# schemes that never leave the browser (the favicon is an inline data: SVG)
+LOCAL_SCHEMES = {"data", "blob", "about"}
+
+
+def off_host(urls: list[str], app_url: str) -> list[str]:
+    """The requested URLs that go anywhere but the app's own host and port."""
+    own = urlsplit(app_url).netloc
+    return [
+        u for u in urls if urlsplit(u).scheme not in LOCAL_SCHEMES and urlsplit(u).netloc != own
+    ]
+
+
+def test_off_host_finds_a_font_server_request():
+    app = "http://127.0.0.1:8501"
+    urls = [f"{app}/static/x.js", "data:image/svg+xml,<svg/>", "https://fonts.gstatic.com/s/i.svg"]
+    assert off_host(urls, app) == ["https://fonts.gstatic.com/s/i.svg"]
+    assert off_host(["http://127.0.0.1:8502/x"], app) == ["http://127.0.0.1:8502/x"]
+
+
 @pytest.mark.parametrize(("url_path", "title"), PAGES)
 def test_page_opens_with_title_and_chart(page, app_url, url_path, title):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     open_app_page(page, app_url, url_path)
     h1 = page.locator("h1").first
     assert title in h1.inner_text()
@@ -34,3 +58,7 @@ def test_page_opens_with_title_and_chart(page, app_url, url_path, title):
         assert charts.count() >= 1
     assert_no_exception(page)
     screenshot(page, f"smoke-{url_path}")
+    assert requested, "no request was recorded"
+    assert off_host(requested, app_url) == [], "a page load reached another host"
+    icon = page.locator("link[rel='shortcut icon']").first.get_attribute("href") or ""
+    assert icon.startswith("data:image/svg+xml"), icon[:80]

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import math
+import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
 from dlviz.playground.data import DataConfig, make_dataset
-from dlviz.playground.model import ModelConfig, TrainSettings, linear_layers
+from dlviz.playground.model import (
+    ModelConfig,
+    TrainSettings,
+    build_mlp,
+    linear_layers,
+    softmax_cross_entropy,
+)
 from dlviz.playground.session import DIVERGED, PAUSED, READY, RUNNING, Trainer
 
 
@@ -111,21 +123,144 @@ def test_step_while_playing_pauses_first(data):
     assert not t.running and t.status == PAUSED
 
 
+# A setting that overflows for certain: SGD, lr 10, batch size 1, leaky ReLU. Leaky ReLU neither
+# saturates nor switches off, so (test below) the gradients grow with the weights: a step that is
+# several times the weights makes the next gradient larger in proportion, the growth feeds itself,
+# and float32 overflows (NaN / infinity) within 48 of the 140 single-point steps of the first epoch
+# here (32 of 350 on the page's default data), for every one of 40 weight seeds. No threshold is
+# involved, so no rounding difference between CPUs can change the verdict. tanh caps every hidden
+# output at ±1, so its gradients and steps stay bounded: at lr 10 its loss only bounces around, and
+# when a bounce first crosses 10x the start depends on the last bits of every float operation
+# (epoch 29 on this Intel CPU, 6 with ATen's scalar kernels; the page test used to rely on it).
+EXPLODES = {
+    "model": {"optimizer": "sgd", "activation": "leaky_relu"},
+    "settings": {"lr": 10.0, "batch_size": 1, "epochs_per_second": 0},
+}
+
+
+def _last_layer_grad(data, activation: str, scale: float) -> float:
+    """|dL/dW_out| on a misclassified point after scaling every weight by ``scale``."""
+    model = build_mlp(2, 2, ModelConfig(hidden=(6, 6), activation=activation, seed=3))
+    with torch.no_grad():
+        for lin in linear_layers(model):
+            lin.weight.mul_(scale)  # biases start at zero: the net is positively homogeneous
+    x, y = data.x_train, data.y_train
+    i = int((model(x).argmax(1) != y).nonzero()[0])
+    softmax_cross_entropy(model(x[i : i + 1]), y[i : i + 1]).backward()
+    return float(linear_layers(model)[-1].weight.grad.norm())
+
+
+def test_leaky_relu_gradients_grow_with_the_weights_and_tanh_gradients_are_bounded(data):
+    """Why one setting must overflow and the other cannot: dL/dW_out = (p - y) h^T.
+
+    tanh: |p - y| <= sqrt(2) and |h| <= sqrt(width), whatever the weights. Leaky ReLU with zero
+    biases: h(c W) = c^2 h(W) for two hidden layers, so the gradient grows with the weights.
+    """
+    bound = math.sqrt(2) * math.sqrt(6)
+    for scale in (1.0, 10.0, 1000.0):
+        assert _last_layer_grad(data, "tanh", scale) <= bound
+    small_w, large_w = (_last_layer_grad(data, "leaky_relu", c) for c in (1.0, 10.0))
+    assert large_w >= 10.0 * small_w  # at least linear; c^2 times while p - y stays put
+
+
 def test_divergence_pauses_keeps_finite_weights_and_recover_divides_lr(data):
-    t = small(data, model={"optimizer": "sgd"}, settings={"lr": 10.0, "epochs_per_second": 0})
+    t = small(data, **EXPLODES)
+    w0 = [w.copy() for w in t.snapshot().weights]
     t.play()
     assert wait_until(lambda: not t.running)
     s = t.snapshot()
-    assert t.status == DIVERGED and "diverged" in s.message and "10" in s.message
-    assert all(np.isfinite(w).all() for w in s.weights)
+    assert t.status == DIVERGED and s.epoch == 0
+    assert "diverged in epoch 1" in s.message and "infinite or NaN" in s.message
+    assert "learning rate 10 " in s.message
+    for w, before in zip(s.weights, w0, strict=True):  # rolled back to the last finite weights
+        np.testing.assert_array_equal(w, before)
     assert all(np.isfinite(v).all() for v in s.history.values())
     t.play()  # refused while diverged
     assert not t.running
     new_lr = t.recover()
-    assert new_lr == pytest.approx(1.0)
+    assert new_lr == pytest.approx(1.0) and t.settings.lr == pytest.approx(1.0)
     assert t.status == PAUSED and "Rolled back" in t.snapshot().message
+    t.update_settings(TrainSettings(lr=0.01, batch_size=16))
     t.step(3)
     assert t.status == PAUSED and t.epoch == s.epoch + 3
+
+
+@pytest.mark.parametrize(
+    ("blow_up", "words"),
+    [
+        (lambda p: p.mul_(float("nan")), "training loss became infinite or NaN"),
+        (lambda p: p.mul_(1e38), "training loss became infinite or NaN"),  # logits overflow
+        (lambda p: p.mul_(1e3), "training loss jumped to"),  # finite, far above the start
+    ],
+)
+def test_a_blow_up_in_any_form_is_caught_and_rolled_back(data, monkeypatch, blow_up, words):
+    """The detector alone: an epoch that ends with the weights scaled up must be flagged."""
+    t = small(data)
+    t.step(1)
+    good = [w.copy() for w in t.snapshot().weights]
+
+    def exploding_epoch(model, *args):
+        with torch.no_grad():
+            for p in model.parameters():
+                blow_up(p)
+        return 0.0
+
+    monkeypatch.setattr("dlviz.playground.session.train_epoch", exploding_epoch)
+    t.step(1)
+    s = t.snapshot()
+    assert t.status == DIVERGED and s.epoch == 1 and words in s.message
+    for w, before in zip(s.weights, good, strict=True):
+        np.testing.assert_array_equal(w, before)
+    assert t.recover(lr=0.003) == 0.003 and t.settings.lr == 0.003  # exactly the page's option
+    assert "learning rate to 0.003." in t.message
+
+
+def test_inf_weights_with_a_finite_loss_still_count_as_divergence(data, monkeypatch):
+    t = small(data)
+
+    def one_infinite_weight(model, *args):
+        with torch.no_grad():
+            linear_layers(model)[0].bias[0] = float("inf")  # a neuron tanh saturates: loss finite
+        return 0.0
+
+    monkeypatch.setattr("dlviz.playground.session.train_epoch", one_infinite_weight)
+    t.step(1)
+    assert t.status == DIVERGED and "some weights became infinite" in t.message
+
+
+KERNEL_PATHS = r"""
+import json
+from dlviz.playground.data import DataConfig, make_dataset
+from dlviz.playground.model import ModelConfig, TrainSettings
+from dlviz.playground.session import Trainer
+data = make_dataset(DataConfig(name="moons", n_samples=200, noise=0.1))
+out = []
+for seed in range(5):
+    model = ModelConfig(hidden=(6, 6), activation="leaky_relu", optimizer="sgd", seed=seed)
+    t = Trainer(data, model, TrainSettings(lr=10.0, batch_size=1), grid=10, map_grid=5)
+    t.step(1)
+    out.append([t.status, t.message])
+print(json.dumps(out))
+"""
+
+
+def test_divergence_does_not_depend_on_the_cpu_kernels():
+    """The same verdict, epoch and words without SIMD kernels: ATen's scalar code and MKL's
+    conditional-reproducibility path round differently from this CPU's AVX-512 kernels (each
+    alone moves the tanh setting's first 10x bounce from epoch 29 to epoch 6, or 2)."""
+    env = {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"}
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", KERNEL_PATHS],
+        cwd=root,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    for status, message in json.loads(out.stdout.strip().splitlines()[-1]):
+        assert status == DIVERGED and "epoch 1: the training loss became infinite" in message
 
 
 def test_worker_stops_when_nobody_watches(data):
