@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dlviz.descent.batched import ConvergenceMap
+from dlviz.display import number
 from dlviz.plots.style import NEUTRAL, styled
 
 
@@ -37,7 +38,13 @@ def convergence_map_figure(
         np.where(settled, cmap.steps_to_converge.astype(str) + " steps", "did not settle"),
     )
     custom = np.stack(
-        [lr_txt, m_txt, outcome, np.vectorize(lambda v: f"{v:.3g}")(cmap.final_loss)], axis=-1
+        [
+            lr_txt,
+            m_txt,
+            outcome,
+            np.vectorize(lambda v: number(v, 3, nan="diverged", inf="diverged"))(cmap.final_loss),
+        ],
+        axis=-1,
     )
     if metric == "steps":
         zvals = np.where(settled, cmap.steps_to_converge, np.nan)

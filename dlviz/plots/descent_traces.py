@@ -16,6 +16,7 @@ import numpy as np
 
 from dlviz.descent.optimize import OPTIMIZERS, Path
 from dlviz.descent.surfaces import Surface
+from dlviz.display import number
 from dlviz.plots.descent import SURFACE_SCALE, Grid, grid_payload
 from dlviz.plots.style import BAD, color
 
@@ -35,7 +36,7 @@ CONTOUR_X, LOSS_X = (0.0, 0.5), (0.6, 1.0)
 def _fmt(v: np.ndarray | float) -> str:
     """A vector or number in 3 significant digits."""
     arr = np.atleast_1d(np.asarray(v, dtype=float))
-    parts = ", ".join(f"{x:.3g}" for x in arr)
+    parts = ", ".join(number(x, 3) for x in arr)
     return f"({parts})" if arr.size > 1 else parts
 
 
@@ -175,7 +176,7 @@ def frame_traces(
         rows[0].append(f"<b>{OPTIMIZERS[path.optimizer]}</b>")
         rows[1].append(f"{j}{stopped}")
         rows[2].append(_fmt(here))
-        rows[3].append(f"{path.losses[j]:.4g}")
+        rows[3].append(number(path.losses[j], 4))
         rows[4].append(_fmt(g) if np.all(np.isfinite(g)) else "-")
         rows[5].append(_state_text(path, j))
     sx, sy = _segments(steps)

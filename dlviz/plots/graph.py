@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 
 from dlviz.autodiff.graph import CONSTANT, OUTPUT, Graph, Node
+from dlviz.display import number
 from dlviz.plots.style import BAD, GOOD, PALETTE, styled
 
 POSITIVE = "#E4572E"  # vermilion: grad > 0 (increasing this value increases the output)
@@ -41,7 +42,7 @@ def grad_color(grad: float, scale: float) -> str:
 
 def _fmt(x: float) -> str:
     """4 significant digits; float noise such as 5.6e-17 (from 0.6 - 0.4 - 0.2) shows as 0."""
-    return "0" if abs(x) < 1e-12 else f"{x:.4g}"
+    return "0" if abs(x) < 1e-12 else number(x, 4)
 
 
 def _escape(text: str) -> str:

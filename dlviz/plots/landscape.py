@@ -11,6 +11,7 @@ import math
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dlviz.display import number, percent
 from dlviz.landscape import Landscape
 from dlviz.plots.style import BAD, GOOD, NEUTRAL, SEQUENTIAL, color, styled
 
@@ -142,8 +143,8 @@ def _trained_marker_2d(land: Landscape) -> go.Scatter:
         marker={"size": 14, "color": BAD, "symbol": "x", "line": {"width": 2, "color": "white"}},
         name="trained weights",
         showlegend=False,
-        hovertemplate=f"trained weights<br>loss {land.trained_loss:.4f}<br>"
-        f"accuracy {100 * land.trained_acc:.1f}%<extra></extra>",
+        hovertemplate=f"trained weights<br>loss {number(land.trained_loss, 4)}<br>"
+        f"accuracy {percent(land.trained_acc)}<extra></extra>",
     )
 
 
@@ -174,7 +175,7 @@ def landscape_surface_figure(land: Landscape, *, log: bool = False, height: int 
             text=["trained"],
             marker={"size": 6, "color": BAD},
             showlegend=False,
-            hovertemplate=f"trained weights<br>loss {land.trained_loss:.4f}<extra></extra>",
+            hovertemplate=f"trained weights<br>loss {number(land.trained_loss, 4)}<extra></extra>",
         )
     )
     fig.update_layout(
