@@ -3,7 +3,7 @@
 ``python -m dlviz train --dataset fashion-mnist --model seed-cnn --epochs 1 --json`` trains (or
 loads from the run cache) and, with ``--json``, prints one JSON object as its last line. Options
 left out take the preset's default dlviz recipe. Folders come from the options, else from
-DLVIZ_DATA_DIR / DLVIZ_CACHE_DIR / DLVIZ_OFFLINE (read by ``dlviz.ui.settings``). Bad arguments
+DLVIZ_DATA_DIR / DLVIZ_CACHE_DIR / DLVIZ_OFFLINE (read by ``dlviz.settings``). Bad arguments
 and missing data end with exit code 2 and one line on stderr, never a traceback.
 """
 
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``python -m dlviz`` argument parser."""
     from dlviz.data import DATASETS
     from dlviz.models import PRESETS
-    from dlviz.training import OPTIMIZERS, PRECISIONS
+    from dlviz.training import OPTIMIZER_CHOICES, PRECISIONS
 
     parser = _Parser(prog="python -m dlviz", description="dlviz: train and inspect small models.")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)
@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--lr", type=float, help="learning rate (default: the preset's recipe)")
     t.add_argument(
         "--optimizer",
-        choices=OPTIMIZERS,
+        choices=OPTIMIZER_CHOICES,
         help="sgd (plain; with --momentum > 0 it becomes 'momentum'), momentum, adam, adamw, rmsprop",
     )
     t.add_argument("--momentum", type=float, help="momentum for SGD (default 0.9)")
@@ -113,7 +113,7 @@ def _one_line(text: str) -> str:
 
 
 def _settings():
-    from dlviz.ui.settings import get_settings  # the one place that reads DLVIZ_* variables
+    from dlviz.settings import get_settings  # the one place that reads DLVIZ_* variables
 
     return get_settings()
 

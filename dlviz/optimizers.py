@@ -93,7 +93,7 @@ def optimizer_info(name: str) -> OptimizerInfo:
         return OPTIMIZERS[name]
     except KeyError:
         raise ValueError(
-            f"Unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}."
+            f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}."
         ) from None
 
 

@@ -17,14 +17,8 @@ from dlviz.descent.batched import (
     run_batch,
 )
 from dlviz.descent.optimize import (
-    HYPERPARAMS,
-    OPTIMIZER_NAMES,
-    OPTIMIZERS,
-    STATE_KEYS,
-    USES,
     Hyper,
     Path,
-    make_optimizer,
     run,
     stability_limit,
     steps_to_tolerance,
@@ -41,13 +35,8 @@ from dlviz.descent.surfaces import (
 
 __all__ = [
     "CUSTOM_FUNCTIONS",
-    "HYPERPARAMS",
-    "OPTIMIZERS",
-    "OPTIMIZER_NAMES",
-    "STATE_KEYS",
     "SURFACES",
     "SURFACE_NAMES",
-    "USES",
     "BatchHyper",
     "BatchedOptimizer",
     "ConvergenceMap",
@@ -57,7 +46,6 @@ __all__ = [
     "convergence_map",
     "custom_surface",
     "get_surface",
-    "make_optimizer",
     "run",
     "run_batch",
     "stability_limit",

@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from dlviz.descent.optimize import FAR, MAX_LOSS, OPTIMIZERS
+from dlviz.descent.optimize import FAR, MAX_LOSS
 from dlviz.descent.surfaces import Surface
+from dlviz.optimizers import OPTIMIZERS
 
 # Runs per batch: (CHUNK, 2) tensors stay under the 2048 elements above which torch splits
 # sqrt and friends across threads; on a busy 2-core host waking the second thread cost ~20 ms

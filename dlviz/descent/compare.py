@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from dlviz.descent.optimize import OPTIMIZERS, USES, Hyper, Path, run, stability_limit
+from dlviz.descent.optimize import Hyper, Path, run, stability_limit
 from dlviz.descent.optimize import steps_to_tolerance as _steps_to_tolerance
 from dlviz.descent.surfaces import Surface, custom_surface, get_surface
 from dlviz.display import number
+from dlviz.optimizers import LABELS, OPTIMIZERS
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class OptimizerSpec:
             "weight_decay": "wd",
         }
         parts = []
-        for key in USES[self.name]:
+        for key in OPTIMIZERS[self.name].uses:
             value = getattr(self, key)
             quiet = (key == "eps" and value in (1e-8, 1e-10)) or (
                 key == "weight_decay" and not value
@@ -140,7 +141,7 @@ def summary(surface: Surface, specs: tuple[OptimizerSpec, ...], paths: list[Path
             outcome = "not there yet"
         rows.append(
             SummaryRow(
-                OPTIMIZERS[spec.name],
+                LABELS[spec.name],
                 spec.describe(),
                 float(path.losses[path.last]),
                 dist,
@@ -156,7 +157,7 @@ def explain(surface: Surface, spec: OptimizerSpec, path: Path) -> str:
     """Why a path diverged, in words, with the fix; '' for a path that did not."""
     if not path.diverged:
         return ""
-    name = OPTIMIZERS[spec.name]
+    name = LABELS[spec.name]
     text = f"**{name}** stopped at step {path.diverged_at}: {path.reason}."
     if not surface.minima:
         return text + (

@@ -11,46 +11,13 @@ plotted box), saying why. Optional Gaussian gradient noise with standard deviati
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
 
 from dlviz.descent.surfaces import Surface, get_surface
-
-OPTIMIZERS: dict[str, str] = {
-    "sgd": "SGD",
-    "momentum": "SGD + momentum",
-    "nesterov": "Nesterov momentum",
-    "adagrad": "Adagrad",
-    "rmsprop": "RMSprop",
-    "adam": "Adam",
-    "adamw": "AdamW",
-}
-OPTIMIZER_NAMES: tuple[str, ...] = tuple(OPTIMIZERS)
-HYPERPARAMS = ("lr", "momentum", "beta1", "beta2", "eps", "weight_decay")
-
-# Which hyperparameters each optimizer reads (the others are accepted and ignored).
-USES: dict[str, tuple[str, ...]] = {
-    "sgd": ("lr", "weight_decay"),
-    "momentum": ("lr", "momentum", "weight_decay"),
-    "nesterov": ("lr", "momentum", "weight_decay"),
-    "adagrad": ("lr", "eps", "weight_decay"),
-    "rmsprop": ("lr", "momentum", "beta2", "eps", "weight_decay"),
-    "adam": ("lr", "beta1", "beta2", "eps", "weight_decay"),
-    "adamw": ("lr", "beta1", "beta2", "eps", "weight_decay"),
-}
-
-# Names of the optimizer state tensors worth showing, as torch.optim stores them.
-STATE_KEYS: dict[str, tuple[str, ...]] = {
-    "sgd": (),
-    "momentum": ("momentum_buffer",),
-    "nesterov": ("momentum_buffer",),
-    "adagrad": ("sum",),
-    "rmsprop": ("square_avg", "momentum_buffer"),
-    "adam": ("exp_avg", "exp_avg_sq"),
-    "adamw": ("exp_avg", "exp_avg_sq"),
-}
+from dlviz.optimizers import HYPERPARAMS, OPTIMIZERS, make_optimizer
 
 MAX_LOSS = 1e12  # |f| beyond this counts as overflow
 FAR = 5.0  # a point more than FAR box-sizes from the box's centre has left the plot for good
@@ -66,31 +33,6 @@ class Hyper:
     beta2: float | None = None
     eps: float | None = None
     weight_decay: float | None = None
-
-
-def make_optimizer(name: str, params: list[torch.Tensor], h: Hyper) -> torch.optim.Optimizer:
-    """The torch.optim optimizer called ``name`` with hyperparameters ``h`` (defaults: torch's)."""
-    kw: dict[str, float] = {}
-    if h.weight_decay is not None:
-        kw["weight_decay"] = h.weight_decay
-    if h.eps is not None and name not in ("sgd", "momentum", "nesterov"):
-        kw["eps"] = h.eps
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=h.lr, **kw)
-    if name in ("momentum", "nesterov"):
-        m = 0.9 if h.momentum is None else h.momentum
-        nesterov = name == "nesterov" and m > 0  # torch refuses Nesterov without momentum
-        return torch.optim.SGD(params, lr=h.lr, momentum=m, nesterov=nesterov, **kw)
-    if name == "adagrad":
-        return torch.optim.Adagrad(params, lr=h.lr, **kw)
-    if name == "rmsprop":
-        alpha = 0.99 if h.beta2 is None else h.beta2
-        return torch.optim.RMSprop(params, lr=h.lr, alpha=alpha, momentum=h.momentum or 0.0, **kw)
-    if name in ("adam", "adamw"):
-        betas = (0.9 if h.beta1 is None else h.beta1, 0.999 if h.beta2 is None else h.beta2)
-        cls = torch.optim.Adam if name == "adam" else torch.optim.AdamW
-        return cls(params, lr=h.lr, betas=betas, **kw)
-    raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
 
 
 @dataclass(frozen=True)
@@ -156,13 +98,13 @@ def run(
     if steps < 0:
         raise ValueError("steps must be >= 0")
     p = torch.tensor([float(start[0]), float(start[1])], dtype=dtype, requires_grad=True)
-    opt = make_optimizer(optimizer, [p], hyper)
+    opt = make_optimizer(optimizer, [p], **asdict(hyper))
     gen = torch.Generator().manual_seed(seed) if noise > 0 else None
     sigma = noise / math.sqrt(max(batch_size, 1))
     positions = np.full((steps + 1, 2), np.nan)
     losses = np.full(steps + 1, np.nan)
     grads = np.full((steps + 1, 2), np.nan)
-    state = {k: np.full((steps + 1, 2), np.nan) for k in STATE_KEYS[optimizer]}
+    state = {k: np.full((steps + 1, 2), np.nan) for k in OPTIMIZERS[optimizer].state_keys}
     for arr in state.values():
         arr[0] = 0.0
     diverged_at, reason = None, ""

@@ -91,7 +91,7 @@ class Surface:
 
 
 def _lrs(sgd: float, momentum: float, nesterov: float, adagrad: float, rmsprop: float, adam: float):
-    """Per-optimizer default learning rates in the order of OPTIMIZERS (AdamW shares Adam's)."""
+    """Per-optimizer default learning rates in the order of dlviz.optimizers.OPTIMIZERS (AdamW shares Adam's)."""
     names = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
     return tuple(zip(names, (sgd, momentum, nesterov, adagrad, rmsprop, adam, adam), strict=True))
 

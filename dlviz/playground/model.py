@@ -16,15 +16,15 @@ import torch
 from torch import nn
 
 from dlviz.activations import ACTIVATIONS, activation_module
+from dlviz.optimizers import LABELS, make_optimizer
 from dlviz.playground.threads import single_thread_math
 
-OPTIMIZERS: dict[str, str] = {
-    "sgd": "SGD",
-    "momentum": "SGD + momentum 0.9",
-    "adam": "Adam",
-    "rmsprop": "RMSprop",
+OPTIMIZER_CHOICES: tuple[str, ...] = ("sgd", "momentum", "adam", "rmsprop")
+"""The optimizers the Playground offers (dlviz.optimizers has their torch classes and labels)."""
+OPTIMIZER_LABELS: dict[str, str] = {
+    name: LABELS[name] + (" 0.9" if name == "momentum" else "") for name in OPTIMIZER_CHOICES
 }
-"""Optimizer name -> label shown to the learner."""
+"""Labels for the picker: the Playground has no momentum slider, so the label says 0.9."""
 
 _RELU_LIKE = {"relu", "leaky_relu", "elu", "gelu", "silu"}
 
@@ -67,8 +67,10 @@ def build_mlp(n_inputs: int, n_classes: int, cfg: ModelConfig) -> nn.Sequential:
     """
     if cfg.activation not in ACTIVATIONS:
         raise ValueError(f"Unknown activation {cfg.activation!r}.")
-    if cfg.optimizer not in OPTIMIZERS:
-        raise ValueError(f"Unknown optimizer {cfg.optimizer!r}; choose one of {list(OPTIMIZERS)}.")
+    if cfg.optimizer not in OPTIMIZER_CHOICES:
+        raise ValueError(
+            f"Unknown optimizer {cfg.optimizer!r}; choose one of {list(OPTIMIZER_CHOICES)}."
+        )
     sizes = [n_inputs, *cfg.hidden, n_classes]
     layers: list[nn.Module] = []
     for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
@@ -92,7 +94,7 @@ def linear_layers(model: nn.Sequential) -> list[nn.Linear]:
     return [m for m in model if isinstance(m, nn.Linear)]
 
 
-def make_optimizer(model: nn.Module, name: str, settings: TrainSettings) -> torch.optim.Optimizer:
+def optimizer_for(model: nn.Module, name: str, settings: TrainSettings) -> torch.optim.Optimizer:
     """The named optimizer with two groups: weights (with L2 as weight decay) and biases (without)."""
     weights = [p for n, p in model.named_parameters() if n.endswith("weight")]
     biases = [p for n, p in model.named_parameters() if n.endswith("bias")]
@@ -100,18 +102,8 @@ def make_optimizer(model: nn.Module, name: str, settings: TrainSettings) -> torc
         {"params": weights, "weight_decay": settings.l2},
         {"params": biases, "weight_decay": 0.0},
     ]
-    lr = settings.lr
-    # foreach: one C++ call per step instead of a Python loop over tensors. Not foreach=True: its
-    # CPU kernel always forks worker threads, which costs milliseconds on a busy 2-core host.
-    if name == "sgd":
-        return torch.optim.SGD(groups, lr=lr, foreach=True)
-    if name == "momentum":
-        return torch.optim.SGD(groups, lr=lr, momentum=0.9, foreach=True)
-    if name == "adam":
-        return torch.optim.Adam(groups, lr=lr, foreach=True)
-    if name == "rmsprop":
-        return torch.optim.RMSprop(groups, lr=lr, foreach=True)
-    raise ValueError(f"Unknown optimizer {name!r}; choose one of {list(OPTIMIZERS)}.")
+    # foreach: one C++ call per step instead of a Python loop over the few tensors.
+    return make_optimizer(name, groups, lr=settings.lr, foreach=True)
 
 
 def apply_settings(opt: torch.optim.Optimizer, settings: TrainSettings) -> None:
@@ -121,7 +113,7 @@ def apply_settings(opt: torch.optim.Optimizer, settings: TrainSettings) -> None:
         group["weight_decay"] = settings.l2 if i == 0 else 0.0
 
 
-def softmax_cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Mean cross-entropy H = (1/N) sum_i [logsumexp(z_i) - z_i[y_i]] of softmax(z) over a batch."""
     return (torch.logsumexp(logits, dim=1) - logits.gather(1, y[:, None]).squeeze(1)).mean()
 
@@ -142,7 +134,7 @@ def train_epoch(
     with single_thread_math():
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
-            loss = softmax_cross_entropy(model(x[idx]), y[idx])
+            loss = cross_entropy(model(x[idx]), y[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -159,7 +151,7 @@ def evaluate(
     with single_thread_math():
         logits = model(x)
     pred = logits.argmax(dim=1)
-    return softmax_cross_entropy(logits, y).item(), (pred == y).float().mean().item(), pred
+    return cross_entropy(logits, y).item(), (pred == y).float().mean().item(), pred
 
 
 @torch.inference_mode()

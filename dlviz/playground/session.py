@@ -30,7 +30,7 @@ from dlviz.playground.model import (
     evaluate,
     layer_outputs,
     linear_layers,
-    make_optimizer,
+    optimizer_for,
     params_finite,
     train_epoch,
 )
@@ -105,7 +105,7 @@ class Trainer:
         with self._lock:
             cfg = self.model_cfg
             self.model = build_mlp(self._x_train.shape[1], self.data.n_classes, cfg)
-            self.opt = make_optimizer(self.model, cfg.optimizer, self._settings)
+            self.opt = optimizer_for(self.model, cfg.optimizer, self._settings)
             self._batch_gen = torch.Generator().manual_seed(int(cfg.seed) + 1)
             self.epoch = 0
             self._history: dict[str, list[float]] = {k: [] for k in HISTORY_KEYS}
@@ -178,7 +178,7 @@ class Trainer:
             self.model.load_state_dict(self._good_state)
             new_lr = self._settings.lr * factor if lr is None else lr
             self._settings = replace(self._settings, lr=new_lr)
-            self.opt = make_optimizer(self.model, self.model_cfg.optimizer, self._settings)
+            self.opt = optimizer_for(self.model, self.model_cfg.optimizer, self._settings)
             self._status = PAUSED
             self._message = (
                 f"Rolled back to epoch {self.epoch} and set the learning rate to "

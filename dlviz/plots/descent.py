@@ -17,8 +17,9 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from dlviz.descent.optimize import OPTIMIZERS, Path
+from dlviz.descent.optimize import Path
 from dlviz.descent.surfaces import Surface
+from dlviz.optimizers import LABELS
 from dlviz.plots.style import color, styled
 
 Grid = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -103,7 +104,7 @@ def surface3d_figure(
             }
         )
     for i, path in enumerate(paths):
-        name, last = OPTIMIZERS[path.optimizer], path.last + 1
+        name, last = LABELS[path.optimizer], path.last + 1
         zz = display_height(surface, path.losses[:last]) + lift
         traces.append(
             {

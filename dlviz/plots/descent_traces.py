@@ -14,9 +14,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from dlviz.descent.optimize import OPTIMIZERS, Path
+from dlviz.descent.optimize import Path
 from dlviz.descent.surfaces import Surface
 from dlviz.display import number
+from dlviz.optimizers import LABELS
 from dlviz.plots.descent import SURFACE_SCALE, Grid, grid_payload
 from dlviz.plots.style import BAD, color
 
@@ -85,7 +86,7 @@ def static_traces(
             }
         )
     for i, path in enumerate(paths):
-        name, c, last = OPTIMIZERS[path.optimizer], color(i), path.last + 1
+        name, c, last = LABELS[path.optimizer], color(i), path.last + 1
         steps = np.arange(last)
         traces.append(
             {
@@ -173,7 +174,7 @@ def frame_traces(
         norm = float(np.hypot(*g)) if np.all(np.isfinite(g)) else 0.0
         downhill.append((here, here - arrow_len * g / norm if norm > 0 else here))
         stopped = " (stopped)" if path.diverged and k >= path.last else ""
-        rows[0].append(f"<b>{OPTIMIZERS[path.optimizer]}</b>")
+        rows[0].append(f"<b>{LABELS[path.optimizer]}</b>")
         rows[1].append(f"{j}{stopped}")
         rows[2].append(_fmt(here))
         rows[3].append(number(path.losses[j], 4))

@@ -10,7 +10,7 @@ from dlviz.training.config import (
     MAX_BATCH_SIZE,
     MAX_EPOCHS,
     MAX_SEED,
-    OPTIMIZERS,
+    OPTIMIZER_CHOICES,
     PRECISIONS,
     STATUSES,
     Callback,
@@ -21,7 +21,7 @@ from dlviz.training.config import (
     preset_config,
 )
 from dlviz.training.inference import evaluate, predict_proba, resolve_precision
-from dlviz.training.loop import make_optimizer, split_indices, train
+from dlviz.training.loop import optimizer_for, split_indices, train
 from dlviz.training.metrics import confusion_matrix, per_class_accuracy
 from dlviz.training.store import RunStore, RunSummary, train_cached
 
@@ -29,7 +29,7 @@ __all__ = [
     "MAX_BATCH_SIZE",
     "MAX_EPOCHS",
     "MAX_SEED",
-    "OPTIMIZERS",
+    "OPTIMIZER_CHOICES",
     "PRECISIONS",
     "STATUSES",
     "Callback",
@@ -41,7 +41,7 @@ __all__ = [
     "TrainResult",
     "confusion_matrix",
     "evaluate",
-    "make_optimizer",
+    "optimizer_for",
     "per_class_accuracy",
     "predict_proba",
     "preset_config",

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from dlviz.data import DatasetInfo
 
-OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam", "adamw", "rmsprop")
+OPTIMIZER_CHOICES: tuple[str, ...] = ("sgd", "momentum", "adam", "adamw", "rmsprop")
 """sgd = plain SGD; momentum = SGD with ``TrainConfig.momentum``; rmsprop without momentum."""
 
 PRECISIONS: tuple[str, ...] = ("auto", "fp32", "bf16")
@@ -109,8 +109,8 @@ def _validate(cfg: TrainConfig) -> None:
             f"Unknown model {cfg.model!r}; choose one of {', '.join(PRESETS)} or pass a ModelSpec.",
         ),
         (
-            cfg.optimizer in OPTIMIZERS,
-            f"Unknown optimizer {cfg.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}.",
+            cfg.optimizer in OPTIMIZER_CHOICES,
+            f"Unknown optimizer {cfg.optimizer!r}; choose one of {', '.join(OPTIMIZER_CHOICES)}.",
         ),
         (_finite(cfg.lr) and cfg.lr > 0, f"Learning rate must be a positive number, got {cfg.lr}."),
         (

@@ -24,6 +24,7 @@ from torch import nn
 from dlviz.data import Dataset
 from dlviz.display import percent
 from dlviz.models import build_model, count_parameters
+from dlviz.optimizers import make_optimizer
 from dlviz.runtime import configure_torch
 from dlviz.training.config import Callback, EpochStats, Progress, TrainConfig, TrainResult
 from dlviz.training.inference import (
@@ -67,24 +68,18 @@ def split_indices(
     return perm[n_val:].sort().values, perm[:n_val].sort().values
 
 
-def make_optimizer(cfg: TrainConfig, params) -> torch.optim.Optimizer:
+def optimizer_for(cfg: TrainConfig, params) -> torch.optim.Optimizer:
     """The configured optimizer, fused on CPU where torch has a fused kernel (SGD, Adam, AdamW)."""
-    params = list(params)
-    kinds = {
-        "sgd": (torch.optim.SGD, {"momentum": 0.0}),
-        "momentum": (torch.optim.SGD, {"momentum": cfg.momentum}),
-        "adam": (torch.optim.Adam, {}),
-        "adamw": (torch.optim.AdamW, {}),
-        "rmsprop": (torch.optim.RMSprop, {"foreach": True}),
-    }
-    cls, extra = kinds[cfg.optimizer]
-    kw = {"lr": cfg.lr, "weight_decay": cfg.weight_decay, **extra}
-    if cls is not torch.optim.RMSprop:
-        try:
-            return cls(params, fused=True, **kw)
-        except (RuntimeError, TypeError, ValueError):
-            pass
-    return cls(params, **kw)
+    momentum = cfg.momentum if cfg.optimizer == "momentum" else None
+    return make_optimizer(
+        cfg.optimizer,
+        params,
+        lr=cfg.lr,
+        momentum=momentum,
+        weight_decay=cfg.weight_decay,
+        fused=True,
+        foreach=True,
+    )
 
 
 def _state(model: nn.Module) -> dict[str, torch.Tensor]:
@@ -106,7 +101,7 @@ class _Run:
         self.precision = resolve_precision(cfg.precision, self.model)
         if self.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
-        self.optimizer = make_optimizer(cfg, self.model.parameters())
+        self.optimizer = optimizer_for(cfg, self.model.parameters())
         self.train_idx, val_idx = split_indices(
             len(data.train_y), cfg.train_subset, cfg.val_fraction, cfg.seed
         )

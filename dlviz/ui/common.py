@@ -17,7 +17,7 @@ def setup_torch() -> int:
     """Configure torch once per server process: threads (DLVIZ_THREADS, else the CPU quota),
     denormals, malloc. Training calls ``configure_torch`` again on its own script thread."""
     from dlviz.runtime import configure_torch, warm_up_optimizers
-    from dlviz.ui.settings import get_settings
+    from dlviz.settings import get_settings
 
     threads = configure_torch(threads=get_settings().threads)
     warm_up_optimizers()

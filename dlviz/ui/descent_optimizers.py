@@ -1,6 +1,6 @@
 """Optimizer controls for the Gradient-descent page: the picker and one tab of settings each.
 
-An optimizer's tab shows only the hyperparameters it reads (``USES``), keyed ``gd_lr_<name>``,
+An optimizer's tab shows only the hyperparameters it reads (``OptimizerInfo.uses``), keyed ``gd_lr_<name>``,
 ``gd_mom_<name>``, ``gd_b1_<name>``, ``gd_b2_<name>``, ``gd_eps_<name>`` and ``gd_wd_<name>`` so
 tests can drive them. Learning rates are picked from ``LR_OPTIONS`` (``nearest_lr`` snaps a value
 to it); their defaults come from the surface.
@@ -13,8 +13,8 @@ import math
 import streamlit as st
 
 from dlviz.descent.compare import OptimizerSpec
-from dlviz.descent.optimize import OPTIMIZERS, USES
 from dlviz.descent.surfaces import Surface
+from dlviz.optimizers import LABELS, OPTIMIZERS
 
 LR_OPTIONS: tuple[float, ...] = tuple(
     float(f"{m * 10.0**e:.6g}") for e in range(-5, 1) for m in (1, 1.5, 2, 3, 5, 7)
@@ -34,22 +34,22 @@ def optimizer_controls(surface: Surface) -> tuple[OptimizerSpec, ...]:
         "Optimizers (each gets its own colour)",
         list(OPTIMIZERS),
         DEFAULT_OPTIMIZERS,
-        format_func=OPTIMIZERS.__getitem__,
+        format_func=LABELS.__getitem__,
         key="gd_opts",
         max_selections=5,
     )
     if not chosen:
         return ()
     specs = []
-    for name, tab in zip(chosen, st.tabs([OPTIMIZERS[n] for n in chosen]), strict=True):
+    for name, tab in zip(chosen, st.tabs([LABELS[n] for n in chosen]), strict=True):
         with tab:
             specs.append(_hyper_controls(name, surface))
     return tuple(specs)
 
 
 def _hyper_controls(name: str, surface: Surface) -> OptimizerSpec:
-    """The hyperparameter widgets one optimizer reads (USES), in a row."""
-    uses = USES[name]
+    """The hyperparameter widgets one optimizer reads (OptimizerInfo.uses), in a row."""
+    uses = OPTIMIZERS[name].uses
     cols = iter(st.columns(5))
     lr = next(cols).select_slider(
         "Learning rate",

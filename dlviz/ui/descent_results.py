@@ -14,9 +14,10 @@ import streamlit as st
 
 from dlviz.descent.batched import MOMENTUM_AXIS, ConvergenceMap
 from dlviz.descent.compare import DescentConfig, explain, summary
-from dlviz.descent.optimize import OPTIMIZERS, Path, stability_limit
+from dlviz.descent.optimize import Path, stability_limit
 from dlviz.descent.surfaces import Surface
 from dlviz.display import NAN_WORD, count, fixed, number
+from dlviz.optimizers import LABELS
 from dlviz.plots.descent_map import convergence_map_figure
 from dlviz.ui.descent import map_view
 from dlviz.ui.descent_optimizers import nearest_lr
@@ -61,7 +62,7 @@ def show_results(surface: Surface, config: DescentConfig, result: list[Path]) ->
             if lim is not None:
                 verdict = "stable" if spec.lr < lim else "**unstable**"
                 limits.append(
-                    f"{OPTIMIZERS[spec.name]}: lr < {number(lim, 3)} (yours: {number(spec.lr)}, "
+                    f"{LABELS[spec.name]}: lr < {number(lim, 3)} (yours: {number(spec.lr)}, "
                     f"{verdict})"
                 )
         if limits:
@@ -85,7 +86,7 @@ def show_convergence_map(config: DescentConfig, surface: Surface) -> None:
     a, b, c, d = st.columns([1.3, 1.3, 1, 1], vertical_alignment="bottom")
     first = next((i for i, n in enumerate(names) if n in ("momentum", "nesterov", "adam")), 0)
     name = a.selectbox(
-        "Optimizer", names, index=first, format_func=OPTIMIZERS.__getitem__, key="gd_map_opt"
+        "Optimizer", names, index=first, format_func=LABELS.__getitem__, key="gd_map_opt"
     )
     metric = b.segmented_control(
         "Colour by",
@@ -113,7 +114,7 @@ def show_convergence_map(config: DescentConfig, surface: Surface) -> None:
         st.session_state["gd_map_args"] = args
     if st.session_state.get("gd_map_args") != args:
         st.info(
-            f"Runs {n} × {n} = {n * n} copies of {OPTIMIZERS[name]} for {config.steps} steps "
+            f"Runs {n} × {n} = {n * n} copies of {LABELS[name]} for {config.steps} steps "
             "as one batched tensor: a few seconds.",
             icon=":material/grid_on:",
         )

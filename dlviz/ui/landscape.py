@@ -13,8 +13,8 @@ import streamlit as st
 
 from dlviz.display import count, escape_markdown, fixed, number, percent
 from dlviz.landscape import MAX_RESOLUTION, MIN_RESOLUTION, Landscape, LandscapeConfig
+from dlviz.settings import get_settings
 from dlviz.ui.resources import get_dataset, get_store, training_slot
-from dlviz.ui.settings import get_settings
 
 QUICK_MODELS: dict[str, dict] = {
     "seed-mlp": {"epochs": 10, "batch_size": 64},

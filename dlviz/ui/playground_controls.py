@@ -14,7 +14,7 @@ import streamlit as st
 from dlviz.activations import ACTIVATION_NAMES, ACTIVATIONS
 from dlviz.display import number
 from dlviz.playground.data import CLASS_RANGE, DATASETS, FEATURE_NAMES, FEATURES, DataConfig
-from dlviz.playground.model import OPTIMIZERS, ModelConfig, TrainSettings
+from dlviz.playground.model import OPTIMIZER_LABELS, ModelConfig, TrainSettings
 
 KEEP = "session"  # widgets keep their values across page switches, so the run is still there
 LR_OPTIONS = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -99,9 +99,9 @@ def _training_controls() -> tuple[str, TrainSettings]:
     st.markdown("**Training** (changes apply while it runs)")
     opt = st.selectbox(
         "Optimizer",
-        list(OPTIMIZERS),
+        list(OPTIMIZER_LABELS),
         index=2,
-        format_func=OPTIMIZERS.get,
+        format_func=OPTIMIZER_LABELS.get,
         key="pg_opt",
         persist_state=KEEP,
         help="Changing the optimizer restarts from the initial weights.",

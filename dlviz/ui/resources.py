@@ -10,7 +10,7 @@ import threading
 
 import streamlit as st
 
-from dlviz.ui.settings import get_settings
+from dlviz.settings import get_settings
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the dataset…")

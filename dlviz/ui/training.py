@@ -15,19 +15,13 @@ import streamlit as st
 from dlviz.data import Dataset
 from dlviz.display import count, number, percent
 from dlviz.models import PRESET_NAMES, PRESETS, ModelSpec
+from dlviz.optimizers import LABELS
 from dlviz.runtime import bf16_native
-from dlviz.training import MAX_BATCH_SIZE, MAX_EPOCHS, OPTIMIZERS, PRECISIONS, TrainConfig
+from dlviz.training import MAX_BATCH_SIZE, MAX_EPOCHS, OPTIMIZER_CHOICES, PRECISIONS, TrainConfig
 from dlviz.ui.training_data import DATASET_LABELS
 
 CUSTOM = {"custom-mlp": "Custom MLP (your layers)", "custom-cnn": "Custom CNN (your layers)"}
 MODEL_CHOICES: tuple[str, ...] = (*PRESET_NAMES, *CUSTOM)
-OPTIMIZER_LABELS = {
-    "sgd": "SGD",
-    "momentum": "SGD + momentum",
-    "adam": "Adam",
-    "adamw": "AdamW",
-    "rmsprop": "RMSprop",
-}
 PRECISION_WORDS = {
     "fp32": "32-bit floats (fp32)",
     "bf16": "mixed precision (bf16 forward passes)",
@@ -71,7 +65,7 @@ def preset_story(name: str, data: Dataset) -> str:
     story = f"{p.description} The notebook trained it with {p.recipe}"
     form = (
         f" The form below starts from dlviz's faster recipe for {data.info.label}: "
-        f"{OPTIMIZER_LABELS[str(r['train_opt'])]}, lr {number(float(r['train_lr']))}, "
+        f"{LABELS[str(r['train_opt'])]}, lr {number(float(r['train_lr']))}, "
         f"batch {r['train_batch']}, {r['train_epochs']} epochs."
     )
     return story.replace("*", "\\*") + reported + form  # '32*14*14' is maths, not emphasis
@@ -129,7 +123,7 @@ def training_controls(model: str, data: Dataset) -> TrainConfig | None:
     with st.form("train_form", border=True):
         spec = _custom_spec_controls(model) if model in CUSTOM else None
         c1, c2 = st.columns(2)
-        c1.selectbox("Optimizer", OPTIMIZERS, format_func=OPTIMIZER_LABELS.get, key="train_opt")
+        c1.selectbox("Optimizer", OPTIMIZER_CHOICES, format_func=LABELS.get, key="train_opt")
         c2.select_slider(
             "Learning rate (log scale)", LR_STEPS, key="train_lr", format_func=number,
             help="How far each step moves the weights: w ← w − lr · ∂L/∂w.",

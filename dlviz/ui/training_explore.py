@@ -18,6 +18,7 @@ import streamlit as st
 from dlviz.data import Dataset
 from dlviz.display import count, fixed, number, percent
 from dlviz.models import PRESETS
+from dlviz.optimizers import LABELS
 from dlviz.plots.training import (
     confusion_matrix_figure,
     gallery_figure,
@@ -38,7 +39,7 @@ from dlviz.results import (
 )
 from dlviz.training import TrainResult
 from dlviz.ui.resources import dataset_or_fallback, get_store
-from dlviz.ui.training import OPTIMIZER_LABELS, PRECISION_WORDS
+from dlviz.ui.training import PRECISION_WORDS
 from dlviz.ui.training_data import DATASET_LABELS
 from dlviz.ui.training_inspect import show_downloads, show_draw, show_inside
 from dlviz.ui.training_run import show_cache_problem
@@ -110,7 +111,7 @@ def run_caption(result: TrainResult) -> str:
     images = count(cfg.train_subset) if cfg.train_subset else "all"
     return (
         f"{DATASET_LABELS[cfg.dataset].split(':')[0]} · {cfg.model_name()} · "
-        f"{OPTIMIZER_LABELS[cfg.optimizer]} lr {number(cfg.lr)} · batch {cfg.batch_size} · "
+        f"{LABELS[cfg.optimizer]} lr {number(cfg.lr)} · batch {cfg.batch_size} · "
         f"{images} training images · seed {cfg.seed} · {result.precision}"
         + (" · from the cache" if result.cached else "")
     )

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from dlviz.activations import ACTIVATION_NAMES
 from dlviz.playground.data import CLASS_RANGE, DATASETS, FEATURE_NAMES
-from dlviz.playground.model import OPTIMIZERS
+from dlviz.playground.model import OPTIMIZER_CHOICES
 from dlviz.ui.playground_controls import BATCH_OPTIONS, L2_OPTIONS, LR_OPTIONS, SPEED_OPTIONS
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
@@ -62,7 +62,7 @@ def settings(draw) -> dict:
         "layers": draw(st.integers(0, 6)),
         "neurons": draw(st.integers(1, 8)),
         "activation": draw(st.sampled_from(ACTIVATION_NAMES)),
-        "optimizer": draw(st.sampled_from(list(OPTIMIZERS))),
+        "optimizer": draw(st.sampled_from(list(OPTIMIZER_CHOICES))),
         "lr": draw(ends(LR_OPTIONS)),
         "batch": draw(ends(BATCH_OPTIONS)),
         "l2": draw(ends(L2_OPTIONS)),

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from dlviz.activations import ACTIVATION_NAMES
 from dlviz.data import DATASETS, dataset_info
-from dlviz.training import OPTIMIZERS, PRECISIONS
+from dlviz.training import OPTIMIZER_CHOICES, PRECISIONS
 from dlviz.ui import training as ui
 from dlviz.ui.training_explore import TABS
 from tests.app.concept_helpers import metric
@@ -51,7 +51,7 @@ CUSTOM_WIDGETS = {
 }
 CNN_ONLY = ("train_conv_blocks", "train_channels")
 FORM_WIDGETS = {
-    "train_opt": ("selectbox", st.sampled_from(OPTIMIZERS)),
+    "train_opt": ("selectbox", st.sampled_from(OPTIMIZER_CHOICES)),
     "train_lr": ("select_slider", ends(ui.LR_STEPS)),
     "train_momentum": ("slider", ends([0.0, 0.5, 0.99])),
     "train_wd": ("select_slider", ends(ui.WEIGHT_DECAYS)),

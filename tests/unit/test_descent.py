@@ -11,7 +11,6 @@ import torch
 from dlviz.autodiff import gradients
 from dlviz.autodiff.expression import ExpressionError
 from dlviz.descent import (
-    OPTIMIZER_NAMES,
     SURFACES,
     Hyper,
     custom_surface,
@@ -22,6 +21,7 @@ from dlviz.descent import (
     trajectory,
 )
 from dlviz.descent.compare import OptimizerSpec, summary
+from dlviz.optimizers import OPTIMIZER_NAMES
 from tests.expression_strategies import CONSTANT_FAILURES, CONSTANT_ONLY, CONSTANT_PARTS
 
 HYPER = {

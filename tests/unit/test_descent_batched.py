@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 
 import numpy as np
 import pytest
 import torch
 
 from dlviz.descent import (
-    OPTIMIZER_NAMES,
     BatchedOptimizer,
     BatchHyper,
     Hyper,
     convergence_map,
     get_surface,
-    make_optimizer,
     run,
     run_batch,
 )
 from dlviz.descent.batched import momentum_grid
+from dlviz.optimizers import OPTIMIZER_NAMES, make_optimizer
 
 LRS = {
     "sgd": 1e-3,
@@ -40,7 +40,7 @@ def torch_rows(surface, name, starts, lrs, moms, steps, wd=None):
         if name == "adagrad":
             hyper = Hyper(lr=lr, weight_decay=wd)
         p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
-        opt = make_optimizer(name, [p], hyper)
+        opt = make_optimizer(name, [p], **asdict(hyper))
         for _ in range(steps):
             opt.zero_grad()
             surface.value(p).backward()

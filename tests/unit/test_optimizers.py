@@ -51,7 +51,7 @@ def test_hyperparameters_map_to_torch_names_and_unused_ones_are_ignored():
     assert torch_arguments("sgd", lr=0.1, eps=1e-3, weight_decay=None) == {"lr": 0.1}
     with pytest.raises(TypeError, match="unknown hyperparameters: gamma"):
         torch_arguments("sgd", lr=0.1, gamma=1.0)
-    with pytest.raises(ValueError, match="choose one of sgd"):
+    with pytest.raises(ValueError, match="unknown optimizer .lbfgs.; choose one of sgd"):
         make_optimizer("lbfgs", _params(), lr=0.1)
 
 

@@ -11,17 +11,17 @@ from torch import nn
 
 from dlviz.playground.data import DataConfig, feature_map, make_dataset
 from dlviz.playground.model import (
-    OPTIMIZERS,
+    OPTIMIZER_CHOICES,
     ModelConfig,
     TrainSettings,
     apply_settings,
     build_mlp,
     confusion_matrix,
+    cross_entropy,
     evaluate,
     layer_outputs,
     linear_layers,
-    make_optimizer,
-    softmax_cross_entropy,
+    optimizer_for,
     train_epoch,
 )
 
@@ -33,12 +33,12 @@ from dlviz.playground.model import (
     scale=st.floats(0.1, 50.0),
     seed=st.integers(0, 10_000),
 )
-def test_softmax_cross_entropy_matches_torch(n, k, scale, seed):
+def test_cross_entropy_matches_torch(n, k, scale, seed):
     g = torch.Generator().manual_seed(seed)
     logits = torch.randn(n, k, generator=g, dtype=torch.float64) * scale
     y = torch.randint(0, k, (n,), generator=g)
     logits.requires_grad_(True)
-    ours = softmax_cross_entropy(logits, y)
+    ours = cross_entropy(logits, y)
     (g_ours,) = torch.autograd.grad(ours, logits)
     ref = F.cross_entropy(logits, y)
     (g_ref,) = torch.autograd.grad(ref, logits)
@@ -77,10 +77,10 @@ def test_seeded_weights_do_not_depend_on_the_global_random_state():
     assert torch.equal(w1, w2)
 
 
-@pytest.mark.parametrize("name", list(OPTIMIZERS))
+@pytest.mark.parametrize("name", list(OPTIMIZER_CHOICES))
 def test_optimizers_build_and_settings_change_lr_and_l2_in_place(name):
     m = build_mlp(2, 2, ModelConfig(hidden=(4,)))
-    opt = make_optimizer(m, name, TrainSettings(lr=0.1, l2=0.01))
+    opt = optimizer_for(m, name, TrainSettings(lr=0.1, l2=0.01))
     assert [g["weight_decay"] for g in opt.param_groups] == [0.01, 0.0]  # biases never decay
     apply_settings(opt, TrainSettings(lr=0.003, l2=0.1))
     assert all(g["lr"] == 0.003 for g in opt.param_groups)
@@ -94,12 +94,12 @@ def test_l2_is_the_gradient_of_half_lambda_times_squared_weights():
     x, y = torch.randn(10, 2), torch.randint(0, 2, (10,))
     lam, lr = 0.3, 0.1
     a = build_mlp(2, 2, cfg)
-    opt = make_optimizer(a, "sgd", TrainSettings(lr=lr, l2=lam))
-    softmax_cross_entropy(a(x), y).backward()
+    opt = optimizer_for(a, "sgd", TrainSettings(lr=lr, l2=lam))
+    cross_entropy(a(x), y).backward()
     opt.step()
     b = build_mlp(2, 2, cfg)
     weights = [p for n, p in b.named_parameters() if n.endswith("weight")]
-    loss = softmax_cross_entropy(b(x), y) + lam / 2 * sum((w**2).sum() for w in weights)
+    loss = cross_entropy(b(x), y) + lam / 2 * sum((w**2).sum() for w in weights)
     loss.backward()
     with torch.no_grad():
         for p in b.parameters():
@@ -142,7 +142,7 @@ def test_a_small_mlp_learns_every_dataset_well_beyond_chance(
     cfg = ModelConfig(features=features, hidden=hidden, activation=act, optimizer="adam")
     x, x_test = feature_map(data.x_train, features), feature_map(data.x_test, features)
     model = build_mlp(x.shape[1], data.n_classes, cfg)
-    opt = make_optimizer(model, "adam", TrainSettings(lr=0.03))
+    opt = optimizer_for(model, "adam", TrainSettings(lr=0.03))
     g = torch.Generator().manual_seed(0)
     first, _, _ = evaluate(model, x, data.y_train)
     for _ in range(epochs):

@@ -20,8 +20,8 @@ from dlviz.playground.model import (
     ModelConfig,
     TrainSettings,
     build_mlp,
+    cross_entropy,
     linear_layers,
-    softmax_cross_entropy,
 )
 from dlviz.playground.session import DIVERGED, PAUSED, READY, RUNNING, Trainer
 
@@ -146,7 +146,7 @@ def _last_layer_grad(data, activation: str, scale: float) -> float:
             lin.weight.mul_(scale)  # biases start at zero: the net is positively homogeneous
     x, y = data.x_train, data.y_train
     i = int((model(x).argmax(1) != y).nonzero()[0])
-    softmax_cross_entropy(model(x[i : i + 1]), y[i : i + 1]).backward()
+    cross_entropy(model(x[i : i + 1]), y[i : i + 1]).backward()
     return float(linear_layers(model)[-1].weight.grad.norm())
 
 

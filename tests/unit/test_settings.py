@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import dlviz.runtime
-from dlviz.ui.settings import get_settings, parse_threads
+from dlviz.settings import get_settings, parse_threads
 
 
 @pytest.mark.parametrize(
@@ -30,9 +30,9 @@ def test_parse_threads_caps_at_the_cpus_and_says_what_it_did(text, expected, pro
 @pytest.fixture
 def fresh_warnings(monkeypatch):
     """Forget which settings warnings this process already gave, and allow 2 CPUs."""
-    import dlviz.ui.settings
+    import dlviz.settings
 
-    monkeypatch.setattr(dlviz.ui.settings, "_warned", set())
+    monkeypatch.setattr(dlviz.settings, "_warned", set())
     monkeypatch.setattr(dlviz.runtime, "cpu_quota", lambda default=None: 2)
 
 

@@ -19,12 +19,12 @@ from dlviz.data import synthetic_dataset
 from dlviz.models import PRESETS, ModelSpec, build_model
 from dlviz.runtime import configure_torch
 from dlviz.training import (
-    OPTIMIZERS,
+    OPTIMIZER_CHOICES,
     Progress,
     TrainConfig,
     confusion_matrix,
     evaluate,
-    make_optimizer,
+    optimizer_for,
     per_class_accuracy,
     predict_proba,
     preset_config,
@@ -150,7 +150,7 @@ def test_nan_loss_from_bad_data_is_diverged_not_a_crash(data, monkeypatch):
     assert result.history == [] and result.final_state.keys() == result.initial_state.keys()
 
 
-@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("name", OPTIMIZER_CHOICES)
 def test_every_optimizer_trains(data, name):
     lr = {"sgd": 0.1, "momentum": 0.05}.get(name, 1e-2)
     result = train(cfg(optimizer=name, lr=lr, epochs=2), data)
@@ -160,9 +160,9 @@ def test_every_optimizer_trains(data, name):
 
 def test_fused_optimizers_where_torch_has_them():
     params = list(torch.nn.Linear(3, 2).parameters())
-    assert make_optimizer(cfg(optimizer="adam"), params).defaults.get("fused") is True
-    assert make_optimizer(cfg(optimizer="momentum"), params).defaults["momentum"] == 0.9
-    assert make_optimizer(cfg(optimizer="sgd"), params).defaults["momentum"] == 0.0
+    assert optimizer_for(cfg(optimizer="adam"), params).defaults.get("fused") is True
+    assert optimizer_for(cfg(optimizer="momentum"), params).defaults["momentum"] == 0.9
+    assert optimizer_for(cfg(optimizer="sgd"), params).defaults["momentum"] == 0.0
 
 
 def test_evaluate_matches_torch_cross_entropy(data):
