@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -167,12 +166,6 @@ def layer_outputs(model: nn.Sequential, x: torch.Tensor) -> list[torch.Tensor]:
                 outs.append(h)
     outs.append(torch.softmax(h, dim=1))
     return outs
-
-
-def confusion_matrix(y_true: torch.Tensor, y_pred: torch.Tensor, n_classes: int) -> np.ndarray:
-    """Counts C[i, j] of points of true class i predicted as class j."""
-    idx = (y_true * n_classes + y_pred).numpy()
-    return np.bincount(idx, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
 
 
 def params_finite(model: nn.Module) -> bool:

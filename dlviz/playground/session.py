@@ -20,13 +20,13 @@ import numpy as np
 import torch
 
 from dlviz.display import number
+from dlviz.metrics import confusion_matrix
 from dlviz.playground.data import PlaygroundData, feature_map, plane_grid
 from dlviz.playground.model import (
     ModelConfig,
     TrainSettings,
     apply_settings,
     build_mlp,
-    confusion_matrix,
     evaluate,
     layer_outputs,
     linear_layers,

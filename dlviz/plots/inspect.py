@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from dlviz.metrics import as_numpy
 from dlviz.plots.images import diverging_rgb, image_grid_figure, sequential_rgb
 from dlviz.plots.style import GOOD, NEUTRAL, styled
-from dlviz.results import as_numpy
 
 
 def probability_bars_figure(

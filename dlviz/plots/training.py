@@ -14,9 +14,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dlviz.metrics import as_numpy
 from dlviz.plots.images import image_grid_figure
 from dlviz.plots.style import BAD, GOOD, PALETTE, color, styled
-from dlviz.results import as_numpy, top_k
+from dlviz.results import top_k
 
 MARKER = "rgba(31, 35, 51, 0.55)"
 

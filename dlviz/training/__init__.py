@@ -1,4 +1,4 @@
-"""Training: configs, the fast CPU training loop, metrics and the on-disk run store.
+"""Training: configs, the fast CPU training loop and the on-disk run store.
 
 ``from dlviz.training import TrainConfig, train, TrainResult`` is the whole API a page needs;
 ``train_cached`` adds the disk store so the same config is never trained twice.
@@ -22,7 +22,6 @@ from dlviz.training.config import (
 )
 from dlviz.training.inference import evaluate, predict_proba, resolve_precision
 from dlviz.training.loop import optimizer_for, split_indices, train
-from dlviz.training.metrics import confusion_matrix, per_class_accuracy
 from dlviz.training.store import RunStore, RunSummary, train_cached
 
 __all__ = [
@@ -39,10 +38,8 @@ __all__ = [
     "RunSummary",
     "TrainConfig",
     "TrainResult",
-    "confusion_matrix",
     "evaluate",
     "optimizer_for",
-    "per_class_accuracy",
     "predict_proba",
     "preset_config",
     "resolve_precision",

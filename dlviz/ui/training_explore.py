@@ -17,6 +17,7 @@ import streamlit as st
 
 from dlviz.data import Dataset
 from dlviz.display import count, fixed, number, percent
+from dlviz.metrics import confusion_matrix, per_class_accuracy
 from dlviz.models import PRESETS
 from dlviz.optimizers import LABELS
 from dlviz.plots.training import (
@@ -31,10 +32,8 @@ from dlviz.plots.training import (
 from dlviz.results import (
     cell_indices,
     classification_report_frame,
-    confusion_matrix,
     differing_fields,
     grid_indices,
-    per_class_accuracy,
     run_label,
 )
 from dlviz.training import TrainResult

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
+from dlviz.metrics import confusion_matrix
 from dlviz.playground.data import DataConfig, feature_map, make_dataset
 from dlviz.playground.model import (
     OPTIMIZER_CHOICES,
@@ -16,7 +17,6 @@ from dlviz.playground.model import (
     TrainSettings,
     apply_settings,
     build_mlp,
-    confusion_matrix,
     cross_entropy,
     evaluate,
     layer_outputs,

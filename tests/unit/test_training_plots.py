@@ -12,6 +12,7 @@ import torch
 from PIL import Image
 from sklearn import metrics
 
+from dlviz.metrics import confusion_matrix, per_class_accuracy
 from dlviz.plots.images import image_grid_figure, png_data_uri
 from dlviz.plots.inspect import (
     feature_maps_figure,
@@ -33,11 +34,9 @@ from dlviz.plots.training import (
 from dlviz.results import (
     cell_indices,
     classification_report_frame,
-    confusion_matrix,
     differing_fields,
     grid_indices,
     history_csv,
-    per_class_accuracy,
     run_label,
     state_dict_bytes,
     top_k,
