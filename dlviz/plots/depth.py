@@ -202,8 +202,8 @@ def depth_profile_figure(
 
 
 GAP_WORDS = {
-    1: {"overflow": "overflow: inf / NaN", "zero": "std 0: all units equal"},
-    2: {"overflow": "overflow: inf / NaN", "zero": f"gradient 0 (below {number(UNDERFLOW, 2)})"},
+    1: {"overflow": "overflow to inf / NaN", "zero": "std 0: all units equal"},
+    2: {"overflow": "overflow to inf / NaN", "zero": f"gradient 0 (below {number(UNDERFLOW, 2)})"},
 }
 """The label of a shaded gap, per panel (1: activation std, 2: gradient norm) and reason."""
 
