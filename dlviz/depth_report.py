@@ -120,8 +120,8 @@ def _signal_verdicts(study: DepthStudy) -> list[Verdict]:
         return [
             Verdict(
                 "problem",
-                f"The activations overflowed to inf/NaN at {where(over, depth)}: the signal "
-                f"exploded. {rest}",
+                f"Exploding activations: they overflowed to inf/NaN at {where(over, depth)}. "
+                f"{rest}",
             )
         ]
     out = []

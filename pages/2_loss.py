@@ -80,8 +80,8 @@ with mse_tab:
     ratio = abs(float(pr.dbce_dz[0])) / max(abs(float(pr.dmse_dz[0])), 1e-300)
     if abs(float(pr.p[0]) - float(y)) > 0.9:
         st.warning(
-            f"A confident mistake: p = {fixed(float(pr.p[0]), 4)} but y = {y}. Cross-entropy's gradient "
-            f"is {ratio:,.0f}× larger than MSE's, so it corrects the mistake while MSE stalls.",
+            f"A confident mistake: p = {fixed(float(pr.p[0]), 4)} but y = {y}. Cross-entropy's "
+            f"gradient is {ratio:,.0f}× larger than MSE's, so it corrects the mistake while MSE stalls.",
             icon=":material/warning:",
         )
     st.markdown(TEXT["mse vs ce"])

@@ -95,7 +95,7 @@ def assert_numbers_read_as_they_are(at) -> None:
 def test_any_sequence_of_moves_leaves_the_activations_page_clean(data):
     at = open_page(PAGE)
     done = []
-    for _ in range(data.draw(st.integers(1, 6), label="moves")):
+    for _ in range(data.draw(st.integers(1, 10), label="moves")):
         done.append(move(data, at))
         assert_clean(at, " -> ".join(done))
         assert_numbers_read_as_they_are(at)

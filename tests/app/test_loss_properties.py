@@ -81,7 +81,7 @@ def assert_loss_and_bars_read_as_they_are(at) -> None:
 def test_any_sequence_of_moves_and_presses_leaves_the_loss_page_clean(data):
     at = open_page(PAGE)
     done = []
-    for _ in range(data.draw(st.integers(1, 8), label="moves")):
+    for _ in range(data.draw(st.integers(1, 12), label="moves")):
         done.append(move(data, at))
         assert_clean(at, " -> ".join(done))
         assert_loss_and_bars_read_as_they_are(at)

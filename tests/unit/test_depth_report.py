@@ -55,7 +55,7 @@ def test_overflowed_activations_read_exploded_at_their_layer_not_a_histc_error(s
     loss, std, ratio, flat = _values(study)  # the std metric printed a raw "nan"
     assert loss == std == ratio == f"exploded (overflow at layer {k})"
     verdicts = diagnose(study)
-    assert verdicts[0].severity == "problem" and f"at layer {k}:" in verdicts[0].sentence
+    assert verdicts[0].severity == "problem" and f"at layer {k}." in verdicts[0].sentence
     assert flat.endswith("%")
     assert page_problems(study) == []
 
