@@ -32,6 +32,12 @@ class ParamSpec:
     step: float
     help: str = ""
 
+    @property
+    def decimals(self) -> int:
+        """Decimals a slider needs to show every value it can reach (3 for a step of 0.005)."""
+        digits = f"{self.step:.10f}".rstrip("0").split(".")[1]
+        return max(1, len(digits))
+
 
 @dataclass(frozen=True)
 class Activation:
@@ -196,7 +202,8 @@ def curve(
     with torch.enable_grad():
         f = act.fn(xs, **params)
         (df,) = torch.autograd.grad(f.sum(), xs)
-    return f.detach(), df
+    # + 0.0 turns IEEE's -0 (Leaky ReLU with slope 0 at x < 0 gives -2 * 0) into 0
+    return f.detach() + 0.0, df + 0.0
 
 
 @dataclass(frozen=True)

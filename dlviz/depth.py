@@ -4,7 +4,10 @@ A plain stack of ``Linear -> [BatchNorm1d] -> activation`` blocks (depth 2 to 50
 weight initialization is pushed a batch of inputs and one cross-entropy backward pass. For every
 hidden layer it records the spread of the activations (mean, std, a histogram on shared bins,
 the share of units sitting on a flat part of the activation), and for every ``Linear`` layer the
-Frobenius norm of its weight gradient. It is not a trainer: weights never change here.
+Frobenius norm of its weight gradient. The study also says where the signal left float32's range:
+the first layer whose activations overflowed to inf/NaN, and the first layer on the way back whose
+gradient underflowed to exactly 0 or overflowed (the words for them live in dlviz.depth_report).
+It is not a trainer: weights never change here.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.utils import skip_init
 
 from dlviz.activations import ACTIVATIONS, activation_module
+from dlviz.data import DatasetInfo, normalize
 
 INITS: dict[str, str] = {
     "default": "PyTorch default",
@@ -40,6 +45,8 @@ MIN_DEPTH, MAX_DEPTH = 2, 50
 NUM_CLASSES = 10
 FLAT_FRACTION = 0.1
 """A unit is 'flat' when its activation slope f'(z) is below this share of the slope's peak."""
+UNDERFLOW = float(torch.finfo(torch.float32).tiny)
+"""float32's smallest normal number (about 1.2e-38): a float32 value that reads 0 fell below it."""
 
 
 @dataclass(frozen=True)
@@ -100,16 +107,51 @@ class DepthStudy:
     input_source: str  # "random" or a dataset name
 
     @property
+    def overflow_layer(self) -> int | None:
+        """First layer whose activations hold inf/NaN (depth + 1: only the output's logits did)."""
+        bad = [layer.index for layer in self.layers if layer.nonfinite > 0]
+        if bad:
+            return bad[0]
+        return None if math.isfinite(self.loss) else self.config.depth + 1
+
+    @property
+    def collapsed_layer(self) -> int | None:
+        """First layer whose activations have std exactly 0: every unit gives the same output."""
+        return next((layer.index for layer in self.layers if layer.std == 0), None)
+
+    @property
+    def grad_overflow_layer(self) -> int | None:
+        """First layer on the way back (deepest) whose weight gradient is inf/NaN."""
+        bad = [layer.index for layer in self.layers if not math.isfinite(layer.grad_norm)]
+        return bad[-1] if bad else None
+
+    @property
+    def grad_vanished_layer(self) -> int | None:
+        """The deepest k with layers 1..k all getting a weight gradient of exactly 0 (underflow)."""
+        k = 0
+        while k < len(self.layers) and self.layers[k].grad_norm == 0:
+            k += 1
+        return k or None
+
+    @property
     def grad_ratio(self) -> float:
-        """First-layer over last-hidden-layer gradient norm: << 1 vanishing, >> 1 exploding."""
+        """First-layer over last-hidden-layer gradient norm: << 1 vanishing, >> 1 exploding.
+
+        0 when the first layer's gradient underflowed to 0; NaN when it is undefined (a gradient
+        is not finite, or the last layer's is 0).
+        """
         first, last = self.layers[0].grad_norm, self.layers[-1].grad_norm
-        return first / last if last > 0 and math.isfinite(first * last) else float("nan")
+        if not (math.isfinite(first) and math.isfinite(last)) or last == 0:
+            return float("nan")
+        return first / last
 
     @property
     def std_ratio(self) -> float:
         """Last-layer over first-layer activation std: >> 1 exploding, << 1 shrinking signal."""
         first, last = self.layers[0].std, self.layers[-1].std
-        return last / first if first > 0 and math.isfinite(first * last) else float("nan")
+        if not (math.isfinite(first) and math.isfinite(last)) or first == 0:
+            return float("nan")
+        return last / first
 
 
 def init_linear_(layer: nn.Linear, init: str, sigma: float = 0.05) -> None:
@@ -140,16 +182,26 @@ def build_deep_mlp(cfg: DepthConfig, input_dim: int | None = None) -> nn.Sequent
         blocks: list[nn.Module] = []
         fan_in = input_dim or cfg.input_dim
         for _ in range(cfg.depth):
-            linear = nn.Linear(fan_in, cfg.width)
+            # skip_init: nn.Linear's own init would draw every weight twice (slow at 512 x 512)
+            linear = skip_init(nn.Linear, fan_in, cfg.width)
             init_linear_(linear, cfg.init, cfg.sigma)
             norm = [nn.BatchNorm1d(cfg.width)] if cfg.batch_norm else []
             blocks.append(nn.Sequential(linear, *norm, activation_module(cfg.activation)))
             fan_in = cfg.width
-        out = nn.Linear(fan_in, NUM_CLASSES)
+        out = skip_init(nn.Linear, fan_in, NUM_CLASSES)
         init_linear_(out, cfg.init, cfg.sigma)
     finally:
         torch.random.set_rng_state(generator_state)
     return nn.Sequential(*blocks, out)
+
+
+def image_batch(
+    images: torch.Tensor, labels: torch.Tensor, info: DatasetInfo, batch_size: int, seed: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A seeded random batch of ``batch_size`` images (uint8), normalized and flattened, + labels."""
+    g = torch.Generator().manual_seed(seed)
+    idx = torch.randperm(len(labels), generator=g)[:batch_size]
+    return normalize(images[idx], info).flatten(1), labels[idx]
 
 
 def random_batch(cfg: DepthConfig) -> tuple[torch.Tensor, torch.Tensor]:
@@ -179,25 +231,30 @@ def shared_edges(tensors: list[torch.Tensor], bins: int, quantile: float = 0.995
         m = max(m, float(torch.quantile(sample.abs(), quantile)))
         lo = min(lo, float(values.min()))
     m = m if m > 0 else 1.0
-    return torch.linspace(0.0 if lo >= 0 else -m, m, bins + 1)
+    # float64: 2 m / bins overflows float32 once m nears float32's largest value (~3.4e38)
+    return torch.linspace(0.0 if lo >= 0 else -m, m, bins + 1, dtype=torch.float64)
+
+
+def slopes(activation: str, zs: list[torch.Tensor]) -> list[torch.Tensor]:
+    """f'(z) of every layer's pre-activations, from one torch.autograd call over all of them."""
+    flat = torch.cat([z.detach().flatten() for z in zs]).requires_grad_(True)
+    (slope,) = torch.autograd.grad(ACTIVATIONS[activation].fn(flat).sum(), flat)
+    return list(slope.split([z.numel() for z in zs]))
 
 
 def layer_stats(
     index: int,
-    z: torch.Tensor,
     h: torch.Tensor,
     h_grad: torch.Tensor,
     weight_grad: torch.Tensor,
     edges: torch.Tensor,
-    activation: str,
+    slope: torch.Tensor,
     peak: float,
 ) -> LayerStats:
     """Statistics of one layer: mean/std of finite h, flat share, ||dL/dW||_F, histogram of h."""
-    h, z = h.detach(), z.detach()
+    h = h.detach()
     finite = torch.isfinite(h)
     hf = h[finite].double()
-    zc = z.clone().requires_grad_(True)
-    (slope,) = torch.autograd.grad(ACTIVATIONS[activation].fn(zc).sum(), zc)
     # values outside the shared edges are left out (histc ignores them)
     counts = torch.histc(hf, bins=len(edges) - 1, min=float(edges[0]), max=float(edges[-1]))
     return LayerStats(
@@ -239,10 +296,9 @@ def depth_study(
     loss.backward()
     edges = shared_edges(hs, cfg.bins)
     peak = slope_peak(cfg.activation)
+    layer_slopes = slopes(cfg.activation, zs)
     stats = tuple(
-        layer_stats(
-            i + 1, zs[i], hs[i], hs[i].grad, model[i][0].weight.grad, edges, cfg.activation, peak
-        )
+        layer_stats(i + 1, hs[i], hs[i].grad, model[i][0].weight.grad, edges, layer_slopes[i], peak)
         for i in range(cfg.depth)
     )
     return DepthStudy(
@@ -253,51 +309,6 @@ def depth_study(
         edges=tuple(float(e) for e in edges),
         input_source=input_source,
     )
-
-
-def diagnose(study: DepthStudy) -> list[tuple[str, str]]:
-    """Plain-words verdicts on a study as ``(level, sentence)``; level is error/warning/success."""
-    depth, out = study.config.depth, []
-    if any(layer.nonfinite > 0 for layer in study.layers):
-        out.append(
-            (
-                "error",
-                "The activations overflowed to inf/NaN: the signal exploded. The grey "
-                "band marks the layers where nothing finite is left.",
-            )
-        )
-    elif study.std_ratio > 100:
-        out.append(
-            (
-                "error",
-                f"Exploding activations: their std grows {study.std_ratio:.2g} times "
-                f"from layer 1 to layer {depth}, and the loss is {study.loss:.3g}.",
-            )
-        )
-    if study.grad_ratio < 1e-3:
-        out.append(
-            (
-                "warning",
-                f"Vanishing gradients: layer 1 gets a gradient "
-                f"{1 / study.grad_ratio:.2g} times smaller than layer {depth}.",
-            )
-        )
-    if study.layers[-1].flat > 0.9:
-        out.append(
-            (
-                "warning",
-                f"{study.layers[-1].flat:.0%} of the last layer's units sit on a "
-                "flat part of the activation (saturated or switched off).",
-            )
-        )
-    if not out and 0.01 <= study.grad_ratio <= 100 and 0.01 <= study.std_ratio <= 100:
-        out.append(
-            (
-                "success",
-                f"Stable: activations and gradients keep their size through all {depth} layers.",
-            )
-        )
-    return out
 
 
 def compare_inits(

@@ -68,6 +68,24 @@ def percent(value: float | None, decimals: int = 1, **words: str) -> str:
     return _drop_negative_zero(f"{float(value):.{decimals}%}")
 
 
+def exact(value: float | None, **words: str) -> str:
+    """Every digit of ``value`` (the shortest text that reads back exactly); words, no ``-0``."""
+    if value is None or not math.isfinite(float(value)):
+        return number(value, **words)
+    return _drop_negative_zero(repr(float(value)))
+
+
+def signed(text: str) -> str:
+    """A number already written by this module, with ``+`` in front when it is positive.
+
+    ``signed(number(0.25)) == "+0.25"``; zero, negatives and words are left as they are.
+    """
+    mantissa = text.split("e")[0]
+    if text[:1].isdigit() and any(c in "123456789" for c in mantissa):
+        return f"+{text}"
+    return text
+
+
 def count(value: float | int | None, never: str = "never") -> str:
     """A count of steps or epochs; ``never`` for None, NaN or inf (it did not happen)."""
     if value is None:

@@ -43,9 +43,14 @@ def _grad(fn, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 def binary_cross_entropy(p: torch.Tensor | Sequence[float], y: float) -> torch.Tensor:
     """BCE(p, y) = -[y log p + (1 - y) log(1 - p)], each log clamped at -100 like PyTorch."""
     p = torch.as_tensor(p, dtype=torch.float64)
-    log_p = torch.log(p).clamp(min=LOG_CLAMP)
-    log_q = torch.log1p(-p).clamp(min=LOG_CLAMP)
-    return -(y * log_p + (1 - y) * log_q)
+    loss = torch.zeros_like(p)
+    # a term whose weight is 0 is left out, not multiplied by 0: at p = 1, 0 * log(1 - p) would
+    # make the gradient 0 * inf = NaN (and the loss -0) where dL/dp = -1/p = -1
+    if y != 0:
+        loss = loss - y * torch.log(p).clamp(min=LOG_CLAMP)
+    if y != 1:
+        loss = loss - (1 - y) * torch.log1p(-p).clamp(min=LOG_CLAMP)
+    return loss
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,6 @@ def softmax_cross_entropy(logits: Sequence[float], target: int) -> SoftmaxCE:
         target,
         log_p.detach().exp(),
         one_hot,
-        float(loss.detach()),
+        float(loss.detach()) + 0.0,  # -log 1 is -0 in IEEE arithmetic; a loss of 0 has no sign
         grad,
     )

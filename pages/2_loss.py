@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dlviz.display import exact, fixed, number, signed
 from dlviz.losses import BCE_LATEX, CE_LATEX, MSE_VS_CE_LATEX, SOFTMAX_CE_LATEX
 from dlviz.ui import concepts as ui
 from dlviz.ui.common import page_header, text_sections, try_this
@@ -30,8 +31,10 @@ with curve_tab:
         show_y0 = st.toggle("Show the y = 0 branch of binary CE", True, key="loss_show_y0")
         curve, figure = ui.cross_entropy_view(p, show_y0)  # cross_entropy_curve + its figure
         a, b = st.columns(2)
-        a.metric("loss −log p", ui.fmt(curve.probe_loss, 5), help=f"Exact: {curve.probe_loss!r}")
-        b.metric("slope dL/dp", ui.fmt(curve.probe_grad, 5), help="dL/dp = −1/p")
+        a.metric(
+            "loss −log p", number(curve.probe_loss, 5), help=f"Exact: {exact(curve.probe_loss)}"
+        )
+        b.metric("slope dL/dp", number(curve.probe_grad, 5), help="dL/dp = −1/p")
     with right:
         st.plotly_chart(figure, key="loss_ce_chart")
         st.latex(CE_LATEX)
@@ -65,11 +68,11 @@ with mse_tab:
         )
         cmp, figure = ui.mse_ce_view(z, float(y))  # compare_mse_ce + mse_vs_ce_figure
         pr = cmp.probe
-        st.metric("prediction p = σ(z)", ui.fmt(float(pr.p[0]), 5))
+        st.metric("prediction p = σ(z)", number(float(pr.p[0]), 5))
         st.markdown(
             "| | MSE | CE |\n|---|---:|---:|\n"
-            f"| loss | {ui.fmt(float(pr.mse[0]))} | {ui.fmt(float(pr.bce[0]))} |\n"
-            f"| grad | {ui.fmt(float(pr.dmse_dz[0]))} | {ui.fmt(float(pr.dbce_dz[0]))} |"
+            f"| loss | {number(float(pr.mse[0]), 6)} | {number(float(pr.bce[0]), 6)} |\n"
+            f"| grad | {number(float(pr.dmse_dz[0]), 6)} | {number(float(pr.dbce_dz[0]), 6)} |"
         )
     with right:
         st.plotly_chart(figure, key="loss_mse_chart")
@@ -77,8 +80,8 @@ with mse_tab:
     ratio = abs(float(pr.dbce_dz[0])) / max(abs(float(pr.dmse_dz[0])), 1e-300)
     if abs(float(pr.p[0]) - float(y)) > 0.9:
         st.warning(
-            f"A confident mistake: p = {float(pr.p[0]):.4f} but y = {y}. Cross-entropy's gradient "
-            f"is {ratio:,.0f}× larger than MSE's, so it corrects the mistake while MSE stalls.",
+            f"A confident mistake: p = {fixed(float(pr.p[0]), 4)} but y = {y}. Cross-entropy's "
+            f"gradient is {ratio:,.0f}× larger than MSE's, so it corrects the mistake while MSE stalls.",
             icon=":material/warning:",
         )
     st.markdown(TEXT["mse vs ce"])
@@ -102,12 +105,12 @@ with chain_tab:
         history = ui.step_history("loss", res.loss)  # losses along the last gradient steps
         st.metric(
             f"loss = −log p({ui.CLASS_NAMES[target]})",
-            ui.fmt(res.loss, 5),
-            delta=f"{history[-1] - history[-2]:+.4g} last step" if history else None,
+            number(res.loss, 5),
+            delta=f"{signed(number(history[-1] - history[-2], 4))} last step" if history else None,
             delta_color="inverse",
             chart_data=history,
             chart_type="line",
-            help=f"Exact: {res.loss!r}",
+            help=f"Exact: {exact(res.loss)}",
         )
         st.button(
             "Take one gradient step",

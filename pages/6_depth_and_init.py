@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 
-from dlviz.depth import INIT_LATEX, INITS, diagnose
+from dlviz.depth import INIT_LATEX, INITS
 from dlviz.plots.depth import depth_profile_figure, ridgeline_figure
 from dlviz.ui.common import page_header, text_sections, try_this
 from dlviz.ui.depth import (
@@ -16,6 +14,8 @@ from dlviz.ui.depth import (
     depth_controls,
     input_batch,
     preset_buttons,
+    show_headline,
+    show_verdicts,
 )
 
 TEXT = text_sections("depth_and_init")
@@ -32,23 +32,8 @@ study = cached_study(cfg, inputs)
 label = INITS[cfg.init]
 studies = cached_comparison(cfg, inputs) if compare else {label: study}
 
-first, last = study.layers[0], study.layers[-1]
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("Loss on the batch", f"{study.loss:.3g}" if math.isfinite(study.loss) else "NaN / inf")
-m2.metric("Std of activations, last layer", f"{last.std:.3g}")
-m3.metric(
-    "Gradient norm, first / last layer",
-    f"{study.grad_ratio:.2g}×" if math.isfinite(study.grad_ratio) else "undefined",
-    help="Below 1e-3: the first layers barely learn (vanishing). Far above 1: exploding.",
-)
-m4.metric(
-    "Flat units, last layer",
-    f"{last.flat:.0%}",
-    help="Units whose slope f'(z) is below a tenth of its peak: little gradient gets through.",
-)
-
-for level, sentence in diagnose(study):
-    getattr(st, level)(sentence)
+show_headline(study)  # loss, last std, gradient ratio, flat units (dlviz.depth_report)
+show_verdicts(study)  # overflow / vanishing / saturation / stable, in words
 
 st.plotly_chart(depth_profile_figure(studies, label), width="stretch", key="depth_profile")
 st.plotly_chart(ridgeline_figure(study), width="stretch", key="depth_ridgeline")

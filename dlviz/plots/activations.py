@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from dlviz.activations import CurveResult, SoftmaxResult, SoftmaxSweep
+from dlviz.display import fixed, number
 from dlviz.plots.style import BAD, NEUTRAL, SHADE, color, styled
 
 PROBE = "#1F2333"
@@ -82,7 +83,7 @@ def activation_figure(result: CurveResult, label: str) -> go.Figure:
             mode="markers",
             showlegend=False,
             marker=MARKER,
-            hovertemplate="probe x = %{x:.3f}<br>f(x) = %{y:.6g}<extra></extra>",
+            hovertemplate=f"probe x = {fixed(px, 3)}<br>f(x) = {number(pf, 6)}<extra></extra>",
         ),
         go.Scatter(
             x=[px],
@@ -92,14 +93,15 @@ def activation_figure(result: CurveResult, label: str) -> go.Figure:
             mode="markers",
             showlegend=False,
             marker=MARKER,
-            hovertemplate="probe x = %{x:.3f}<br>f′(x) = %{y:.6g}<extra></extra>",
+            hovertemplate=f"probe x = {fixed(px, 3)}<br>f′(x) = {number(pdf, 6)}<extra></extra>",
         ),
     ]
     shapes = [band(r.start, r.end) for r in result.regions] + [vline(px)]
     lo, hi = float(x[0]), float(x[-1])
+    x_text, x_frac = fixed(px, 2), (px - lo) / (hi - lo)
     annotations = [
-        _probe_label(px, pf, f"f({px:.2f}) = {pf:.4g}", result.f, "", (px - lo) / (hi - lo)),
-        _probe_label(px, pdf, f"f′({px:.2f}) = {pdf:.4g}", result.df, "2", (px - lo) / (hi - lo)),
+        _probe_label(px, pf, f"f({x_text}) = {number(pf)}", result.f, "", x_frac),
+        _probe_label(px, pdf, f"f′({x_text}) = {number(pdf)}", result.df, "2", x_frac),
     ]
     for region in result.regions:
         interior = lo < region.start and region.end < hi
@@ -210,17 +212,21 @@ def compare_figure(
 def softmax_bars_figure(result: SoftmaxResult, labels: Sequence[str]) -> go.Figure:
     """Probabilities as bars, each hover showing the logit, z/T, p and log p."""
     probs, logp = _np(result.probs), _np(result.log_probs)
-    custom = [[z, z / result.temperature, lp] for z, lp in zip(result.logits, logp, strict=True)]
+    t = result.temperature
+    custom = [
+        [number(z, 4), number(z / t, 4), number(p, 6), number(lp, 6)]
+        for z, p, lp in zip(result.logits, probs, logp, strict=True)
+    ]
     bar = go.Bar(
         x=list(labels),
         y=probs,
         marker_color=[color(i) for i in range(len(labels))],
-        text=[f"{p:.3f}" for p in probs],
+        text=[fixed(p, 3) for p in probs],  # a tiny p reads 1e-05, not 0.000
         textposition="outside",
         customdata=custom,
         hovertemplate=(
-            "%{x}<br>logit z = %{customdata[0]:.4g}<br>z / T = %{customdata[1]:.4g}"
-            "<br>p = %{y:.6g}<br>log p = %{customdata[2]:.6g}<extra></extra>"
+            "%{x}<br>logit z = %{customdata[0]}<br>z / T = %{customdata[1]}"
+            "<br>p = %{customdata[2]}<br>log p = %{customdata[3]}<extra></extra>"
         ),
     )
     layout = {
@@ -259,14 +265,15 @@ def softmax_sweep_figure(
             mode="markers",
             name="now",
             marker=MARKER,
-            hovertemplate="current z = %{x:.4g}<br>p = %{y:.6f}<extra></extra>",
+            hovertemplate=f"current z = {number(current)}<br>p = {number(float(sweep.p[i]), 6)}"
+            "<extra></extra>",
         ),
     ]
     top = 1.08 / (4 * temperature)  # max of ∂p/∂z is 1/(4T): both axes share their zero
     layout = {
         "xaxis": {
             "title": {
-                "text": f"logit of {label}, others fixed  (dotted: c = {sweep.center:.4g}, p = ½)"
+                "text": f"logit of {label}, others fixed  (dotted: c = {number(sweep.center)}, p = ½)"
             }
         },
         "yaxis": {"title": {"text": "p"}, "range": [-0.02, 1.08]},
@@ -297,9 +304,12 @@ def softmax_jacobian_figure(result: SoftmaxResult, labels: Sequence[str]) -> go.
         zmid=0,
         zmin=-bound,
         zmax=bound,
-        texttemplate="%{z:.3f}",
+        # dlviz.display: a coloured cell of 4e-4 reads 0.0004, not 0.000; an exact zero reads 0
+        text=[[fixed(v, 3) for v in row] for row in jac.tolist()],
+        texttemplate="%{text}",
+        customdata=[[number(v, 6) for v in row] for row in jac.tolist()],
         colorbar={"thickness": 12},
-        hovertemplate="∂p(%{y}) / ∂z(%{x}) = %{z:.6g}<extra></extra>",
+        hovertemplate="∂p(%{y}) / ∂z(%{x}) = %{customdata}<extra></extra>",
     )
     layout = {
         "xaxis": {"title": {"text": "logit z_j"}},

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from dlviz.display import fixed, number, signed
 from dlviz.losses import CECurve, SigmoidComparison, SoftmaxCE
 from dlviz.plots.activations import LABEL_BG, MARKER, PROBE
 from dlviz.plots.style import BAD, GOOD, NEUTRAL, SHADE, color, styled
@@ -64,7 +65,7 @@ def cross_entropy_figure(curve: CECurve, show_y0: bool = True) -> go.Figure:
             x=[pp - half, pp + half],
             y=[pl - pg * half, pl + pg * half],
             mode="lines",
-            name=f"tangent: slope dL/dp = {pg:.4g}",
+            name=f"tangent: slope dL/dp = {number(pg)}",
             line={"color": NEUTRAL, "width": 2},
             hoverinfo="skip",
         ),
@@ -85,7 +86,7 @@ def cross_entropy_figure(curve: CECurve, show_y0: bool = True) -> go.Figure:
             {
                 "x": pp,
                 "y": min(pl, 6.8),
-                "text": f"p = {pp:.3g}  →  loss {pl:.4g}",
+                "text": f"p = {number(pp, 3)}  →  loss {number(pl)}",
                 "ax": 60,
                 "ay": -40,
                 "arrowhead": 0,
@@ -216,10 +217,10 @@ def softmax_ce_figure(res: SoftmaxCE, labels: Sequence[str]) -> go.Figure:
             y=probs,
             name="p = softmax(z)",
             marker_color=color(0),
-            customdata=list(res.logits),
-            text=[f"{v:.3f}" for v in probs],
+            customdata=[[number(z), number(p, 6)] for z, p in zip(res.logits, probs, strict=True)],
+            text=[fixed(v, 3) for v in probs],  # a tiny p reads 1e-05, not 0.000
             textposition="outside",
-            hovertemplate="%{x}<br>z = %{customdata:.4g}<br>p = %{y:.6g}<extra></extra>",
+            hovertemplate="%{x}<br>z = %{customdata[0]}<br>p = %{customdata[1]}<extra></extra>",
         ),
         go.Bar(
             x=labels,
@@ -236,10 +237,10 @@ def softmax_ce_figure(res: SoftmaxCE, labels: Sequence[str]) -> go.Figure:
             yaxis="y2",
             showlegend=False,
             marker_color=[GOOD if v < 0 else BAD for v in grad],
-            customdata=verdict,
-            text=[f"{v:+.3f}" for v in grad],
+            customdata=[[signed(number(v, 6)), why] for v, why in zip(grad, verdict, strict=True)],
+            text=[signed(fixed(v, 3)) for v in grad],  # never "-0.000" for a tiny gradient
             textposition="outside",
-            hovertemplate="%{x}<br>∂L/∂z = %{y:+.6g}<br>%{customdata}<extra></extra>",
+            hovertemplate="%{x}<br>∂L/∂z = %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
         ),
     ]
     layout = {

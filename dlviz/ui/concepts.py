@@ -27,6 +27,7 @@ from dlviz.activations import (
     softmax_analysis,
     softmax_sweep,
 )
+from dlviz.display import exact, fixed, number
 from dlviz.losses import (
     CECurve,
     SigmoidComparison,
@@ -134,6 +135,7 @@ def curve_controls() -> CurveConfig:
             spec.max,
             spec.default,
             spec.step,
+            format=f"%.{spec.decimals}f",  # the real value: 0.005 must not read 0.01
             key=f"act_{spec.name}",
             help=spec.help,
         )
@@ -152,20 +154,25 @@ def curve_controls() -> CurveConfig:
 
 def show_probe(result: CurveResult) -> None:
     """The probe's f(x) and f′(x), and a verdict: flat region or not, and what ten layers keep."""
-    st.metric("f(x)", fmt(result.probe_f), help=f"Exact: {result.probe_f!r}")
-    st.metric("f′(x) from autograd", fmt(result.probe_df), help=f"Exact: {result.probe_df!r}")
+    st.metric("f(x)", number(result.probe_f, 6), help=f"Exact: {exact(result.probe_f)}")
+    st.metric(
+        "f′(x) from autograd", number(result.probe_df, 6), help=f"Exact: {exact(result.probe_df)}"
+    )
     region = region_at(result.regions, result.probe_x)
-    x, d = result.probe_x, result.probe_df
-    ten = f"Ten layers with inputs here keep |f′|¹⁰ = {abs(d) ** 10:.3g} of the gradient."
+    x, d = fixed(result.probe_x, 2), number(result.probe_df, 3)
+    ten = (
+        f"Ten layers with inputs here keep |f′|¹⁰ = {number(abs(result.probe_df) ** 10, 3)} "
+        "of the gradient."
+    )
     if region is not None:
         st.warning(
-            f"x = {x:.2f} lies in the **{region.name}** region: f′(x) = {d:.3g}, so almost no "
+            f"x = {x} lies in the **{region.name}** region: f′(x) = {d}, so almost no "
             f"gradient flows back through this neuron. {ten}",
             icon=":material/trending_flat:",
         )
     else:
         st.success(
-            f"At x = {x:.2f} the gradient passes through scaled by f′(x) = {d:.3g}. {ten}",
+            f"At x = {x} the gradient passes through scaled by f′(x) = {d}. {ten}",
             icon=":material/trending_up:",
         )
 
@@ -219,7 +226,8 @@ def gradient_step(prefix: str, k: int, target: int, lr: float) -> None:
     logits = [float(st.session_state.get(key.format(i), DEFAULT_LOGITS[i])) for i in range(k)]
     before = softmax_cross_entropy(logits, target)
     stepped = [
-        _clip(round(z - lr * g, 6)) for z, g in zip(logits, before.grad.tolist(), strict=True)
+        _clip(round(z - lr * g, 6)) + 0.0  # + 0.0: a logit rounded to -0 reads 0 in its input
+        for z, g in zip(logits, before.grad.tolist(), strict=True)
     ]
     set_logits(prefix, stepped)
     history = list(st.session_state.get(f"{prefix}_history", []))
@@ -240,8 +248,3 @@ def confident_mistake(prefix: str, k: int, target: int) -> None:
     """Callback: logits where the model is sure of the wrong class (another class at +5, true −3)."""
     wrong = (target + 1) % k
     set_logits(prefix, [-3.0 if i == target else 5.0 if i == wrong else 0.0 for i in range(k)])
-
-
-def fmt(v: float, digits: int = 6) -> str:
-    """A number for display with ``digits`` significant digits; a plain word if not finite."""
-    return f"{v:.{digits}g}" if math.isfinite(v) else "not finite"

@@ -1,4 +1,4 @@
-"""Streamlit controls and cached computations of the Depth-and-initialization page."""
+"""Streamlit controls, cached computations and alerts of the Depth-and-initialization page."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import streamlit as st
 
 from dlviz.activations import ACTIVATION_NAMES, ACTIVATIONS
 from dlviz.depth import INITS, MAX_DEPTH, MIN_DEPTH, DepthConfig, DepthStudy
+from dlviz.depth_report import diagnose, headline
+from dlviz.display import escape_markdown
 
 INPUTS: dict[str, str] = {
     "random": "Random numbers x ~ N(0, 1)",
@@ -98,16 +100,12 @@ def depth_controls() -> tuple[DepthConfig, str, bool]:
 @st.cache_data(max_entries=8, show_spinner=False)
 def _image_batch(name: str, batch_size: int, seed: int):
     """``(x, y, used_name, message)``: a seeded random batch of normalized test images."""
-    import torch
-
-    from dlviz.data import normalize
+    from dlviz.depth import image_batch
     from dlviz.ui.resources import dataset_or_fallback
 
     data, message = dataset_or_fallback(name)
-    g = torch.Generator().manual_seed(seed)
-    idx = torch.randperm(len(data.test_y), generator=g)[:batch_size]
-    x = normalize(data.test_x[idx], data.info).flatten(1)
-    return x, data.test_y[idx], data.info.name, message
+    x, y = image_batch(data.test_x, data.test_y, data.info, batch_size, seed)
+    return x, y, data.info.name, message
 
 
 def input_batch(name: str, cfg: DepthConfig):
@@ -117,7 +115,8 @@ def input_batch(name: str, cfg: DepthConfig):
     try:
         return _image_batch(name, cfg.batch_size, cfg.seed)
     except Exception as err:  # noqa: BLE001 - any data problem falls back to random inputs
-        return None, None, "random", f"Could not load {INPUTS[name]} ({err}); using random inputs."
+        why = escape_markdown(str(err))
+        return None, None, "random", f"Could not load {INPUTS[name]} ({why}); using random inputs."
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -135,3 +134,19 @@ def cached_comparison(cfg: DepthConfig, source: str) -> dict[str, DepthStudy]:
     from dataclasses import replace
 
     return {INITS[name]: cached_study(replace(cfg, init=name), source) for name in INITS}
+
+
+ALERTS = {"ok": st.success, "warning": st.warning, "problem": st.error}
+"""How each severity of dlviz.depth_report is shown."""
+
+
+def show_headline(study: DepthStudy) -> None:
+    """The four headline metrics of a study in a row."""
+    for col, metric in zip(st.columns(4), headline(study), strict=True):
+        col.metric(metric.label, metric.value, help=metric.help or None)
+
+
+def show_verdicts(study: DepthStudy) -> None:
+    """Each plain-words verdict as a success, warning or error box."""
+    for verdict in diagnose(study):
+        ALERTS[verdict.severity](verdict.sentence)

@@ -10,6 +10,7 @@ import pytest
 from dlviz.activations import ACTIVATION_NAMES
 from tests.app.concept_helpers import metric, spec_by_key, values
 from tests.app.conftest import open_page, plotly_specs
+from tests.app.hardening import assert_clean
 
 PAGE = "1_activations.py"
 
@@ -132,3 +133,36 @@ def test_sweep_selector_and_shrinking_the_class_count_never_raise(at):
     assert not at.exception
     at.button(key="act_reset").click().run()
     assert at.number_input(key="act_logit_0").value == 2.0
+
+
+def test_leaky_relu_with_slope_zero_reads_zero_not_minus_zero(at):
+    at.selectbox(key="act_name").set_value("leaky_relu").run()
+    at.slider(key="act_slope").set_value(0.0).run()
+    at.slider(key="act_x").set_value(-2.0).run()
+    assert metric(at, "f(x)") == "0"  # was "-0" (issue 12)
+    assert_clean(at)
+
+
+def test_slope_slider_shows_its_real_value(at):
+    at.selectbox(key="act_name").set_value("leaky_relu").run()
+    at.slider(key="act_slope").set_value(0.005).run()
+    slider = at.slider(key="act_slope")
+    assert slider.proto.format % slider.value == "0.005"  # "%0.2f" showed 0.01 (issue 12)
+
+
+def test_jacobian_cells_print_their_real_non_zero_values(at):
+    at.select_slider(key="act_temp").set_value(0.3).run()  # some cells are about ±1e-4
+    heat = spec_by_key(at, "act_jacobian")["data"][0]
+    jac, text = values(heat["z"]), heat["text"]
+    tiny = 0
+    for i, row in enumerate(jac):
+        for j, v in enumerate(row):
+            if v == 0:
+                assert text[i][j] == "0"
+            else:
+                small = abs(v) < 5e-4  # rounds to 0.000: the text switches to 2 significant digits
+                tol = 0.05 * abs(v) if small else 5e-4
+                assert abs(float(text[i][j]) - v) <= tol, (v, text[i][j])
+                tiny += small
+    assert tiny, "the example must have cells that read 0.000 at three decimals"
+    assert_clean(at)

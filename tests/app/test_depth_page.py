@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
+from dlviz.depth_report import VANISHED
+from tests.app.concept_helpers import metric
 from tests.app.conftest import open_page, plotly_specs
+from tests.app.hardening import assert_clean
 
 PAGE = "6_depth_and_init.py"
 
@@ -29,7 +34,9 @@ def test_first_load_shows_profile_and_ridgeline_with_log_axes():
     assert len(_main_grad_norms(at)) == 20
     at.toggle(key="depth_compare").set_value(True).run()
     names = {t["name"] for t in _profile(at)["data"]}
-    assert {"Kaiming / He", "uniform(0, 1)", "PyTorch default"} <= names
+    assert {"Kaiming / He", "PyTorch default"} <= names
+    # tanh with uniform(0, 1) saturates and its gradient underflows: the legend says where
+    assert "uniform(0, 1) (gradient 0 up to layer 20)" in names
     ridges = [t for t in specs[1]["data"] if t["fill"] == "toself"]
     assert len(ridges) == 20
     assert at.info, "the What-to-try box is missing"
@@ -83,3 +90,26 @@ def test_digits_images_as_inputs():
     loss = at.metric[0].value
     assert math.isfinite(float(loss))
     assert "Digits" in at.caption[-1].value
+
+
+@pytest.mark.parametrize(
+    ("activation", "init", "width", "depth", "ratio"),
+    [
+        ("sigmoid", "default", 128, 50, VANISHED),  # ZeroDivisionError in 1 / grad_ratio
+        ("tanh", "uniform", 16, 20, VANISHED),
+        ("leaky_relu", "uniform", 128, 50, "exploded (overflow at layer"),  # torch.histc error
+        ("elu", "uniform", 128, 50, "exploded (overflow at layer"),
+        ("gelu", "uniform", 128, 50, "exploded (overflow at layer"),  # a metric read "nan"
+        ("silu", "uniform", 128, 50, "exploded (overflow at layer"),
+    ],
+)
+def test_the_settings_that_crashed_read_vanished_or_exploded(activation, init, width, depth, ratio):
+    at = open_page(PAGE)
+    at.selectbox(key="depth_activation").set_value(activation)
+    at.selectbox(key="depth_init").set_value(init)
+    at.select_slider(key="depth_width").set_value(width)
+    at.slider(key="depth_depth").set_value(depth).run()
+    assert_clean(at)
+    assert metric(at, "Gradient norm, first / last layer").startswith(ratio)
+    alerts = " ".join(a.value for a in (*at.warning, *at.error))
+    assert "layer" in alerts and ("exactly 0" in alerts or "overflowed to inf/NaN" in alerts)

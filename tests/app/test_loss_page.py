@@ -11,6 +11,7 @@ import torch.nn.functional as F
 
 from tests.app.concept_helpers import metric, spec_by_key, values
 from tests.app.conftest import open_page
+from tests.app.hardening import assert_clean
 
 PAGE = "2_loss.py"
 LOSS = "loss = −log p({})"
@@ -121,3 +122,17 @@ def test_fewer_classes_than_the_chosen_target_never_raise(at):
     assert not at.exception
     at.button(key="loss_reset").click().run()
     assert logits_of(at, 2) == [2.0, 1.0]
+
+
+def test_a_certain_right_answer_reads_loss_zero_not_minus_zero(at):
+    at.number_input(key="loss_logit_0").set_value(1000.0).run()
+    at.number_input(key="loss_logit_1").set_value(-1000.0).run()
+    assert metric(at, LOSS.format("cat")) == "0"  # was "-0" (issue 12)
+    assert_clean(at)
+
+
+def test_probe_at_p_one_has_loss_zero_and_slope_minus_one(at):
+    at.slider(key="loss_p").set_value(1.0).run()
+    assert metric(at, "loss −log p") == "0"  # was "-0"
+    assert metric(at, "slope dL/dp") == "-1"  # was "not finite": 0 * log(0) in the y = 0 term
+    assert_clean(at)

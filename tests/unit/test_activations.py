@@ -259,3 +259,32 @@ def test_softmax_figures_show_probabilities_sweep_and_jacobian():
     assert sweep.data[1].yaxis == "y2" and len(sweep.data) == 3
     heat = softmax_jacobian_figure(res, ["a", "b", "c"])
     assert heat.data[0].type == "heatmap" and heat.data[0].zmid == 0
+
+
+def test_leaky_relu_with_slope_zero_gives_plus_zero_not_minus_zero():
+    # -2 * 0 is -0 in IEEE arithmetic; the page printed "f(x) = -0" (issue 12)
+    f, df = curve("leaky_relu", [-2.0, -0.5], slope=0.0)
+    assert f.tolist() == [0.0, 0.0] and not torch.signbit(f).any()
+    assert not torch.signbit(df).any()
+    assert not torch.signbit(analyse(CurveConfig("leaky_relu", (("slope", 0.0),))).f).any()
+
+
+def test_slider_decimals_show_every_reachable_value():
+    slope = ACTIVATIONS["leaky_relu"].specs[0]
+    assert slope.decimals == 3 and f"%.{slope.decimals}f" % 0.005 == "0.005"
+    assert ACTIVATIONS["elu"].specs[0].decimals == 2
+
+
+def test_jacobian_cell_text_shows_small_non_zero_values():
+    from dlviz.plots.activations import softmax_jacobian_figure
+
+    res = softmax_analysis([2.0, 1.0, 0.1, -1.0], 0.3)  # some cells are about ±1e-4
+    heat = softmax_jacobian_figure(res, ["a", "b", "c", "d"]).data[0]
+    jac = res.jacobian.tolist()
+    small = [(i, j) for i, row in enumerate(jac) for j, v in enumerate(row) if 0 < abs(v) < 5e-4]
+    assert small, "the example must have cells that round to 0.000"
+    for i, j in small:
+        text = heat.text[i][j]
+        assert text not in {"0.000", "-0.000", "0"}
+        assert float(text) == pytest.approx(jac[i][j], rel=0.05)
+    assert heat.texttemplate == "%{text}"

@@ -15,11 +15,11 @@ from dlviz.depth import (
     build_deep_mlp,
     compare_inits,
     depth_study,
-    diagnose,
     init_linear_,
     random_batch,
     slope_peak,
 )
+from dlviz.depth_report import diagnose
 
 
 def direct_stats(cfg: DepthConfig, x: torch.Tensor, y: torch.Tensor):
@@ -157,9 +157,9 @@ def test_bad_configs_raise_clear_errors(kwargs):
 
 def test_diagnose_names_each_story():
     def levels(**kw):
-        return {level for level, _ in diagnose(depth_study(DepthConfig(depth=30, **kw)))}
+        return {v.severity for v in diagnose(depth_study(DepthConfig(depth=30, **kw)))}
 
     assert "warning" in levels(activation="sigmoid", init="default")
-    assert levels(activation="relu", init="kaiming") == {"success"}
-    assert "error" in levels(activation="relu", init="uniform")
-    assert levels(activation="sigmoid", init="default", batch_norm=True) == {"success"}
+    assert levels(activation="relu", init="kaiming") == {"ok"}
+    assert "problem" in levels(activation="relu", init="uniform")
+    assert levels(activation="sigmoid", init="default", batch_norm=True) == {"ok"}

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dlviz.display import count, escape_markdown, fixed, number, percent
+from dlviz.display import count, escape_markdown, exact, fixed, number, percent, signed
 
 
 @pytest.mark.parametrize(
@@ -63,3 +63,18 @@ def test_number_never_prints_raw_specials_or_negative_zero(v):
 def test_escape_markdown_keeps_powers_and_underscores():
     assert escape_markdown("write x**2, not x**y") == r"write x\*\*2, not x\*\*y"
     assert escape_markdown("a_b $5") == r"a\_b \$5"
+
+
+def test_exact_keeps_every_digit_but_no_negative_zero():
+    assert exact(0.1 + 0.2) == "0.30000000000000004"
+    assert exact(-0.0) == "0.0"
+    assert exact(1e-5) == "1e-05"
+    assert exact(math.nan) == "n/a" and exact(None) == "n/a"
+
+
+@pytest.mark.parametrize(
+    ("text", "out"),
+    [("0.25", "+0.25"), ("-0.3", "-0.3"), ("0", "0"), ("1e-05", "+1e-05"), ("n/a", "n/a")],
+)
+def test_signed_marks_positive_numbers_only(text, out):
+    assert signed(text) == out

@@ -144,3 +144,17 @@ def test_loss_figures_have_the_promised_traces():
     grad = bars.data[2]
     assert grad.yaxis == "y2" and list(grad.y) == pytest.approx(res.grad.tolist())
     assert grad.marker.color[1] != grad.marker.color[0]  # the true class is coloured apart
+
+
+def test_a_certain_right_answer_has_loss_plus_zero():
+    # -log p with p = 1 is -0 in IEEE arithmetic; the page printed "loss = -0" (issue 12)
+    res = softmax_cross_entropy([1000.0, -1000.0], 0)
+    assert res.loss == 0 and math.copysign(1, res.loss) == 1
+
+
+def test_the_cross_entropy_probe_at_p_one_has_loss_zero_and_slope_minus_one():
+    # at p = 1 the y = 0 term 0 * log(1 - p) made dL/dp = 0 * inf = NaN and the loss -0 (issue 12)
+    c = cross_entropy_curve(1.0)
+    assert c.probe_loss == 0 and math.copysign(1, c.probe_loss) == 1
+    assert c.probe_grad == pytest.approx(-1.0)  # dL/dp = -1/p
+    assert torch.isfinite(c.loss_y0[:-1]).all() and c.loss_y0[-1] == 100.0  # torch's clamp
