@@ -22,6 +22,8 @@ It costs the very first page load of a server about a second (measured with
 from __future__ import annotations
 
 import contextlib
+import importlib
+import pkgutil
 
 # Third-party modules that pages import lazily or that plotly / Streamlit probe in sys.modules.
 import narwhals  # noqa: F401
@@ -42,24 +44,10 @@ import torchvision.datasets  # noqa: F401
 with contextlib.suppress(ImportError):  # optional: plotly's faster JSON engine
     import orjson  # noqa: F401
 
-# dlviz's own modules: what each page and its ui helpers import (the library comes with them).
-import dlviz.landscape  # noqa: F401, E402
-import dlviz.plots.depth  # noqa: F401, E402
-import dlviz.plots.landscape  # noqa: F401, E402
-import dlviz.results  # noqa: F401, E402
-import dlviz.training  # noqa: F401, E402
-import dlviz.ui.backprop  # noqa: F401, E402
-import dlviz.ui.common  # noqa: F401, E402
-import dlviz.ui.concepts  # noqa: F401, E402
-import dlviz.ui.depth  # noqa: F401, E402
-import dlviz.ui.descent  # noqa: F401, E402
-import dlviz.ui.descent_controls  # noqa: F401, E402
-import dlviz.ui.descent_results  # noqa: F401, E402
-import dlviz.ui.landscape  # noqa: F401, E402
-import dlviz.ui.playground  # noqa: F401, E402
-import dlviz.ui.playground_controls  # noqa: F401, E402
-import dlviz.ui.resources  # noqa: F401, E402
-import dlviz.ui.training  # noqa: F401, E402
-import dlviz.ui.training_explore  # noqa: F401, E402
-import dlviz.ui.training_inspect  # noqa: F401, E402
-import dlviz.ui.training_run  # noqa: F401, E402
+# dlviz's own modules, all of them (the library is small): a new page or module needs no entry here.
+import dlviz  # noqa: E402
+
+_SKIP = {"dlviz.__main__", "dlviz.ui.preload"}
+for _module in pkgutil.walk_packages(dlviz.__path__, "dlviz."):
+    if _module.name not in _SKIP:
+        importlib.import_module(_module.name)
