@@ -1,4 +1,4 @@
-"""dlviz entrypoint: page config and navigation over the pages in ``pages/``.
+"""dlviz entrypoint: page config and the navigation over the pages of ``dlviz.ui.registry``.
 
 Every page run goes through this file first, so importing ``dlviz.ui.preload`` before any ``st``
 call makes every run wait until all the modules the pages share are completely imported: a chart
@@ -11,6 +11,7 @@ import streamlit as st
 
 import dlviz.ui.preload  # noqa: F401  # before any st.* call: waits until the imports are done
 from dlviz.ui.common import PAGE_ICON
+from dlviz.ui.registry import navigation
 
 st.set_page_config(
     page_title="dlviz: deep learning, visualised",
@@ -19,64 +20,4 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-PAGES = {
-    "Start": [
-        st.Page(
-            "pages/0_home.py", title="Home", icon=":material/home:", url_path="home", default=True
-        ),
-    ],
-    "Concepts": [
-        st.Page(
-            "pages/1_activations.py",
-            title="Activations",
-            icon=":material/show_chart:",
-            url_path="activations",
-        ),
-        st.Page(
-            "pages/2_loss.py",
-            title="Loss: cross-entropy",
-            icon=":material/trending_down:",
-            url_path="loss",
-        ),
-        st.Page(
-            "pages/3_backprop.py",
-            title="Backpropagation",
-            icon=":material/account_tree:",
-            url_path="backprop",
-        ),
-        st.Page(
-            "pages/4_gradient_descent.py",
-            title="Gradient descent",
-            icon=":material/landscape:",
-            url_path="gradient-descent",
-        ),
-        st.Page(
-            "pages/5_playground.py",
-            title="Playground",
-            icon=":material/scatter_plot:",
-            url_path="playground",
-        ),
-        st.Page(
-            "pages/6_depth_and_init.py",
-            title="Depth and initialization",
-            icon=":material/stacked_line_chart:",
-            url_path="depth-and-init",
-        ),
-    ],
-    "Training": [
-        st.Page(
-            "pages/7_training.py",
-            title="Train a model",
-            icon=":material/model_training:",
-            url_path="training",
-        ),
-        st.Page(
-            "pages/8_loss_landscape.py",
-            title="Loss landscape",
-            icon=":material/terrain:",
-            url_path="loss-landscape",
-        ),
-    ],
-}
-
-st.navigation(PAGES, position="sidebar").run()
+navigation().run()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
 
+from dlviz.ui.registry import PAGES
 from tests.app.conftest import open_page
 from tests.app.hardening import assert_clean
 
@@ -14,16 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def registered_pages() -> list[str]:
-    """Page files named in app.py's st.Page(...) calls, read from its AST."""
-    tree = ast.parse((ROOT / "app.py").read_text())
-    return [
-        node.args[0].value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and getattr(node.func, "attr", "") == "Page"
-        and node.args
-        and isinstance(node.args[0], ast.Constant)
-    ]
+    """Page files in the registry that app.py navigates over."""
+    return [p.path for p in PAGES]
 
 
 def test_every_page_file_exists_and_all_pages_are_registered():

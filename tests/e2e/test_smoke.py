@@ -7,21 +7,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from dlviz.ui.registry import PAGES as REGISTERED
 from tests.support import assert_no_exception, open_app_page, screenshot
 
 pytestmark = pytest.mark.e2e
 
-PAGES = [
-    ("home", "dlviz"),
-    ("activations", "Activation"),
-    ("loss", "ross-entropy"),
-    ("backprop", "ackprop"),
-    ("gradient-descent", "radient descent"),
-    ("playground", "layground"),
-    ("depth-and-init", "epth"),
-    ("training", "rain"),
-    ("loss-landscape", "andscape"),
-]
+PAGES = [pytest.param(p, id=p.url_path) for p in REGISTERED]
 
 
 # schemes that never leave the browser (the favicon is an inline data: SVG)
@@ -43,13 +34,15 @@ def test_off_host_finds_a_font_server_request():
     assert off_host(["http://127.0.0.1:8502/x"], app) == ["http://127.0.0.1:8502/x"]
 
 
-@pytest.mark.parametrize(("url_path", "title"), PAGES)
-def test_page_opens_with_title_and_chart(page, app_url, url_path, title):
+@pytest.mark.parametrize("info", PAGES)
+def test_page_opens_with_title_and_chart(page, app_url, info):
+    url_path = info.url_path
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     open_app_page(page, app_url, url_path)
-    h1 = page.locator("h1").first
-    assert title in h1.inner_text()
+    assert page.locator("h1").first.inner_text().strip()
+    current = page.locator('[data-testid="stSidebarNavLink"][aria-current="page"]')
+    assert info.title in current.inner_text()  # the sidebar marks the registered page
     if url_path != "home":
         charts = page.locator(
             '[data-testid="stPlotlyChart"], [data-testid="stGraphVizChart"], .js-plotly-plot'

@@ -1,0 +1,130 @@
+"""The page registry: every page of the app, once, in the order of the learning path.
+
+app.py builds the navigation from it, Home draws the learning path from it, and the tests open
+every page listed here. A new page is one ``PageInfo`` line here plus its file in ``pages/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """One page: its file, title, sidebar icon, URL path, section and the line Home shows."""
+
+    path: str  # relative to app.py, e.g. "pages/1_activations.py"
+    title: str
+    icon: str  # a Material Symbol from Streamlit's bundled font (no network request)
+    url_path: str
+    section: str
+    blurb: str = ""
+
+
+PAGES: tuple[PageInfo, ...] = (
+    PageInfo("pages/0_home.py", "Home", ":material/home:", "home", "Start"),
+    PageInfo(
+        "pages/1_activations.py",
+        "Activations",
+        ":material/show_chart:",
+        "activations",
+        "Concepts",
+        "What a neuron does to its input, and why some derivatives vanish.",
+    ),
+    PageInfo(
+        "pages/2_loss.py",
+        "Loss: cross-entropy",
+        ":material/trending_down:",
+        "loss",
+        "Concepts",
+        "How a network is told it is wrong, and why cross-entropy beats MSE for classes.",
+    ),
+    PageInfo(
+        "pages/3_backprop.py",
+        "Backpropagation",
+        ":material/account_tree:",
+        "backprop",
+        "Concepts",
+        "The chain rule, one node at a time, checked against PyTorch.",
+    ),
+    PageInfo(
+        "pages/4_gradient_descent.py",
+        "Gradient descent",
+        ":material/landscape:",
+        "gradient-descent",
+        "Concepts",
+        "Learning rate, momentum and Adam on loss surfaces you can see.",
+    ),
+    PageInfo(
+        "pages/5_playground.py",
+        "Playground",
+        ":material/scatter_plot:",
+        "playground",
+        "Concepts",
+        "Build a small network and watch it carve up the plane, live.",
+    ),
+    PageInfo(
+        "pages/6_depth_and_init.py",
+        "Depth and initialization",
+        ":material/stacked_line_chart:",
+        "depth-and-init",
+        "Concepts",
+        "Why deep networks vanish or explode, and what fixes it.",
+    ),
+    PageInfo(
+        "pages/7_training.py",
+        "Train a model",
+        ":material/model_training:",
+        "training",
+        "Training",
+        "Real PyTorch models on MNIST, Fashion-MNIST, CIFAR-10 or Digits.",
+    ),
+    PageInfo(
+        "pages/8_loss_landscape.py",
+        "Loss landscape",
+        ":material/terrain:",
+        "loss-landscape",
+        "Training",
+        "The terrain around the weights your model found.",
+    ),
+)
+HOME = PAGES[0]
+
+
+def sections() -> dict[str, list[PageInfo]]:
+    """The pages grouped by section, in order."""
+    grouped: dict[str, list[PageInfo]] = {}
+    for page in PAGES:
+        grouped.setdefault(page.section, []).append(page)
+    return grouped
+
+
+def navigation() -> st.navigation:
+    """The sidebar navigation over every registered page (Home is the default)."""
+    return st.navigation(
+        {
+            section: [
+                st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=p is HOME)
+                for p in pages
+            ]
+            for section, pages in sections().items()
+        },
+        position="sidebar",
+    )
+
+
+def learning_path() -> None:
+    """Home's learning path: a card per page with its number, title, link and one line."""
+    number = 0
+    for section, pages in sections().items():
+        if section == HOME.section:
+            continue
+        st.subheader(section)
+        cols = st.columns(2)
+        for i, page in enumerate(pages):
+            number += 1
+            with cols[i % 2].container(border=True):
+                st.page_link(page.path, label=f"{number}. {page.title}")
+                st.caption(page.blurb)
