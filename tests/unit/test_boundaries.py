@@ -1,4 +1,5 @@
-"""Architecture rules: dlviz (outside dlviz.ui) is Streamlit-free; pages never import torch."""
+"""Architecture rules: dlviz (outside dlviz.ui) is Streamlit-free and never imports dlviz.ui;
+pages never import torch."""
 
 from __future__ import annotations
 
@@ -43,6 +44,32 @@ def test_no_dlviz_source_outside_ui_mentions_streamlit_imports():
         if "ui" in path.relative_to(ROOT / "dlviz").parts:
             continue
         assert "streamlit" not in imported_modules(path), path
+
+
+def dlviz_imports(path: Path) -> set[str]:
+    """Every dlviz module a file imports, in full (``from dlviz import ui`` counts as dlviz.ui)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names if a.name.startswith("dlviz"))
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module.startswith("dlviz"):
+                names.update(f"{node.module}.{a.name}" for a in node.names)
+                names.add(node.module)
+        elif isinstance(node, ast.ImportFrom) and node.level > 0:
+            names.add("." * node.level + (node.module or ""))
+    return names
+
+
+def test_the_library_never_imports_dlviz_ui():
+    """Only dlviz/ui itself, app.py and pages/ may import dlviz.ui (the library knows no page)."""
+    for path in sorted((ROOT / "dlviz").rglob("*.py")):
+        if "ui" in path.relative_to(ROOT / "dlviz").parts:
+            continue
+        found = dlviz_imports(path)
+        assert not any(n == "dlviz.ui" or n.startswith("dlviz.ui.") for n in found), path
+        assert not any(n.startswith(".") for n in found), f"{path}: use absolute imports"
 
 
 def test_pages_and_app_never_import_torch():
