@@ -15,29 +15,11 @@ import plotly.graph_objects as go
 
 from dlviz.activations import CurveResult, SoftmaxResult, SoftmaxSweep
 from dlviz.display import fixed, number
-from dlviz.plots.style import BAD, NEUTRAL, SHADE, color, styled
+from dlviz.metrics import as_numpy
+from dlviz.plots.style import BAD, INK, NEUTRAL, SHADE, color, styled, vline
 
-PROBE = "#1F2333"
-MARKER = {"size": 12, "color": PROBE, "line": {"color": "white", "width": 2}}
+MARKER = {"size": 12, "color": INK, "line": {"color": "white", "width": 2}}
 LABEL_BG = "rgba(255,255,255,0.85)"
-
-
-def _np(t):
-    return t.detach().cpu().numpy()
-
-
-def vline(x: float, color_: str = PROBE, dash: str = "dot", yref: str = "paper") -> dict:
-    """A vertical line shape across the whole plotting area."""
-    return {
-        "type": "line",
-        "x0": x,
-        "x1": x,
-        "xref": "x",
-        "y0": 0,
-        "y1": 1,
-        "yref": yref,
-        "line": {"color": color_, "width": 1.2, "dash": dash},
-    }
 
 
 def band(x0: float, x1: float) -> dict:
@@ -58,19 +40,19 @@ def band(x0: float, x1: float) -> dict:
 
 def activation_figure(result: CurveResult, label: str) -> go.Figure:
     """f(x) above f'(x) on a shared x axis, flat regions shaded and named, the probe marked."""
-    x = _np(result.x)
+    x = as_numpy(result.x)
     px, pf, pdf = result.probe_x, result.probe_f, result.probe_df
     data = [
         go.Scatter(
             x=x,
-            y=_np(result.f),
+            y=as_numpy(result.f),
             name=f"{label}  f(x)",
             line={"color": color(0), "width": 3},
             hovertemplate="x = %{x:.3f}<br>f(x) = %{y:.6f}<extra></extra>",
         ),
         go.Scatter(
             x=x,
-            y=_np(result.df),
+            y=as_numpy(result.df),
             name="f′(x)  from torch.autograd",
             xaxis="x2",
             yaxis="y2",
@@ -160,8 +142,8 @@ def compare_figure(
     what = "f′(x)" if derivative else "f(x)"
     data = [
         go.Scatter(
-            x=_np(x),
-            y=_np(y),
+            x=as_numpy(x),
+            y=as_numpy(y),
             name=label,
             line={"color": color(i), "width": 2.5},
             hovertemplate=f"{label}: {what} = %{{y:.5f}}<extra></extra>",
@@ -211,7 +193,7 @@ def compare_figure(
 
 def softmax_bars_figure(result: SoftmaxResult, labels: Sequence[str]) -> go.Figure:
     """Probabilities as bars, each hover showing the logit, z/T, p and log p."""
-    probs, logp = _np(result.probs), _np(result.log_probs)
+    probs, logp = as_numpy(result.probs), as_numpy(result.log_probs)
     t = result.temperature
     custom = [
         [number(z, 4), number(z / t, 4), number(p, 6), number(lp, 6)]
@@ -241,19 +223,19 @@ def softmax_sweep_figure(
     sweep: SoftmaxSweep, current: float, label: str, temperature: float
 ) -> go.Figure:
     """p_k against its own logit z_k (others fixed), its autograd derivative and the current z_k."""
-    x = _np(sweep.x)
+    x = as_numpy(sweep.x)
     i = int(abs(sweep.x - current).argmin())
     data = [
         go.Scatter(
             x=x,
-            y=_np(sweep.p),
+            y=as_numpy(sweep.p),
             name=f"p({label})",
             line={"color": color(0), "width": 3},
             hovertemplate="p = %{y:.6f}<extra></extra>",
         ),
         go.Scatter(
             x=x,
-            y=_np(sweep.dp),
+            y=as_numpy(sweep.dp),
             name="∂p/∂z from autograd",
             yaxis="y2",
             line={"color": color(1), "width": 2, "dash": "dash"},
@@ -284,7 +266,7 @@ def softmax_sweep_figure(
             "range": [-0.02 * top / 1.08, top],
             "showgrid": False,
         },
-        "shapes": [vline(sweep.center, NEUTRAL)],
+        "shapes": [vline(sweep.center, color=NEUTRAL)],
         "hovermode": "x unified",
     }
     fig = styled(go.Figure(data=data, layout=layout), height=400)
@@ -294,7 +276,7 @@ def softmax_sweep_figure(
 
 def softmax_jacobian_figure(result: SoftmaxResult, labels: Sequence[str]) -> go.Figure:
     """Heatmap of ∂p_i/∂z_j with every value printed in its cell."""
-    jac = _np(result.jacobian)
+    jac = as_numpy(result.jacobian)
     bound = max(float(abs(jac).max()), 1e-12)
     heat = go.Heatmap(
         z=jac,

@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 from dlviz.depth import UNDERFLOW, DepthStudy, LayerStats
 from dlviz.depth_report import where
 from dlviz.display import number, percent
-from dlviz.plots.style import BAD, NEUTRAL, color, styled
+from dlviz.plots.style import BAD, NEUTRAL, color, rgba, styled
 
 MAX_RIDGES = 25
 
@@ -65,7 +65,7 @@ def ridgeline_figure(study: DepthStudy, *, height: int | None = None) -> go.Figu
                 mode="lines",
                 line={"color": shade, "width": 1.2, "shape": "spline", "smoothing": 0.5},
                 fill="toself",
-                fillcolor=_alpha(shade, 0.18 + 0.5 * r / max(1, len(rows) - 1)),
+                fillcolor=rgba(shade, 0.18 + 0.5 * r / max(1, len(rows) - 1)),
                 name=_row_label(layer),
                 showlegend=False,
                 customdata=[
@@ -95,12 +95,6 @@ def ridgeline_figure(study: DepthStudy, *, height: int | None = None) -> go.Figu
 
 def _std_words(layer: LayerStats) -> str:
     return "overflow" if layer.nonfinite > 0 else number(layer.std, 3)
-
-
-def _alpha(hex_color: str, a: float) -> str:
-    """'#RRGGBB' -> 'rgba(r, g, b, a)'."""
-    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r}, {g}, {b}, {min(1.0, a):.2f})"
 
 
 def std_status(layer: LayerStats) -> str | None:

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from dlviz.descent.optimize import Path
 from dlviz.descent.surfaces import Surface
 from dlviz.optimizers import LABELS
-from dlviz.plots.style import color, styled
+from dlviz.plots.style import color, fast_figure, styled
 
 Grid = tuple[np.ndarray, np.ndarray, np.ndarray]
 SURFACE_SCALE = [
@@ -133,5 +133,5 @@ def surface3d_figure(
         },
         "uirevision": "surface3d",
     }
-    fig = go.Figure({"data": traces, "layout": layout}, _validate=False)
+    fig = fast_figure(traces, layout)
     return styled(fig, height=height).update_layout(margin={"l": 0, "r": 0, "t": 30, "b": 0})

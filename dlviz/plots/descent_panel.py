@@ -26,7 +26,7 @@ from dlviz.plots.descent_traces import (
     moving_traces,
     static_traces,
 )
-from dlviz.plots.style import NEUTRAL, styled
+from dlviz.plots.style import NEUTRAL, fast_figure, styled
 
 
 def frame_steps(steps: int, max_frames: int) -> list[int]:
@@ -60,22 +60,8 @@ def descent_figure(
         for k in frames_at
     ]
     layout = _layout(surface, frames_at, active, loss_gap(surface, np.zeros(1))[1])
-    fig = go.Figure({"data": static + moving, "layout": layout}, _validate=False)
-    _set_frames_unvalidated(fig, frames)
+    fig = fast_figure(static + moving, layout, frames)
     return styled(fig, height=height).update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10})
-
-
-def _set_frames_unvalidated(fig: go.Figure, frames: list[dict]) -> None:
-    """Attach animation frames without plotly's per-property validation.
-
-    ``go.Figure(_validate=False)`` skips validation for data and layout but not for frames, and
-    validating ~200 frames costs about a second per rerun. The unit tests validate the same frames
-    once through ``go.Figure(fig.to_dict())``. Falls back to the public (slow) setter.
-    """
-    if hasattr(fig, "_frame_objs"):
-        fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
-    else:  # pragma: no cover - a future plotly without the private attribute
-        fig.frames = frames
 
 
 def _layout(surface: Surface, frames_at: list[int], active: int, log_loss: bool) -> dict:

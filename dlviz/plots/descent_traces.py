@@ -19,9 +19,8 @@ from dlviz.descent.surfaces import Surface
 from dlviz.display import number
 from dlviz.optimizers import LABELS
 from dlviz.plots.descent import SURFACE_SCALE, Grid, grid_payload
-from dlviz.plots.style import BAD, color
+from dlviz.plots.style import BAD, INK, color, rgba
 
-INK = "#1F2333"
 STATE_NAMES = {
     "momentum_buffer": "buffer b",
     "exp_avg": "m",
@@ -226,13 +225,8 @@ def moving_traces(n: int, first: list[dict]) -> list[dict]:
         cells={
             **table["cells"],
             "align": "left",
-            "fill": {"color": [[_tint(c) for c in colours]]},
+            "fill": {"color": [[rgba(c, 0.12) for c in colours]]},
             "height": 24,
         },
     )
     return [balls, step, downhill, dots, table]
-
-
-def _tint(hex_colour: str, alpha: float = 0.12) -> str:
-    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r}, {g}, {b}, {alpha})"

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from dlviz.autodiff.graph import CONSTANT, OUTPUT, Graph, Node
 from dlviz.display import number
-from dlviz.plots.style import BAD, GOOD, PALETTE, styled
+from dlviz.plots.style import BAD, GOOD, PALETTE, mix_white, styled
 
 POSITIVE = "#E4572E"  # vermilion: grad > 0 (increasing this value increases the output)
 NEGATIVE = "#2E86DE"  # blue: grad < 0
@@ -25,19 +25,12 @@ HIGHLIGHT = PALETTE[0]
 OP_SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷", "neg": "−x"}
 
 
-def _blend(hex_color: str, t: float) -> str:
-    """White blended towards ``hex_color`` by t in [0, 1]."""
-    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
-    mix = [round(255 + (c - 255) * t) for c in (r, g, b)]
-    return "#{:02X}{:02X}{:02X}".format(*mix)
-
-
 def grad_color(grad: float, scale: float) -> str:
     """Fill for a gradient: sign picks the hue, sqrt(|grad| / scale) the depth (white at 0)."""
     if scale <= 0 or grad == 0 or not math.isfinite(grad):
         return "#FFFFFF"
     t = 0.12 + 0.68 * math.sqrt(min(abs(grad) / scale, 1.0))
-    return _blend(POSITIVE if grad > 0 else NEGATIVE, t)
+    return mix_white(POSITIVE if grad > 0 else NEGATIVE, t)
 
 
 def _fmt(x: float) -> str:

@@ -13,12 +13,9 @@ import plotly.graph_objects as go
 
 from dlviz.display import fixed, number, signed
 from dlviz.losses import CECurve, SigmoidComparison, SoftmaxCE
-from dlviz.plots.activations import LABEL_BG, MARKER, PROBE
-from dlviz.plots.style import BAD, GOOD, NEUTRAL, SHADE, color, styled
-
-
-def _np(t):
-    return t.detach().cpu().numpy()
+from dlviz.metrics import as_numpy
+from dlviz.plots.activations import LABEL_BG, MARKER
+from dlviz.plots.style import BAD, GOOD, INK, NEUTRAL, SHADE, color, styled, vline
 
 
 def _title(text: str, x: float) -> dict:
@@ -38,12 +35,12 @@ def _title(text: str, x: float) -> dict:
 
 def cross_entropy_figure(curve: CECurve, show_y0: bool = True) -> go.Figure:
     """-log p (true label 1) and -log(1 - p) (label 0) against p, with the probe and its tangent."""
-    p = _np(curve.p)
+    p = as_numpy(curve.p)
     pp, pl, pg = curve.probe_p, curve.probe_loss, curve.probe_grad
     data = [
         go.Scatter(
             x=p,
-            y=_np(curve.loss_y1),
+            y=as_numpy(curve.loss_y1),
             name="y = 1:  −log p",
             line={"color": color(0), "width": 3},
             hovertemplate="p = %{x:.3f}<br>−log p = %{y:.4f}<extra>y = 1</extra>",
@@ -53,7 +50,7 @@ def cross_entropy_figure(curve: CECurve, show_y0: bool = True) -> go.Figure:
         data.append(
             go.Scatter(
                 x=p,
-                y=_np(curve.loss_y0),
+                y=as_numpy(curve.loss_y0),
                 name="y = 0:  −log(1 − p)",
                 line={"color": color(1), "width": 2.5, "dash": "dash"},
                 hovertemplate="p = %{x:.3f}<br>−log(1 − p) = %{y:.4f}<extra>y = 0</extra>",
@@ -100,7 +97,7 @@ def cross_entropy_figure(curve: CECurve, show_y0: bool = True) -> go.Figure:
 def mse_vs_ce_figure(cmp: SigmoidComparison) -> go.Figure:
     """Side by side: MSE and BCE against the logit z, and their gradients d/dz; mistakes shaded."""
     g, y = cmp.grid, cmp.grid.y
-    z, p = _np(g.z), _np(g.p)
+    z, p = as_numpy(g.z), as_numpy(g.p)
     series = (
         ("MSE", "MSE  (σ(z) − y)²", g.mse, g.dmse_dz, color(1), "dash", 2.5),
         ("CE", "cross-entropy", g.bce, g.dbce_dz, color(0), "solid", 3),
@@ -111,7 +108,7 @@ def mse_vs_ce_figure(cmp: SigmoidComparison) -> go.Figure:
             data.append(
                 go.Scatter(
                     x=z,
-                    y=_np(values),
+                    y=as_numpy(values),
                     customdata=p,
                     name=name,
                     legendgroup=short,
@@ -189,24 +186,10 @@ def mse_vs_ce_figure(cmp: SigmoidComparison) -> go.Figure:
     return fig
 
 
-def vline(x: float, xref: str) -> dict:
-    """A dotted vertical line at x on the subplot with x axis ``xref``."""
-    return {
-        "type": "line",
-        "x0": x,
-        "x1": x,
-        "xref": xref,
-        "y0": 0,
-        "y1": 1,
-        "yref": "paper",
-        "line": {"color": PROBE, "width": 1.2, "dash": "dot"},
-    }
-
-
 def softmax_ce_figure(res: SoftmaxCE, labels: Sequence[str]) -> go.Figure:
     """Left: p against the one-hot target per class. Right: the gradient p − y as signed bars."""
     labels = list(labels)
-    probs, target, grad = _np(res.probs), _np(res.one_hot), _np(res.grad)
+    probs, target, grad = as_numpy(res.probs), as_numpy(res.one_hot), as_numpy(res.grad)
     verdict = [
         "gradient descent raises this logit" if v < 0 else "gradient descent lowers this logit"
         for v in grad
@@ -226,7 +209,7 @@ def softmax_ce_figure(res: SoftmaxCE, labels: Sequence[str]) -> go.Figure:
             x=labels,
             y=target,
             name="y: one-hot target",
-            marker={"color": "rgba(0,0,0,0)", "line": {"color": PROBE, "width": 2}},
+            marker={"color": "rgba(0,0,0,0)", "line": {"color": INK, "width": 2}},
             hovertemplate="%{x}<br>y = %{y:.0f}<extra></extra>",
         ),
         go.Bar(

@@ -14,7 +14,7 @@ from plotly.subplots import make_subplots
 
 from dlviz.playground.data import PlaygroundData
 from dlviz.playground.session import Snapshot
-from dlviz.plots.style import color, styled
+from dlviz.plots.style import color, mix_white, styled
 
 POSITIVE = "#2E86DE"  # weights and activations above zero
 NEGATIVE = "#E4572E"  # below zero
@@ -25,24 +25,17 @@ def class_color(k: int) -> str:
     return color(k)
 
 
-def _rgb(hex_color: str) -> np.ndarray:
-    return np.array([int(hex_color[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
-
-
-def _tint(hex_color: str, amount: float) -> str:
-    """Mix ``amount`` of the colour with white (0 = white, 1 = the colour)."""
-    rgb = 255 + (_rgb(hex_color) - 255) * amount
-    return "rgb({:.0f},{:.0f},{:.0f})".format(*rgb)
-
-
 def region_colorscale(n_classes: int) -> list[list]:
     """Banded scale: values in [k, k+1) run from a pale to a strong tint of class k's colour."""
     scale: list[list] = []
     eps = 1e-6
     for k in range(n_classes):
-        scale.append([k / n_classes + (eps if k else 0.0), _tint(class_color(k), 0.12)])
+        scale.append([k / n_classes + (eps if k else 0.0), mix_white(class_color(k), 0.12)])
         scale.append(
-            [(k + 1) / n_classes - (eps if k < n_classes - 1 else 0.0), _tint(class_color(k), 0.6)]
+            [
+                (k + 1) / n_classes - (eps if k < n_classes - 1 else 0.0),
+                mix_white(class_color(k), 0.6),
+            ]
         )
     return scale
 

@@ -1,4 +1,5 @@
-"""The one shared look of every dlviz figure: palette, fonts, margins and hover style."""
+"""The one shared look of every dlviz figure: palette, fonts, margins and hover style, and the
+small helpers every figure module uses (colour mixing, vertical guide lines, fast figures)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ GOOD = "#1B9E4B"
 BAD = "#D62728"
 NEUTRAL = "#7F8C8D"
 SHADE = "rgba(228, 87, 46, 0.12)"
-DIVERGING = "RdBu"
+INK = "#1F2333"  # probes, guide lines and markers: the text colour of the theme
 SEQUENTIAL = "Viridis"
 FONT = "Inter, -apple-system, Segoe UI, Roboto, sans-serif"
 
@@ -64,4 +65,46 @@ def styled(fig: go.Figure, *, title: str | None = None, height: int = 420) -> go
     )
     if title:
         fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left"})
+    return fig
+
+
+def rgba(hex_color: str, alpha: float) -> str:
+    """``'#RRGGBB'`` with opacity ``alpha`` as a CSS ``rgba(...)`` colour."""
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {min(1.0, alpha):.2f})"
+
+
+def mix_white(hex_color: str, amount: float) -> str:
+    """``amount`` of the colour mixed with white (0 = white, 1 = the colour), as ``'#RRGGBB'``."""
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return "#{:02X}{:02X}{:02X}".format(*(round(255 + (c - 255) * amount) for c in (r, g, b)))
+
+
+def vline(
+    x: float, xref: str = "x", *, color: str = INK, dash: str = "dot", yref: str = "paper"
+) -> dict:
+    """A vertical guide line at ``x`` across the whole height of the subplot ``xref``."""
+    return {
+        "type": "line",
+        "x0": x,
+        "x1": x,
+        "xref": xref,
+        "y0": 0,
+        "y1": 1,
+        "yref": yref,
+        "line": {"color": color, "width": 1.2, "dash": dash},
+    }
+
+
+def fast_figure(data: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
+    """A figure built without plotly's per-property validation (for big, animated figures).
+
+    ``go.Figure(_validate=False)`` skips validation for data and layout but not for frames, and
+    validating ~200 animation frames costs about a second per rerun, so frames are attached
+    through plotly's private ``_frame_objs``. The unit tests check that both still exist and that
+    the result equals a validated figure: a plotly upgrade that removes either fails them loudly.
+    """
+    fig = go.Figure({"data": data, "layout": layout}, _validate=False)
+    if frames:
+        fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
     return fig
