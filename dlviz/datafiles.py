@@ -137,9 +137,14 @@ def _mnist_fix(info: DatasetInfo, raw: Path, reason: str) -> str:
     )
 
 
-def _cifar_class():
+def cifar10_class():
     """torchvision's CIFAR10, checking that the extracted batch files exist rather than their md5
-    (the downloaded archive is still md5-checked by torchvision before extraction)."""
+    (the downloaded archive is still md5-checked by torchvision before extraction).
+
+    It overrides three class attributes that are torchvision internals (``train_list``,
+    ``test_list``: ``[file name, md5]`` pairs; ``meta``: a dict with ``md5``); tests/unit/
+    test_compat.py checks their shape so a torchvision upgrade that changes them fails loudly.
+    """
     from torchvision.datasets import CIFAR10
 
     class _CIFAR10(CIFAR10):
@@ -154,7 +159,7 @@ def load_cifar10(info: DatasetInfo, root: Path, download: bool) -> Dataset:
     """CIFAR-10 from ``root``: the extracted batches, else the archive (extracted first)."""
     from torchvision.datasets.utils import extract_archive
 
-    cls = _cifar_class()
+    cls = cifar10_class()
     folder = root / cls.base_folder
     archive = root / cls.filename
     removed = ""

@@ -47,7 +47,7 @@ def cpu_quota(default: int | None = None) -> int:
     return max(1, min(affinity, quota) if quota else affinity)
 
 
-def _tune_glibc_malloc() -> bool:
+def tune_glibc_malloc() -> bool:
     """Keep large activation buffers on the heap instead of mmap/munmap on every step."""
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return False
@@ -66,7 +66,7 @@ _OMP_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 
 
 @functools.cache
-def _libgomp() -> ctypes.CDLL | None:
+def torch_libgomp() -> ctypes.CDLL | None:
     """The GNU OpenMP runtime torch itself loaded (Linux), or None (another runtime, or none).
 
     Other packages bring their own copy (scikit-learn's wheels do): only torch's runs torch's
@@ -100,7 +100,7 @@ def on_omp_threads(fn, threads: int) -> list | None:
     """
     if threads < 2:
         return [fn()]
-    lib = _libgomp()
+    lib = torch_libgomp()
     if lib is None:
         return None
     results: list = []
@@ -135,7 +135,7 @@ def configure_torch(threads: int | None = None) -> int:
     # the flags they were born with; set it in each of them too.
     on_omp_threads(lambda: torch.set_flush_denormal(True), torch.get_num_threads())
     if not _configured:
-        _tune_glibc_malloc()
+        tune_glibc_malloc()
         _configured = True
     return torch.get_num_threads()
 

@@ -20,13 +20,9 @@ from dlviz.data import Dataset
 from dlviz.display import escape_markdown, fixed
 from dlviz.plots.training import learning_curves_figure
 from dlviz.training import Progress, TrainConfig, TrainResult, train_cached
+from dlviz.ui.compat import ScriptControlException
 from dlviz.ui.resources import get_store, training_slot
 from dlviz.ui.training import CUSTOM, recipe
-
-try:  # the exception Streamlit raises inside a script thread when a rerun or stop is requested
-    from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
-except ImportError:  # pragma: no cover - other Streamlit versions: a click simply interrupts
-    ScriptControlException = ()  # type: ignore[assignment,misc]
 
 WAIT_FOR_STOP_S = 20.0  # how long a rerun waits for this session's stopped run to hand over
 

@@ -1,0 +1,57 @@
+"""The library internals dlviz relies on, each behind one named function: these tests fail
+loudly when an upgrade of Streamlit, torchvision, glibc or torch's OpenMP changes them, instead
+of letting a feature quietly switch itself off. (Plotly's are in test_plot_style.py.)"""
+
+from __future__ import annotations
+
+import platform
+
+import pytest
+
+
+def test_streamlit_still_raises_script_control_exceptions_on_rerun_and_stop():
+    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
+
+    from dlviz.ui.compat import ScriptControlException
+
+    assert issubclass(RerunException, ScriptControlException)
+    assert issubclass(StopException, ScriptControlException)
+
+
+def test_torchvision_cifar10_still_lists_files_and_md5s_as_dlviz_overrides_them():
+    from torchvision.datasets import CIFAR10
+
+    from dlviz.datafiles import cifar10_class
+
+    for files in (CIFAR10.train_list, CIFAR10.test_list):
+        assert files and all(len(pair) == 2 and isinstance(pair[0], str) for pair in files)
+    assert {"filename", "key", "md5"} <= set(CIFAR10.meta)
+    ours = cifar10_class()
+    assert issubclass(ours, CIFAR10)
+    assert [f for f, _ in ours.train_list] == [f for f, _ in CIFAR10.train_list]
+    assert all(md5 is None for _, md5 in ours.train_list + ours.test_list)
+    assert callable(getattr(ours, "_check_integrity", None))
+
+
+linux_glibc = pytest.mark.skipif(
+    platform.system() != "Linux" or platform.libc_ver()[0] != "glibc",
+    reason="the allocator and OpenMP tuning are for glibc Linux only",
+)
+
+
+@linux_glibc
+def test_glibc_accepts_the_allocator_tuning():
+    from dlviz.runtime import tune_glibc_malloc
+
+    assert tune_glibc_malloc() is True
+
+
+@linux_glibc
+def test_torchs_gnu_openmp_runs_a_function_on_every_worker():
+    import torch
+
+    from dlviz.runtime import on_omp_threads, torch_libgomp
+
+    torch.ones(1000).sum()  # make sure torch has loaded its OpenMP runtime
+    assert torch_libgomp() is not None, "torch no longer loads GNU OpenMP (libgomp) here"
+    assert on_omp_threads(lambda: 7, 2) == [7, 7]
