@@ -369,8 +369,3 @@ def softmax_sweep(
         p = softmax(batch, temperature)[:, index]
         (dp,) = torch.autograd.grad(p.sum(), x)
     return SoftmaxSweep(index, x.detach(), p.detach(), dp, center)
-
-
-def is_finite(*tensors: torch.Tensor) -> bool:
-    """True when every value of every tensor is finite."""
-    return all(bool(torch.isfinite(t).all()) for t in tensors)

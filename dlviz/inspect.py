@@ -123,14 +123,3 @@ def feature_maps(model: nn.Module, x: torch.Tensor) -> list[FeatureMaps]:
             h.remove()
         model.train(was_training)
     return records
-
-
-def load_trained_model(
-    model: object, input_shape: tuple[int, int, int], num_classes: int, state: dict
-) -> nn.Module:
-    """Rebuild a dlviz model (preset name or ModelSpec) and load a state_dict into it, in eval mode."""
-    from dlviz.models import build_model
-
-    net = build_model(model, input_shape, num_classes)
-    net.load_state_dict(state)
-    return net.eval()

@@ -71,15 +71,23 @@ def metric(at, label: str) -> str:
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 60.0, poll: float = 0.02) -> Any:
-    """Poll ``condition`` until it returns something truthy (returned); AssertionError on timeout."""
+    """Poll ``condition`` until it returns something truthy and return that; False on timeout
+    (so ``assert wait_until(...)`` reads as the condition)."""
     deadline = time.monotonic() + timeout
     while True:
         result = condition()
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout:g} s: {condition}")
+            return False
         time.sleep(poll)
+
+
+def playground_workers() -> list:
+    """The Playground's live training threads (named ``dlviz-playground``)."""
+    import threading
+
+    return [t for t in threading.enumerate() if t.name == "dlviz-playground" and t.is_alive()]
 
 
 # --- the app server ---------------------------------------------------------------------------
@@ -133,10 +141,8 @@ def running_app(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        try:
-            wait_until(lambda: proc.poll() is not None or _healthy(url), timeout, poll=0.1)
-        except AssertionError:
-            raise RuntimeError(f"streamlit did not become healthy in {timeout:g} s") from None
+        if not wait_until(lambda: proc.poll() is not None or _healthy(url), timeout, poll=0.1):
+            raise RuntimeError(f"streamlit did not become healthy in {timeout:g} s")
         if proc.poll() is not None:
             raise RuntimeError(f"streamlit exited with code {proc.returncode}")
         yield url

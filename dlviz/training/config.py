@@ -34,7 +34,6 @@ native bf16 instructions (``dlviz.runtime.bf16_native``: AVX512-BF16 or AMX), wh
 CNN step about 1.5x faster at the same accuracy, and fp32 everywhere else. The precision a run
 used is ``TrainResult.precision``."""
 
-STATUSES: tuple[str, ...] = ("completed", "stopped", "early-stopped", "diverged")
 
 MAX_EPOCHS = 20
 """Most epochs one run may take, on the page and in the CLI: minutes on one or two shared cores."""

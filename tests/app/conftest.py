@@ -26,10 +26,3 @@ def open_page(page: str, timeout: float = 60) -> AppTest:
     at.switch_page(f"pages/{page}").run()
     assert not at.exception, [e.message for e in at.exception]
     return at
-
-
-def plotly_specs(at: AppTest) -> list[dict]:
-    """The JSON specs of every plotly chart on the page."""
-    import json
-
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from dlviz.activations import ACTIVATION_NAMES
-from tests.app.concept_helpers import metric, spec_by_key, values
-from tests.app.conftest import open_page, plotly_specs
+from tests.app.conftest import open_page
 from tests.app.hardening import assert_clean
+from tests.support import metric, plotly_specs, spec_by_key, values
 
 PAGE = "1_activations.py"
 

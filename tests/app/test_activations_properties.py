@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from dlviz.activations import ACTIVATION_NAMES, ACTIVATIONS
 from dlviz.ui.concepts import CLASS_NAMES, TEMPERATURES
-from tests.app.concept_helpers import spec_by_key, values
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
+from tests.support import spec_by_key, values
 
 PAGE = "1_activations.py"
 LOGITS = st.one_of(

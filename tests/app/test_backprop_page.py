@@ -6,7 +6,7 @@ import pytest
 
 from dlviz.autodiff.presets import EXPRESSION, PRESETS
 from dlviz.ui.backprop import variable_key
-from tests.app.conftest import open_page, plotly_specs
+from tests.app.conftest import open_page
 from tests.app.hardening import assert_clean
 from tests.expression_strategies import (
     CONSTANT_FAILURES,
@@ -16,6 +16,7 @@ from tests.expression_strategies import (
     SINGLE_VARIABLE,
     plain,
 )
+from tests.support import plotly_specs
 
 PAGE = "3_backprop.py"
 

@@ -7,9 +7,9 @@ import math
 import pytest
 
 from dlviz.depth_report import VANISHED
-from tests.app.concept_helpers import metric
-from tests.app.conftest import open_page, plotly_specs
+from tests.app.conftest import open_page
 from tests.app.hardening import assert_clean
+from tests.support import metric, plotly_specs
 
 PAGE = "6_depth_and_init.py"
 

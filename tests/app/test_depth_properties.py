@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from dlviz.activations import ACTIVATION_NAMES
 from dlviz.depth import INITS, MAX_DEPTH, MIN_DEPTH
 from dlviz.ui.depth import INPUTS, PRESETS, SIGMAS, WIDTHS
-from tests.app.concept_helpers import spec_by_key
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
+from tests.support import spec_by_key
 
 PAGE = "6_depth_and_init.py"
 DEPTHS = st.one_of(st.sampled_from([MIN_DEPTH, MAX_DEPTH]), st.integers(MIN_DEPTH, MAX_DEPTH))

@@ -13,9 +13,10 @@ import pytest
 from hypothesis import example, given
 
 from dlviz.autodiff.presets import EXPRESSION
-from tests.app.conftest import open_page, plotly_specs
+from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
 from tests.expression_strategies import hostile_inputs, typed_text
+from tests.support import plotly_specs
 
 
 @pytest.fixture(scope="module")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-
 import numpy as np
 import pytest
 
 from dlviz.autodiff import ExpressionError, gradients
-from tests.app.conftest import open_page, plotly_specs
+from tests.app.conftest import open_page
 from tests.app.hardening import assert_clean
 from tests.expression_strategies import (
     CONSTANT_FAILURES,
@@ -18,20 +16,9 @@ from tests.expression_strategies import (
     SINGLE_VARIABLE,
     plain,
 )
+from tests.support import plotly_specs, values
 
 PAGE = "4_gradient_descent.py"
-
-
-def arr(value) -> np.ndarray:
-    """A plotly array from a spec: a list, or a base64 typed array {"dtype", "bdata"}."""
-    if isinstance(value, dict) and "bdata" in value:
-        data = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        return (
-            data.reshape([int(d) for d in str(value["shape"]).split(",")])
-            if "shape" in value
-            else data
-        )
-    return np.asarray(value)
 
 
 def descent_spec(at) -> dict:
@@ -113,8 +100,8 @@ def test_custom_surface_rejects_unsafe_input_and_accepts_a_formula():
     at.text_input(key="gd_expr").set_value("(x - 1)^2 + 3*(y + 0.5)^2").run()
     assert not at.exception and not at.error
     stars = [t for t in descent_spec(at)["data"] if t.get("name") == "minimum"]
-    assert np.allclose(arr(stars[0]["x"]), [1.0], atol=1e-4)
-    assert np.allclose(arr(stars[0]["y"]), [-0.5], atol=1e-4)
+    assert np.allclose(values(stars[0]["x"]), [1.0], atol=1e-4)
+    assert np.allclose(values(stars[0]["y"]), [-0.5], atol=1e-4)
 
 
 def test_five_optimizers_and_none():
@@ -136,7 +123,7 @@ def test_gradient_noise_changes_the_paths():
     at.select_slider(key="gd_batch").set_value(1).run()
     assert not at.exception
     noisy = [t for t in surface_spec(at)["data"] if t["type"] == "scatter3d"][-1]
-    assert not np.array_equal(arr(noisy["x"]), arr(clean["x"]))
+    assert not np.array_equal(values(noisy["x"]), values(clean["x"]))
     assert any("σ/√batch" in c.value for c in at.caption)
 
 
@@ -147,7 +134,7 @@ def test_convergence_map_runs_on_the_button():
     assert not at.exception
     heat = [s for s in plotly_specs(at) if s["data"][0]["type"] == "heatmap"]
     assert heat
-    assert arr(heat[0]["data"][0]["z"]).shape == (25, 25)
+    assert values(heat[0]["data"][0]["z"]).shape == (25, 25)
     assert any("settled within" in c.value for c in at.caption)
     at.segmented_control(key="gd_map_metric").set_value("final loss").run()
     assert not at.exception
@@ -192,7 +179,7 @@ def test_functions_of_constants_draw_their_surface(custom_page, text):
     at = type_formula(custom_page, text)
     assert not at.error and descent_spec(at)
     stars = [t for t in descent_spec(at)["data"] if t.get("name") == "minimum"]
-    assert np.allclose(arr(stars[0]["x"]), [0.0], atol=1e-4)
+    assert np.allclose(values(stars[0]["x"]), [0.0], atol=1e-4)
 
 
 @pytest.mark.parametrize(("text", "fragment"), CONSTANT_FAILURES.items())

@@ -11,8 +11,9 @@ import pytest
 
 from dlviz.training.store import RunStore
 from dlviz.ui.landscape import quick_config
-from tests.app.conftest import open_page, plotly_specs
+from tests.app.conftest import open_page
 from tests.app.hardening import assert_clean
+from tests.support import plotly_specs
 
 PAGE = "8_loss_landscape.py"
 TIMEOUT = 300  # training + landscape on a busy 2-core CI machine

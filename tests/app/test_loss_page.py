@@ -9,9 +9,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.app.concept_helpers import metric, spec_by_key, values
 from tests.app.conftest import open_page
 from tests.app.hardening import assert_clean
+from tests.support import metric, spec_by_key, values
 
 PAGE = "2_loss.py"
 LOSS = "loss = −log p({})"

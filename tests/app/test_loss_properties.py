@@ -16,10 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dlviz.ui.concepts import CLASS_NAMES
-from tests.app.concept_helpers import spec_by_key, values
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
 from tests.app.test_activations_properties import LOGITS, on_grid
+from tests.support import spec_by_key, values
 
 PAGE = "2_loss.py"
 

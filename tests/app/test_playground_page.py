@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-import threading
-import time
-
 import numpy as np
 import pytest
 
-from tests.app.concept_helpers import metric
-from tests.app.concept_helpers import spec_by_key as spec
-from tests.app.concept_helpers import values as _values
 from tests.app.conftest import open_page
 from tests.app.hardening import assert_clean
+from tests.support import metric, playground_workers, wait_until
+from tests.support import spec_by_key as spec
+from tests.support import values as _values
 
 PAGE = "5_playground.py"
 
 
 def trainer(at):
     return at.session_state["pg_trainer"]
-
-
-def workers() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "dlviz-playground" and t.is_alive()]
-
-
-def wait_until(cond, timeout=60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture
@@ -72,13 +56,13 @@ def test_step_trains_one_epoch_and_every_figure_follows(at):
 def test_play_runs_a_worker_pause_stops_it_and_the_page_shows_progress(at):
     at.button(key="pg_play").click().run()
     assert not at.exception
-    assert trainer(at).running and len(workers()) == 1
+    assert trainer(at).running and len(playground_workers()) == 1
     assert at.button(key="pg_play").label == "Pause"
     assert wait_until(lambda: trainer(at).epoch >= 3)
     at.run()  # what a fragment poll would show
     assert int(metric(at, "Epoch").replace(",", "")) >= 3
     at.button(key="pg_play").click().run()
-    assert not trainer(at).running and not workers()
+    assert not trainer(at).running and not playground_workers()
     assert at.button(key="pg_play").label == "Play"
 
 
@@ -105,10 +89,10 @@ def test_changing_the_network_replaces_the_trainer_and_stops_the_old_worker(at):
     at.slider(key="pg_layers").set_value(3).run()
     assert not at.exception
     assert trainer(at) is not old and not old.running
-    assert len(workers()) == 1  # the new one keeps playing, the old one is gone
+    assert len(playground_workers()) == 1  # the new one keeps playing, the old one is gone
     assert len(trainer(at).snapshot().weights) == 4
     at.button(key="pg_play").click().run()
-    assert not workers()
+    assert not playground_workers()
 
 
 def test_divergence_pauses_explains_and_offers_lr_over_ten(at):

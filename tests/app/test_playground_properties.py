@@ -11,9 +11,6 @@ the metrics agree with the trainer, at most one live worker, and none once the e
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -24,22 +21,10 @@ from dlviz.playground.model import OPTIMIZER_CHOICES
 from dlviz.ui.playground_controls import BATCH_OPTIONS, L2_OPTIONS, LR_OPTIONS, SPEED_OPTIONS
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
+from tests.support import playground_workers, wait_until
 
 PAGE = "5_playground.py"
 ACTIONS = ("step", "play", "pause", "reset", "recover", "poll", "retune", "rebuild")
-
-
-def workers() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "dlviz-playground" and t.is_alive()]
-
-
-def wait_until(cond, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def ends(options: tuple) -> st.SearchStrategy:
@@ -128,7 +113,7 @@ def press(at, action: str) -> None:
 
 def check(at, context: str) -> None:
     assert_clean(at, context)
-    assert len(workers()) <= 1, f"{len(workers())} workers alive: {context}"
+    assert len(playground_workers()) <= 1, f"{len(playground_workers())} workers alive: {context}"
     shown = {m.label: m.value for m in at.metric}
     trainer = at.session_state["pg_trainer"]
     if not trainer.running:
@@ -151,4 +136,4 @@ def test_any_setting_and_any_buttons_leave_a_clean_page_and_no_worker(s, actions
     finally:
         if "pg_trainer" in at.session_state:
             at.session_state["pg_trainer"].stop()
-    assert wait_until(lambda: not workers(), 10), "a worker thread outlived its page"
+    assert wait_until(lambda: not playground_workers(), 10), "a worker thread outlived its page"

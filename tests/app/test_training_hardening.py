@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.app.concept_helpers import metric
 from tests.app.conftest import open_page
 from tests.app.hardening import assert_clean
 from tests.pictures import encoded, huge_png, picture_bytes
+from tests.support import metric
 
 PAGE = "7_training.py"
 TIMEOUT = 240

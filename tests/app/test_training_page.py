@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.app.conftest import open_page, plotly_specs
+from tests.app.conftest import open_page
+from tests.support import plotly_specs
 
 PAGE = "7_training.py"
 TIMEOUT = 240

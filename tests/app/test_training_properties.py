@@ -19,9 +19,9 @@ from dlviz.data import DATASETS, dataset_info
 from dlviz.training import OPTIMIZER_CHOICES, PRECISIONS
 from dlviz.ui import training as ui
 from dlviz.ui.training_explore import TABS
-from tests.app.concept_helpers import metric
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
+from tests.support import metric
 
 PAGE = "7_training.py"
 TIMEOUT = 240

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-
 import numpy as np
 import plotly.graph_objects as go
 
@@ -11,13 +9,7 @@ from dlviz.descent import Hyper, convergence_map, get_surface, run
 from dlviz.plots.descent import display_height, surface3d_figure
 from dlviz.plots.descent_map import convergence_map_figure
 from dlviz.plots.descent_panel import descent_figure, frame_steps
-
-
-def arr(value) -> np.ndarray:
-    """Plotly array values: plain sequences, or base64 typed arrays after to_dict()."""
-    if isinstance(value, dict) and "bdata" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-    return np.asarray(value, dtype=float)
+from tests.support import values
 
 
 def _paths(surface, steps=30):
@@ -42,11 +34,11 @@ def test_descent_figure_is_valid_plotly_with_one_frame_per_step():
     diverged = paths[2]
     assert diverged.diverged
     line = next(t for t in checked.data if t.name == "SGD + momentum" and t.yaxis in (None, "y"))
-    assert len(arr(line.x)) == diverged.last + 1
+    assert len(values(line.x)) == diverged.last + 1
     assert any(t.marker.symbol == "x" for t in checked.data if t.type == "scatter")
     # a frame past the divergence keeps that ball at its last valid point
     balls = checked.frames[-1].data[0]
-    np.testing.assert_allclose(arr(balls.x)[2], diverged.positions[diverged.last, 0])
+    np.testing.assert_allclose(values(balls.x)[2], diverged.positions[diverged.last, 0])
 
 
 def test_frames_thin_out_evenly_for_long_runs():
@@ -64,7 +56,7 @@ def test_surface3d_figure_has_the_surface_and_each_path():
     lines = [t for t in fig.data if t.type == "scatter3d" and t.mode == "lines"]
     assert [t.name for t in lines] == ["SGD", "Adam", "SGD + momentum"]
     # the height is log10(1 + f - f*) on Rosenbrock, above the surface
-    z = arr(lines[0].z)
+    z = values(lines[0].z)
     assert np.all(z >= display_height(surface, paths[0].losses[: len(z)]))
 
 

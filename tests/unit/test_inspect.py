@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import torch
 from torch import nn
 
@@ -88,13 +87,26 @@ def test_feature_maps_restore_training_mode_and_remove_hooks():
     assert feature_maps(small_mlp(), torch.randn(1, 8, 8)) == []  # no 4-D outputs in an MLP
 
 
-def test_load_trained_model_roundtrip():
-    models = pytest.importorskip("dlviz.models")
-    from dlviz.inspect import load_trained_model
+def test_a_train_result_rebuilds_its_model_in_eval_mode():
+    from dlviz.data import dataset_info
+    from dlviz.models import build_model
+    from dlviz.training import TrainConfig, TrainResult
 
-    net = models.build_model("seed-mlp", (1, 8, 8), 10)
+    net = build_model("seed-mlp", (1, 8, 8), 10)
     state = {k: v.clone() for k, v in net.state_dict().items()}
-    again = load_trained_model("seed-mlp", (1, 8, 8), 10, state)
+    empty = dict.fromkeys(("history", "status", "message", "diverged_at", "test_labels"))
+    result = TrainResult(
+        TrainConfig("digits", "seed-mlp"),
+        **empty,
+        initial_state=state,
+        final_state=state,
+        test_preds=[],
+        test_probs=[],
+        train_seconds=0.0,
+        samples_per_second=0.0,
+        parameters=0,
+    )
+    again = result.model(dataset_info("digits"))
     assert not again.training
     x = torch.randn(2, 1, 8, 8)
     torch.testing.assert_close(again(x), net.eval()(x))

@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +23,7 @@ from dlviz.playground.model import (
     linear_layers,
 )
 from dlviz.playground.session import DIVERGED, PAUSED, READY, RUNNING, Trainer
+from tests.support import playground_workers, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -35,15 +35,6 @@ def small(data, **kw) -> Trainer:
     model = ModelConfig(hidden=(6, 6), **kw.pop("model", {}))
     settings = TrainSettings(**kw.pop("settings", {}))
     return Trainer(data, model, settings, grid=30, map_grid=10, **kw)
-
-
-def wait_until(cond, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def test_new_trainer_is_ready_at_epoch_zero_with_a_snapshot(data):
@@ -99,10 +90,9 @@ def test_play_trains_in_one_background_thread_until_paused(data):
     assert wait_until(lambda: t.snapshot().epoch >= 3)
     t.pause()
     assert not t.running and t.status == PAUSED
+    assert wait_until(lambda: not playground_workers())  # the worker has ended: nothing trains
     frozen = t.epoch
-    time.sleep(0.2)
-    assert t.epoch == frozen
-    assert not any(th.name == "dlviz-playground" and th.is_alive() for th in threading.enumerate())
+    assert t.snapshot().epoch == frozen == t.epoch
 
 
 def test_learning_rate_changes_while_it_runs(data):
