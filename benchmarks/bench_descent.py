@@ -34,7 +34,7 @@ def library_timings() -> None:
     import plotly.io as pio
 
     from dlviz.descent import Hyper, convergence_map, get_surface, run
-    from dlviz.plots.descent_panel import descent_figure
+    from dlviz.plots.descent.panel import descent_figure
     from dlviz.runtime import configure_torch
 
     configure_torch()

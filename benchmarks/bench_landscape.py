@@ -16,9 +16,9 @@ import time
 
 from dlviz.data import DatasetUnavailable, load_dataset, normalize, synthetic_dataset
 from dlviz.landscape import LandscapeConfig, loss_landscape
-from dlviz.models import build_model
 from dlviz.runtime import configure_torch
 from dlviz.training import TrainConfig, train
+from dlviz.training.models import build_model
 
 
 def main() -> None:

@@ -19,7 +19,8 @@ import plotly.io as pio
 from dlviz.playground.data import DataConfig, make_dataset
 from dlviz.playground.model import ModelConfig, TrainSettings
 from dlviz.playground.session import Trainer
-from dlviz.plots.playground import (
+from dlviz.plots.playground.network import network_figure, update_network_figure
+from dlviz.plots.playground.regions import (
     confusion_figure,
     curves_figure,
     decision_figure,
@@ -27,7 +28,6 @@ from dlviz.plots.playground import (
     update_curves_figure,
     update_decision_figure,
 )
-from dlviz.plots.playground_network import network_figure, update_network_figure
 from dlviz.runtime import configure_torch
 
 POLL_MS = 500.0

@@ -45,9 +45,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from dlviz.data import MNIST_FILES, SYSTEM_DIRS, load_dataset, synthetic_dataset
-from dlviz.models import PRESETS
 from dlviz.runtime import bf16_native, configure_torch, cpu_quota
 from dlviz.training import preset_config, train
+from dlviz.training.models import PRESETS
 
 TARGETS = {"seed-cnn": 4.0, "seed-mlp": 20.0}
 

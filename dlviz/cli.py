@@ -35,8 +35,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m dlviz`` argument parser."""
     from dlviz.data import DATASETS
-    from dlviz.models import PRESETS
     from dlviz.training import OPTIMIZER_CHOICES, PRECISIONS
+    from dlviz.training.models import PRESETS
 
     parser = _Parser(prog="python -m dlviz", description="dlviz: train and inspect small models.")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)
@@ -219,7 +219,7 @@ def _summary(result, data) -> dict:
 
 
 def _presets(out: TextIO) -> int:
-    from dlviz.models import PRESETS
+    from dlviz.training.models import PRESETS
 
     for p in PRESETS.values():
         acc = f"{p.reported_accuracy:.2%} on {p.reported_dataset}" if p.reported_accuracy else "-"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dlviz.display import exact, fixed, number, signed
-from dlviz.losses import BCE_LATEX, CE_LATEX, MSE_VS_CE_LATEX, SOFTMAX_CE_LATEX
+from dlviz.loss import BCE_LATEX, CE_LATEX, MSE_VS_CE_LATEX, SOFTMAX_CE_LATEX
 from dlviz.ui import concepts as ui
 from dlviz.ui.common import page_header, text_sections, try_this
 

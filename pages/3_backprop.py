@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dlviz.ui import backprop as ui
-from dlviz.ui.backprop_results import show_checks, show_descent
+from dlviz.ui.backprop import controls as ui
+from dlviz.ui.backprop.results import show_checks, show_descent
 from dlviz.ui.common import page_header, text_sections, try_this
 
 TEXT = text_sections("backprop")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dlviz.ui import descent as ui
 from dlviz.ui.common import page_header, text_sections, try_this
-from dlviz.ui.descent_controls import descent_controls
-from dlviz.ui.descent_results import show_convergence_map, show_results
+from dlviz.ui.descent import views as ui
+from dlviz.ui.descent.controls import descent_controls
+from dlviz.ui.descent.results import show_convergence_map, show_results
 
 TEXT = text_sections("gradient_descent")
 page_header("Gradient descent", TEXT["intro"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dlviz.ui.common import page_header, text_sections, try_this
-from dlviz.ui.playground import get_trainer, show_live, show_toolbar
-from dlviz.ui.playground_controls import playground_controls
+from dlviz.ui.playground.controls import playground_controls
+from dlviz.ui.playground.live import get_trainer, show_live, show_toolbar
 
 text = text_sections("playground")
 page_header("Playground: watch a network learn, live", text["intro"])

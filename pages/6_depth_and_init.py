@@ -32,7 +32,7 @@ study = cached_study(cfg, inputs)
 label = INITS[cfg.init]
 studies = cached_comparison(cfg, inputs) if compare else {label: study}
 
-show_headline(study)  # loss, last std, gradient ratio, flat units (dlviz.depth_report)
+show_headline(study)  # loss, last std, gradient ratio, flat units (dlviz.depth.report)
 show_verdicts(study)  # overflow / vanishing / saturation / stable, in words
 
 st.plotly_chart(depth_profile_figure(studies, label), width="stretch", key="depth_profile")

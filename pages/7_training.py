@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dlviz.ui import training as ui
-from dlviz.ui import training_data
 from dlviz.ui.common import page_header, text_sections, try_this
-from dlviz.ui.training_explore import show_explorer
-from dlviz.ui.training_run import show_run_message, train_or_recall
+from dlviz.ui.training import data as training_data
+from dlviz.ui.training import form as ui
+from dlviz.ui.training.explore import show_explorer
+from dlviz.ui.training.run import show_run_message, train_or_recall
 
 text = text_sections("training")
 page_header("Train a model", text["intro"])

@@ -3,7 +3,7 @@
 Each surface is a plain torch function of two tensors (so gradients come from autograd and the same
 code evaluates one point, a path or a whole batch), plus what a page needs to draw it: the plotted
 region, a sensible start, the known minima and a LaTeX formula. ``custom_surface`` turns a formula
-typed by a learner into a surface through the safe expression language of ``dlviz.autodiff`` (it
+typed by a learner into a surface through the safe expression language of ``dlviz.backprop`` (it
 never calls ``eval``). This module does no optimisation; see ``dlviz.descent.optimize``.
 """
 
@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from dlviz.autodiff.arithmetic import evaluate, tensors
-from dlviz.autodiff.expression import ExpressionError, parse_expression
+from dlviz.expression.arithmetic import evaluate, tensors
+from dlviz.expression.language import ExpressionError, parse_expression
 
 Fn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 

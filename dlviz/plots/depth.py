@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dlviz.depth import UNDERFLOW, DepthStudy, LayerStats
-from dlviz.depth_report import where
+from dlviz.depth.report import where
 from dlviz.display import number, percent
 from dlviz.plots.style import BAD, NEUTRAL, color, rgba, styled
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from dlviz.models import PRESETS, ModelSpec
+from dlviz.training.models import PRESETS, ModelSpec
 
 if TYPE_CHECKING:
     from torch import nn
@@ -256,7 +256,7 @@ class TrainResult:
 
     def model(self, info: DatasetInfo, weights: str = "final") -> nn.Module:
         """Rebuild the model for ``info`` and load the "final" or "initial" weights (eval mode)."""
-        from dlviz.models import build_model
+        from dlviz.training.models import build_model
 
         model = build_model(self.config.model, info.shape, info.num_classes)
         model.load_state_dict(self.final_state if weights == "final" else self.initial_state)

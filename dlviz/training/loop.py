@@ -23,7 +23,6 @@ from torch import nn
 
 from dlviz.data import Dataset
 from dlviz.display import percent
-from dlviz.models import build_model, count_parameters
 from dlviz.optimizers import make_optimizer
 from dlviz.runtime import configure_torch
 from dlviz.training.config import Callback, EpochStats, Progress, TrainConfig, TrainResult
@@ -34,6 +33,7 @@ from dlviz.training.inference import (
     resolve_precision,
     uses_conv,
 )
+from dlviz.training.models import build_model, count_parameters
 
 STEP_EVENTS_PER_EPOCH = 20
 """About how many "step" progress events an epoch sends to callbacks."""

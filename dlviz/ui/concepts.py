@@ -3,7 +3,7 @@
 Every widget here is bounded and has a stable page-prefixed key (``act_*``, ``loss_*``) so tests
 can drive it. Preset buttons and the gradient step are ``on_click`` callbacks that edit
 ``st.session_state`` before the widgets are drawn. The maths lives in dlviz.activations and
-dlviz.losses, the figures in dlviz.plots; the ``*_view`` functions pair a result with its figure
+dlviz.loss, the figures in dlviz.plots; the ``*_view`` functions pair a result with its figure
 behind ``st.cache_resource`` (the same read-only objects on every hit), so a slider move rebuilds
 only the one figure whose inputs changed.
 """
@@ -28,7 +28,7 @@ from dlviz.activations import (
     softmax_sweep,
 )
 from dlviz.display import exact, fixed, number
-from dlviz.losses import (
+from dlviz.loss import (
     CECurve,
     SigmoidComparison,
     SoftmaxCE,
@@ -43,7 +43,7 @@ from dlviz.plots.activations import (
     softmax_jacobian_figure,
     softmax_sweep_figure,
 )
-from dlviz.plots.losses import cross_entropy_figure, mse_vs_ce_figure, softmax_ce_figure
+from dlviz.plots.loss import cross_entropy_figure, mse_vs_ce_figure, softmax_ce_figure
 
 CLASS_NAMES: tuple[str, ...] = ("cat", "dog", "bird", "frog", "horse", "ship", "truck", "plane")
 DEFAULT_LOGITS: tuple[float, ...] = (2.0, 1.0, 0.1, -1.0, 0.5, -2.0, 3.0, 0.0)

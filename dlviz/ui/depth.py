@@ -6,7 +6,7 @@ import streamlit as st
 
 from dlviz.activations import ACTIVATION_NAMES, ACTIVATIONS
 from dlviz.depth import INITS, MAX_DEPTH, MIN_DEPTH, DepthConfig, DepthStudy
-from dlviz.depth_report import diagnose, headline
+from dlviz.depth.report import diagnose, headline
 from dlviz.display import escape_markdown
 
 INPUTS: dict[str, str] = {
@@ -137,7 +137,7 @@ def cached_comparison(cfg: DepthConfig, source: str) -> dict[str, DepthStudy]:
 
 
 ALERTS = {"ok": st.success, "warning": st.warning, "problem": st.error}
-"""How each severity of dlviz.depth_report is shown."""
+"""How each severity of dlviz.depth.report is shown."""
 
 
 def show_headline(study: DepthStudy) -> None:

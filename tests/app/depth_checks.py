@@ -1,6 +1,6 @@
 """What the Depth page shows for one study, checked without Streamlit: words and chart data.
 
-``page_problems(study)`` runs the page's own formatting (dlviz.depth_report's headline and
+``page_problems(study)`` runs the page's own formatting (dlviz.depth.report's headline and
 verdicts) and figure builders, and lists everything a learner must never see: a raw NaN / inf /
 None / -0 in a metric or sentence or hover, a severity that is not a dlviz one, a chart value that
 is neither drawable nor inside a marked gap. The exhaustive grid and the regression tests share it.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from dlviz.depth import DepthStudy
-from dlviz.depth_report import SEVERITIES, diagnose, headline
+from dlviz.depth.report import SEVERITIES, diagnose, headline
 from dlviz.plots.depth import depth_profile_figure, ridgeline_figure
 from tests.app.hardening import _BAD_CELL, _NEGATIVE_ZERO, _NUMBER_WORD
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dlviz.autodiff.presets import EXPRESSION, PRESETS
-from dlviz.ui.backprop import variable_key
+from dlviz.backprop.presets import EXPRESSION, PRESETS
+from dlviz.ui.backprop.controls import variable_key
 from tests.app.conftest import open_page
 from tests.app.hardening import assert_clean
 from tests.expression_strategies import (

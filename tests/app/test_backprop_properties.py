@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dlviz.autodiff import ExpressionError
-from dlviz.autodiff.presets import DEFAULT_EXPRESSION, EXPRESSION, PRESETS, preset_variables
-from dlviz.ui.backprop import VALUE_RANGE, variable_key
-from dlviz.ui.backprop_results import LRS
+from dlviz.backprop import ExpressionError
+from dlviz.backprop.presets import DEFAULT_EXPRESSION, EXPRESSION, PRESETS, preset_variables
+from dlviz.ui.backprop.controls import VALUE_RANGE, variable_key
+from dlviz.ui.backprop.results import LRS
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
 from tests.expression_strategies import formulas

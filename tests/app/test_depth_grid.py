@@ -5,7 +5,7 @@ values between ({2, 5, 10, 20, 35, 50}; the slider starts at 2, so depth 1 is no
 It is cheap at a batch of 16 inputs on one thread: where the signal overflows or underflows
 depends on the weights, not on the batch size (the regression tests in
 tests/unit/test_depth_report.py and tests/app/test_depth_page.py use the page's 256). Each
-setting runs the library and the page's headline and verdicts (dlviz.depth_report); both figure
+setting runs the library and the page's headline and verdicts (dlviz.depth.report); both figure
 builders run wherever a curve has a gap to mark. Nothing may raise, no text may show a raw
 NaN / inf / None / -0, and every chart value is drawable or inside a marked gap. Batch norm and
 the normal init's sigma extremes get a smaller grid at depth 50.

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from dlviz.depth_report import VANISHED
+from dlviz.depth.report import VANISHED
 from tests.app.conftest import open_page
 from tests.app.hardening import assert_clean
 from tests.support import metric, plotly_specs

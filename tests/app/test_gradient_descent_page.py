@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlviz.autodiff import ExpressionError, gradients
+from dlviz.backprop import ExpressionError, gradients
 from tests.app.conftest import open_page
 from tests.app.hardening import assert_clean
 from tests.expression_strategies import (

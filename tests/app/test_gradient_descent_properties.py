@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from dlviz.descent.optimize import OPTIMIZERS
 from dlviz.descent.surfaces import SURFACE_NAMES
-from dlviz.ui.descent_controls import BATCH_SIZES, DEFAULT_EXPRESSION, KAPPAS
-from dlviz.ui.descent_optimizers import EPS_OPTIONS, LR_OPTIONS
+from dlviz.ui.descent.controls import BATCH_SIZES, DEFAULT_EXPRESSION, KAPPAS
+from dlviz.ui.descent.optimizers import EPS_OPTIONS, LR_OPTIONS
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
 

@@ -162,7 +162,7 @@ def test_a_tiny_loss_reads_as_a_number_never_as_zero(at):
 
 
 def test_recover_offers_a_slider_option_a_tenth_down_or_says_no_tenth():
-    from dlviz.ui.playground import recovery_lr
+    from dlviz.ui.playground.live import recovery_lr
 
     assert recovery_lr(10.0) == 1.0 and recovery_lr(3.0) == 0.3 and recovery_lr(3e-4) == 3e-5
     assert recovery_lr(1e-5) == 1e-5  # the slider's end: nothing smaller to offer

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from dlviz.activations import ACTIVATION_NAMES
 from dlviz.playground.data import CLASS_RANGE, DATASETS, FEATURE_NAMES
 from dlviz.playground.model import OPTIMIZER_CHOICES
-from dlviz.ui.playground_controls import BATCH_OPTIONS, L2_OPTIONS, LR_OPTIONS, SPEED_OPTIONS
+from dlviz.ui.playground.controls import BATCH_OPTIONS, L2_OPTIONS, LR_OPTIONS, SPEED_OPTIONS
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
 from tests.support import playground_workers, wait_until

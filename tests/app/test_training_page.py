@@ -217,7 +217,7 @@ def test_a_click_during_training_stops_it_and_keeps_the_partial_run():
 
     from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
-    from dlviz.ui.training_run import LiveProgress
+    from dlviz.ui.training.run import LiveProgress
 
     class ClickedBar:
         calls = 0

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from dlviz.activations import ACTIVATION_NAMES
 from dlviz.data import DATASETS, dataset_info
 from dlviz.training import OPTIMIZER_CHOICES, PRECISIONS
-from dlviz.ui import training as ui
-from dlviz.ui.training_explore import TABS
+from dlviz.ui.training import form as ui
+from dlviz.ui.training.explore import TABS
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
 from tests.support import metric

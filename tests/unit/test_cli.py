@@ -150,7 +150,7 @@ def test_the_largest_64_bit_seed_trains(tmp_path):
 
 
 def test_the_page_and_the_cli_share_the_bounds():
-    from dlviz.ui import training as page
+    from dlviz.ui.training import form as page
 
     assert max(page.BATCH_SIZES) == MAX_BATCH_SIZE
     assert page.MAX_EPOCHS is MAX_EPOCHS

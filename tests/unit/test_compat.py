@@ -21,7 +21,7 @@ def test_streamlit_still_raises_script_control_exceptions_on_rerun_and_stop():
 def test_torchvision_cifar10_still_lists_files_and_md5s_as_dlviz_overrides_them():
     from torchvision.datasets import CIFAR10
 
-    from dlviz.datafiles import cifar10_class
+    from dlviz.data.files import cifar10_class
 
     for files in (CIFAR10.train_list, CIFAR10.test_list):
         assert files and all(len(pair) == 2 and isinstance(pair[0], str) for pair in files)

@@ -19,7 +19,7 @@ from dlviz.depth import (
     random_batch,
     slope_peak,
 )
-from dlviz.depth_report import diagnose
+from dlviz.depth.report import diagnose
 
 
 def direct_stats(cfg: DepthConfig, x: torch.Tensor, y: torch.Tensor):

@@ -16,7 +16,7 @@ import torch
 
 from dlviz.data import dataset_info
 from dlviz.depth import DepthConfig, depth_study, image_batch, shared_edges
-from dlviz.depth_report import SEVERITIES, VANISHED, diagnose, headline
+from dlviz.depth.report import SEVERITIES, VANISHED, diagnose, headline
 from dlviz.plots.depth import depth_profile_figure, gap_note, ridgeline_figure
 from tests.app.depth_checks import page_problems, raw
 

@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from dlviz.autodiff import gradients
-from dlviz.autodiff.expression import ExpressionError
+from dlviz.backprop import gradients
 from dlviz.descent import (
     SURFACES,
     Hyper,
@@ -21,6 +20,7 @@ from dlviz.descent import (
     trajectory,
 )
 from dlviz.descent.compare import OptimizerSpec, summary
+from dlviz.expression.language import ExpressionError
 from dlviz.optimizers import OPTIMIZER_NAMES
 from tests.expression_strategies import CONSTANT_FAILURES, CONSTANT_ONLY, CONSTANT_PARTS
 

@@ -10,7 +10,8 @@ import pytest
 from dlviz.playground.data import DataConfig, make_dataset
 from dlviz.playground.model import ModelConfig, TrainSettings
 from dlviz.playground.session import Trainer
-from dlviz.plots.playground import (
+from dlviz.plots.playground.network import network_figure, update_network_figure
+from dlviz.plots.playground.regions import (
     confusion_figure,
     curves_figure,
     decision_figure,
@@ -20,7 +21,6 @@ from dlviz.plots.playground import (
     update_curves_figure,
     update_decision_figure,
 )
-from dlviz.plots.playground_network import network_figure, update_network_figure
 
 FEATURES = ("x1", "x2", "x1^2")
 

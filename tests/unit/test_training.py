@@ -18,7 +18,6 @@ import dlviz.training.inference as inference
 import dlviz.training.loop as loop
 from dlviz.data import synthetic_dataset
 from dlviz.metrics import confusion_matrix, per_class_accuracy
-from dlviz.models import PRESETS, ModelSpec, build_model
 from dlviz.runtime import configure_torch
 from dlviz.training import (
     OPTIMIZER_CHOICES,
@@ -31,6 +30,7 @@ from dlviz.training import (
     split_indices,
     train,
 )
+from dlviz.training.models import PRESETS, ModelSpec, build_model
 
 TINY_MLP = ModelSpec(kind="mlp", hidden=(32,))
 TINY_CNN = ModelSpec(kind="cnn", channels=(8,), hidden=(16,))

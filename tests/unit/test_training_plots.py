@@ -14,13 +14,8 @@ from sklearn import metrics
 
 from dlviz.metrics import confusion_matrix, per_class_accuracy
 from dlviz.plots.images import image_grid_figure, png_data_uri
-from dlviz.plots.inspect import (
-    feature_maps_figure,
-    first_layer_weights_figure,
-    probability_bars_figure,
-)
 from dlviz.plots.style import BAD, GOOD
-from dlviz.plots.training import (
+from dlviz.plots.training.figures import (
     class_balance_figure,
     confusion_matrix_figure,
     learning_curves_figure,
@@ -31,7 +26,12 @@ from dlviz.plots.training import (
     sample_grid_figure,
     selected_cell,
 )
-from dlviz.results import (
+from dlviz.plots.training.inspect import (
+    feature_maps_figure,
+    first_layer_weights_figure,
+    probability_bars_figure,
+)
+from dlviz.training.results import (
     cell_indices,
     classification_report_frame,
     differing_fields,

@@ -1,0 +1,1 @@
+"""The safe expression language the Backprop and Gradient-descent pages read formulas in."""

@@ -1,0 +1,1 @@
+"""Figures of the Gradient-descent page."""

@@ -1,0 +1,200 @@
+"""Streamlit side of the Playground: the per-session trainer, its toolbar and the live fragment.
+
+The trainer (dlviz.playground.session.Trainer) lives in ``st.session_state`` (one per browser
+session) and trains in its own thread, which never calls Streamlit. A fragment polls its
+snapshot every half second while it plays; a structural change (data, features, layers,
+activation, optimizer, seed) stops the old trainer before a new one is made. The widgets are in
+``dlviz.ui.playground.controls``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dlviz.display import count, fixed, number, percent
+from dlviz.playground.data import DataConfig, PlaygroundData, make_dataset
+from dlviz.playground.model import ModelConfig, TrainSettings
+from dlviz.playground.session import DIVERGED, RUNNING, Snapshot, Trainer
+from dlviz.plots.playground.network import network_figure, update_network_figure
+from dlviz.plots.playground.regions import (
+    confusion_figure,
+    curves_figure,
+    decision_figure,
+    update_confusion_figure,
+    update_curves_figure,
+    update_decision_figure,
+)
+from dlviz.ui.playground.controls import KEEP, LR_OPTIONS, nearest_option
+
+POLL_SECONDS = 0.5
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def get_data(cfg: DataConfig) -> PlaygroundData:
+    """The toy dataset for ``cfg`` (shared, read-only)."""
+    return make_dataset(cfg)
+
+
+def get_trainer(
+    data_cfg: DataConfig, model_cfg: ModelConfig, settings: TrainSettings
+) -> tuple[Trainer, PlaygroundData]:
+    """This session's trainer; a new one (the old one stopped) when data or network change."""
+    data = get_data(data_cfg)
+    key = (data_cfg, model_cfg)
+    trainer: Trainer | None = st.session_state.get("pg_trainer")
+    if trainer is None or st.session_state.get("pg_trainer_key") != key:
+        was_running = trainer is not None and trainer.running
+        if trainer is not None:
+            trainer.stop()
+        trainer = Trainer(data, model_cfg, settings)
+        st.session_state["pg_trainer"] = trainer
+        st.session_state["pg_trainer_key"] = key
+        if was_running:
+            trainer.play()
+    trainer.update_settings(settings)
+    return trainer, data
+
+
+def _trainer() -> Trainer:
+    return st.session_state["pg_trainer"]
+
+
+def recovery_lr(lr: float) -> float:
+    """The learning rate Recover offers: a tenth of ``lr``, as the nearest slider option."""
+    return nearest_option(lr * 0.1, LR_OPTIONS)
+
+
+def _recover() -> None:
+    trainer = _trainer()
+    lr = recovery_lr(trainer.settings.lr)
+    trainer.recover(lr=lr)  # exactly the slider's value, so the message and the slider agree
+    st.session_state["pg_lr"] = lr
+
+
+def show_toolbar(trainer: Trainer) -> None:
+    """Play / Pause, Step, Reset, and any message from the trainer."""
+    running = trainer.running
+    diverged = trainer.status == DIVERGED
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 4], vertical_alignment="center")
+    if running:
+        c1.button(
+            "Pause",
+            key="pg_play",
+            icon=":material/pause:",
+            on_click=lambda: _trainer().pause(),
+            width="stretch",
+            type="primary",
+        )
+    else:
+        c1.button(
+            "Play",
+            key="pg_play",
+            icon=":material/play_arrow:",
+            disabled=diverged,
+            on_click=lambda: _trainer().play(),
+            width="stretch",
+            type="primary",
+        )
+    c2.button(
+        "Step",
+        key="pg_step",
+        icon=":material/skip_next:",
+        disabled=diverged,
+        on_click=lambda: _trainer().step(1),
+        width="stretch",
+        help="Train one epoch.",
+    )
+    c3.button(
+        "Reset",
+        key="pg_reset",
+        icon=":material/restart_alt:",
+        on_click=lambda: _trainer().reset(),
+        width="stretch",
+        help="Back to epoch 0 and the same initial weights.",
+    )
+    with c4:
+        snap_msg = "" if running else trainer.message
+        if diverged:
+            st.error(snap_msg, icon=":material/warning:")
+            lr, new_lr = trainer.settings.lr, recovery_lr(trainer.settings.lr)
+            tenth = " (÷10)" if math.isclose(new_lr * 10, lr) else ""  # not at the slider's end
+            st.button(
+                f"Roll back and use learning rate {number(new_lr)}{tenth}",
+                key="pg_recover",
+                on_click=_recover,
+                icon=":material/south:",
+            )
+        elif snap_msg:
+            st.info(snap_msg, icon=":material/info:")
+        elif running:
+            st.caption("Training… change the learning rate, batch size, L2 or speed as it runs.")
+        else:
+            st.caption("Press Play to train continuously, or Step for one epoch at a time.")
+
+
+def live_figures(
+    trainer: Trainer, snap: Snapshot, data: PlaygroundData, show_test: bool
+) -> dict[str, go.Figure]:
+    """The four figures for ``snap``: built once per trainer, then refreshed in place.
+
+    Building a styled plotly figure validates its whole template (tens of ms); assigning new
+    arrays to existing traces costs well under a millisecond, so polls only do the latter.
+    """
+    cached = st.session_state.get("pg_figs")
+    if cached is not None and cached[0] is trainer and cached[1] == show_test:
+        figs = cached[2]
+        update_decision_figure(figs["regions"], snap, data)
+        update_network_figure(figs["network"], snap)
+        update_curves_figure(figs["curves"], snap.history)
+        update_confusion_figure(figs["confusion"], snap.confusion)
+        return figs
+    figs = {
+        "regions": decision_figure(snap, data, show_test=show_test),
+        "network": network_figure(snap, trainer.model_cfg.features),
+        "curves": curves_figure(snap.history),
+        "confusion": confusion_figure(snap.confusion),
+    }
+    st.session_state["pg_figs"] = (trainer, show_test, figs)
+    return figs
+
+
+def show_live(trainer: Trainer, data: PlaygroundData) -> None:
+    """The figures, redrawn from a fresh snapshot every POLL_SECONDS while training runs."""
+    polling = trainer.running
+
+    @st.fragment(run_every=POLL_SECONDS if polling else None)
+    def live() -> None:
+        snap = trainer.snapshot()
+        if polling and snap.status != RUNNING:
+            st.rerun()  # stopped by itself (diverged, idle, max epochs): refresh the toolbar
+        h = snap.history
+        with st.container(key="pg_epoch", horizontal=True):
+            st.metric("Epoch", count(snap.epoch))
+            st.metric("Train loss", fixed(h["train_loss"][-1]))
+            st.metric("Test loss", fixed(h["test_loss"][-1]))
+            st.metric("Train accuracy", percent(h["train_acc"][-1]))
+            st.metric("Test accuracy", percent(h["test_acc"][-1]))
+            st.metric("Learning rate", number(snap.lr))
+        left, right = st.columns([4, 5], gap="medium")
+        show_test = left.toggle(
+            "Show test points (hollow diamonds)", True, key="pg_show_test", persist_state=KEEP
+        )
+        figs = live_figures(trainer, snap, data, show_test)
+        with left:
+            st.plotly_chart(figs["regions"], key="pg_regions", width="stretch")
+        with right:
+            st.plotly_chart(figs["network"], key="pg_network", width="stretch")
+            st.caption(
+                "Each square is what that neuron outputs over the whole plane (blue above zero, "
+                "orange below, each map scaled to its own range; softmax outputs show each "
+                "class's probability). Lines are weights: blue positive, orange negative, "
+                "thicker = larger. The small square on a node's corner is its bias."
+            )
+        left, right = st.columns([5, 3], gap="medium")
+        left.plotly_chart(figs["curves"], key="pg_curves", width="stretch")
+        right.plotly_chart(figs["confusion"], key="pg_confusion", width="stretch")
+
+    live()

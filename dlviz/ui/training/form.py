@@ -1,0 +1,219 @@
+"""Streamlit pieces of the Training page: pick a model, the training form; the rest lives nearby.
+
+``model_picker()`` sits outside the form (it changes what the page shows before any training; so
+does ``dlviz.ui.training.data.dataset_picker()``, with the dataset preview); ``training_controls()`` is an ``st.form`` returning a ``TrainConfig`` only
+when Train is pressed, so moving a slider never interrupts a run. ``run_training()`` trains inside
+``st.status`` with a progress bar and growing curves, one run per server at a time; that part
+lives in ``dlviz.ui.training.run``, the exploration views in ``dlviz.ui.training.explore`` and
+``dlviz.ui.training.inspect``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dlviz.data import Dataset
+from dlviz.display import count, number, percent
+from dlviz.optimizers import LABELS
+from dlviz.runtime import bf16_native
+from dlviz.training import MAX_BATCH_SIZE, MAX_EPOCHS, OPTIMIZER_CHOICES, PRECISIONS, TrainConfig
+from dlviz.training.models import PRESET_NAMES, PRESETS, ModelSpec
+from dlviz.ui.training.data import DATASET_LABELS
+
+CUSTOM = {"custom-mlp": "Custom MLP (your layers)", "custom-cnn": "Custom CNN (your layers)"}
+MODEL_CHOICES: tuple[str, ...] = (*PRESET_NAMES, *CUSTOM)
+PRECISION_WORDS = {
+    "fp32": "32-bit floats (fp32)",
+    "bf16": "mixed precision (bf16 forward passes)",
+}
+"""What a finished run's ``TrainResult.precision`` means, in words."""
+LR_STEPS: tuple[float, ...] = (
+    1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5, 1.0,
+)  # fmt: skip
+WEIGHT_DECAYS: tuple[float, ...] = (0.0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
+BATCH_SIZES: tuple[int, ...] = (16, 32, 64, 128, 256, MAX_BATCH_SIZE)
+WIDTHS: tuple[int, ...] = (16, 32, 64, 128, 256, 512)
+CHANNELS: tuple[int, ...] = (4, 8, 16, 32, 64)
+SUBSET_STEPS: tuple[int, ...] = (500, 1000, 2000, 5000, 10_000, 20_000, 30_000)
+
+
+# --- choosing the model (outside the form: it changes the story) ------------------------------
+
+
+def model_picker(data: Dataset) -> str:
+    """The model selectbox: a seed notebook preset or a custom MLP/CNN; shows the preset's story."""
+    choice = st.selectbox(
+        "Model",
+        MODEL_CHOICES,
+        format_func=lambda m: CUSTOM.get(m) or preset_label(m),
+        key="train_model",
+    )
+    if choice in PRESETS:
+        st.caption(preset_story(choice, data))
+    return choice
+
+
+def preset_story(name: str, data: Dataset) -> str:
+    """What the preset is, how its notebook trained it, and the recipe the form starts from."""
+    p, r = PRESETS[name], recipe(name, data)
+    reported = (
+        f" Its notebook reports **{percent(p.reported_accuracy, 2)}** test accuracy on "
+        f"{DATASET_LABELS[p.reported_dataset].split(':')[0]}."
+        if p.reported_accuracy and p.reported_dataset
+        else ""
+    )
+    story = f"{p.description} The notebook trained it with {p.recipe}"
+    form = (
+        f" The form below starts from dlviz's faster recipe for {data.info.label}: "
+        f"{LABELS[str(r['train_opt'])]}, lr {number(float(r['train_lr']))}, "
+        f"batch {r['train_batch']}, {r['train_epochs']} epochs."
+    )
+    return story.replace("*", "\\*") + reported + form  # '32*14*14' is maths, not emphasis
+
+
+def preset_label(name: str) -> str:
+    """'seed-cnn: CNN, conv 32 → fc 128' for the model picker."""
+    spec = PRESETS[name].spec
+    fc = " → ".join(map(str, spec.hidden))
+    if spec.kind == "cnn":
+        return f"{name}: CNN, conv {'-'.join(map(str, spec.channels))} → fc {fc}"
+    return f"{name}: MLP, hidden {fc}"
+
+
+def recipe(model: str, data: Dataset) -> dict[str, object]:
+    """Form defaults for a model on a dataset: the preset's fast recipe, adapted to the data size."""
+    p = PRESETS.get(model)
+    values: dict[str, object] = {
+        "train_opt": p.optimizer if p else "adam",
+        "train_lr": p.lr if p else 1e-3,
+        "train_momentum": 0.9,
+        "train_wd": 0.0,
+        "train_batch": p.batch_size if p else 128,
+        "train_epochs": p.epochs if p else 3,
+        "train_subset": min(10_000, len(data.train_y)),
+        "train_seed": 0,
+        "train_precision": "auto",
+    }
+    if data.info.name == "digits":  # 1,437 images: small batches and more epochs, still seconds
+        values.update(train_batch=32, train_epochs=10, train_subset=len(data.train_y))
+    return values
+
+
+def _ensure_recipe(model: str, data: Dataset) -> None:
+    """Fill the form's widgets with the recipe when the dataset or model changed (or first load)."""
+    tag = (model, data.info.name)
+    if st.session_state.get("train_recipe_for") == tag:
+        return
+    st.session_state.update(recipe(model, data))
+    st.session_state["train_recipe_for"] = tag
+
+
+# --- the form -----------------------------------------------------------------------------------
+
+
+def subset_options(n_train: int) -> list[int]:
+    """Training-subset choices below the dataset size, plus all of it."""
+    return [s for s in SUBSET_STEPS if s < n_train] + [n_train]
+
+
+def training_controls(model: str, data: Dataset) -> TrainConfig | None:
+    """The hyperparameter form; returns the config when Train is pressed, else None."""
+    _ensure_recipe(model, data)
+    n_train = len(data.train_y)
+    with st.form("train_form", border=True):
+        spec = _custom_spec_controls(model) if model in CUSTOM else None
+        c1, c2 = st.columns(2)
+        c1.selectbox("Optimizer", OPTIMIZER_CHOICES, format_func=LABELS.get, key="train_opt")
+        c2.select_slider(
+            "Learning rate (log scale)", LR_STEPS, key="train_lr", format_func=number,
+            help="How far each step moves the weights: w ← w − lr · ∂L/∂w.",
+        )  # fmt: skip
+        c1.slider(
+            "Momentum", 0.0, 0.99, step=0.01, key="train_momentum",
+            help="Used by 'SGD + momentum': v ← μv + g, w ← w − lr·v.",
+        )  # fmt: skip
+        c2.select_slider(
+            "Weight decay (L2)", WEIGHT_DECAYS, key="train_wd", format_func=number,
+            help="Pulls every weight towards 0 a little each step.",
+        )  # fmt: skip
+        c1.select_slider("Batch size", BATCH_SIZES, key="train_batch")
+        c2.slider("Epochs", 1, MAX_EPOCHS, key="train_epochs")
+        options = subset_options(n_train)
+        if st.session_state.get("train_subset") not in options:
+            st.session_state["train_subset"] = options[-1]
+        c1.select_slider(
+            "Training images", options, key="train_subset",
+            format_func=lambda s: f"all {count(s)}" if s == n_train else count(s),
+            help="Fewer images train faster; 10% of them are held out for validation.",
+        )  # fmt: skip
+        c2.number_input("Seed", 0, 9999, step=1, key="train_seed",
+                        help="Same seed, same initial weights and batch order.")  # fmt: skip
+        c1.selectbox(
+            "Precision", PRECISIONS, key="train_precision", format_func=precision_label,
+            help="Mixed precision (bf16) runs the forward pass in 16-bit bfloat16 numbers while the "
+            "weights, the loss and the optimizer stay 32-bit: about 1.5x faster for CNNs on a CPU "
+            "with bf16 instructions, at the same accuracy. 'auto' uses it for CNNs when this "
+            "computer's CPU has those instructions, and fp32 otherwise (shown in brackets).",
+        )  # fmt: skip
+        go = st.form_submit_button(
+            "Train", type="primary", key="train_go", icon=":material/play_arrow:", width="stretch"
+        )
+    if not go:
+        return None
+    return _config(model, spec, data, n_train)
+
+
+def precision_label(precision: str) -> str:
+    """'auto (bf16)', 'fp32', 'bf16': short enough for the picker (the help says the rest)."""
+    if precision == "auto":
+        return "auto (bf16)" if bf16_native() else "auto (fp32)"
+    return precision
+
+
+def _custom_spec_controls(model: str) -> ModelSpec:
+    """Layers of a custom MLP or CNN (inside the form)."""
+    cnn = model == "custom-cnn"
+    st.markdown("**Your network**")
+    a, b = st.columns(2)
+    if cnn:
+        n_conv = a.slider("Conv blocks", 1, 3, 2, key="train_conv_blocks")
+        ch = b.select_slider("Channels in the first block", CHANNELS, 16, key="train_channels",
+                             help="Each later block doubles them (capped at 64).")  # fmt: skip
+        channels = tuple(min(64, ch * 2**i) for i in range(n_conv))
+    n_hidden = a.slider("Hidden layers" + (" after the convs" if cnn else ""), 0 if cnn else 1, 4,
+                        1 if cnn else 2, key="train_layers")  # fmt: skip
+    width = b.select_slider("Width of the first hidden layer", WIDTHS, 128, key="train_width",
+                            help="Each later layer halves it (at least 16).")  # fmt: skip
+    hidden = tuple(max(16, width // 2**i) for i in range(n_hidden))
+    from dlviz.activations import ACTIVATION_NAMES
+
+    activation = a.selectbox("Activation", ACTIVATION_NAMES, index=ACTIVATION_NAMES.index("relu"),
+                             key="train_act")  # fmt: skip
+    dropout = b.slider("Dropout", 0.0, 0.7, 0.0, 0.05, key="train_dropout")
+    batch_norm = a.checkbox("Batch norm", False, key="train_bn")
+    if cnn:
+        return ModelSpec("cnn", hidden, activation, dropout, batch_norm, channels)
+    return ModelSpec("mlp", hidden, activation, dropout, batch_norm)
+
+
+def _config(model: str, spec: ModelSpec | None, data: Dataset, n_train: int) -> TrainConfig | None:
+    """The TrainConfig from the form's values; an st.error instead of a traceback if invalid."""
+    s = st.session_state
+    subset = int(s["train_subset"])
+    try:
+        return TrainConfig(
+            dataset=data.info.name,
+            model=spec if spec is not None else model,
+            optimizer=s["train_opt"],
+            lr=float(s["train_lr"]),
+            momentum=float(s["train_momentum"]),
+            weight_decay=float(s["train_wd"]),
+            batch_size=int(s["train_batch"]),
+            epochs=int(s["train_epochs"]),
+            train_subset=None if subset >= n_train else subset,
+            seed=int(s["train_seed"]),
+            precision=str(s.get("train_precision", "auto")),
+        )
+    except ValueError as err:
+        st.error(f"These settings cannot train: {err}")
+        return None
