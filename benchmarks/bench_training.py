@@ -12,7 +12,7 @@ undone in-process; ``--same-settings`` applies it to both (a stricter comparison
 - textbook: torchvision ``FashionMNIST`` with ``ToTensor()`` + ``Normalize((0.5,), (0.5,))`` per
   sample, ``DataLoader(batch_size=32, shuffle=True)``, SGD lr 0.0008 momentum 0.9, the
   notebook's own model class; tested with a batch-32 DataLoader as the notebook does.
-- dlviz: ``dlviz.training.train`` with the preset's default recipe (``PRESETS[name]``: Adam lr
+- dlviz: ``dlviz.training.train`` with the preset's default recipe (``preset_config``: Adam lr
   2e-3, batch 256 for the CNN and 512 for the MLP), ``val_fraction=0`` so both see all training
   images, with dlviz's default ``precision="auto"`` (bfloat16 autocast for the CNN on a CPU with
   native bf16, which the output reports; float32 otherwise). When "auto" picked bf16, the model is
@@ -47,7 +47,6 @@ from torch import nn
 from dlviz.data import MNIST_FILES, SYSTEM_DIRS, load_dataset, synthetic_dataset
 from dlviz.runtime import bf16_native, configure_torch, cpu_quota
 from dlviz.training import preset_config, train
-from dlviz.training.models import PRESETS
 
 TARGETS = {"seed-cnn": 4.0, "seed-mlp": 20.0}
 
@@ -181,14 +180,13 @@ def dlviz_epoch(name: str, root: Path, subset: int | None, precision: str = "aut
         precision=precision,
     )
     result = train(cfg, data)
-    p = PRESETS[name]
     return {
         "sps": result.samples_per_second,
         "seconds": result.train_seconds - result.eval_seconds,
         "acc": result.test_acc,
         "peak": peak_rss_mb(),
-        "recipe": f"uint8 in memory + randperm, {p.optimizer.capitalize()} lr {p.lr:g} "
-        f"bs {p.batch_size} (fused)",
+        "recipe": f"uint8 in memory + randperm, {cfg.optimizer.capitalize()} lr {cfg.lr:g} "
+        f"bs {cfg.batch_size} (fused)",
         "precision": result.precision,
         "label": f"dlviz {precision}" + (f"={result.precision}" if precision == "auto" else ""),
     }

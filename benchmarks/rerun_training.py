@@ -83,7 +83,7 @@ def main() -> None:
         timed(at, lambda a, i: a.session_state.__setitem__("train_canvas", drawing), repeats=5),
     )
 
-    from dlviz.plots.training.figures import confusion_matrix_figure, prediction_grid_figure
+    from dlviz.plots.training.results import confusion_matrix_figure, prediction_grid_figure
 
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, (100, 1, 28, 28), dtype=np.uint8)

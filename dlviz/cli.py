@@ -2,7 +2,8 @@
 
 ``python -m dlviz train --dataset fashion-mnist --model seed-cnn --epochs 1 --json`` trains (or
 loads from the run cache) and, with ``--json``, prints one JSON object as its last line. Options
-left out take the preset's default dlviz recipe. Folders come from the options, else from
+left out take the preset's default dlviz recipe (``dlviz.training.preset_config``, as on the
+Training page, but on all training images unless ``--subset`` says otherwise). Folders come from the options, else from
 DLVIZ_DATA_DIR / DLVIZ_CACHE_DIR / DLVIZ_OFFLINE (read by ``dlviz.settings``). Bad arguments
 and missing data end with exit code 2 and one line on stderr, never a traceback.
 """
@@ -219,15 +220,17 @@ def _summary(result, data) -> dict:
 
 
 def _presets(out: TextIO) -> int:
+    from dlviz.training import DIGITS_RECIPE
     from dlviz.training.models import PRESETS
 
+    digits = f"batch {DIGITS_RECIPE['batch_size']}, {DIGITS_RECIPE['epochs']} epochs"
     for p in PRESETS.values():
         acc = f"{p.reported_accuracy:.2%} on {p.reported_dataset}" if p.reported_accuracy else "-"
         print(f"{p.name:20} {p.description}", file=out)
         print(f"{'':20} notebook: {p.recipe} Reported: {acc}.", file=out)
         print(
             f"{'':20} dlviz default: {p.optimizer} lr {p.lr:g}, batch {p.batch_size}, "
-            f"{p.epochs} epochs.",
+            f"{p.epochs} epochs ({digits} on digits).",
             file=out,
         )
     return 0

@@ -4,31 +4,27 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dlviz.ui.common import page_header, text_sections, try_this
-from dlviz.ui.training import data as training_data
-from dlviz.ui.training import form as ui
-from dlviz.ui.training.explore import show_explorer
-from dlviz.ui.training.run import show_run_message, train_or_recall
+from dlviz.ui import training as ui
 
-text = text_sections("training")
-page_header("Train a model", text["intro"])
+text = ui.text_sections("training")
+ui.page_header("Train a model", text["intro"])
 
-data, problem = training_data.dataset_picker()
-training_data.show_fallback(problem)
+data, problem = ui.dataset_picker()
+ui.show_fallback(problem)
 controls, preview = st.columns([1, 1.35], gap="large")
 with controls:
     model = ui.model_picker(data)
     cfg = ui.training_controls(model, data)
 with preview:
-    training_data.show_dataset(data)
+    ui.show_dataset(data)
 
-result = train_or_recall(cfg, model, data)
+result = ui.train_or_recall(cfg, model, data)
 if result is None:
     st.info("Press **Train** to train this model; on Digits it takes a few seconds.")
 else:
     st.subheader("What did it learn?")
-    show_run_message(result)
-    show_explorer(result)
+    ui.show_run_message(result)
+    ui.show_explorer(result)
 
 with st.expander(
     "How training works, how to read the results, why it is fast", expanded=result is None
@@ -37,7 +33,7 @@ with st.expander(
     st.markdown(text["reading the results"])
     st.markdown("#### Why it is fast")
     st.markdown(text["why it is fast"])
-try_this(
+ui.try_this(
     "Train the default model, then set the learning rate to 1 (Adam) and train again: the "
     "first epoch's loss jumps into the hundreds and the model ends at chance, 10 %.",
     "Click the largest red cell of the confusion matrix: are those images hard even for you?",

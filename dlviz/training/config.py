@@ -1,7 +1,8 @@
-"""Training configuration and the records a run produces: dataclasses only, no training here.
+"""Training configuration and the records a run produces: dataclasses and their checks, no training here.
 
 ``TrainConfig`` is frozen, hence hashable, and ``TrainConfig.key()`` (sha256 of its sorted JSON
-plus the dlviz version) names a run in the disk store. ``EpochStats`` is one row of a run's
+plus the dlviz version) names a run in the disk store (a preset's default config comes from
+``dlviz.training.recipes.preset_config``). ``EpochStats`` is one row of a run's
 history, ``Progress`` is what callbacks receive while a run is going, and ``TrainResult`` is what
 ``dlviz.training.train`` returns (history, weights, per-epoch test predictions).
 """
@@ -11,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields, replace
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -95,68 +96,87 @@ class TrainConfig:
 
 
 def _validate(cfg: TrainConfig) -> None:
-    """Raise ValueError with a clear sentence for a config that cannot run."""
+    """Raise ValueError with a clear sentence for a config that cannot run (the first problem)."""
+    for checks in (_choice_checks, _optimizer_checks, _size_checks, _run_checks):
+        for ok, message in checks(cfg):
+            if not ok:
+                raise ValueError(message)
+
+
+Checks = Iterator[tuple[bool, str]]
+"""(passes, what to say when it does not), evaluated one at a time: the first failure stops."""
+
+
+def _choice_checks(cfg: TrainConfig) -> Checks:
+    """The dataset, the model and the optimizer are ones dlviz knows."""
     from dlviz.data import DATASETS
 
-    checks = [
-        (
-            cfg.dataset in DATASETS,
-            f"Unknown dataset {cfg.dataset!r}; choose one of {', '.join(DATASETS)}.",
-        ),
-        (
-            isinstance(cfg.model, ModelSpec) or cfg.model in PRESETS,
-            f"Unknown model {cfg.model!r}; choose one of {', '.join(PRESETS)} or pass a ModelSpec.",
-        ),
-        (
-            cfg.optimizer in OPTIMIZER_CHOICES,
-            f"Unknown optimizer {cfg.optimizer!r}; choose one of {', '.join(OPTIMIZER_CHOICES)}.",
-        ),
-        (_finite(cfg.lr) and cfg.lr > 0, f"Learning rate must be a positive number, got {cfg.lr}."),
-        (
-            _finite(cfg.momentum) and 0 <= cfg.momentum < 1,
-            f"Momentum must be in [0, 1), got {cfg.momentum}.",
-        ),
-        (
-            _finite(cfg.weight_decay) and cfg.weight_decay >= 0,
-            f"Weight decay must be >= 0, got {cfg.weight_decay}.",
-        ),
-        (
-            _int(cfg.batch_size) and 1 <= cfg.batch_size <= MAX_BATCH_SIZE,
-            f"Batch size must be a whole number from 1 to {MAX_BATCH_SIZE}, got {cfg.batch_size}.",
-        ),
-        (
-            _int(cfg.epochs) and 1 <= cfg.epochs <= MAX_EPOCHS,
-            f"Epochs must be a whole number from 1 to {MAX_EPOCHS}, got {cfg.epochs}.",
-        ),
-        (
-            cfg.train_subset is None or (_int(cfg.train_subset) and cfg.train_subset >= 2),
-            f"Training subset must be None or at least 2 images, got {cfg.train_subset}.",
-        ),
-        (
-            _finite(cfg.val_fraction) and 0 <= cfg.val_fraction <= 0.5,
-            f"Validation fraction must be in [0, 0.5], got {cfg.val_fraction}.",
-        ),
-        (
-            _int(cfg.seed) and 0 <= cfg.seed <= MAX_SEED,
-            f"Seed must be a whole number from 0 to 2**64 - 1 (it must fit in 64 bits), "
-            f"got {cfg.seed!r}.",
-        ),
-        (
-            cfg.patience is None or (_int(cfg.patience) and cfg.patience >= 1),
-            f"Patience must be None or a positive integer, got {cfg.patience}.",
-        ),
-        (
-            cfg.precision in PRECISIONS,
-            f"Unknown precision {cfg.precision!r}; choose one of {', '.join(PRECISIONS)}.",
-        ),
-        (
-            cfg.patience is None or cfg.val_fraction > 0,
-            "Early stopping watches the validation loss: set val_fraction > 0 or patience=None.",
-        ),
-    ]
-    for ok, message in checks:
-        if not ok:
-            raise ValueError(message)
+    yield (
+        cfg.dataset in DATASETS,
+        f"Unknown dataset {cfg.dataset!r}; choose one of {', '.join(DATASETS)}.",
+    )
+    yield (
+        isinstance(cfg.model, ModelSpec) or cfg.model in PRESETS,
+        f"Unknown model {cfg.model!r}; choose one of {', '.join(PRESETS)} or pass a ModelSpec.",
+    )
+    yield (
+        cfg.optimizer in OPTIMIZER_CHOICES,
+        f"Unknown optimizer {cfg.optimizer!r}; choose one of {', '.join(OPTIMIZER_CHOICES)}.",
+    )
+
+
+def _optimizer_checks(cfg: TrainConfig) -> Checks:
+    """Learning rate, momentum and weight decay are finite and in range."""
+    yield _finite(cfg.lr) and cfg.lr > 0, f"Learning rate must be a positive number, got {cfg.lr}."
+    yield (
+        _finite(cfg.momentum) and 0 <= cfg.momentum < 1,
+        f"Momentum must be in [0, 1), got {cfg.momentum}.",
+    )
+    yield (
+        _finite(cfg.weight_decay) and cfg.weight_decay >= 0,
+        f"Weight decay must be >= 0, got {cfg.weight_decay}.",
+    )
+
+
+def _size_checks(cfg: TrainConfig) -> Checks:
+    """Batch size, epochs, training subset and validation fraction are within the bounds."""
+    yield (
+        _int(cfg.batch_size) and 1 <= cfg.batch_size <= MAX_BATCH_SIZE,
+        f"Batch size must be a whole number from 1 to {MAX_BATCH_SIZE}, got {cfg.batch_size}.",
+    )
+    yield (
+        _int(cfg.epochs) and 1 <= cfg.epochs <= MAX_EPOCHS,
+        f"Epochs must be a whole number from 1 to {MAX_EPOCHS}, got {cfg.epochs}.",
+    )
+    yield (
+        cfg.train_subset is None or (_int(cfg.train_subset) and cfg.train_subset >= 2),
+        f"Training subset must be None or at least 2 images, got {cfg.train_subset}.",
+    )
+    yield (
+        _finite(cfg.val_fraction) and 0 <= cfg.val_fraction <= 0.5,
+        f"Validation fraction must be in [0, 0.5], got {cfg.val_fraction}.",
+    )
+
+
+def _run_checks(cfg: TrainConfig) -> Checks:
+    """The seed fits in 64 bits, early stopping can watch a validation loss, the precision exists."""
+    yield (
+        _int(cfg.seed) and 0 <= cfg.seed <= MAX_SEED,
+        f"Seed must be a whole number from 0 to 2**64 - 1 (it must fit in 64 bits), "
+        f"got {cfg.seed!r}.",
+    )
+    yield (
+        cfg.patience is None or (_int(cfg.patience) and cfg.patience >= 1),
+        f"Patience must be None or a positive integer, got {cfg.patience}.",
+    )
+    yield (
+        cfg.precision in PRECISIONS,
+        f"Unknown precision {cfg.precision!r}; choose one of {', '.join(PRECISIONS)}.",
+    )
+    yield (
+        cfg.patience is None or cfg.val_fraction > 0,
+        "Early stopping watches the validation loss: set val_fraction > 0 or patience=None.",
+    )
 
 
 def _finite(x: object) -> bool:
@@ -165,22 +185,6 @@ def _finite(x: object) -> bool:
 
 def _int(x: object) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
-
-
-def preset_config(model: str, dataset: str | None = None, **overrides: Any) -> TrainConfig:
-    """A ``TrainConfig`` with the preset's default dlviz recipe (optimizer, lr, batch, epochs)."""
-    if model not in PRESETS:
-        raise ValueError(f"Unknown model preset {model!r}; choose one of {', '.join(PRESETS)}.")
-    p = PRESETS[model]
-    cfg = TrainConfig(
-        dataset=dataset or p.reported_dataset or "digits",
-        model=model,
-        optimizer=p.optimizer,
-        lr=p.lr,
-        batch_size=p.batch_size,
-        epochs=p.epochs,
-    )
-    return replace(cfg, **overrides)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Model builders (MLP and CNN from a ``ModelSpec``) and the presets that rebuild the seed notebooks.
+"""Model builders (MLP and CNN from a ``ModelSpec``) and the ``ModelPreset``s of the seed notebooks.
 
 Models are plain ``nn.Sequential`` stacks with named layers (``conv1``, ``bn1``, ``pool1``,
 ``act1``, ``fc1``, ``out`` ...), so pages can pick out a layer's weights by name. They take
@@ -8,7 +8,8 @@ and the activation then touches four times fewer numbers. A CNN flattens its las
 (height, width, channel) order (``FlattenHWC``): the same network as the notebooks' NCHW
 ``view`` up to a fixed order of ``fc1``'s input columns, but free for the ``channels_last``
 tensors training uses (an NCHW flatten copies them and mixes memory formats in the backward
-pass, about 8 % of a seed-cnn step). Training lives in ``dlviz.training``.
+pass, about 8 % of a seed-cnn step). A preset's recipe becomes a ``TrainConfig`` in
+``dlviz.training.config.preset_config``; training lives in ``dlviz.training.loop``.
 """
 
 from __future__ import annotations
@@ -50,8 +51,11 @@ class ModelSpec:
 
 
 @dataclass(frozen=True)
-class Preset:
-    """A seed notebook's model with the accuracy it reports and dlviz's fast default recipe."""
+class ModelPreset:
+    """A seed notebook's model with the accuracy it reports and dlviz's fast default recipe.
+
+    The recipe fields' defaults are also what a custom ``ModelSpec`` trains with.
+    """
 
     name: str
     description: str
@@ -65,10 +69,10 @@ class Preset:
     epochs: int = 3
 
 
-PRESETS: dict[str, Preset] = {
+PRESETS: dict[str, ModelPreset] = {
     p.name: p
     for p in (
-        Preset(
+        ModelPreset(
             "seed-cnn",
             "Conv 1->32 (3x3, padding 1), ReLU, max-pool 2, fully connected 32*14*14 -> 128 -> 10.",
             0.9834,
@@ -78,7 +82,7 @@ PRESETS: dict[str, Preset] = {
             lr=2e-3,
             batch_size=256,
         ),
-        Preset(
+        ModelPreset(
             "seed-mlp",
             "Multilayer perceptron 784 -> 128 -> 64 -> 10 with ReLU.",
             None,
@@ -88,7 +92,7 @@ PRESETS: dict[str, Preset] = {
             lr=2e-3,
             batch_size=512,
         ),
-        Preset(
+        ModelPreset(
             "seed-lightning-mlp",
             "Multilayer perceptron 784 -> 96 -> 48 -> 10 with ReLU (the Lightning notebook's model).",
             None,
@@ -99,7 +103,7 @@ PRESETS: dict[str, Preset] = {
             lr=2e-3,
             batch_size=256,
         ),
-        Preset(
+        ModelPreset(
             "seed-cifar-mlp",
             "Multilayer perceptron 3072 -> 100 -> 10 with ReLU on CIFAR-10 colour images.",
             0.4996,
@@ -109,7 +113,7 @@ PRESETS: dict[str, Preset] = {
             batch_size=256,
             epochs=5,
         ),
-        Preset(
+        ModelPreset(
             "seed-cifar-cnn",
             "Four 3x3 conv layers (32, 32 stride 2, 64, 64 stride 2) each with batch norm and "
             "Leaky ReLU, then fully connected 64*8*8 -> 128 (batch norm, Leaky ReLU, dropout "

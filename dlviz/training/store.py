@@ -63,6 +63,17 @@ class RunStore:
         """The stored run of ``cfg`` (``cached=True``), or None when absent or unreadable."""
         return self.load(cfg.key())
 
+    def find(self, cfg: TrainConfig, data: Dataset) -> TrainResult | None:
+        """The stored run of ``cfg`` for this data (the same test labels), or None.
+
+        A config names its dataset but not the files: a run stored for other files of that
+        dataset (synthetic stand-ins, another download) is not this data's run.
+        """
+        hit = self.get(cfg)
+        if hit is not None and torch.equal(hit.test_labels, data.test_y):
+            return hit
+        return None
+
     def load(self, key: str) -> TrainResult | None:
         """The stored run with this key, or None; a corrupt entry is deleted."""
         path = self.path(key)
@@ -183,10 +194,9 @@ def train_cached(
 
     Runs stopped by a callback are not stored (they are not what the config alone produces).
     """
-    if store is not None:
-        hit = store.get(cfg)
-        if hit is not None and torch.equal(hit.test_labels, data.test_y):
-            return hit
+    hit = store.find(cfg, data) if store is not None else None
+    if hit is not None:
+        return hit
     result = train(cfg, data, callbacks)
     if store is not None and result.status != "stopped":
         store.put(result)

@@ -85,10 +85,16 @@ def test_uploads_give_a_prediction_or_a_message_and_bombs_are_refused_at_once():
 def test_the_fallback_names_the_dataset_that_runs_and_the_preset_story_the_form_recipe():
     at = open_page(PAGE, timeout=TIMEOUT)
     box = at.selectbox(key="train_dataset")
-    assert box.value == "mnist"  # the learner's choice is kept ...
-    assert box.label == "Dataset: MNIST is not available here, so Digits (8x8) is used"
-    captions = [c.value for c in at.caption]
-    assert any(c.startswith("Using **Digits (8x8)** instead") for c in captions), captions
+    assert box.value == "digits" and box.label == "Dataset"  # the box shows the data in use ...
+    warning = at.warning[0].value  # ... and the warning what was asked for, why, and the fix
+    assert warning.startswith("MNIST is not available") and "Put the four files" in warning
+    assert "Switched to the built-in Digits dataset" in warning
+    at.run()
+    assert at.selectbox(key="train_dataset").value == "digits"  # the switch holds on a rerun ...
+    assert at.warning and at.warning[0].value == warning  # ... and so does the reason
+    at.selectbox(key="train_dataset").set_value("cifar10").run()  # another missing one
+    assert at.selectbox(key="train_dataset").value == "digits"
+    assert at.warning[0].value.startswith("CIFAR-10 is not available")
     at.selectbox(key="train_model").set_value("seed-cnn").run()
     story = next(c.value for c in at.caption if "notebook trained it with" in c.value)
     assert "SGD lr 0.0008" in story  # what the notebook did ...

@@ -61,10 +61,20 @@ def markdown(at) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
+def cell_click(t: int, p: int, classes: int = 10) -> dict:
+    """What a click on the confusion matrix's cell (true ``t``, predicted ``p``) puts in state."""
+    return {
+        "selection": {
+            "points": [{"x": p, "y": t, "customdata": [t, p], "curve_number": 2}],
+            "point_indices": [t * classes + p], "box": [], "lasso": [],
+        }
+    }  # fmt: skip
+
+
 def test_opens_on_mnist_explains_and_falls_back_to_digits_with_a_preview():
     at = open_page(PAGE, timeout=TIMEOUT)
     assert "rain" in at.title[0].value
-    assert at.selectbox(key="train_dataset").value == "mnist"
+    assert at.selectbox(key="train_dataset").value == "digits"  # the box shows the data in use
     warning = at.warning[0].value
     assert "MNIST is not available" in warning and "train-images-idx3-ubyte" in warning
     assert "Digits" in warning
@@ -102,12 +112,7 @@ def test_confusion_cell_click_opens_its_gallery_and_scrubber_moves_everything():
     t, p = divmod(int(np.argmax(counts - np.diag(np.diag(counts)))), 10)
     if counts[t, p] == 0:  # a perfect model: open a diagonal cell instead
         t = p = 0
-    at.session_state["train_cm"] = {
-        "selection": {
-            "points": [{"x": p, "y": t, "customdata": [t, p], "curve_number": 2}],
-            "point_indices": [t * 10 + p], "box": [], "lasso": [],
-        }
-    }  # fmt: skip
+    at.session_state["train_cm"] = cell_click(t, p)
     at.run()
     assert not at.exception
     assert f"True **{t}**" in markdown(at) and f": {counts[t, p]} images" in markdown(at)

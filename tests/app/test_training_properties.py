@@ -1,7 +1,7 @@
 """Property tests of the Training page: any dataset, model and form setting renders cleanly.
 
-MNIST, Fashion-MNIST and CIFAR-10 are unavailable offline in tests, so they fall back to Digits,
-which is real. One page is shared by the examples of a test (a learner's session). Form widgets
+MNIST, Fashion-MNIST and CIFAR-10 are unavailable offline in tests, so the dataset box switches
+to Digits, which is real, and a warning names the dataset that was asked for. One page is shared by the examples of a test (a learner's session). Form widgets
 are set to their bounds and submitted while another training holds the slot (the config is built
 and checked, nothing trains), or, now and then, really trained as a tiny one-step Digits run; the
 disk cache keeps every run, so a repeated example opens at once. After a run, the explorer's tabs,
@@ -21,6 +21,7 @@ from dlviz.ui.training import form as ui
 from dlviz.ui.training.explore import TABS
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
+from tests.app.test_training_page import cell_click
 from tests.support import metric
 
 PAGE = "7_training.py"
@@ -130,15 +131,20 @@ def test_any_dataset_model_and_form_setting_renders_cleanly(page, case):
 
 
 def assert_names_the_data_in_use(at, chosen: str) -> None:
-    """The box's label says when Digits stands in; the image size shown is the data's."""
-    label = at.selectbox(key="train_dataset").label
+    """The box shows the data in use: the chosen dataset, or Digits with a warning that names the
+    chosen one and how to add it; the image size shown is the data's."""
+    box = at.selectbox(key="train_dataset")
     size = metric(at, "Image size")
-    if label == "Dataset":  # available (Digits, or Debian's Fashion-MNIST where installed)
+    assert box.label == "Dataset", box.label
+    if box.value == chosen:  # available (Digits, or Debian's Fashion-MNIST where installed)
         _, h, w = dataset_info(chosen).shape
         assert size == f"{h}×{w}", (chosen, size)
     else:
-        assert chosen != "digits" and label.endswith("so Digits (8x8) is used"), label
-        assert size == "8×8" and any(c.value.startswith("Using **Digits") for c in at.caption)
+        assert chosen != "digits" and box.value == "digits", (chosen, box.value)
+        assert size == "8×8"
+        said = [w.value for w in at.warning if "Switched to the built-in Digits" in w.value]
+        assert said and f"{dataset_info(chosen).label} is not available" in said[0], said
+        assert "choose the built-in 'digits' dataset" in said[0]
 
 
 @st.composite
@@ -171,12 +177,7 @@ def test_the_explorer_of_a_run_stays_clean_whatever_is_clicked(trained_page, mov
     at.session_state["train_tab"] = move["tab"]
     if move["cell"] is not None:
         t, p = move["cell"]
-        at.session_state["train_cm"] = {
-            "selection": {
-                "points": [{"x": p, "y": t, "customdata": [t, p], "curve_number": 2}],
-                "point_indices": [t * 10 + p], "box": [], "lasso": [],
-            }
-        }  # fmt: skip
+        at.session_state["train_cm"] = cell_click(t, p)
     at.run()
     if move["tab"] == "Results":
         at.slider(key="train_epoch").set_value(move["epoch"])

@@ -26,11 +26,10 @@ from dlviz.training import (
     evaluate,
     optimizer_for,
     predict_proba,
-    preset_config,
     split_indices,
     train,
 )
-from dlviz.training.models import PRESETS, ModelSpec, build_model
+from dlviz.training.models import ModelSpec, build_model
 
 TINY_MLP = ModelSpec(kind="mlp", hidden=(32,))
 TINY_CNN = ModelSpec(kind="cnn", channels=(8,), hidden=(16,))
@@ -251,20 +250,6 @@ def test_bad_configs_raise_clear_errors(kw, match):
 def test_config_and_data_must_agree(data):
     with pytest.raises(ValueError, match="mnist"):
         train(TrainConfig(dataset="mnist"), data)
-
-
-def test_preset_config_uses_the_preset_recipe():
-    c = preset_config("seed-cnn", "fashion-mnist", epochs=1)
-    p = PRESETS["seed-cnn"]
-    assert (c.dataset, c.model, c.optimizer, c.lr, c.batch_size, c.epochs) == (
-        "fashion-mnist",
-        "seed-cnn",
-        p.optimizer,
-        p.lr,
-        p.batch_size,
-        1,
-    )
-    assert c.optimizer == "adam" and c.batch_size >= 128  # the fast recipe, not the textbook's
 
 
 def test_metrics_confusion_matrix():

@@ -15,21 +15,23 @@ from sklearn import metrics
 from dlviz.metrics import confusion_matrix, per_class_accuracy
 from dlviz.plots.images import image_grid_figure, png_data_uri
 from dlviz.plots.style import BAD, GOOD
-from dlviz.plots.training.figures import (
+from dlviz.plots.training.curves import learning_curves_figure, runs_overlay_figure
+from dlviz.plots.training.data import (
     class_balance_figure,
-    confusion_matrix_figure,
-    learning_curves_figure,
-    per_class_accuracy_figure,
+    per_class_columns,
     pick_per_class,
-    prediction_grid_figure,
-    runs_overlay_figure,
     sample_grid_figure,
-    selected_cell,
 )
 from dlviz.plots.training.inspect import (
     feature_maps_figure,
     first_layer_weights_figure,
     probability_bars_figure,
+)
+from dlviz.plots.training.results import (
+    confusion_matrix_figure,
+    per_class_accuracy_figure,
+    prediction_grid_figure,
+    selected_cell,
 )
 from dlviz.training.results import (
     cell_indices,
@@ -146,6 +148,9 @@ def test_sample_grid_titles_are_labels_and_pick_per_class():
     assert len(pick) == 20 and [int(y[i]) for i in pick[:2]] == [0, 0]
     fig = sample_grid_figure(images[pick], y[pick], CLASSES)
     assert [a.text for a in fig.layout.annotations] == [CLASSES[int(y[i])] for i in pick]
+    columns = per_class_columns(y, 2, 10)  # row by row: one image of each class, twice
+    assert sorted(columns.tolist()) == sorted(pick.tolist())
+    assert [int(y[i]) for i in columns] == [*range(10), *range(10)]
 
 
 def test_confusion_matrix_scatter_is_clickable_and_selection_maps_back():

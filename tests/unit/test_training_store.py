@@ -178,6 +178,17 @@ def test_cached_run_for_other_data_is_not_reused(tmp_path, data):
     assert not train_cached(CFG, other, store).cached
 
 
+def test_find_answers_the_stored_run_of_a_config_for_this_data(tmp_path, data, result):
+    store = RunStore(tmp_path)
+    assert store.find(CFG, data) is None
+    store.put(result)
+    hit = store.find(CFG, data)
+    assert hit is not None and hit.cached and hit.history == result.history
+    other = synthetic_dataset("digits", n_train=200, n_test=50, seed=2)  # other test labels
+    assert store.get(CFG) is not None and store.find(CFG, other) is None
+    assert store.find(replace(CFG, seed=1), data) is None
+
+
 def test_summary_json_is_plain(tmp_path, result):
     store = RunStore(tmp_path)
     store.put(result)

@@ -1,8 +1,8 @@
 """Streamlit pieces of the Training page about the data: the dataset picker and its preview.
 
-``dataset_picker()`` loads the chosen dataset (falling back to the built-in Digits when it is
-unavailable, and saying so in the box's label and a caption); ``show_dataset()`` shows sample
-images, the class balance and the split sizes.
+``dataset_picker()`` loads the chosen dataset; when it is unavailable, the box itself switches to
+the built-in Digits and ``show_fallback()`` says which dataset was asked for, why it is missing
+and how to add it. ``show_dataset()`` shows sample images, the class balance and the split sizes.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import streamlit as st
 
 from dlviz.data import DATASETS, Dataset
 from dlviz.display import count
-from dlviz.plots.training.figures import class_balance_figure, pick_per_class, sample_grid_figure
+from dlviz.plots.training.data import class_balance_figure, per_class_columns, sample_grid_figure
 from dlviz.ui.resources import dataset_or_fallback
 
 DATASET_LABELS = {
@@ -24,30 +24,32 @@ DATASET_LABELS = {
     "digits": "Digits: scikit-learn's 8×8 digits (built in)",
 }
 RETRY_MISSING_S = 300.0  # a missing dataset is looked for again after five minutes
+FALLBACK = "train_fallback"  # session key: why the box was switched to Digits
 
 
 def dataset_picker() -> tuple[Dataset, str | None]:
-    """The dataset selectbox (opens on MNIST) -> ``(dataset, why it fell back to Digits)``.
+    """The dataset selectbox (opens on MNIST) -> ``(dataset, why it was switched to Digits)``.
 
     The chosen dataset is loaded before the box is drawn, so when it is unavailable the box's
-    label says that Digits is used, and a caption names the data in use. (The options keep their
-    labels: a selectbox's value is its option's label, so those must not change between runs.)
+    own value becomes Digits (a widget's state may change until it is drawn in a run): the box
+    shows the data in use. Why the chosen one is missing is kept until the learner picks again.
     """
     name = st.session_state.get("train_dataset", DATASETS[0])
     name = name if name in DATASETS else DATASETS[0]
     data, problem = _load_or_fallback(name)
-    label = "Dataset"
     if data.info.name != name:
-        label = f"Dataset: {DATASET_LABELS[name].split(':')[0]} is not available here, so "
-        label += f"{data.info.label} is used"
-    st.selectbox(label, DATASETS, format_func=DATASET_LABELS.get, key="train_dataset")
-    if data.info.name != name:
-        info = data.info
-        st.caption(
-            f"Using **{info.label}** instead: {count(len(data.train_y))} training and "
-            f"{count(len(data.test_y))} test images of {info.shape[1]}×{info.shape[2]} pixels."
-        )
-    return data, problem
+        st.session_state["train_dataset"] = data.info.name
+        st.session_state[FALLBACK] = problem
+    st.selectbox(
+        "Dataset", DATASETS, format_func=DATASET_LABELS.get, key="train_dataset",
+        on_change=_forget_fallback,
+    )  # fmt: skip
+    return data, st.session_state.get(FALLBACK)
+
+
+def _forget_fallback() -> None:
+    """The learner picked a dataset: the reason for the last switch to Digits no longer holds."""
+    st.session_state.pop(FALLBACK, None)
 
 
 def _failed_recently(name: str) -> str | None:
@@ -93,8 +95,7 @@ def preview_figures(name: str, _data: Dataset) -> tuple[go.Figure, go.Figure]:
     """The sample grid and the class balance of a dataset (built once per dataset; read-only)."""
     info = _data.info
     per_class = 3
-    pick = pick_per_class(_data.train_y, per_class, info.num_classes)
-    order = pick.reshape(info.num_classes, per_class).T.ravel()  # one class per column
+    order = per_class_columns(_data.train_y, per_class, info.num_classes)
     grid = sample_grid_figure(
         _data.train_x[order], _data.train_y[order], info.classes, cols=info.num_classes,
         title=f"{info.label}: {per_class} training images of each class", fit_width=560,

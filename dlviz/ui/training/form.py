@@ -1,11 +1,11 @@
-"""Streamlit pieces of the Training page: pick a model, the training form; the rest lives nearby.
+"""The Training page's model picker and hyperparameter form.
 
-``model_picker()`` sits outside the form (it changes what the page shows before any training; so
-does ``dlviz.ui.training.data.dataset_picker()``, with the dataset preview); ``training_controls()`` is an ``st.form`` returning a ``TrainConfig`` only
-when Train is pressed, so moving a slider never interrupts a run. ``run_training()`` trains inside
-``st.status`` with a progress bar and growing curves, one run per server at a time; that part
-lives in ``dlviz.ui.training.run``, the exploration views in ``dlviz.ui.training.explore`` and
-``dlviz.ui.training.inspect``.
+``model_picker()`` sits outside the form (it changes what the page shows before any training,
+as ``dlviz.ui.training.data.dataset_picker()`` does); ``training_controls()`` is an ``st.form``
+returning a ``TrainConfig`` only when Train is pressed, so moving a slider never interrupts a
+run. The form starts from ``form_defaults()``, the preset's default run from
+``dlviz.training.preset_config``, shown through ``form_values()``. Training itself is
+``dlviz.ui.training.run``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,14 @@ from dlviz.data import Dataset
 from dlviz.display import count, number, percent
 from dlviz.optimizers import LABELS
 from dlviz.runtime import bf16_native
-from dlviz.training import MAX_BATCH_SIZE, MAX_EPOCHS, OPTIMIZER_CHOICES, PRECISIONS, TrainConfig
+from dlviz.training import (
+    MAX_BATCH_SIZE,
+    MAX_EPOCHS,
+    OPTIMIZER_CHOICES,
+    PRECISIONS,
+    TrainConfig,
+    preset_config,
+)
 from dlviz.training.models import PRESET_NAMES, PRESETS, ModelSpec
 from dlviz.ui.training.data import DATASET_LABELS
 
@@ -55,7 +62,7 @@ def model_picker(data: Dataset) -> str:
 
 def preset_story(name: str, data: Dataset) -> str:
     """What the preset is, how its notebook trained it, and the recipe the form starts from."""
-    p, r = PRESETS[name], recipe(name, data)
+    p, cfg = PRESETS[name], form_defaults(name, data)
     reported = (
         f" Its notebook reports **{percent(p.reported_accuracy, 2)}** test accuracy on "
         f"{DATASET_LABELS[p.reported_dataset].split(':')[0]}."
@@ -65,8 +72,8 @@ def preset_story(name: str, data: Dataset) -> str:
     story = f"{p.description} The notebook trained it with {p.recipe}"
     form = (
         f" The form below starts from dlviz's faster recipe for {data.info.label}: "
-        f"{LABELS[str(r['train_opt'])]}, lr {number(float(r['train_lr']))}, "
-        f"batch {r['train_batch']}, {r['train_epochs']} epochs."
+        f"{LABELS[cfg.optimizer]}, lr {number(cfg.lr)}, "
+        f"batch {cfg.batch_size}, {cfg.epochs} epochs."
     )
     return story.replace("*", "\\*") + reported + form  # '32*14*14' is maths, not emphasis
 
@@ -80,31 +87,40 @@ def preset_label(name: str) -> str:
     return f"{name}: MLP, hidden {fc}"
 
 
-def recipe(model: str, data: Dataset) -> dict[str, object]:
-    """Form defaults for a model on a dataset: the preset's fast recipe, adapted to the data size."""
-    p = PRESETS.get(model)
-    values: dict[str, object] = {
-        "train_opt": p.optimizer if p else "adam",
-        "train_lr": p.lr if p else 1e-3,
-        "train_momentum": 0.9,
-        "train_wd": 0.0,
-        "train_batch": p.batch_size if p else 128,
-        "train_epochs": p.epochs if p else 3,
-        "train_subset": min(10_000, len(data.train_y)),
-        "train_seed": 0,
-        "train_precision": "auto",
+def form_defaults(model: str, data: Dataset) -> TrainConfig:
+    """The run the form starts from: the preset's default run on this data (a custom network's
+    layers come from its widgets; its recipe is the default one)."""
+    return preset_config(_model(model), data.info.name, train_images=len(data.train_y))
+
+
+def form_values(cfg: TrainConfig, n_train: int) -> dict[str, object]:
+    """The form's widget values that show ``cfg`` (a subset of None shows all ``n_train``)."""
+    return {
+        "train_opt": cfg.optimizer,
+        "train_lr": cfg.lr,
+        "train_momentum": cfg.momentum,
+        "train_wd": cfg.weight_decay,
+        "train_batch": cfg.batch_size,
+        "train_epochs": cfg.epochs,
+        "train_subset": cfg.train_subset or n_train,
+        "train_seed": cfg.seed,
+        "train_precision": cfg.precision,
     }
-    if data.info.name == "digits":  # 1,437 images: small batches and more epochs, still seconds
-        values.update(train_batch=32, train_epochs=10, train_subset=len(data.train_y))
-    return values
 
 
-def _ensure_recipe(model: str, data: Dataset) -> None:
-    """Fill the form's widgets with the recipe when the dataset or model changed (or first load)."""
+def _model(model: str, spec: ModelSpec | None = None) -> str | ModelSpec:
+    """A preset's name, or the custom network (its widgets' spec, or a stand-in of its kind)."""
+    if model not in CUSTOM:
+        return model
+    return spec or ModelSpec("cnn" if model == "custom-cnn" else "mlp")
+
+
+def _ensure_defaults(model: str, data: Dataset) -> None:
+    """Fill the form's widgets with its defaults when the dataset or model changed (or first load)."""
     tag = (model, data.info.name)
     if st.session_state.get("train_recipe_for") == tag:
         return
-    st.session_state.update(recipe(model, data))
+    st.session_state.update(form_values(form_defaults(model, data), len(data.train_y)))
     st.session_state["train_recipe_for"] = tag
 
 
@@ -118,7 +134,7 @@ def subset_options(n_train: int) -> list[int]:
 
 def training_controls(model: str, data: Dataset) -> TrainConfig | None:
     """The hyperparameter form; returns the config when Train is pressed, else None."""
-    _ensure_recipe(model, data)
+    _ensure_defaults(model, data)
     n_train = len(data.train_y)
     with st.form("train_form", border=True):
         spec = _custom_spec_controls(model) if model in CUSTOM else None
@@ -155,12 +171,12 @@ def training_controls(model: str, data: Dataset) -> TrainConfig | None:
             "with bf16 instructions, at the same accuracy. 'auto' uses it for CNNs when this "
             "computer's CPU has those instructions, and fp32 otherwise (shown in brackets).",
         )  # fmt: skip
-        go = st.form_submit_button(
+        submitted = st.form_submit_button(
             "Train", type="primary", key="train_go", icon=":material/play_arrow:", width="stretch"
         )
-    if not go:
+    if not submitted:
         return None
-    return _config(model, spec, data, n_train)
+    return _config(_model(model, spec), data)
 
 
 def precision_label(precision: str) -> str:
@@ -196,21 +212,21 @@ def _custom_spec_controls(model: str) -> ModelSpec:
     return ModelSpec("mlp", hidden, activation, dropout, batch_norm)
 
 
-def _config(model: str, spec: ModelSpec | None, data: Dataset, n_train: int) -> TrainConfig | None:
+def _config(model: str | ModelSpec, data: Dataset) -> TrainConfig | None:
     """The TrainConfig from the form's values; an st.error instead of a traceback if invalid."""
     s = st.session_state
-    subset = int(s["train_subset"])
     try:
-        return TrainConfig(
-            dataset=data.info.name,
-            model=spec if spec is not None else model,
+        return preset_config(
+            model,
+            data.info.name,
+            train_images=len(data.train_y),
             optimizer=s["train_opt"],
             lr=float(s["train_lr"]),
             momentum=float(s["train_momentum"]),
             weight_decay=float(s["train_wd"]),
             batch_size=int(s["train_batch"]),
             epochs=int(s["train_epochs"]),
-            train_subset=None if subset >= n_train else subset,
+            train_subset=int(s["train_subset"]),
             seed=int(s["train_seed"]),
             precision=str(s.get("train_precision", "auto")),
         )

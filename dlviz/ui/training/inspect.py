@@ -2,7 +2,8 @@
 
 The "Inside the model", "Draw a digit" and "Download" tabs of the Training page. The model is
 rebuilt once per run from its stored weights (``st.cache_resource``, read-only); the numbers come
-from dlviz.training.inspect and dlviz.training.drawing, the figures from dlviz.plots.training.figures.
+from ``dlviz.training.inspect`` and ``dlviz.training.drawing``, the figures from
+``dlviz.plots.training.inspect``.
 """
 
 from __future__ import annotations

@@ -12,17 +12,17 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import streamlit as st
 
 from dlviz.data import Dataset
 from dlviz.display import escape_markdown, fixed
-from dlviz.plots.training.figures import learning_curves_figure
+from dlviz.plots.training.curves import learning_curves_figure
 from dlviz.training import Progress, TrainConfig, TrainResult, train_cached
 from dlviz.ui.compat import ScriptControlException
 from dlviz.ui.resources import get_store, training_slot
-from dlviz.ui.training.form import CUSTOM, recipe
+from dlviz.ui.training.form import CUSTOM, form_defaults
 
 WAIT_FOR_STOP_S = 20.0  # how long a rerun waits for this session's stopped run to hand over
 
@@ -63,16 +63,6 @@ class LiveProgress:
         self._draws += 1
         fig = learning_curves_figure(p.history, epochs=p.epochs, steps=self.steps)
         self.chart.plotly_chart(fig, key=f"train_live_{self._draws}")
-
-
-def cached_result(cfg: TrainConfig, data: Dataset) -> TrainResult | None:
-    """The stored run of this config for this data, or None."""
-    import torch
-
-    hit = get_store().get(cfg)
-    if hit is not None and torch.equal(hit.test_labels, data.test_y):
-        return hit
-    return None
 
 
 def remember(result: TrainResult) -> None:
@@ -129,7 +119,7 @@ def run_training(cfg: TrainConfig, data: Dataset) -> TrainResult | None:
     A click during training (Stop, or any widget) stops it at its next progress report; the
     partial result is handed over to the run that click started, then the click proceeds.
     """
-    hit = cached_result(cfg, data)
+    hit = get_store().find(cfg, data)
     if hit is not None:
         remember(hit)
         st.toast("This exact run was in the cache: shown at once.", icon=":material/bolt:")
@@ -200,32 +190,13 @@ def show_run_message(result: TrainResult) -> None:
 
 
 def train_or_recall(cfg: TrainConfig | None, model: str, data: Dataset) -> TrainResult | None:
-    """Train when the form was submitted; otherwise the session's run, or a cached default run."""
+    """Train when the form was submitted; otherwise the session's run, or the stored run of the
+    form's defaults (a preset's default run opens at once when it was trained before)."""
     collect_handover()
     if cfg is not None:
         run_training(cfg, data)
-    elif current_result() is None:
-        default = default_config(model, data)
-        hit = cached_result(default, data) if default is not None else None
+    elif current_result() is None and model not in CUSTOM:
+        hit = get_store().find(form_defaults(model, data), data)
         if hit is not None:
             remember(hit)
     return current_result()
-
-
-def default_config(model: str, data: Dataset) -> TrainConfig | None:
-    """The config the form currently shows (used to find a cached run before any click)."""
-    if model in CUSTOM:
-        return None
-    values = recipe(model, data)
-    subset = int(values["train_subset"])
-    try:
-        return replace(
-            TrainConfig(dataset=data.info.name, model=model),
-            optimizer=values["train_opt"],
-            lr=values["train_lr"],
-            batch_size=values["train_batch"],
-            epochs=values["train_epochs"],
-            train_subset=None if subset >= len(data.train_y) else subset,
-        )
-    except ValueError:
-        return None

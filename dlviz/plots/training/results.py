@@ -1,8 +1,9 @@
-"""Figures for the Training page: the dataset, the learning curves and what the model got wrong.
+"""Figures of what a trained classifier got right and wrong on the test set.
 
-Each builder takes plain arrays (numpy or torch) and small records (EpochStats-like objects
-with ``epoch``, ``train_loss``, ``val_acc``... attributes) and returns a styled ``go.Figure``.
-Nothing here trains or knows about Streamlit.
+The confusion matrix (clickable: ``selected_cell`` reads the click back), accuracy per class, a
+grid of test images with true and predicted labels, and the gallery of one confusion-matrix
+cell. Plain arrays (numpy or torch) in, a styled ``go.Figure`` out; nothing here trains or knows
+about Streamlit.
 """
 
 from __future__ import annotations
@@ -12,14 +13,12 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from dlviz.metrics import as_numpy
 from dlviz.plots.images import image_grid_figure
-from dlviz.plots.style import BAD, GOOD, PALETTE, color, styled
+from dlviz.plots.style import BAD, GOOD, PALETTE, styled
+from dlviz.plots.training.layout import MARKER
 from dlviz.training.results import top_k
-
-MARKER = "rgba(31, 35, 51, 0.55)"
 
 
 def _top3_text(probs: np.ndarray, classes: Sequence[str]) -> str:
@@ -28,153 +27,12 @@ def _top3_text(probs: np.ndarray, classes: Sequence[str]) -> str:
     return "<br>".join(f"{classes[i]}: {v:.1%}" for i, v in zip(idx[0], val[0], strict=True))
 
 
-def _room_for_legend(fig: go.Figure, title: str | None) -> go.Figure:
-    """Keep a titled figure's horizontal legend between the title and the plot, not on the title."""
-    if title:
-        fig.update_layout(margin={"t": 80}, legend={"y": 1.03})
-    return fig
-
-
-def sample_grid_figure(
-    images: Any,
-    labels: Any,
-    classes: Sequence[str],
-    *,
-    cols: int = 10,
-    title: str | None = None,
-    fit_width: int | None = None,
-) -> go.Figure:
-    """A grid of dataset images titled with their labels."""
-    y = as_numpy(labels)
-    names = [classes[int(t)] for t in y]
-    return image_grid_figure(
-        as_numpy(images), cols=cols, titles=names, hovers=names, title=title, fit_width=fit_width
-    )
-
-
-def pick_per_class(labels: Any, per_class: int, num_classes: int) -> np.ndarray:
-    """Indices of the first ``per_class`` examples of each class, class by class."""
-    y = as_numpy(labels)
-    return np.concatenate([np.flatnonzero(y == k)[:per_class] for k in range(num_classes)]).astype(
-        np.int64
-    )
-
-
-def class_balance_figure(
-    train_labels: Any, test_labels: Any, classes: Sequence[str], *, title: str | None = None
-) -> go.Figure:
-    """How many training and test images each class has (grouped bars)."""
-    k = len(classes)
-    fig = go.Figure()
-    for i, (name, labels) in enumerate((("train", train_labels), ("test", test_labels))):
-        counts = np.bincount(as_numpy(labels).astype(np.int64), minlength=k)[:k]
-        fig.add_bar(
-            x=list(classes),
-            y=counts,
-            name=name,
-            marker_color=color(i),
-            hovertemplate="%{x}: %{y} " + name + " images<extra></extra>",
-        )
-    styled(fig, title=title, height=300)
-    _room_for_legend(fig, title)
-    fig.update_layout(barmode="group", bargap=0.25)
-    fig.update_xaxes(type="category", title="class")
-    fig.update_yaxes(title="images")
-    return fig
-
-
-def learning_curves_figure(
-    history: Sequence[Any],
-    *,
-    epoch: int | None = None,
-    epochs: int | None = None,
-    steps: Sequence[tuple[float, float]] = (),
-    title: str | None = None,
-) -> go.Figure:
-    """Loss and accuracy per epoch for train / validation / test; a dashed line marks ``epoch``.
-
-    ``steps`` adds the per-batch training loss as (fractional epoch, loss) points, for live runs.
-    """
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1)
-    x = [h.epoch for h in history]
-    series = (
-        ("train", PALETTE[0], "solid"),
-        ("val", PALETTE[1], "solid"),
-        ("test", PALETTE[2], "dot"),
-    )
-    if steps:
-        fig.add_scatter(
-            x=[s[0] for s in steps], y=[s[1] for s in steps], mode="lines", name="batch loss",
-            line={"color": "rgba(79, 70, 229, 0.3)", "width": 1}, row=1, col=1,
-            hovertemplate="epoch %{x:.2f}<br>batch loss %{y:.4f}<extra></extra>",
-        )  # fmt: skip
-    for name, col, dash in series:
-        label = {"train": "train", "val": "validation", "test": "test"}[name]
-        for c, metric in ((1, "loss"), (2, "acc")):
-            fig.add_scatter(
-                x=x,
-                y=[getattr(h, f"{name}_{metric}") for h in history],
-                mode="lines+markers",
-                name=label,
-                legendgroup=label,
-                showlegend=c == 1,
-                line={"color": col, "dash": dash, "width": 2.5},
-                marker={"size": 6},
-                hovertemplate=f"epoch %{{x}}<br>{label} {metric} "
-                + ("%{y:.2%}" if metric == "acc" else "%{y:.4f}")
-                + "<extra></extra>",
-                row=1,
-                col=c,
-            )
-    if epoch is not None:
-        for c in (1, 2):
-            fig.add_vline(
-                x=epoch, line={"color": MARKER, "dash": "dash", "width": 1.5}, row=1, col=c
-            )
-    last = max([epochs or 0, *x, 1])
-    fig.update_xaxes(
-        title="epoch", range=[0.8 if steps else 0.8, last + 0.2], dtick=1 if last <= 20 else None
-    )
-    fig.update_yaxes(title="loss (cross-entropy)", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title="accuracy", tickformat=".0%", row=1, col=2)
-    styled(fig, title=title, height=360)
-    return _room_for_legend(fig, title)
-
-
 def _predictions(labels: Any, probs: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(true labels, probabilities, predicted labels, right-or-wrong)`` as numpy arrays."""
     y = as_numpy(labels).astype(np.int64)
     pr = as_numpy(probs).astype(np.float32)
     pred = pr.argmax(axis=1) if len(pr) else np.zeros(0, np.int64)
     return y, pr, pred, pred == y
-
-
-def prediction_grid_figure(
-    images: Any,
-    labels: Any,
-    probs: Any,
-    classes: Sequence[str],
-    *,
-    cols: int = 10,
-    title: str | None = None,
-    fit_width: int | None = None,
-) -> go.Figure:
-    """Test images titled 'true → predicted', green when right and red when wrong; top-3 on hover."""
-    y, pr, pred, ok = _predictions(labels, probs)
-    titles = [
-        f"{classes[t]}" if good else f"{classes[t]}→{classes[p]}"
-        for t, p, good in zip(y, pred, ok, strict=True)
-    ]
-    hovers = [
-        f"true: {classes[t]}<br>predicted: {classes[p]} ({'right' if good else 'wrong'})"
-        f"<br><b>top 3</b><br>{_top3_text(row, classes)}"
-        for t, p, good, row in zip(y, pred, ok, pr, strict=True)
-    ]
-    colors = [GOOD if good else BAD for good in ok]
-    return image_grid_figure(
-        as_numpy(images), cols=cols, titles=titles, title_colors=colors,
-        frame_colors=colors, hovers=hovers, title=title, fit_width=fit_width,
-    )  # fmt: skip
 
 
 def confusion_matrix_figure(
@@ -302,30 +160,32 @@ def per_class_accuracy_figure(
     return fig
 
 
-def runs_overlay_figure(
-    histories: Mapping[str, Sequence[Any]], *, title: str | None = None
+def prediction_grid_figure(
+    images: Any,
+    labels: Any,
+    probs: Any,
+    classes: Sequence[str],
+    *,
+    cols: int = 10,
+    title: str | None = None,
+    fit_width: int | None = None,
 ) -> go.Figure:
-    """Validation loss and accuracy of several runs (solid) with training curves (dotted)."""
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1)
-    for i, (label, history) in enumerate(histories.items()):
-        x = [h.epoch for h in history]
-        for name, dash in (("val", "solid"), ("train", "dot")):
-            for c, metric in ((1, "loss"), (2, "acc")):
-                fig.add_scatter(
-                    x=x, y=[getattr(h, f"{name}_{metric}") for h in history], mode="lines+markers",
-                    name=label if name == "val" else f"{label} (train)", legendgroup=label,
-                    showlegend=c == 1 and name == "val",
-                    line={"color": color(i), "dash": dash, "width": 2.5 if name == "val" else 1.5},
-                    marker={"size": 5},
-                    hovertemplate=f"{label}<br>epoch %{{x}}<br>{name} {metric} %{{y:.4f}}<extra></extra>",
-                    row=1, col=c,
-                )  # fmt: skip
-    last = max([len(h) for h in histories.values()] or [1])
-    fig.update_xaxes(title="epoch", dtick=1 if last <= 20 else None)
-    fig.update_yaxes(title="loss (cross-entropy)", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title="accuracy", tickformat=".0%", row=1, col=2)
-    styled(fig, title=title, height=400)
-    return _room_for_legend(fig, title)
+    """Test images titled 'true → predicted', green when right and red when wrong; top-3 on hover."""
+    y, pr, pred, ok = _predictions(labels, probs)
+    titles = [
+        f"{classes[t]}" if good else f"{classes[t]}→{classes[p]}"
+        for t, p, good in zip(y, pred, ok, strict=True)
+    ]
+    hovers = [
+        f"true: {classes[t]}<br>predicted: {classes[p]} ({'right' if good else 'wrong'})"
+        f"<br><b>top 3</b><br>{_top3_text(row, classes)}"
+        for t, p, good, row in zip(y, pred, ok, pr, strict=True)
+    ]
+    colors = [GOOD if good else BAD for good in ok]
+    return image_grid_figure(
+        as_numpy(images), cols=cols, titles=titles, title_colors=colors,
+        frame_colors=colors, hovers=hovers, title=title, fit_width=fit_width,
+    )  # fmt: skip
 
 
 def gallery_figure(
