@@ -17,9 +17,12 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from dlviz.display import fixed, percent
+
+if TYPE_CHECKING:
+    from dlviz.training import Progress
 
 EXIT_USAGE = 2
 
@@ -29,7 +32,8 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, no usage dump
+    def error(self, message: str) -> NoReturn:
+        """One line through ``UsageError``, no usage dump."""
         raise UsageError(message)
 
 
@@ -260,7 +264,8 @@ class ProgressBar:
         self.t0 = time.perf_counter()
         self.drawn = False
 
-    def __call__(self, p) -> None:
+    def __call__(self, p: Progress) -> None:
+        """Redraw the bar on a step (terminal only); print the scores of a finished epoch."""
         if p.kind == "step" and self.tty:
             filled = int(self.width * p.fraction)
             bar = "#" * filled + "." * (self.width - filled)
@@ -282,6 +287,7 @@ class ProgressBar:
             self.drawn = False
 
     def close(self) -> None:
+        """End a bar left in place on a terminal with a newline."""
         if self.drawn:
             self.stream.write("\n")
             self.stream.flush()

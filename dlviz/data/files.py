@@ -137,7 +137,7 @@ def _mnist_fix(info: DatasetInfo, raw: Path, reason: str) -> str:
     )
 
 
-def cifar10_class():
+def cifar10_class() -> type:
     """torchvision's CIFAR10, checking that the extracted batch files exist rather than their md5
     (the downloaded archive is still md5-checked by torchvision before extraction).
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -68,7 +68,7 @@ def split_indices(
     return perm[n_val:].sort().values, perm[:n_val].sort().values
 
 
-def optimizer_for(cfg: TrainConfig, params) -> torch.optim.Optimizer:
+def optimizer_for(cfg: TrainConfig, params: Iterable[nn.Parameter]) -> torch.optim.Optimizer:
     """The configured optimizer, fused on CPU where torch has a fused kernel (SGD, Adam, AdamW)."""
     momentum = cfg.momentum if cfg.optimizer == "momentum" else None
     return make_optimizer(

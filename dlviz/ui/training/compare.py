@@ -8,6 +8,7 @@ Runs come from the run store (``dlviz.ui.resources.get_store``); each run's hist
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
@@ -15,7 +16,7 @@ import streamlit as st
 from dlviz.data import Dataset
 from dlviz.display import count, fixed, number, percent
 from dlviz.plots.training.curves import runs_overlay_figure
-from dlviz.training import TrainResult
+from dlviz.training import RunSummary, TrainResult
 from dlviz.training.results import differing_fields, run_label
 from dlviz.ui.resources import get_store
 from dlviz.ui.training.run import show_cache_problem
@@ -30,7 +31,7 @@ def stored_history(key: str, created: float) -> list | None:
     return None if result is None else list(result.history)
 
 
-def runs_frame(summaries) -> pd.DataFrame:
+def runs_frame(summaries: Sequence[RunSummary]) -> pd.DataFrame:
     """The stored runs as a table of display strings (dlviz.display), newest first."""
     now = time.time()
     rows = []
