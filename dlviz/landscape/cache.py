@@ -24,6 +24,8 @@ from dlviz.landscape.runs import run_landscape
 from dlviz.landscape.store import LandscapeStore
 
 if TYPE_CHECKING:
+    from torch import nn
+
     from dlviz.training import TrainResult
 
 MEMORY_SIZE = 16
@@ -35,9 +37,11 @@ RUN_GONE = "This run is no longer in the training cache. Pick another or train a
 class Slot(Protocol):
     """What a lock offers: ``threading.Lock`` or ``BoundedSemaphore`` (one computation at once)."""
 
-    def acquire(self, blocking: bool = ...) -> bool: ...
+    def acquire(self, blocking: bool = ...) -> bool:
+        """Take the slot; with ``blocking=False``, False at once when another holds it."""
 
-    def release(self) -> None: ...
+    def release(self) -> None:
+        """Give the slot back."""
 
 
 @dataclass(frozen=True)
@@ -90,18 +94,10 @@ class LandscapeCache:
         land, source = self._recall(run_key, cfg)
         if land is not None:
             return LandscapeLookup(land, source)
-        run = load_run(run_key)
-        if run is None:
-            return LandscapeLookup(None, problem=RUN_GONE)
-        try:
-            data = load_data(run.config.dataset)
-            model = run.model(data.info)
-        except DatasetUnavailable as err:
-            return LandscapeLookup(
-                None, problem=f"The test images of this run are not available: {err}"
-            )
-        except (ValueError, RuntimeError) as err:
-            return LandscapeLookup(None, problem=f"Could not rebuild this run's model: {err}")
+        opened = open_run(run_key, load_run, load_data)
+        if isinstance(opened, str):
+            return LandscapeLookup(None, problem=opened)
+        run, model, data = opened
         if slot is not None and not slot.acquire(blocking=False):
             return LandscapeLookup(None, busy=True)
         try:
@@ -144,3 +140,22 @@ class LandscapeCache:
             self._memory.move_to_end(key)
             while len(self._memory) > self.size:
                 self._memory.popitem(last=False)
+
+
+def open_run(
+    run_key: str,
+    load_run: Callable[[str], TrainResult | None],
+    load_data: Callable[[str], Dataset],
+) -> tuple[TrainResult, nn.Module, Dataset] | str:
+    """The stored run, its rebuilt model and its dataset; or, in words, why they cannot be had."""
+    run = load_run(run_key)
+    if run is None:
+        return RUN_GONE
+    try:
+        data = load_data(run.config.dataset)
+        model = run.model(data.info)
+    except DatasetUnavailable as err:
+        return f"The test images of this run are not available: {err}"
+    except (ValueError, RuntimeError) as err:
+        return f"Could not rebuild this run's model: {err}"
+    return run, model, data

@@ -8,16 +8,21 @@ that is ``dlviz.ui.landscape.views``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from dlviz.display import count, escape_markdown, number, percent
 from dlviz.landscape import QUICK_MODELS, quick_config
 from dlviz.ui.resources import get_dataset, get_store, training_slot
 
+if TYPE_CHECKING:
+    from dlviz.training import RunSummary
+
 BUSY = "Another training or landscape is running on this server; try again shortly."
 
 
-def stored_run_label(summary) -> str:
+def stored_run_label(summary: RunSummary) -> str:
     """The run picker's line for a stored run: model, dataset, optimizer, epochs, test accuracy."""
     c = summary.config
     model = c.model if isinstance(c.model, str) else f"custom {c.model.kind}"
@@ -28,12 +33,12 @@ def stored_run_label(summary) -> str:
     )
 
 
-def stored_runs() -> list:
+def stored_runs() -> list[RunSummary]:
     """Summaries of the runs in the training cache, newest first."""
     return get_store().runs()
 
 
-def stored_runs_or_quick_run() -> list:
+def stored_runs_or_quick_run() -> list[RunSummary]:
     """The stored runs; when there are none, a quick Digits MLP is trained first ([] if it can't)."""
     runs = stored_runs()
     if runs:
@@ -81,7 +86,7 @@ def train_quick_run(model: str = "seed-mlp") -> str | None:
     return result.config.key()
 
 
-def run_picker(runs: list) -> str:
+def run_picker(runs: list[RunSummary]) -> str:
     """A selectbox over the stored runs (key ``land_run``); returns the chosen run key."""
     keys = [r.key for r in runs]
     labels = {r.key: stored_run_label(r) for r in runs}
@@ -93,7 +98,7 @@ def run_picker(runs: list) -> str:
     return st.selectbox("Trained run", keys, key="land_run", format_func=labels.get)
 
 
-def run_controls(runs: list) -> str:
+def run_controls(runs: list[RunSummary]) -> str:
     """The run picker beside a quick Digits run to train (which then becomes the pick)."""
     pick, quick = st.columns([3, 1], vertical_alignment="bottom")
     with pick:

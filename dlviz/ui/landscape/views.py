@@ -10,6 +10,8 @@ is ``dlviz.landscape``, the figures ``dlviz.plots.landscape``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -32,17 +34,20 @@ from dlviz.settings import get_settings
 from dlviz.ui.landscape.runs import BUSY
 from dlviz.ui.resources import get_dataset, get_store, training_slot
 
+if TYPE_CHECKING:
+    from dlviz.training import RunSummary
+
 SPANS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 MAX_IMAGES = 2000  # the slider's top: more images make every grid point slower
 
 
-def dataset_label(run_key: str, runs: list) -> str:
+def dataset_label(run_key: str, runs: list[RunSummary]) -> str:
     """The label of the run's dataset ('Digits (8x8)'), for captions."""
     summary = next((r for r in runs if r.key == run_key), None)
     return dataset_info(summary.config.dataset).label if summary else "this dataset"
 
 
-def test_images_of(run_key: str, runs: list) -> int:
+def test_images_of(run_key: str, runs: list[RunSummary]) -> int:
     """How many test images the run's dataset has (the slider's top); the page's cap if unknown."""
     summary = next((r for r in runs if r.key == run_key), None)
     if summary is None:
