@@ -48,7 +48,7 @@ def main() -> None:
     x = normalize(data.test_x[: args.images], data.info)
     y = data.test_y[: args.images]
     lcfg = LandscapeConfig(resolution=args.resolution, test_images=args.images)
-    points = lcfg.resolution**2 + lcfg.line_points + 1
+    points = lcfg.points
     for i in range(args.repeats):
         cpu0 = time.process_time()
         done = loss_landscape(model, run.initial_state, run.final_state, x, y, lcfg)

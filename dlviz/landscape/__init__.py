@@ -10,19 +10,23 @@ Two views of the loss as a function of the weights theta, evaluated on a fixed s
   filter of the trained weights, so the picture does not depend on how each layer is scaled.
 
 Every point is a full forward pass of the real model (``torch.func.functional_call`` with the
-shifted weights, eval mode, ``inference_mode``, image chunks). It knows nothing of the run store
-or of Streamlit; ``LandscapeStore`` is a small disk cache keyed by run key + settings.
+shifted weights, eval mode, ``inference_mode``, image chunks). ``LandscapeStore`` is a small disk
+cache keyed by run key + settings; ``LandscapeCache`` puts a bounded in-memory LRU in front of it
+and computes what neither holds (``run_landscape``: a stored run on its test images). The quick
+Digits runs the page trains are ``quick_config``. It knows nothing of Streamlit, and reaches the
+run store and the datasets only through the functions it is given.
 """
 
 from __future__ import annotations
 
+from dlviz.landscape.cache import LandscapeCache, LandscapeLookup
 from dlviz.landscape.compute import (
     MAX_RESOLUTION,
     MAX_TEST_IMAGES,
     MIN_RESOLUTION,
     Landscape,
     LandscapeConfig,
-    Progress,
+    PointsDone,
     line_coords,
     loss_landscape,
     losses_at,
@@ -30,18 +34,22 @@ from dlviz.landscape.compute import (
 )
 from dlviz.landscape.directions import State, normalize_filterwise, perturbable, random_direction
 from dlviz.landscape.evaluator import ConvHead, Evaluator
+from dlviz.landscape.runs import QUICK_MODELS, quick_config, run_landscape
 from dlviz.landscape.store import LandscapeStore
 
 __all__ = [
     "MAX_RESOLUTION",
     "MAX_TEST_IMAGES",
     "MIN_RESOLUTION",
+    "QUICK_MODELS",
     "ConvHead",
     "Evaluator",
     "Landscape",
+    "LandscapeCache",
     "LandscapeConfig",
+    "LandscapeLookup",
     "LandscapeStore",
-    "Progress",
+    "PointsDone",
     "State",
     "line_coords",
     "loss_landscape",
@@ -49,5 +57,7 @@ __all__ = [
     "normalize_filterwise",
     "perturbable",
     "plane_coords",
+    "quick_config",
     "random_direction",
+    "run_landscape",
 ]

@@ -21,7 +21,7 @@ from torch import nn
 from dlviz.landscape.directions import State, perturbable, random_direction
 from dlviz.landscape.evaluator import Evaluator
 
-Progress = Callable[[int, int], None]
+PointsDone = Callable[[int, int], None]
 """Called with (points done, points in all) as the evaluation proceeds."""
 
 MIN_RESOLUTION, MAX_RESOLUTION = 5, 51
@@ -51,6 +51,11 @@ class LandscapeConfig:
             raise ValueError("line_points must be >= 3 and line_margin between 0 and 2.")
         if not 1 <= self.test_images <= MAX_TEST_IMAGES:
             raise ValueError(f"test_images must be between 1 and {MAX_TEST_IMAGES}.")
+
+    @property
+    def points(self) -> int:
+        """Weight settings evaluated: the plane's resolution², the line, and the trained weights."""
+        return self.resolution**2 + self.line_points + 1
 
     def key(self) -> str:
         """sha256 hex of the sorted JSON of the settings."""
@@ -106,7 +111,7 @@ def losses_at(
     base: Mapping[str, torch.Tensor],
     directions: list[Mapping[str, torch.Tensor]],
     coeffs: torch.Tensor,
-    progress: Progress | None = None,
+    progress: PointsDone | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Mean cross-entropy and accuracy at theta = base + sum_k c_k d_k for each row c of coeffs.
 
@@ -152,7 +157,7 @@ def loss_landscape(
     x: torch.Tensor,
     y: torch.Tensor,
     cfg: LandscapeConfig = LandscapeConfig(),
-    progress: Progress | None = None,
+    progress: PointsDone | None = None,
 ) -> Landscape:
     """The 1-D line from the initial to the trained weights and the 2-D filter-normalized plane.
 
@@ -172,7 +177,7 @@ def loss_landscape(
     grid = torch.cartesian_prod(c, c).flip(1)  # rows (b, a): b varies slowest -> [R, R] row-major
     total = len(t) + len(grid) + 1
 
-    def report(offset: int) -> Progress | None:
+    def report(offset: int) -> PointsDone | None:
         return None if progress is None else (lambda done, _n: progress(offset + done, total))
 
     trained_loss, trained_acc = evaluate(final)

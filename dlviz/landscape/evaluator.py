@@ -71,7 +71,9 @@ class ConvHead:
     out_hw: tuple[int, int]  # spatial size of the head's output (after the fused pooling)
 
     @classmethod
-    def build(cls, model: nn.Module, x: torch.Tensor, max_bytes: int = 256 * 2**20):
+    def build(
+        cls, model: nn.Module, x: torch.Tensor, max_bytes: int = 256 * 2**20
+    ) -> ConvHead | None:
         """The head of ``model`` for inputs like ``x``, or None when the fast path does not apply."""
         if not isinstance(model, nn.Sequential) or len(model) < 2 or x.dim() != 4:
             return None

@@ -2,10 +2,11 @@
 
 ``Trainer`` owns one model and trains it epoch by epoch, either synchronously (``step``) or in a
 background thread (``play`` until ``pause``). The thread never touches any UI: a caller polls
-``snapshot()``, which copies everything a figure needs under the same lock that guards training.
-A worker thread only exists while playing; it stops by itself when training diverges (after
-rolling nothing back: ``recover`` does that on request), at ``max_epochs``, or when nobody has
-asked for a snapshot for ``idle_timeout`` seconds (the page was closed).
+``snapshot()``, which copies everything a figure needs (a ``dlviz.playground.snapshot.Snapshot``)
+under the same lock that guards training. A worker thread only exists while playing; it stops by
+itself when training diverges (after rolling nothing back: ``recover`` does that on request), at
+``max_epochs``, or when nobody has asked for a snapshot for ``idle_timeout`` seconds (the page
+was closed). It draws nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import torch
@@ -34,31 +35,15 @@ from dlviz.playground.model import (
     params_finite,
     train_epoch,
 )
+from dlviz.playground.snapshot import (
+    DIVERGED,
+    HISTORY_KEYS,
+    PAUSED,
+    READY,
+    RUNNING,
+    Snapshot,
+)
 from dlviz.playground.threads import single_thread_math
-
-HISTORY_KEYS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
-
-READY, RUNNING, PAUSED, DIVERGED = "ready", "running", "paused", "diverged"
-
-
-@dataclass(frozen=True, eq=False)
-class Snapshot:
-    """Everything the figures need at one moment, as plain numpy arrays (safe to keep)."""
-
-    epoch: int
-    status: str  # ready | running | paused | diverged
-    message: str
-    lr: float
-    history: dict[str, np.ndarray]  # HISTORY_KEYS -> one value per recorded epoch
-    axis: np.ndarray  # (G,) coordinates of the decision grid along x1 and x2
-    probs: np.ndarray  # (G, G, K) softmax probabilities over the plane
-    map_axis: np.ndarray  # (M,) coordinates of the small per-neuron maps
-    maps: list[np.ndarray]  # per column (inputs, hidden layers..., softmax): (width, M, M)
-    weights: list[np.ndarray]  # per Linear layer: (fan_out, fan_in)
-    biases: list[np.ndarray]  # per Linear layer: (fan_out,)
-    train_pred: np.ndarray
-    test_pred: np.ndarray
-    confusion: np.ndarray  # (K, K) on the test points
 
 
 class Trainer:
@@ -123,6 +108,7 @@ class Trainer:
 
     @property
     def settings(self) -> TrainSettings:
+        """The learning rate, batch size, L2 strength and speed in use now."""
         return self._settings
 
     def step(self, epochs: int = 1) -> None:
@@ -188,11 +174,13 @@ class Trainer:
 
     @property
     def running(self) -> bool:
+        """Whether a worker thread is training (and has not been asked to stop)."""
         t = self._thread
         return t is not None and t.is_alive() and not self._stop.is_set()
 
     @property
     def status(self) -> str:
+        """``ready``, ``running``, ``paused`` or ``diverged``."""
         return self._status
 
     @property

@@ -35,6 +35,20 @@ def _z_label(log: bool) -> str:
     return "log10(loss)" if log else "loss"
 
 
+def _plane(land: Landscape, log: bool, hover: str = "") -> dict:
+    """What the contour and the surface share: the grid, its heights, colours and hover text."""
+    c = land.coords.tolist()
+    return {
+        "x": c,
+        "y": c,
+        "z": _values(land.plane_loss, log),
+        "colorscale": SEQUENTIAL,
+        "colorbar": {"title": {"text": _z_label(log)}},
+        "hovertemplate": f"a = %{{x:.2f}}, b = %{{y:.2f}}<br>{_z_label(log)} %{{z:.4f}}{hover}"
+        "<extra></extra>",
+    }
+
+
 def landscape_line_figure(land: Landscape, *, height: int = 380) -> go.Figure:
     """Loss and accuracy along theta(t) = theta_0 + t (theta_1 - theta_0); t = 0, 1 marked."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
@@ -109,21 +123,12 @@ def landscape_line_figure(land: Landscape, *, height: int = 380) -> go.Figure:
 
 def landscape_contour_figure(land: Landscape, *, log: bool = False, height: int = 480) -> go.Figure:
     """Contour of the loss over the plane theta_1 + a d_1 + b d_2, the trained weights at (0, 0)."""
-    c = land.coords.tolist()
-    z = _values(land.plane_loss, log)
     fig = go.Figure(
         go.Contour(
-            x=c,
-            y=c,
-            z=z,
-            colorscale=SEQUENTIAL,
+            **_plane(land, log, hover="<br>accuracy %{customdata:.1f}%"),
             ncontours=24,
             contours={"showlabels": True, "labelfont": {"size": 10, "color": "white"}},
-            colorbar={"title": {"text": _z_label(log)}},
             customdata=(land.plane_acc * 100).tolist(),
-            hovertemplate="a = %{x:.2f}, b = %{y:.2f}<br>"
-            + _z_label(log)
-            + " %{z:.4f}<br>accuracy %{customdata:.1f}%<extra></extra>",
         )
     )
     fig.add_trace(_trained_marker_2d(land))
@@ -150,20 +155,11 @@ def _trained_marker_2d(land: Landscape) -> go.Scatter:
 
 def landscape_surface_figure(land: Landscape, *, log: bool = False, height: int = 520) -> go.Figure:
     """The same plane as a 3-D surface, with the trained weights as a red point on it."""
-    c = land.coords.tolist()
-    z = _values(land.plane_loss, log)
     centre = _one(land.centre_loss, log)
     fig = go.Figure(
         go.Surface(
-            x=c,
-            y=c,
-            z=z,
-            colorscale=SEQUENTIAL,
-            colorbar={"title": {"text": _z_label(log)}},
+            **_plane(land, log),
             contours={"z": {"show": True, "usecolormap": True, "project": {"z": True}, "width": 1}},
-            hovertemplate="a = %{x:.2f}, b = %{y:.2f}<br>"
-            + _z_label(log)
-            + " %{z:.4f}<extra></extra>",
         )
     )
     fig.add_trace(

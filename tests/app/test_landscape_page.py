@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from dlviz.landscape import quick_config
 from dlviz.training.store import RunStore
-from dlviz.ui.landscape import quick_config
 from tests.app.conftest import open_page
 from tests.app.hardening import assert_clean
 from tests.support import plotly_specs

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dlviz.landscape import MIN_RESOLUTION
-from dlviz.ui.landscape import SPANS, quick_config
+from dlviz.landscape import MIN_RESOLUTION, quick_config
+from dlviz.ui.landscape import SPANS
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
 

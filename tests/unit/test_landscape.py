@@ -221,5 +221,6 @@ def test_progress_reaches_the_total():
     seen = []
     loss_landscape(model, initial, final, x, y, SMALL, progress=lambda d, n: seen.append((d, n)))
     total = SMALL.resolution**2 + SMALL.line_points + 1
+    assert SMALL.points == total
     assert seen[-1] == (total, total)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)

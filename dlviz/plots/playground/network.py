@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dlviz.playground.data import FEATURES
-from dlviz.playground.session import Snapshot
+from dlviz.playground.snapshot import Snapshot
 from dlviz.plots.playground.regions import NEGATIVE, POSITIVE, class_color
 from dlviz.plots.style import styled
 
@@ -108,18 +108,38 @@ def network_figure(
     """The network: each neuron's output over the plane, edges coloured and sized by weight,
     biases as small squares on the nodes (and written next to the softmax outputs)."""
     xs, ys, m = _layout_points(snap)
-    n_cols, k = len(xs), len(snap.maps[-1])
+    k = len(snap.maps[-1])
     fig = go.Figure()
-    for positive, strength in ((p, s) for p in (True, False) for s in range(_N_BINS)):
-        fig.add_trace(
-            go.Scatter(
-                mode="lines",
-                hoverinfo="skip",
-                line={"color": POSITIVE if positive else NEGATIVE, "width": 0.6 + 1.4 * strength},
-                opacity=0.3 + 0.17 * strength,
-                meta="edges",
-            )
+    for trace in (
+        *_edge_traces(),
+        _edge_hover_trace(snap, xs, ys),
+        *_map_traces(xs, ys, m, k),
+        _bias_trace(snap, xs, ys),
+        *_text_traces(features, xs, ys, k),
+    ):
+        fig.add_trace(trace)
+    _frame(fig, snap, xs, m, height)
+    fig.layout.meta = list(features)
+    return update_network_figure(fig, snap)
+
+
+def _edge_traces() -> list[go.Scatter]:
+    """One empty line trace per (sign, strength) bin; ``update_network_figure`` fills them."""
+    return [
+        go.Scatter(
+            mode="lines",
+            hoverinfo="skip",
+            line={"color": POSITIVE if positive else NEGATIVE, "width": 0.6 + 1.4 * strength},
+            opacity=0.3 + 0.17 * strength,
+            meta="edges",
         )
+        for positive in (True, False)
+        for strength in range(_N_BINS)
+    ]
+
+
+def _edge_hover_trace(snap: Snapshot, xs: list[float], ys: list[np.ndarray]) -> go.Scatter:
+    """Invisible markers 40 % along every edge, carrying its weight as hover text."""
     hx, hy = [], []
     for layer, w in enumerate(snap.weights):
         x0, x1 = xs[layer] + _BOX / 2, xs[layer + 1] - _BOX / 2
@@ -127,75 +147,85 @@ def network_figure(
             for i in range(w.shape[1]):
                 hx.append(0.6 * x0 + 0.4 * x1)
                 hy.append(0.6 * float(ys[layer][i]) + 0.4 * float(ys[layer + 1][j]))
-    fig.add_trace(
-        go.Scatter(
-            x=hx,
-            y=hy,
-            mode="markers",
-            hovertemplate="%{text}<extra></extra>",
-            marker={"size": 9, "color": "rgba(0,0,0,0)"},
-            meta="edge-hover",
-        )
+    return go.Scatter(
+        x=hx,
+        y=hy,
+        mode="markers",
+        hovertemplate="%{text}<extra></extra>",
+        marker={"size": 9, "color": "rgba(0,0,0,0)"},
+        meta="edge-hover",
     )
+
+
+def _map_traces(xs: list[float], ys: list[np.ndarray], m: int, k: int) -> list[go.Heatmap]:
+    """One heatmap per column holding all its neurons' maps (the last column: k softmax maps)."""
     d = _BOX / m
-    for c in range(n_cols):
-        output = c == n_cols - 1
-        fig.add_trace(
-            go.Heatmap(
-                x0=xs[c] - _BOX / 2 + d / 2,
-                dx=d,
-                y0=float(ys[c][-1]) - _BOX / 2 + d / 2,
-                dy=d,
-                zmin=0,
-                zmax=255,
-                colorscale=_column_scale(k if output else None),
-                showscale=False,
-                hoverinfo="skip",
-                meta=f"maps-{c}",
-            )
+    return [
+        go.Heatmap(
+            x0=xs[c] - _BOX / 2 + d / 2,
+            dx=d,
+            y0=float(ys[c][-1]) - _BOX / 2 + d / 2,
+            dy=d,
+            zmin=0,
+            zmax=255,
+            colorscale=_column_scale(k if c == len(xs) - 1 else None),
+            showscale=False,
+            hoverinfo="skip",
+            meta=f"maps-{c}",
         )
+        for c in range(len(xs))
+    ]
+
+
+def _bias_trace(snap: Snapshot, xs: list[float], ys: list[np.ndarray]) -> go.Scatter:
+    """A small square on the corner of every neuron, for its bias."""
     bx = [xs[layer + 1] - _BOX / 2 - 0.12 for layer, b in enumerate(snap.biases) for _ in b]
     by = [
         float(ys[layer + 1][j]) - _BOX / 2 + 0.12
         for layer, b in enumerate(snap.biases)
         for j in range(len(b))
     ]
-    fig.add_trace(
-        go.Scatter(
-            x=bx,
-            y=by,
-            mode="markers",
-            hovertemplate="%{text}<extra></extra>",
-            marker={"symbol": "square", "line": {"color": "#1F2333", "width": 0.5}},
-            name="biases",
-            meta="biases",
-        )
+    return go.Scatter(
+        x=bx,
+        y=by,
+        mode="markers",
+        hovertemplate="%{text}<extra></extra>",
+        marker={"symbol": "square", "line": {"color": "#1F2333", "width": 0.5}},
+        name="biases",
+        meta="biases",
     )
+
+
+def _text_traces(
+    features: tuple[str, ...], xs: list[float], ys: list[np.ndarray], k: int
+) -> list[go.Scatter]:
+    """The input and class labels beside the outer columns, and a title over every column."""
     tx = [xs[0] - _BOX / 2 - 0.1] * len(features) + [xs[-1] + _BOX / 2 + 0.1] * k
     ty = [float(y) for y in ys[0]] + [float(y) for y in ys[-1]]
-    fig.add_trace(
-        go.Scatter(
-            x=tx,
-            y=ty,
-            mode="text",
-            textposition=["middle left"] * len(features) + ["middle right"] * k,
-            hoverinfo="skip",
-            textfont={"size": 12},
-            meta="labels",
-        )
+    labels = go.Scatter(
+        x=tx,
+        y=ty,
+        mode="text",
+        textposition=["middle left"] * len(features) + ["middle right"] * k,
+        hoverinfo="skip",
+        textfont={"size": 12},
+        meta="labels",
     )
+    n_cols = len(xs)
     top = max(float(y[0]) for y in ys) + _BOX / 2 + 0.35
-    titles = ["inputs", *[f"hidden {c}" for c in range(1, n_cols - 1)], "softmax"]
-    fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=[top] * n_cols,
-            mode="text",
-            text=titles,
-            hoverinfo="skip",
-            textfont={"size": 12, "color": "#555"},
-        )
+    titles = go.Scatter(
+        x=xs,
+        y=[top] * n_cols,
+        mode="text",
+        text=["inputs", *[f"hidden {c}" for c in range(1, n_cols - 1)], "softmax"],
+        hoverinfo="skip",
+        textfont={"size": 12, "color": "#555"},
     )
+    return [labels, titles]
+
+
+def _frame(fig: go.Figure, snap: Snapshot, xs: list[float], m: int, height: int | None) -> None:
+    """Hidden axes that keep squares square, and a height that suits the network's shape."""
     widest = max(len(maps) for maps in snap.maps)
     span = widest * _row_gap(m)
     x_range = [xs[0] - 1.6, xs[-1] + 2.0]
@@ -207,8 +237,6 @@ def network_figure(
     fig.update_yaxes(visible=False, range=y_range, scaleanchor="x")
     styled(fig, title="Network", height=height)
     fig.update_layout(margin={"l": 5, "r": 5, "b": 5}, uirevision="pg-network", showlegend=False)
-    fig.layout.meta = list(features)
-    return update_network_figure(fig, snap)
 
 
 def update_network_figure(fig: go.Figure, snap: Snapshot) -> go.Figure:

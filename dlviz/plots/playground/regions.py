@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dlviz.playground.data import PlaygroundData
-from dlviz.playground.session import Snapshot
+from dlviz.playground.snapshot import Snapshot
 from dlviz.plots.style import color, mix_white, styled
 
 POSITIVE = "#2E86DE"  # weights and activations above zero

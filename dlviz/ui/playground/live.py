@@ -17,7 +17,8 @@ import streamlit as st
 from dlviz.display import count, fixed, number, percent
 from dlviz.playground.data import DataConfig, PlaygroundData, make_dataset
 from dlviz.playground.model import ModelConfig, TrainSettings
-from dlviz.playground.session import DIVERGED, RUNNING, Snapshot, Trainer
+from dlviz.playground.session import Trainer
+from dlviz.playground.snapshot import DIVERGED, RUNNING, Snapshot
 from dlviz.plots.playground.network import network_figure, update_network_figure
 from dlviz.plots.playground.regions import (
     confusion_figure,
@@ -79,25 +80,15 @@ def show_toolbar(trainer: Trainer) -> None:
     running = trainer.running
     diverged = trainer.status == DIVERGED
     c1, c2, c3, c4 = st.columns([1, 1, 1, 4], vertical_alignment="center")
-    if running:
-        c1.button(
-            "Pause",
-            key="pg_play",
-            icon=":material/pause:",
-            on_click=lambda: _trainer().pause(),
-            width="stretch",
-            type="primary",
-        )
-    else:
-        c1.button(
-            "Play",
-            key="pg_play",
-            icon=":material/play_arrow:",
-            disabled=diverged,
-            on_click=lambda: _trainer().play(),
-            width="stretch",
-            type="primary",
-        )
+    c1.button(
+        "Pause" if running else "Play",
+        key="pg_play",
+        icon=":material/pause:" if running else ":material/play_arrow:",
+        disabled=diverged and not running,
+        on_click=(lambda: _trainer().pause()) if running else (lambda: _trainer().play()),
+        width="stretch",
+        type="primary",
+    )
     c2.button(
         "Step",
         key="pg_step",
@@ -116,23 +107,28 @@ def show_toolbar(trainer: Trainer) -> None:
         help="Back to epoch 0 and the same initial weights.",
     )
     with c4:
-        snap_msg = "" if running else trainer.message
-        if diverged:
-            st.error(snap_msg, icon=":material/warning:")
-            lr, new_lr = trainer.settings.lr, recovery_lr(trainer.settings.lr)
-            tenth = " (÷10)" if math.isclose(new_lr * 10, lr) else ""  # not at the slider's end
-            st.button(
-                f"Roll back and use learning rate {number(new_lr)}{tenth}",
-                key="pg_recover",
-                on_click=_recover,
-                icon=":material/south:",
-            )
-        elif snap_msg:
-            st.info(snap_msg, icon=":material/info:")
-        elif running:
-            st.caption("Training… change the learning rate, batch size, L2 or speed as it runs.")
-        else:
-            st.caption("Press Play to train continuously, or Step for one epoch at a time.")
+        _show_status(trainer, running, diverged)
+
+
+def _show_status(trainer: Trainer, running: bool, diverged: bool) -> None:
+    """The trainer's message (with a Recover button after divergence), else a hint what to do."""
+    message = "" if running else trainer.message
+    if diverged:
+        st.error(message, icon=":material/warning:")
+        lr, new_lr = trainer.settings.lr, recovery_lr(trainer.settings.lr)
+        tenth = " (÷10)" if math.isclose(new_lr * 10, lr) else ""  # not at the slider's end
+        st.button(
+            f"Roll back and use learning rate {number(new_lr)}{tenth}",
+            key="pg_recover",
+            on_click=_recover,
+            icon=":material/south:",
+        )
+    elif message:
+        st.info(message, icon=":material/info:")
+    elif running:
+        st.caption("Training… change the learning rate, batch size, L2 or speed as it runs.")
+    else:
+        st.caption("Press Play to train continuously, or Step for one epoch at a time.")
 
 
 def live_figures(
