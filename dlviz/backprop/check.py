@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dlviz.backprop.graph import CONSTANT, LEAF, Graph
-from dlviz.expression.arithmetic import FLOAT_FUNCTIONS, tensors
+from dlviz.expression import FLOAT_FUNCTIONS, tensors
 
 
 def replay(graph: Graph, leaf_values: Mapping[int, Any], functions: Mapping[str, Callable]) -> Any:
