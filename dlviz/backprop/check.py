@@ -86,10 +86,12 @@ class CheckRow:
 
     @property
     def error_torch(self) -> float:
+        """|engine - torch.autograd|."""
         return abs(self.engine - self.torch)
 
     @property
     def error_finite_difference(self) -> float:
+        """|engine - finite difference| (nan where the difference is undefined)."""
         return abs(self.engine - self.finite_difference)
 
 
