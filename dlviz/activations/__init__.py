@@ -1,4 +1,4 @@
-"""Activation functions: the shared registry, curves with autograd derivatives, flat regions, softmax.
+"""Activation functions: the shared registry, curves with autograd derivatives, softmax.
 
 The one place the activation set of dlviz lives (Activations page, model builders, Playground,
 depth study): ``registry`` (the table and ``activation_module``), ``curves`` (f and f' on a grid,

@@ -22,7 +22,7 @@ FLAT_THRESHOLD = 0.01
 def value_and_derivative(
     fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor | Sequence[float]
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(fn(x), fn'(x))`` in float64 for an element-wise ``fn``, the derivative by torch.autograd."""
+    """``(fn(x), fn'(x))`` in float64 for an element-wise ``fn``, fn' from torch.autograd."""
     xs = torch.as_tensor(x, dtype=torch.float64).detach().clone().requires_grad_(True)
     with torch.enable_grad():
         y = fn(xs)

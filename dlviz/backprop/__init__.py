@@ -1,4 +1,4 @@
-"""Backpropagation: a scalar reverse-mode autodiff engine (``Value``), its graph as data, the checks.
+"""Backpropagation: a scalar reverse-mode autodiff engine (``Value``), its graph, the checks.
 
 ``gradients("(a*b + c)**2", {"a": 2, "b": -3, "c": 10})`` returns the value and the gradient of
 every variable; bad text or numbers raise ``dlviz.expression.ExpressionError`` with a message

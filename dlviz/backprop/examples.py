@@ -19,7 +19,7 @@ from dlviz.expression import numeric_guard, parse_expression
 
 @dataclass(frozen=True)
 class Variable:
-    """A leaf of an example's graph: its name, default value and whether gradient descent moves it."""
+    """A leaf of an example's graph: name, default value, whether gradient descent moves it."""
 
     name: str
     default: float

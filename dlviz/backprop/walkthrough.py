@@ -1,8 +1,9 @@
 """Everything the Backprop page shows for one configuration, as plain data.
 
-``run_backprop(config)`` builds the worked example's graph with the engine, calls ``backward()`` the number
-of times the config says (0 and 2 are the classic mistakes), traces the graph, replays the backward
-pass step by step and checks the gradients against torch and finite differences.
+``run_backprop(config)`` builds the worked example's graph with the engine, calls ``backward()``
+the number of times the config says (0 and 2 are the classic mistakes), traces the graph,
+replays the backward pass step by step and checks the gradients against torch and finite
+differences.
 ``descent_step`` takes one gradient-descent step on chosen leaves with those (possibly wrong)
 gradients. No Streamlit, no drawing.
 """

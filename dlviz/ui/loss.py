@@ -190,7 +190,7 @@ def gradient_step(prefix: str, k: int, target: int, lr: float) -> None:
 
 
 def step_history(prefix: str, loss: float) -> list[float] | None:
-    """Losses of the gradient steps that led to ``loss``, or None if the logits were edited since."""
+    """Losses of the gradient steps that led to ``loss``; None if the logits were edited since."""
     history = st.session_state.get(f"{prefix}_history", [])
     if len(history) > 1 and same_loss(history[-1], loss):
         return list(history)
@@ -198,7 +198,7 @@ def step_history(prefix: str, loss: float) -> list[float] | None:
 
 
 def make_confident_mistake(prefix: str, k: int, target: int) -> None:
-    """Callback: logits where the model is sure of the wrong class (another class at +5, true −3)."""
+    """Callback: logits sure of the wrong class (another class at +5, the true one at −3)."""
     set_logits(prefix, confident_mistake(k, target))
 
 

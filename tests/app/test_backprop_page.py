@@ -1,4 +1,4 @@
-"""The Backprop page driven through AppTest: examples, the expression box, the step slider, mistakes."""
+"""The Backprop page through AppTest: examples, the expression box, the step slider, mistakes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Figures of softmax: the probabilities as bars, one logit swept with the others fixed, the Jacobian.
+"""Figures of softmax: probabilities as bars, one logit swept (others fixed), the Jacobian.
 
 Builders take results from dlviz.activations.softmax (tensors) and only lay them out
 (dlviz.plots.style for the look); every bar label and heatmap cell goes through dlviz.display, so

@@ -42,7 +42,7 @@ def cached_backprop(config: BackpropConfig) -> BackpropResult:
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def graph_view(_result: BackpropResult, config: BackpropConfig, k: int, rankdir: str) -> str:
-    """The graph as DOT after k backward steps (0: forward pass only); ``config`` keys the result."""
+    """The graph as DOT after k backward steps (0: forward pass only), keyed by ``config``."""
     steps = list(_result.steps)
     current = steps[k - 1].node if k > 0 else None
     return graph_dot(_result.graph, grads_at(steps, k - 1), current, rankdir=rankdir)

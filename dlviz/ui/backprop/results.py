@@ -33,7 +33,7 @@ LRS = [i / 40 for i in range(41)]  # 0 .. 1 for the one-step curve
 def descent_view(
     _result: BackpropResult, config: BackpropConfig, names: tuple[str, ...], lr: float
 ) -> tuple[DescentStep, go.Figure]:
-    """One step on ``names`` at ``lr`` and the output against every lr; ``config`` keys the result."""
+    """One step on ``names`` at ``lr`` and the output against every lr, keyed by ``config``."""
     graph = _result.graph
     step = descent_step(graph, names, lr)
     losses = step_losses(graph, names, LRS)
