@@ -11,9 +11,9 @@ import argparse
 import time
 
 from benchmarks.apptest_timer import report, time_reruns
-from dlviz.backprop import parse_expression
 from dlviz.backprop.graph import backward_steps, grads_at
 from dlviz.backprop.walkthrough import BackpropConfig, run_backprop
+from dlviz.expression import parse_expression
 from dlviz.plots.backprop import graph_dot
 
 NAMES = ("a", "b", "c", "d", "e", "f", "g", "h")

@@ -3,18 +3,20 @@
 Maths only (torch, float64). Every gradient comes from torch.autograd; the closed forms
 (-1/p, p - y, 2(p - y)p(1 - p)) are stated in docstrings and LaTeX and checked in the unit tests
 against ``torch.nn.functional``. Log-probabilities go through log-sum-exp, so logits like
-1000 and -1000 give finite losses. Figures live in dlviz.plots.loss.
+1000 and -1000 give finite losses. ``logit_step`` is one step of gradient descent on the logits,
+with the losses along consecutive steps. Figures live in dlviz.plots.loss, widgets in dlviz.ui.loss.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
-from dlviz.activations import log_softmax
+from dlviz.activations import log_softmax, value_and_derivative
 
 LOG_CLAMP = -100.0
 """torch.nn.functional.binary_cross_entropy clamps log p at -100; so do we (loss at most 100)."""
@@ -29,15 +31,6 @@ SOFTMAX_CE_LATEX = (
     r"L = -\sum_i y_i \log p_i = -\log p_{t}, \qquad"
     r"\frac{\partial L}{\partial z_i} = p_i - y_i"
 )
-
-
-def _grad(fn, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(fn(x), d fn / dx)`` for an element-wise ``fn`` via torch.autograd."""
-    xs = x.detach().clone().to(torch.float64).requires_grad_(True)
-    with torch.enable_grad():
-        y = fn(xs)
-        (dy,) = torch.autograd.grad(y.sum(), xs)
-    return y.detach(), dy
 
 
 def binary_cross_entropy(p: torch.Tensor | Sequence[float], y: float) -> torch.Tensor:
@@ -71,7 +64,9 @@ def cross_entropy_curve(probe_p: float, points: int = 1000) -> CECurve:
     if not 0 < probe_p <= 1:
         raise ValueError("The probability of the true class must lie in (0, 1].")
     p = torch.linspace(1 / points, 1.0, points, dtype=torch.float64)
-    loss, grad = _grad(lambda q: binary_cross_entropy(q, 1.0), torch.tensor([probe_p]))
+    loss, grad = value_and_derivative(
+        lambda q: binary_cross_entropy(q, 1.0), torch.tensor([probe_p])
+    )
     return CECurve(
         p,
         binary_cross_entropy(p, 1.0),
@@ -101,8 +96,10 @@ def sigmoid_losses(z: torch.Tensor | Sequence[float], y: float) -> SigmoidLosses
         raise ValueError("The label y must be 0 or 1.")
     z = torch.as_tensor(z, dtype=torch.float64)
     target = torch.full_like(z, y)
-    mse, dmse = _grad(lambda v: (torch.sigmoid(v) - target) ** 2, z)
-    bce, dbce = _grad(lambda v: F.binary_cross_entropy_with_logits(v, target, reduction="none"), z)
+    mse, dmse = value_and_derivative(lambda v: (torch.sigmoid(v) - target) ** 2, z)
+    bce, dbce = value_and_derivative(
+        lambda v: F.binary_cross_entropy_with_logits(v, target, reduction="none"), z
+    )
     return SigmoidLosses(y, z, torch.sigmoid(z), mse, bce, dmse, dbce)
 
 
@@ -157,3 +154,46 @@ def softmax_cross_entropy(logits: Sequence[float], target: int) -> SoftmaxCE:
         float(loss.detach()) + 0.0,  # -log 1 is -0 in IEEE arithmetic; a loss of 0 has no sign
         grad,
     )
+
+
+@dataclass(frozen=True)
+class LogitStep:
+    """One gradient step on the logits: the new logits and the losses along the steps so far."""
+
+    logits: tuple[float, ...]
+    history: tuple[float, ...]
+    """The loss before the first of the consecutive steps, then after each of them."""
+
+
+def same_loss(a: float, b: float) -> bool:
+    """Whether two losses are the same number up to rounding (a step history is still current)."""
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def logit_step(
+    logits: Sequence[float],
+    target: int,
+    lr: float,
+    history: Sequence[float] = (),
+    bound: float = math.inf,
+) -> LogitStep:
+    """z <- z - lr (p - onehot(t)), rounded to 6 decimals and kept in [-bound, bound].
+
+    ``history`` is the losses of the steps before; it starts again from this step's loss when
+    the logits were edited since (its last loss is not the loss of ``logits``).
+    """
+    before = softmax_cross_entropy(logits, target)
+    stepped = tuple(
+        min(max(round(z - lr * g, 6), -bound), bound) + 0.0  # + 0.0: a logit rounded to -0 reads 0
+        for z, g in zip(logits, before.grad.tolist(), strict=True)
+    )
+    if not history or not same_loss(history[-1], before.loss):
+        history = (before.loss,)
+    after = softmax_cross_entropy(stepped, target).loss
+    return LogitStep(stepped, (*history, after))
+
+
+def confident_mistake(k: int, target: int) -> tuple[float, ...]:
+    """Logits sure of the wrong class: the next class at +5, the true class at -3, the rest 0."""
+    wrong = (target + 1) % k
+    return tuple(-3.0 if i == target else 5.0 if i == wrong else 0.0 for i in range(k))

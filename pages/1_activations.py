@@ -4,33 +4,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dlviz.activations import (
-    ACTIVATION_NAMES,
-    ACTIVATIONS,
-    SOFTMAX_JACOBIAN_LATEX,
-    SOFTMAX_LATEX,
-    SOFTMAX_LSE_LATEX,
-)
-from dlviz.ui import concepts as ui
-from dlviz.ui.common import page_header, text_sections, try_this
+from dlviz.ui import activations as ui
 
-TEXT = text_sections("activations")
-page_header("Activation functions", TEXT["intro"])
+TEXT = ui.text_sections("activations")
+ui.page_header("Activation functions", TEXT["intro"])
 one_tab, compare_tab, softmax_tab = st.tabs(["One activation", "Compare", "Softmax"])
 
 with one_tab:
     left, right = st.columns([1, 2.3], gap="large")
     with left:
         config = ui.curve_controls()
-        act = ACTIVATIONS[config.name]
         result, figure = ui.activation_view(config)  # dlviz.activations.analyse + its figure
         ui.show_probe(result)
         st.caption(TEXT[config.name])
     with right:
         st.plotly_chart(figure, key="act_chart")
-        st.latex(act.latex)
-        st.latex(act.derivative_latex)
-    try_this(
+        ui.show_formulas(config.name)
+    ui.try_this(
         "Pick **Sigmoid** and slide the probe to x = 6: f′ drops below 0.003, and ten such layers "
         "keep less than 10⁻²⁵ of the gradient.",
         "Compare the peak slope of **Sigmoid** (0.25 at x = 0) with **Tanh** (1 at x = 0).",
@@ -46,52 +36,20 @@ with one_tab:
 with compare_tab:
     left, right = st.columns([1, 2.3], gap="large")
     with left:
-        chosen = st.pills(
-            "Activations to overlay",
-            ACTIVATION_NAMES,
-            selection_mode="multi",
-            default=["sigmoid", "tanh", "relu", "gelu"],
-            format_func=ui.activation_label,
-            key="act_compare",
-        )
-        view = st.segmented_control(
-            "Show", ["f(x)", "f′(x)"], default="f(x)", required=True, key="act_compare_view"
-        )
+        chosen, derivative = ui.compare_controls()  # the activations to overlay; f or f′
         st.caption(TEXT["compare"])
     with right:
         if chosen:
             # dlviz.activations.analyse per name + compare_figure, cached by the selection
-            figure = ui.compare_view(tuple(chosen), view == "f′(x)")
-            st.plotly_chart(figure, key="act_compare_chart")
+            st.plotly_chart(ui.compare_view(chosen, derivative), key="act_compare_chart")
         else:
             st.info("Choose at least one activation to overlay.", icon=":material/touch_app:")
 
 with softmax_tab:
     st.markdown(TEXT["softmax"])
-    a, b, c, d = st.columns([1, 1.3, 1, 1], vertical_alignment="bottom", gap="medium")
-    k = a.slider("Number of classes", 2, len(ui.CLASS_NAMES), 4, key="act_k")
-    with b:
-        temperature = ui.temperature_control()
-    labels = ui.class_labels(k)
-    idx = c.selectbox(
-        "Sweep the logit of", range(k), format_func=labels.__getitem__, key="act_sweep"
-    )
-    d.button(
-        "Try logits 1000 and −1000",
-        key="act_extreme",
-        on_click=ui.set_logits,
-        width="stretch",
-        args=("act", (1000.0, -1000.0, 0.0, 999.0, -5.0, 3.0, 1.0, 0.0)),
-    )
-    d.button(
-        "Reset logits",
-        key="act_reset",
-        on_click=ui.set_logits,
-        width="stretch",
-        args=("act", ui.DEFAULT_LOGITS),
-    )
+    k, temperature, idx = ui.softmax_controls()  # classes, T, swept logit, two logit buttons
     logits = ui.logit_inputs("act", k)
-    st.latex(SOFTMAX_LATEX + r"\qquad " + SOFTMAX_LSE_LATEX)
+    st.latex(ui.SOFTMAX_LATEX + r"\qquad " + ui.SOFTMAX_LSE_LATEX)
     # softmax_analysis + softmax_sweep and their three figures, cached by their inputs
     _, bars, sweep, jacobian = ui.softmax_view(logits, temperature, idx)
     left, right = st.columns(2, gap="large")
@@ -100,9 +58,9 @@ with softmax_tab:
     left, right = st.columns(2, gap="large")
     left.plotly_chart(jacobian, key="act_jacobian")
     with right:
-        st.latex(SOFTMAX_JACOBIAN_LATEX)
+        st.latex(ui.SOFTMAX_JACOBIAN_LATEX)
         st.markdown(TEXT["softmax derivative"])
-    try_this(
+    ui.try_this(
         "Set T = 0.1: the largest logit takes nearly all the probability. T = 10: nearly uniform.",
         "Press **Try logits 1000 and −1000**: e¹⁰⁰⁰ overflows, yet every bar stays finite and "
         "the sum stays 1 (hover a bar: log p is still exact).",

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dlviz.ui.backprop import controls as ui
-from dlviz.ui.backprop.results import show_checks, show_descent
-from dlviz.ui.common import page_header, text_sections, try_this
+from dlviz.ui import backprop as ui
 
-TEXT = text_sections("backprop")
-page_header("Backpropagation", TEXT["intro"])
+TEXT = ui.text_sections("backprop")
+ui.page_header("Backpropagation", TEXT["intro"])
 
 controls = ui.backprop_controls()
 result = ui.compute(controls[0]) if controls else None
@@ -20,7 +18,7 @@ config, variables = controls
 st.subheader("The computation graph, step by step")
 ui.show_step_through(result, config)
 
-try_this(
+ui.try_this(
     "**Single ReLU neuron**: set w to −0.75. z turns negative, relu's local derivative becomes 0 "
     "and every gradient behind it is 0: a *dead* neuron learns nothing.",
     "**Logistic regression**: step to `p`. It is used twice (in log p and in log(1 − p)), so its "
@@ -40,10 +38,10 @@ mistaken = ui.mistake_controls(config)  # the same graph, backward() called 0, 1
 checked = ui.compute(mistaken)
 if checked is None:
     st.stop()
-show_checks(checked, mistaken)
+ui.show_checks(checked, mistaken)
 with st.expander("Common mistakes: why they happen", expanded=mistaken.backward_calls != 1):
     st.markdown(TEXT["mistakes"])
 
 st.subheader("One gradient-descent step")
 st.markdown(TEXT["one step"])
-show_descent(checked, mistaken, variables)
+ui.show_descent(checked, mistaken, variables)

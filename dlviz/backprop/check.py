@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dlviz.backprop.graph import CONSTANT, LEAF, Graph
-from dlviz.expression.arithmetic import FLOAT_FUNCTIONS, tensors
+from dlviz.expression import FLOAT_FUNCTIONS, tensors
 
 
 def replay(graph: Graph, leaf_values: Mapping[int, Any], functions: Mapping[str, Callable]) -> Any:
@@ -86,10 +86,12 @@ class CheckRow:
 
     @property
     def error_torch(self) -> float:
+        """|engine - torch.autograd|."""
         return abs(self.engine - self.torch)
 
     @property
     def error_finite_difference(self) -> float:
+        """|engine - finite difference| (nan where the difference is undefined)."""
         return abs(self.engine - self.finite_difference)
 
 

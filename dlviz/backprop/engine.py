@@ -207,6 +207,7 @@ class Module:
     """Something with parameters (Values) whose grads can be zeroed."""
 
     def parameters(self) -> list[Value]:
+        """The trainable Values (none here; subclasses list theirs)."""
         return []
 
     def zero_grad(self) -> None:
@@ -231,6 +232,7 @@ class Neuron(Module):
         return act.relu() if self.nonlin else act
 
     def parameters(self) -> list[Value]:
+        """The weights, then the bias."""
         return [*self.w, self.b]
 
 
@@ -245,6 +247,7 @@ class Layer(Module):
         return [n(x) for n in self.neurons]
 
     def parameters(self) -> list[Value]:
+        """Every neuron's parameters, neuron by neuron."""
         return [p for n in self.neurons for p in n.parameters()]
 
 
@@ -266,6 +269,7 @@ class MLP(Module):
         return list(out)  # type: ignore[arg-type]
 
     def parameters(self) -> list[Value]:
+        """Every layer's parameters, first layer first."""
         return [p for layer in self.layers for p in layer.parameters()]
 
 

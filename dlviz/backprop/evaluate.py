@@ -1,8 +1,8 @@
 """Expressions through the engine: build a ``Value`` graph from text, and ``gradients(...)``.
 
-Numeric failures (division by zero, log of a non-positive number, overflow) become
-``ExpressionError`` messages a page can show, through the shared evaluator of
-``dlviz.expression.arithmetic``. It does not draw and does not import torch.
+``VALUES`` is the engine's ``Arithmetic`` for the shared evaluator of ``dlviz.expression``, so
+numeric failures (division by zero, log of a non-positive number, overflow) become the same
+``ExpressionError`` messages as in floats and tensors. It does not draw and does not import torch.
 """
 
 from __future__ import annotations
@@ -10,9 +10,18 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from dlviz.backprop.engine import Value, leaves
-from dlviz.expression.arithmetic import VALUES, evaluate, not_finite
-from dlviz.expression.language import Expression, ExpressionError, parse_expression
+from dlviz.backprop.engine import VALUE_FUNCTIONS, Value, as_constant, leaves
+from dlviz.expression import (
+    Arithmetic,
+    Expression,
+    ExpressionError,
+    evaluate,
+    not_finite,
+    parse_expression,
+)
+
+VALUES = Arithmetic("values", VALUE_FUNCTIONS, as_constant)
+"""The engine's Values as an arithmetic: a constant expression becomes a constant leaf."""
 
 
 def check_finite(root: Value, action: str = "evaluating") -> None:

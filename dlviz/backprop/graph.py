@@ -45,10 +45,12 @@ class Graph:
 
     @property
     def root(self) -> Node:
+        """The output node (the last one in topological order)."""
         return self.nodes[-1]
 
     @property
     def operations(self) -> int:
+        """How many nodes are operations (not leaves or constants)."""
         return sum(1 for n in self.nodes if n.op)
 
     def leaves(self) -> list[Node]:
@@ -189,11 +191,13 @@ def chain_rule_text(graph: Graph, step: Step) -> str:
     )
     symbolic = " + ".join(f"{_group(t.symbol)} * {_num(t.upstream)}" for t in step.terms)
     numeric = " + ".join(f"{_num(t.local)} * {_num(t.upstream)}" for t in step.terms)
-    parts = [f"d{root}/d{a}", partials, symbolic]
-    if numeric != symbolic:
-        parts.append(numeric)
-    parts.append(number(step.grad, 4))
-    return " = ".join(parts)
+    return _equation(f"d{root}/d{a}", partials, symbolic, numeric, number(step.grad, 4))
+
+
+def _equation(lhs: str, partials: str, symbolic: str, numeric: str, result: str) -> str:
+    """lhs = partials = symbols = numbers = result; the numbers once if they read as the symbols."""
+    middle = [symbolic] if numeric == symbolic else [symbolic, numeric]
+    return " = ".join([lhs, partials, *middle, result])
 
 
 def _group(symbol: str) -> str:
@@ -245,10 +249,12 @@ def _latex_symbol(graph: Graph, consumer: Node, slot: int) -> str:
 
 
 def _latex_group(symbol: str) -> str:
+    """Parentheses around a negative symbol inside a product."""
     return f"({symbol})" if symbol.startswith("-") else symbol
 
 
 def _latex_num(x: float, parens: bool = True) -> str:
+    """A number for LaTeX: 4 significant digits, 1e-05 as 1 x 10^{-5}, negatives in parentheses."""
     s = number(x, 4)
     if not math.isfinite(x):
         return rf"\text{{{s}}}"
@@ -264,6 +270,7 @@ def chain_rule_latex(graph: Graph, step: Step) -> str:
     a = latex_label(graph.nodes[step.node].label)
 
     def d(num: str, den: str) -> str:
+        """The partial derivative d num / d den as a LaTeX fraction."""
         return rf"\frac{{\partial {num}}}{{\partial {den}}}"
 
     if not step.terms:
@@ -283,8 +290,4 @@ def chain_rule_latex(graph: Graph, step: Step) -> str:
     numeric = " + ".join(
         rf"{_latex_num(t.local)} \cdot {_latex_num(t.upstream)}" for t in step.terms
     )
-    parts = [d(root, a), partials, symbolic]
-    if numeric != symbolic:
-        parts.append(numeric)
-    parts.append(_latex_num(step.grad, parens=False))
-    return " = ".join(parts)
+    return _equation(d(root, a), partials, symbolic, numeric, _latex_num(step.grad, parens=False))

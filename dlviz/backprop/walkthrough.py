@@ -1,8 +1,9 @@
 """Everything the Backprop page shows for one configuration, as plain data.
 
-``run_backprop(config)`` builds the preset's graph with the engine, calls ``backward()`` the number
-of times the config says (0 and 2 are the classic mistakes), traces the graph, replays the backward
-pass step by step and checks the gradients against torch and finite differences.
+``run_backprop(config)`` builds the worked example's graph with the engine, calls ``backward()``
+the number of times the config says (0 and 2 are the classic mistakes), traces the graph,
+replays the backward pass step by step and checks the gradients against torch and finite
+differences.
 ``descent_step`` takes one gradient-descent step on chosen leaves with those (possibly wrong)
 gradients. No Streamlit, no drawing.
 """
@@ -12,19 +13,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from dlviz.backprop.check import FLOAT_FUNCTIONS, CheckRow, check_gradients, replay
+from dlviz.backprop.check import CheckRow, check_gradients, replay
 from dlviz.backprop.evaluate import check_finite
+from dlviz.backprop.examples import EXPRESSION, build_example
 from dlviz.backprop.graph import Graph, Step, backward_steps, trace
-from dlviz.backprop.presets import build_preset
 from dlviz.display import number
-from dlviz.expression.language import ExpressionError
+from dlviz.expression import FLOAT_FUNCTIONS, ExpressionError
 
 
 @dataclass(frozen=True)
 class BackpropConfig:
-    """A preset (or expression), its variable values and how many times backward() is called."""
+    """An example (or expression), its variable values and how many times backward() is called."""
 
-    preset: str
+    example: str  # a key of dlviz.backprop.examples.EXAMPLES, or EXPRESSION
     values: tuple[tuple[str, float], ...]
     expression: str = ""
     backward_calls: int = 1  # 0: grads read before backward; 2: backward twice, no zero_grad
@@ -45,7 +46,7 @@ class NothingToDifferentiate(ExpressionError):
 
 def run_backprop(config: BackpropConfig) -> BackpropResult:
     """Forward, ``backward_calls`` x backward(), trace, step-through and gradient checks."""
-    root = build_preset(config.preset, dict(config.values), config.expression)
+    root = build_example(config.example, dict(config.values), config.expression)
     if all(node.constant for node in root.topological_order() if not node.parents):
         raise NothingToDifferentiate(
             "This expression has no variables, so there is nothing to differentiate: its value "
@@ -54,7 +55,7 @@ def run_backprop(config: BackpropConfig) -> BackpropResult:
     for _ in range(config.backward_calls):
         root.backward()
     check_finite(root, "computing gradients")
-    graph = trace(root, output_label="f" if config.preset == "expression" else "L")
+    graph = trace(root, output_label="f" if config.example == EXPRESSION else "L")
     return BackpropResult(graph, tuple(backward_steps(graph)), tuple(check_gradients(graph)))
 
 

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from dlviz.expression.arithmetic import evaluate, tensors
-from dlviz.expression.language import ExpressionError, parse_expression
+from dlviz.expression import ExpressionError, evaluate, parse_expression, tensors
 
 Fn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 

@@ -1,13 +1,14 @@
-"""The one safe way to evaluate a parsed Expression: in floats, engine Values or torch tensors.
+"""The one safe way to evaluate a parsed Expression: in floats, torch tensors or engine Values.
 
 ``evaluate(expression, env, arithmetic)`` walks the expression with the numbers of ``env``. Parts
 without variables (``exp(1)``, ``1/0``, ``10.0**400``) are computed first in plain floats, as
 Python would, so every arithmetic sees the same numbers and fails with the same message; a formula
 that is constant as a whole becomes the arithmetic's own constant (a constant ``Value``, a 0-d
 tensor). Division by zero, overflow, a function outside its domain and torch's errors become
-``ExpressionError`` with a plain message a page can show. The Backprop page (Values) and the
-custom descent surface (tensors) both go through here. It draws nothing, and torch is imported
-only when the tensor arithmetic is first asked for.
+``ExpressionError`` with a plain message a page can show. The Backprop page (engine Values, whose
+``Arithmetic`` is ``dlviz.backprop.evaluate.VALUES``) and the custom descent surface (tensors) both
+go through here. It draws nothing, knows nothing of the engine, and torch is imported only when
+the tensor arithmetic is first asked for.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from dlviz.backprop.engine import VALUE_FUNCTIONS, as_constant
 from dlviz.display import number
 from dlviz.expression.language import Expression, ExpressionError
 
@@ -66,7 +66,6 @@ FLOAT_FUNCTIONS: dict[str, Callable[[float], float]] = {
 """Every function of the expression language on plain floats (the constant parts use these)."""
 
 FLOATS = Arithmetic("floats", FLOAT_FUNCTIONS, float)
-VALUES = Arithmetic("values", VALUE_FUNCTIONS, as_constant)
 
 
 @functools.cache

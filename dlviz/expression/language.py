@@ -74,7 +74,7 @@ class Expression:
         Without ``constants`` a function may receive a plain float when its argument is constant,
         e.g. ``exp(2)``. With a table of float functions, parts without variables are computed in
         plain floats with it (``exp(2)`` calls ``constants["exp"](2.0)``) and a constant part that
-        overflows to inf or NaN raises OverflowError. Pages use ``dlviz.expression.arithmetic``.
+        overflows to inf or NaN raises OverflowError. Pages use ``dlviz.expression.evaluate``.
         """
         return _evaluate(self.tree, env, functions, constants)
 

@@ -14,8 +14,8 @@ import plotly.graph_objects as go
 from dlviz.display import fixed, number, signed
 from dlviz.loss import CECurve, SigmoidComparison, SoftmaxCE
 from dlviz.metrics import as_numpy
-from dlviz.plots.activations import LABEL_BG, MARKER
-from dlviz.plots.style import BAD, GOOD, INK, NEUTRAL, SHADE, color, styled, vline
+from dlviz.plots.activations import LABEL_BG, PROBE_MARKER, band, probe_points
+from dlviz.plots.style import BAD, GOOD, INK, NEUTRAL, color, styled, vline
 
 
 def _title(text: str, x: float) -> dict:
@@ -66,13 +66,11 @@ def cross_entropy_figure(curve: CECurve, show_y0: bool = True) -> go.Figure:
             line={"color": NEUTRAL, "width": 2},
             hoverinfo="skip",
         ),
-        go.Scatter(
-            x=[pp],
-            y=[pl],
-            mode="markers",
-            showlegend=False,
-            marker={**MARKER, "size": 13},
-            hovertemplate="p = %{x:.4f}<br>loss = %{y:.6f}<extra>probe</extra>",
+        probe_points(
+            [pp],
+            [pl],
+            "p = %{x:.4f}<br>loss = %{y:.6f}<extra>probe</extra>",
+            marker={**PROBE_MARKER, "size": 13},
         ),
     ]
     layout = {
@@ -126,15 +124,13 @@ def mse_vs_ce_figure(cmp: SigmoidComparison) -> go.Figure:
     pz = float(pr.z[0])
     for axis, a, b in (("", pr.mse, pr.bce), ("2", pr.dmse_dz, pr.dbce_dz)):
         data.append(
-            go.Scatter(
-                x=[pz, pz],
-                y=[float(a[0]), float(b[0])],
-                mode="markers",
-                showlegend=False,
+            probe_points(
+                [pz, pz],
+                [float(a[0]), float(b[0])],
+                "probe z = %{x:.2f}<br>%{y:.6f}<extra>probe</extra>",
+                marker={**PROBE_MARKER, "color": [color(1), color(0)]},
                 xaxis=f"x{axis}",
                 yaxis=f"y{axis}",
-                marker={**MARKER, "color": [color(1), color(0)]},
-                hovertemplate="probe z = %{x:.2f}<br>%{y:.6f}<extra>probe</extra>",
             )
         )
     shapes = [vline(pz, "x"), vline(pz, "x2")]
@@ -144,21 +140,7 @@ def mse_vs_ce_figure(cmp: SigmoidComparison) -> go.Figure:
     ]
     if cmp.mistake:
         lo, hi = cmp.mistake
-        for axis in ("x", "x2"):
-            shapes.append(
-                {
-                    "type": "rect",
-                    "x0": lo,
-                    "x1": hi,
-                    "xref": axis,
-                    "y0": 0,
-                    "y1": 1,
-                    "yref": "paper",
-                    "fillcolor": SHADE,
-                    "line": {"width": 0},
-                    "layer": "below",
-                }
-            )
+        shapes += [band(lo, hi, axis) for axis in ("x", "x2")]
         annotations.append(
             {
                 "x": (lo + hi) / 2,

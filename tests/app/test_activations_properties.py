@@ -14,7 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dlviz.activations import ACTIVATION_NAMES, ACTIVATIONS
-from dlviz.ui.concepts import CLASS_NAMES, TEMPERATURES
+from dlviz.ui.activations import TEMPERATURES
+from dlviz.ui.logits import CLASS_NAMES
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
 from tests.support import spec_by_key, values

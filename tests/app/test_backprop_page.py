@@ -1,10 +1,10 @@
-"""The Backprop page driven through AppTest: presets, the expression box, the step slider, mistakes."""
+"""The Backprop page through AppTest: examples, the expression box, the step slider, mistakes."""
 
 from __future__ import annotations
 
 import pytest
 
-from dlviz.backprop.presets import EXPRESSION, PRESETS
+from dlviz.backprop.examples import EXAMPLES, EXPRESSION
 from dlviz.ui.backprop.controls import variable_key
 from tests.app.conftest import open_page
 from tests.app.hardening import assert_clean
@@ -44,14 +44,14 @@ def test_opens_with_title_graph_check_table_and_step_chart(at):
     assert not at.error
 
 
-@pytest.mark.parametrize("preset", [*PRESETS, "expression"])
-def test_every_preset_renders_its_graph_and_inputs(at, preset):
-    at.selectbox(key="bp_preset").set_value(preset).run()
+@pytest.mark.parametrize("example", [*EXAMPLES, "expression"])
+def test_every_example_renders_its_graph_and_inputs(at, example):
+    at.selectbox(key="bp_preset").set_value(example).run()
     assert not at.exception and not at.error
     dot = graph_dot(at)
-    if preset in PRESETS:
-        for var in PRESETS[preset].variables:
-            assert at.number_input(key=variable_key(preset, var.name)).value == var.default
+    if example in EXAMPLES:
+        for var in EXAMPLES[example].variables:
+            assert at.number_input(key=variable_key(example, var.name)).value == var.default
             assert f"{var.name} | data" in dot
     steps = at.slider(key="bp_step").max
     assert steps == dot.count("shape=record")  # one step per non-constant value node
@@ -124,7 +124,7 @@ def test_top_down_layout(at):
     assert "rankdir=TB" in dot and "{y | data" in dot
 
 
-def test_preset_change_resets_the_slider_to_the_end(at):
+def test_example_change_resets_the_slider_to_the_end(at):
     at.slider(key="bp_step").set_value(1).run()
     at.selectbox(key="bp_preset").set_value("mlp_221").run()
     slider = at.slider(key="bp_step")

@@ -1,6 +1,6 @@
 """Property test of the Backprop page over its reachable widget space: clean after every run.
 
-Hypothesis picks a preset (or an expression), variable values inside their bounds (0 and the
+Hypothesis picks an example (or an expression), variable values inside their bounds (0 and the
 extremes ±100 included), the backward-pass step, the layout, the two mistake switches, the
 parameters to update and the learning rate, on one page kept open across examples (so it also
 walks sequences of moves). After every run the page must pass ``assert_clean``.
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dlviz.backprop import ExpressionError
-from dlviz.backprop.presets import DEFAULT_EXPRESSION, EXPRESSION, PRESETS, preset_variables
+from dlviz.backprop.examples import DEFAULT_EXPRESSION, EXAMPLES, EXPRESSION, example_variables
+from dlviz.expression import ExpressionError
 from dlviz.ui.backprop.controls import VALUE_RANGE, variable_key
 from dlviz.ui.backprop.results import LRS
 from tests.app.conftest import open_page
@@ -31,11 +31,11 @@ VALUES = st.one_of(
 )
 
 
-MOST_VARIABLES = max(len(p.variables) for p in PRESETS.values())
+MOST_VARIABLES = max(len(e.variables) for e in EXAMPLES.values())
 # Every choice is drawn up front, whatever the page shows, so a replayed example draws the same.
 PLAN = st.fixed_dictionaries(
     {
-        "preset": st.sampled_from([*PRESETS, EXPRESSION]),
+        "example": st.sampled_from([*EXAMPLES, EXPRESSION]),
         "expression": EXPRESSIONS,
         "values": st.lists(VALUES, min_size=MOST_VARIABLES, max_size=MOST_VARIABLES),
         "step": st.floats(0.0, 1.0),  # a fraction of the backward pass
@@ -58,9 +58,9 @@ def run(at, what: str) -> None:
     assert_clean(at, what)
 
 
-def variables_of(preset: str, expression: str) -> tuple[str, ...]:
+def variables_of(example: str, expression: str) -> tuple[str, ...]:
     try:
-        return tuple(v.name for v in preset_variables(preset, expression))
+        return tuple(v.name for v in example_variables(example, expression))
     except ExpressionError:
         return ()
 
@@ -69,16 +69,16 @@ def variables_of(preset: str, expression: str) -> tuple[str, ...]:
 @given(plan=PLAN)
 def test_every_reachable_setting_keeps_the_page_clean(page, plan):
     at = page
-    preset = plan["preset"]
-    expression = plan["expression"] if preset == EXPRESSION else ""
-    at.selectbox(key="bp_preset").set_value(preset)
-    run(at, f"preset {preset}")
-    if preset == EXPRESSION:
+    example = plan["example"]
+    expression = plan["expression"] if example == EXPRESSION else ""
+    at.selectbox(key="bp_preset").set_value(example)
+    run(at, f"example {example}")
+    if example == EXPRESSION:
         at.text_input(key="bp_expr").set_value(expression)
         run(at, f"expression {expression!r}")
-    names = variables_of(preset, expression)
+    names = variables_of(example, expression)
     for name, value in zip(names, plan["values"], strict=False):
-        at.number_input(key=variable_key(preset, name)).set_value(value)
+        at.number_input(key=variable_key(example, name)).set_value(value)
     run(at, "variable values")
     if not at.get("graphviz_chart"):
         return  # an error message stands in for the graph (assert_clean checked it)
@@ -89,6 +89,6 @@ def test_every_reachable_setting_keeps_the_page_clean(page, plan):
     at.toggle(key="bp_twice").set_value(plan["twice"])
     run(at, "step, layout and mistakes")
     chosen = [name for name, pick in zip(names, plan["update"], strict=False) if pick]
-    at.multiselect(key=f"bp_gd_params_{preset}").set_value(chosen)
+    at.multiselect(key=f"bp_gd_params_{example}").set_value(chosen)
     at.slider(key="bp_lr").set_value(plan["lr"])
     run(at, "parameters and learning rate")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import example, given
 
-from dlviz.backprop.presets import EXPRESSION
+from dlviz.backprop.examples import EXPRESSION
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
 from tests.expression_strategies import hostile_inputs, typed_text

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlviz.backprop import ExpressionError, gradients
+from dlviz.backprop import gradients
+from dlviz.expression import ExpressionError
 from tests.app.conftest import open_page
 from tests.app.hardening import assert_clean
 from tests.expression_strategies import (

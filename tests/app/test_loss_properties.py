@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dlviz.ui.concepts import CLASS_NAMES
+from dlviz.ui.logits import CLASS_NAMES
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
 from tests.app.test_activations_properties import LOGITS, on_grid

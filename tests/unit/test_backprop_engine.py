@@ -10,7 +10,8 @@ import torch
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from dlviz.backprop import MLP, ExpressionError, Neuron, Value, gradients, parse_expression
+from dlviz.backprop import MLP, Neuron, Value, gradients
+from dlviz.expression import ExpressionError, parse_expression
 
 
 def _on_tensors(fn):

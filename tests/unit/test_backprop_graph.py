@@ -1,4 +1,4 @@
-"""Graph export, the step-through of the backward pass, the gradient checks and the presets."""
+"""Graph export, the step-through of the backward pass, the gradient checks and the examples."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import math
 import pytest
 import torch
 
-from dlviz.backprop import ExpressionError, Value, build, parse_expression
+from dlviz.backprop import Value, build
 from dlviz.backprop.check import check_gradients, finite_differences, torch_gradients
 from dlviz.backprop.engine import as_constant
+from dlviz.backprop.examples import EXAMPLES, EXPRESSION, build_example, example_variables
 from dlviz.backprop.graph import (
     CONSTANT,
     LEAF,
@@ -21,7 +22,6 @@ from dlviz.backprop.graph import (
     grads_at,
     trace,
 )
-from dlviz.backprop.presets import EXPRESSION, PRESETS, build_preset, preset_variables
 from dlviz.backprop.walkthrough import (
     BackpropConfig,
     NothingToDifferentiate,
@@ -29,6 +29,7 @@ from dlviz.backprop.walkthrough import (
     run_backprop,
     step_losses,
 )
+from dlviz.expression import ExpressionError, parse_expression
 from dlviz.plots.backprop import graph_dot
 from tests.expression_strategies import CONSTANT_ONLY, SINGLE_VARIABLE
 
@@ -135,41 +136,41 @@ def test_torch_replay_matches_direct_torch():
     assert finite_differences(g)[0] == pytest.approx(4.0, abs=1e-6)
 
 
-@pytest.mark.parametrize("key", list(PRESETS))
-def test_every_preset_builds_and_checks_out(key):
+@pytest.mark.parametrize("key", list(EXAMPLES))
+def test_every_example_builds_and_checks_out(key):
     result = run_backprop(
-        BackpropConfig(key, tuple((v.name, v.default) for v in PRESETS[key].variables))
+        BackpropConfig(key, tuple((v.name, v.default) for v in EXAMPLES[key].variables))
     )
     g = result.graph
     assert g.root.label in {"L", "y"}
-    assert {n.label for n in g.leaves()} == {v.name for v in PRESETS[key].variables}
+    assert {n.label for n in g.leaves()} == {v.name for v in EXAMPLES[key].variables}
     for row in result.checks:
         assert row.error_torch < 1e-12, row
         assert row.error_finite_difference < 1e-6, row
     assert len(result.steps) == sum(1 for n in g.nodes if n.kind != CONSTANT)
 
 
-def test_seed_neuron_and_mlp_presets_name_their_intermediate_values():
-    seed = trace(build_preset("seed_neuron", {}))
+def test_seed_neuron_and_mlp_examples_name_their_intermediate_values():
+    seed = trace(build_example("seed_neuron", {}))
     assert {"act", "y"} <= {n.label for n in seed.nodes}
-    mlp = trace(build_preset("mlp_221", {}))
+    mlp = trace(build_example("mlp_221", {}))
     assert {"z1", "z2", "h1", "h2", "yhat", "e", "L"} <= {n.label for n in mlp.nodes}
-    bce = trace(build_preset("logistic_bce", {"y": 1.0}))
+    bce = trace(build_example("logistic_bce", {"y": 1.0}))
     p = next(n for n in bce.nodes if n.label == "p")
     assert math.isclose(bce.root.data, -math.log(p.data))
 
 
-def test_expression_preset_and_errors():
-    assert [v.name for v in preset_variables(EXPRESSION, "x*y + x")] == ["x", "y"]
-    assert build_preset(EXPRESSION, {"x": 2, "y": 3}, "x*y + x").data == 8.0
+def test_expression_example_and_errors():
+    assert [v.name for v in example_variables(EXPRESSION, "x*y + x")] == ["x", "y"]
+    assert build_example(EXPRESSION, {"x": 2, "y": 3}, "x*y + x").data == 8.0
     with pytest.raises(ExpressionError):
-        build_preset(EXPRESSION, {}, "x.y")
+        build_example(EXPRESSION, {}, "x.y")
     with pytest.raises(ExpressionError, match="non-positive"):
-        build_preset("logistic_bce", {"w1": 100.0, "x1": 100.0, "y": 0.0})
+        build_example("logistic_bce", {"w1": 100.0, "x1": 100.0, "y": 0.0})
 
 
 def test_common_mistakes_change_the_engine_grads():
-    values = tuple((v.name, v.default) for v in PRESETS["mlp_221"].variables)
+    values = tuple((v.name, v.default) for v in EXAMPLES["mlp_221"].variables)
     right = run_backprop(BackpropConfig("mlp_221", values))
     twice = run_backprop(BackpropConfig("mlp_221", values, backward_calls=2))
     before = run_backprop(BackpropConfig("mlp_221", values, backward_calls=0))
@@ -182,7 +183,7 @@ def test_common_mistakes_change_the_engine_grads():
 
 
 def test_descent_step_lowers_a_smooth_loss_and_zero_grads_do_nothing():
-    values = tuple((v.name, v.default) for v in PRESETS["logistic_bce"].variables)
+    values = tuple((v.name, v.default) for v in EXAMPLES["logistic_bce"].variables)
     g = run_backprop(BackpropConfig("logistic_bce", values)).graph
     params = ("w1", "w2", "b")
     step = descent_step(g, params, 0.1)

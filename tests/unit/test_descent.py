@@ -20,7 +20,7 @@ from dlviz.descent import (
     trajectory,
 )
 from dlviz.descent.compare import OptimizerSpec, summary
-from dlviz.expression.language import ExpressionError
+from dlviz.expression import ExpressionError
 from dlviz.optimizers import OPTIMIZER_NAMES
 from tests.expression_strategies import CONSTANT_FAILURES, CONSTANT_ONLY, CONSTANT_PARTS
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dlviz.backprop import ExpressionError, gradients, parse_expression
-from dlviz.expression.language import DEFAULT_FUNCTIONS
+from dlviz.backprop import gradients
+from dlviz.expression import DEFAULT_FUNCTIONS, ExpressionError, parse_expression
 
 FLOATS = {
     "exp": math.exp,

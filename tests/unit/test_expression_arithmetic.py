@@ -1,6 +1,6 @@
 """The one evaluator both expression pages use: constants, failures and messages (torch as oracle).
 
-``dlviz.expression.arithmetic.evaluate`` must give the same value, or the same ExpressionError
+``dlviz.expression.evaluate`` must give the same value, or the same ExpressionError
 message, whether the expression is evaluated in floats, engine Values or torch tensors, and must
 never let ZeroDivisionError, OverflowError, ValueError or a torch error escape.
 """
@@ -14,15 +14,16 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dlviz.backprop import ExpressionError, Value, parse_expression
+from dlviz.backprop import VALUES, Value
 from dlviz.backprop.engine import leaves
-from dlviz.expression.arithmetic import (
+from dlviz.expression import (
     FLOATS,
-    VALUES,
     Arithmetic,
+    ExpressionError,
     constant_value,
     evaluate,
     numeric_guard,
+    parse_expression,
     tensors,
 )
 from tests.expression_strategies import (

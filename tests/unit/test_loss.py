@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from dlviz.loss import (
     binary_cross_entropy,
     compare_mse_ce,
+    confident_mistake,
     cross_entropy_curve,
+    logit_step,
     sigmoid_losses,
     softmax_cross_entropy,
 )
@@ -121,6 +123,35 @@ def test_softmax_cross_entropy_property(logits, data):
 def test_softmax_cross_entropy_rejects_a_missing_class():
     with pytest.raises(ValueError, match="between 0 and 2"):
         softmax_cross_entropy([1.0, 2.0, 3.0], 3)
+
+
+def test_a_logit_step_is_sgd_on_the_logits_and_keeps_its_history():
+    logits, target, lr = [2.0, 1.0, 0.1], 2, 0.5
+    z = torch.tensor([logits], dtype=torch.float64, requires_grad=True)
+    before = F.cross_entropy(z, torch.tensor([target]))
+    before.backward()
+    optimizer_step = (z - lr * z.grad).detach()[0].tolist()  # what torch.optim.SGD would do
+    first = logit_step(logits, target, lr)
+    assert list(first.logits) == pytest.approx(optimizer_step, abs=1e-6)
+    assert first.history[0] == pytest.approx(before.item())
+    assert first.history[1] < first.history[0]  # the loss falls
+    second = logit_step(first.logits, target, lr, first.history)
+    assert second.history[:2] == first.history and len(second.history) == 3
+    edited = logit_step([0.0, 0.0, 0.0], target, lr, second.history)  # edited by hand since
+    assert len(edited.history) == 2 and edited.history[0] == pytest.approx(math.log(3))
+
+
+def test_a_logit_step_stays_inside_the_bound_and_never_writes_minus_zero():
+    step = logit_step([1000.0, -1000.0], 1, 5.0, bound=1000.0)
+    assert max(abs(z) for z in step.logits) <= 1000.0
+    tiny = logit_step([0.0, 0.0], 0, 1e-9)
+    assert all(math.copysign(1, z) == 1 for z in tiny.logits if z == 0)
+
+
+def test_a_confident_mistake_is_sure_of_the_next_class():
+    assert confident_mistake(4, 1) == (0.0, -3.0, 5.0, 0.0)
+    assert confident_mistake(3, 2) == (5.0, 0.0, -3.0)  # the next class wraps around
+    assert softmax_cross_entropy(confident_mistake(4, 1), 1).loss > 8
 
 
 # --- figures (structure only) ------------------------------------------------------------------

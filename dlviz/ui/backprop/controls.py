@@ -1,8 +1,9 @@
 """Streamlit controls and the step-through of the Backprop page (widgets -> BackpropConfig -> views).
 
 Every widget key starts with ``bp_``. The cached computation is ``dlviz.backprop.walkthrough``;
-this module only reads widgets, keeps the step-through slider in range and renders the graph. The
-check table and the one-step view below it are in ``dlviz.ui.backprop.results``.
+this module only reads widgets, keeps the step-through slider in range and renders the graph (its
+DOT text cached per step in ``graph_view``). The check table and the one-step view below it are in
+``dlviz.ui.backprop.results``.
 """
 
 from __future__ import annotations
@@ -11,15 +12,14 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dlviz.backprop import ExpressionError
-from dlviz.backprop.graph import chain_rule_latex, chain_rule_text, grads_at
-from dlviz.backprop.presets import (
+from dlviz.backprop.examples import (
     DEFAULT_EXPRESSION,
+    EXAMPLES,
     EXPRESSION,
-    PRESETS,
     Variable,
-    preset_variables,
+    example_variables,
 )
+from dlviz.backprop.graph import chain_rule_latex, chain_rule_text, grads_at
 from dlviz.backprop.walkthrough import (
     BackpropConfig,
     BackpropResult,
@@ -27,9 +27,10 @@ from dlviz.backprop.walkthrough import (
     run_backprop,
 )
 from dlviz.display import escape_markdown
+from dlviz.expression import ExpressionError
 from dlviz.plots.backprop import graph_dot
 
-PRESET_TITLES = {**{k: p.title for k, p in PRESETS.items()}, EXPRESSION: "Your own expression"}
+EXAMPLE_TITLES = {**{k: e.title for k, e in EXAMPLES.items()}, EXPRESSION: "Your own expression"}
 VALUE_RANGE = 100.0
 
 
@@ -39,12 +40,22 @@ def cached_backprop(config: BackpropConfig) -> BackpropResult:
     return run_backprop(config)
 
 
-def variable_key(preset: str, name: str) -> str:
-    """The number input's key for one variable of one preset, e.g. bp_v_mlp_221_w11."""
-    return f"bp_v_{preset}_{name}"
+@st.cache_resource(max_entries=64, show_spinner=False)
+def graph_view(_result: BackpropResult, config: BackpropConfig, k: int, rankdir: str) -> str:
+    """The graph as DOT after k backward steps (0: forward pass only), keyed by ``config``."""
+    steps = list(_result.steps)
+    current = steps[k - 1].node if k > 0 else None
+    return graph_dot(_result.graph, grads_at(steps, k - 1), current, rankdir=rankdir)
 
 
-def _variable_inputs(preset: str, variables: tuple[Variable, ...]) -> tuple[tuple[str, float], ...]:
+def variable_key(example: str, name: str) -> str:
+    """The number input's key for one variable of one example, e.g. bp_v_mlp_221_w11."""
+    return f"bp_v_{example}_{name}"
+
+
+def _variable_inputs(
+    example: str, variables: tuple[Variable, ...]
+) -> tuple[tuple[str, float], ...]:
     """One bounded number input per variable, six to a row."""
     values = []
     per_row = 6
@@ -58,7 +69,7 @@ def _variable_inputs(preset: str, variables: tuple[Variable, ...]) -> tuple[tupl
                 value=var.default,
                 step=0.1,
                 format="%.3f",
-                key=variable_key(preset, var.name),
+                key=variable_key(example, var.name),
                 help="a parameter (moved by gradient descent)" if var.parameter else "data (fixed)",
             )
             values.append((var.name, float(value)))
@@ -66,15 +77,15 @@ def _variable_inputs(preset: str, variables: tuple[Variable, ...]) -> tuple[tupl
 
 
 def backprop_controls() -> tuple[BackpropConfig, tuple[Variable, ...]] | None:
-    """Preset, expression and variable values; None (after an error message) if invalid."""
-    preset = st.selectbox(
+    """Example, expression and variable values; None (after an error message) if invalid."""
+    example = st.selectbox(
         "Example",
-        list(PRESET_TITLES),
-        format_func=PRESET_TITLES.get,
+        list(EXAMPLE_TITLES),
+        format_func=EXAMPLE_TITLES.get,
         key="bp_preset",
     )
     expression = ""
-    if preset == EXPRESSION:
+    if example == EXPRESSION:
         expression = st.text_input(
             "Expression (variables are any names; functions: exp, log, tanh, sigmoid, relu)",
             value=DEFAULT_EXPRESSION,
@@ -84,15 +95,15 @@ def backprop_controls() -> tuple[BackpropConfig, tuple[Variable, ...]] | None:
             "Powers must be by a number (x**2). At most 60 operations.",
         )
         try:
-            variables = preset_variables(EXPRESSION, expression)
+            variables = example_variables(EXPRESSION, expression)
         except ExpressionError as err:
             show_expression_error(err, "Cannot read that expression: ")
             return None
     else:
-        variables = preset_variables(preset)
-        st.latex(PRESETS[preset].latex)
-    values = _variable_inputs(preset, variables)
-    return BackpropConfig(preset, values, expression), variables
+        variables = example_variables(example)
+        st.latex(EXAMPLES[example].latex)
+    values = _variable_inputs(example, variables)
+    return BackpropConfig(example, values, expression), variables
 
 
 def mistake_controls(config: BackpropConfig) -> BackpropConfig:
@@ -137,6 +148,7 @@ def _clamp_step(total: int, signature: tuple) -> None:
 
 
 def _move(delta: int, total: int) -> None:
+    """Callback of Prev / Next: one step back or forward, inside 0..total."""
     st.session_state["bp_step"] = min(max(st.session_state["bp_step"] + delta, 0), total)
 
 
@@ -146,9 +158,15 @@ def show_step_through(result: BackpropResult, config: BackpropConfig) -> None:
 
     A fragment: stepping reruns only this part of the page, not the checks and the figure below.
     """
-    graph, steps = result.graph, result.steps
-    total = len(steps)
-    _clamp_step(total, (config.preset, config.expression))  # new numbers keep the step
+    total = len(result.steps)
+    _clamp_step(total, (config.example, config.expression))  # new numbers keep the step
+    k, rankdir = _step_controls(total)
+    _show_graph(graph_view(result, config, k, rankdir), result.graph.root.label)
+    _show_step(result, k)
+
+
+def _step_controls(total: int) -> tuple[int, str]:
+    """Prev and Next buttons, the step slider and the layout switch: (step k, rankdir)."""
     prev, mid, nxt, layout = st.columns([1, 6, 1, 1.8], vertical_alignment="bottom")
     at = st.session_state["bp_step"]
     prev.button(
@@ -178,8 +196,11 @@ def show_step_through(result: BackpropResult, config: BackpropConfig) -> None:
         help="Left to right (wide) or top to bottom (tall): tall fits long graphs, such as "
         "the MLP or a long expression, at a readable size.",
     )
-    current = steps[k - 1].node if k > 0 else None
-    dot = graph_dot(graph, grads_at(list(steps), k - 1), current, rankdir=rankdir or "LR")
+    return k, rankdir or "LR"
+
+
+def _show_graph(dot: str, root: str) -> None:
+    """The graph in a fresh mount on every rerun, and the caption saying how to read it."""
     # d3-graphviz updates a mounted graph far more slowly than it draws a fresh one (seconds for
     # a 60-op graph), so every rerun draws into the other of two slots: a new mount each time.
     slots = [st.empty(), st.empty()]
@@ -188,11 +209,16 @@ def show_step_through(result: BackpropResult, config: BackpropConfig) -> None:
     slots[flip].graphviz_chart(dot, width="content")
     st.caption(
         "Boxes: name | value | gradient d"
-        f"{graph.root.label}/d(name). Vermilion = positive gradient, blue = negative, deeper = "
+        f"{root}/d(name). Vermilion = positive gradient, blue = negative, deeper = "
         "larger; grey = not reached yet; the outlined box is the current step. Circles are the "
         "operations; plain numbers are constants."
     )
-    if current is None:
+
+
+def _show_step(result: BackpropResult, k: int) -> None:
+    """What step k did: the forward-pass note at 0, else the node's chain rule with numbers."""
+    graph, steps = result.graph, result.steps
+    if k == 0:
         st.info(
             "Forward pass done: every value is known, no gradient yet. Press **Next** to start "
             f"the backward pass with d{graph.root.label}/d{graph.root.label} = 1.",
@@ -201,6 +227,6 @@ def show_step_through(result: BackpropResult, config: BackpropConfig) -> None:
         return
     step = steps[k - 1]
     node = graph.nodes[step.node]
-    st.markdown(f"**Step {k} of {total}: the gradient of `{node.label}` is complete.**")
+    st.markdown(f"**Step {k} of {len(steps)}: the gradient of `{node.label}` is complete.**")
     st.latex(chain_rule_latex(graph, step))
     st.caption(chain_rule_text(graph, step))

@@ -2,7 +2,8 @@
 
 ``show_checks`` writes the engine's, torch's and the finite-difference gradients as text through
 ``dlviz.display`` (so an undefined finite difference reads "n/a" and -0.0 reads 0) and highlights
-errors above ``CHECK_TOLERANCE``; ``show_descent`` takes one step on chosen parameters.
+errors above ``CHECK_TOLERANCE``; ``show_descent`` takes one step on chosen parameters (the step
+and its figure cached in ``descent_view``).
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from dlviz.backprop.presets import Variable
+from dlviz.backprop.examples import Variable
 from dlviz.backprop.walkthrough import (
     BackpropConfig,
     BackpropResult,
@@ -20,11 +22,22 @@ from dlviz.backprop.walkthrough import (
     descent_step,
     step_losses,
 )
-from dlviz.display import number
+from dlviz.display import number, signed
 from dlviz.plots.backprop import step_line_figure
 
 CHECK_TOLERANCE = 1e-6  # an |error| above this is highlighted in the check table
 LRS = [i / 40 for i in range(41)]  # 0 .. 1 for the one-step curve
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def descent_view(
+    _result: BackpropResult, config: BackpropConfig, names: tuple[str, ...], lr: float
+) -> tuple[DescentStep, go.Figure]:
+    """One step on ``names`` at ``lr`` and the output against every lr, keyed by ``config``."""
+    graph = _result.graph
+    step = descent_step(graph, names, lr)
+    losses = step_losses(graph, names, LRS)
+    return step, step_line_figure(LRS, losses, lr, step.before, step.after)
 
 
 def _table_height(rows: int) -> int:
@@ -102,14 +115,13 @@ def show_descent(
     defaults = [v.name for v in variables if v.parameter]
     a, b = st.columns([2, 1])
     chosen = a.multiselect(
-        "Parameters to update", names, default=defaults, key=f"bp_gd_params_{config.preset}"
+        "Parameters to update", names, default=defaults, key=f"bp_gd_params_{config.example}"
     )
     lr = b.slider("Learning rate", 0.0, 1.0, 0.1, 0.025, key="bp_lr")
     if not chosen:
         st.info("Choose at least one parameter to take a step.")
         return None
-    step = descent_step(graph, tuple(chosen), lr)
-    losses = step_losses(graph, tuple(chosen), LRS)
+    step, figure = descent_view(result, config, tuple(chosen), lr)
     left, right = st.columns([1, 1.4], gap="large")
     with left:
         c1, c2 = st.columns(2)
@@ -119,7 +131,7 @@ def show_descent(
         c2.metric(
             f"{label} after",
             number(step.after, nan="undefined"),
-            delta=_signed(delta) if math.isfinite(delta) else None,
+            delta=signed(number(delta)) if math.isfinite(delta) else None,
             delta_color="inverse",
         )
         moves = pd.DataFrame(
@@ -128,11 +140,5 @@ def show_descent(
         )
         st.dataframe(moves, hide_index=True, key="bp_moves", height=_table_height(len(moves)))
     with right:
-        figure = step_line_figure(LRS, losses, lr, step.before, step.after)
         st.plotly_chart(figure, key="bp_step_chart")
     return step
-
-
-def _signed(value: float) -> str:
-    """A change with its sign: +0.25, -1.5, 0 (never -0 or +0)."""
-    return ("+" if value > 0 else "") + number(value)

@@ -1,10 +1,11 @@
-"""Figures for the Activations page: curve and derivative with flat regions, overlays, softmax.
+"""Figures of one activation and of several: f above f' with flat regions and the probe, overlays.
 
 Builders take results from dlviz.activations (tensors) and return plotly figures styled with
-dlviz.plots.style; they compute nothing but layout. Hover templates print exact numbers.
-Each figure is assembled from plain dicts in one ``go.Figure(...)`` call: plotly's
-``add_vrect``/``add_annotation`` re-validate the whole layout on every call and would cost a
-slider move hundreds of milliseconds.
+dlviz.plots.style; they compute nothing but layout. Hover templates print exact numbers. The
+probe's dot (``PROBE_MARKER``, ``probe_points``), the shaded ``band`` and ``LABEL_BG`` are shared
+with the Loss page's figures. Each figure is assembled from plain dicts in one ``go.Figure(...)``
+call: plotly's ``add_vrect``/``add_annotation`` re-validate the whole layout on every call and
+would cost a slider move hundreds of milliseconds.
 """
 
 from __future__ import annotations
@@ -13,22 +14,23 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from dlviz.activations import CurveResult, SoftmaxResult, SoftmaxSweep
+from dlviz.activations import CurveResult
 from dlviz.display import fixed, number
 from dlviz.metrics import as_numpy
 from dlviz.plots.style import BAD, INK, NEUTRAL, SHADE, color, styled, vline
 
-MARKER = {"size": 12, "color": INK, "line": {"color": "white", "width": 2}}
+PROBE_MARKER = {"size": 12, "color": INK, "line": {"color": "white", "width": 2}}
+"""The probe's dot: dark with a white rim, on the Activations and the Loss figures alike."""
 LABEL_BG = "rgba(255,255,255,0.85)"
 
 
-def band(x0: float, x1: float) -> dict:
-    """A shaded vertical band (below the traces) across the whole plotting area."""
+def band(x0: float, x1: float, xref: str = "x") -> dict:
+    """A shaded vertical band (below the traces) across the whole height of the plotting area."""
     return {
         "type": "rect",
         "x0": x0,
         "x1": x1,
-        "xref": "x",
+        "xref": xref,
         "y0": 0,
         "y1": 1,
         "yref": "paper",
@@ -36,6 +38,25 @@ def band(x0: float, x1: float) -> dict:
         "line": {"width": 0},
         "layer": "below",
     }
+
+
+def probe_points(
+    x: Sequence[float],
+    y: Sequence[float],
+    hovertemplate: str,
+    marker: dict | None = None,
+    **trace: str,
+) -> go.Scatter:
+    """The probe as dots without a legend entry (``PROBE_MARKER`` unless ``marker``)."""
+    return go.Scatter(
+        x=x,
+        y=y,
+        mode="markers",
+        showlegend=False,
+        marker=PROBE_MARKER if marker is None else marker,
+        hovertemplate=hovertemplate,
+        **trace,
+    )
 
 
 def activation_figure(result: CurveResult, label: str) -> go.Figure:
@@ -59,23 +80,15 @@ def activation_figure(result: CurveResult, label: str) -> go.Figure:
             line={"color": color(1), "width": 2.5},
             hovertemplate="x = %{x:.3f}<br>f′(x) = %{y:.6f}<extra></extra>",
         ),
-        go.Scatter(
-            x=[px],
-            y=[pf],
-            mode="markers",
-            showlegend=False,
-            marker=MARKER,
-            hovertemplate=f"probe x = {fixed(px, 3)}<br>f(x) = {number(pf, 6)}<extra></extra>",
+        probe_points(
+            [px], [pf], f"probe x = {fixed(px, 3)}<br>f(x) = {number(pf, 6)}<extra></extra>"
         ),
-        go.Scatter(
-            x=[px],
-            y=[pdf],
+        probe_points(
+            [px],
+            [pdf],
+            f"probe x = {fixed(px, 3)}<br>f′(x) = {number(pdf, 6)}<extra></extra>",
             xaxis="x2",
             yaxis="y2",
-            mode="markers",
-            showlegend=False,
-            marker=MARKER,
-            hovertemplate=f"probe x = {fixed(px, 3)}<br>f′(x) = {number(pdf, 6)}<extra></extra>",
         ),
     ]
     shapes = [band(r.start, r.end) for r in result.regions] + [vline(px)]
@@ -189,112 +202,3 @@ def compare_figure(
         "annotations": annotations,
     }
     return styled(go.Figure(data=data, layout=layout), height=480)
-
-
-def softmax_bars_figure(result: SoftmaxResult, labels: Sequence[str]) -> go.Figure:
-    """Probabilities as bars, each hover showing the logit, z/T, p and log p."""
-    probs, logp = as_numpy(result.probs), as_numpy(result.log_probs)
-    t = result.temperature
-    custom = [
-        [number(z, 4), number(z / t, 4), number(p, 6), number(lp, 6)]
-        for z, p, lp in zip(result.logits, probs, logp, strict=True)
-    ]
-    bar = go.Bar(
-        x=list(labels),
-        y=probs,
-        marker_color=[color(i) for i in range(len(labels))],
-        text=[fixed(p, 3) for p in probs],  # a tiny p reads 1e-05, not 0.000
-        textposition="outside",
-        customdata=custom,
-        hovertemplate=(
-            "%{x}<br>logit z = %{customdata[0]}<br>z / T = %{customdata[1]}"
-            "<br>p = %{customdata[2]}<br>log p = %{customdata[3]}<extra></extra>"
-        ),
-    )
-    layout = {
-        "yaxis": {"range": [0, 1.12], "title": {"text": "probability p"}},
-        "xaxis": {"title": {"text": "class"}},
-    }
-    title = f"softmax(z / T) at T = {result.temperature:g}:  Σp = {probs.sum():.6f}"
-    return styled(go.Figure(data=[bar], layout=layout), title=title, height=400)
-
-
-def softmax_sweep_figure(
-    sweep: SoftmaxSweep, current: float, label: str, temperature: float
-) -> go.Figure:
-    """p_k against its own logit z_k (others fixed), its autograd derivative and the current z_k."""
-    x = as_numpy(sweep.x)
-    i = int(abs(sweep.x - current).argmin())
-    data = [
-        go.Scatter(
-            x=x,
-            y=as_numpy(sweep.p),
-            name=f"p({label})",
-            line={"color": color(0), "width": 3},
-            hovertemplate="p = %{y:.6f}<extra></extra>",
-        ),
-        go.Scatter(
-            x=x,
-            y=as_numpy(sweep.dp),
-            name="∂p/∂z from autograd",
-            yaxis="y2",
-            line={"color": color(1), "width": 2, "dash": "dash"},
-            hovertemplate="∂p/∂z = %{y:.6f}<extra></extra>",
-        ),
-        go.Scatter(
-            x=[current],
-            y=[float(sweep.p[i])],
-            mode="markers",
-            name="now",
-            marker=MARKER,
-            hovertemplate=f"current z = {number(current)}<br>p = {number(float(sweep.p[i]), 6)}"
-            "<extra></extra>",
-        ),
-    ]
-    top = 1.08 / (4 * temperature)  # max of ∂p/∂z is 1/(4T): both axes share their zero
-    layout = {
-        "xaxis": {
-            "title": {
-                "text": f"logit of {label}, others fixed  (dotted: c = {number(sweep.center)}, p = ½)"
-            }
-        },
-        "yaxis": {"title": {"text": "p"}, "range": [-0.02, 1.08]},
-        "yaxis2": {
-            "title": {"text": "∂p/∂z"},
-            "overlaying": "y",
-            "side": "right",
-            "range": [-0.02 * top / 1.08, top],
-            "showgrid": False,
-        },
-        "shapes": [vline(sweep.center, color=NEUTRAL)],
-        "hovermode": "x unified",
-    }
-    fig = styled(go.Figure(data=data, layout=layout), height=400)
-    fig.update_layout(margin={"r": 60})
-    return fig
-
-
-def softmax_jacobian_figure(result: SoftmaxResult, labels: Sequence[str]) -> go.Figure:
-    """Heatmap of ∂p_i/∂z_j with every value printed in its cell."""
-    jac = as_numpy(result.jacobian)
-    bound = max(float(abs(jac).max()), 1e-12)
-    heat = go.Heatmap(
-        z=jac,
-        x=list(labels),
-        y=list(labels),
-        colorscale="RdBu",
-        zmid=0,
-        zmin=-bound,
-        zmax=bound,
-        # dlviz.display: a coloured cell of 4e-4 reads 0.0004, not 0.000; an exact zero reads 0
-        text=[[fixed(v, 3) for v in row] for row in jac.tolist()],
-        texttemplate="%{text}",
-        customdata=[[number(v, 6) for v in row] for row in jac.tolist()],
-        colorbar={"thickness": 12},
-        hovertemplate="∂p(%{y}) / ∂z(%{x}) = %{customdata}<extra></extra>",
-    )
-    layout = {
-        "xaxis": {"title": {"text": "logit z_j"}},
-        "yaxis": {"title": {"text": "probability p_i"}, "autorange": "reversed"},
-    }
-    return styled(go.Figure(data=[heat], layout=layout), title="Jacobian ∂p_i / ∂z_j", height=400)

@@ -1,9 +1,10 @@
 """The Backprop page's worked examples, built with the engine (``Value``, ``Neuron``, ``MLP``).
 
-Each preset names its variables (inputs, targets and trainable parameters, with defaults) and
-builds its output from leaf Values, labelling the intermediate values a learner should recognise
-(z, h, p, yhat, L). The free-expression preset goes through the expression language instead.
-Not a model zoo: every graph here is small enough to read node by node.
+Each ``Example`` names its variables (inputs, targets and trainable parameters, with defaults)
+and builds its output from leaf Values, labelling the intermediate values a learner should
+recognise (z, h, p, yhat, L). The free-expression example goes through the expression language
+instead. Not a model zoo (the training presets are ``dlviz.training.models.PRESETS``): every graph
+here is small enough to read node by node.
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ from dataclasses import dataclass
 
 from dlviz.backprop.engine import MLP, Neuron, Value, leaves
 from dlviz.backprop.evaluate import build
-from dlviz.expression.arithmetic import numeric_guard
-from dlviz.expression.language import ExpressionError, parse_expression
+from dlviz.expression import numeric_guard, parse_expression
 
 
 @dataclass(frozen=True)
 class Variable:
-    """A leaf of a preset's graph: its name, default value and whether gradient descent moves it."""
+    """A leaf of an example's graph: name, default value, whether gradient descent moves it."""
 
     name: str
     default: float
@@ -27,7 +27,7 @@ class Variable:
 
 
 @dataclass(frozen=True)
-class Preset:
+class Example:
     """A worked example: title, formula (LaTeX), variables and a builder of its output Value."""
 
     key: str
@@ -81,17 +81,17 @@ def _logistic_bce(v: Mapping[str, Value]) -> Value:
     return _label(-(v["y"] * p.log() + (1 - v["y"]) * (1 - p).log()), "L")
 
 
-PRESETS: dict[str, Preset] = {
-    p.key: p
-    for p in (
-        Preset(
+EXAMPLES: dict[str, Example] = {
+    e.key: e
+    for e in (
+        Example(
             "relu_neuron",
             "A single ReLU neuron",
             r"y = \mathrm{relu}(w x + b)",
             (Variable("x", 2.0, False), Variable("w", 0.75), Variable("b", -0.5)),
             _relu_neuron,
         ),
-        Preset(
+        Example(
             "seed_neuron",
             "The seed notebook's neuron (3 inputs)",
             r"y = \mathrm{relu}(b + w_1 x_1 + w_2 x_2 + w_3 x_3)",
@@ -106,7 +106,7 @@ PRESETS: dict[str, Preset] = {
             ),
             _seed_neuron,
         ),
-        Preset(
+        Example(
             "mlp_221",
             "A 2-2-1 MLP, squared error on one example",
             r"L = (\hat y - y)^2,\quad \hat y = c + \sum_j v_j\,\mathrm{relu}(b_j + w_{j1} x_1"
@@ -127,7 +127,7 @@ PRESETS: dict[str, Preset] = {
             ),
             _mlp_221,
         ),
-        Preset(
+        Example(
             "logistic_bce",
             "Logistic regression, binary cross-entropy",
             r"L = -\big(y \log p + (1 - y)\log(1 - p)\big),\quad p = \sigma(w_1 x_1 + w_2 x_2 + b)",
@@ -145,39 +145,29 @@ PRESETS: dict[str, Preset] = {
 }
 
 EXPRESSION = "expression"
-"""The key of the free-expression preset (its variables come from the parsed text)."""
+"""The key of the free-expression example (its variables come from the parsed text)."""
 
 DEFAULT_EXPRESSION = "(a*b + c)**2"
 EXPRESSION_DEFAULTS = {"a": 2.0, "b": -3.0, "c": 10.0}
 
 
-def build_preset(key: str, values: Mapping[str, float], expression: str = "") -> Value:
-    """The output Value of preset ``key`` (or of ``expression`` for the free preset)."""
+def build_example(key: str, values: Mapping[str, float], expression: str = "") -> Value:
+    """The output Value of example ``key`` (or of ``expression`` for the free example)."""
     if key == EXPRESSION:
         out, _ = build(parse_expression(expression), values)
         return out
-    preset = PRESETS[key]
-    named = leaves((var.name, float(values.get(var.name, var.default))) for var in preset.variables)
-    with numeric_guard(f"evaluating {preset.title.lower()}"):
-        out = preset.build(named)
+    example = EXAMPLES[key]
+    named = leaves(
+        (var.name, float(values.get(var.name, var.default))) for var in example.variables
+    )
+    with numeric_guard(f"evaluating {example.title.lower()}"):
+        out = example.build(named)
     return out
 
 
-def preset_variables(key: str, expression: str = "") -> tuple[Variable, ...]:
-    """The variables of a preset, or of an expression (defaults from EXPRESSION_DEFAULTS or 1)."""
+def example_variables(key: str, expression: str = "") -> tuple[Variable, ...]:
+    """The variables of an example, or of an expression (defaults from EXPRESSION_DEFAULTS or 1)."""
     if key != EXPRESSION:
-        return PRESETS[key].variables
+        return EXAMPLES[key].variables
     parsed = parse_expression(expression)
     return tuple(Variable(n, EXPRESSION_DEFAULTS.get(n, 1.0)) for n in parsed.variables)
-
-
-__all__ = [
-    "DEFAULT_EXPRESSION",
-    "EXPRESSION",
-    "PRESETS",
-    "ExpressionError",
-    "Preset",
-    "Variable",
-    "build_preset",
-    "preset_variables",
-]
