@@ -90,7 +90,7 @@ def surface_controls() -> tuple[SurfaceSpec, Surface] | None:
 
 
 def run_controls(surface: Surface) -> tuple[tuple[float, float], int, float, int, int, float]:
-    """Start point, steps, tolerance and mini-batch noise: (start, steps, noise, batch, seed, tol)."""
+    """Start, steps, tolerance and mini-batch noise: (start, steps, noise, batch, seed, tol)."""
     a, b, c, d = st.columns(4)
     (x_lo, x_hi), (y_lo, y_hi) = surface.xlim, surface.ylim
     x0 = a.number_input("Start x", x_lo, x_hi, float(surface.start[0]), 0.1, key="gd_x0")
