@@ -8,11 +8,10 @@ ones that suit it (an ``on_change`` callback).
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 
 from dlviz.descent.compare import DescentConfig, SurfaceSpec, gradient_scale
+from dlviz.descent.optimize import noise_std
 from dlviz.descent.surfaces import SURFACE_NAMES, Surface
 from dlviz.display import escape_markdown, number
 from dlviz.expression.language import ExpressionError
@@ -118,7 +117,7 @@ def run_controls(surface: Surface) -> tuple[tuple[float, float], int, float, int
         seed = h.number_input("Seed", 0, 9999, 0, key="gd_seed", disabled=not on)
         st.caption(
             f"Every gradient gets Gaussian noise with standard deviation σ/√batch = "
-            f"{number(sigma * scale / math.sqrt(batch), 3)} per coordinate ({number(sigma)} × "
+            f"{number(noise_std(sigma * scale, batch), 3)} per coordinate ({number(sigma)} × "
             f"{number(scale, 3)} / √{batch}): the spread of a mini-batch mean. Momentum averages "
             "it away."
         )

@@ -79,30 +79,28 @@ def _lr_slider(col: DeltaGenerator, name: str, surface: Surface) -> float:
     )
 
 
+FRACTIONS: dict[str, tuple[str, str, str]] = {
+    "momentum": ("Momentum", "mom", "How much of the previous step carries over: b ← m·b + g."),
+    "beta1": ("β₁ (first moment)", "b1", "Momentum of Adam: m ← β₁m + (1−β₁)g."),
+}
+"""Label, key part and help of the 0 to 0.99 sliders."""
+
+
 def _momentum_slider(col: DeltaGenerator, name: str) -> float:
     """Momentum of SGD, Nesterov and RMSprop."""
-    return col.slider(
-        "Momentum",
-        0.0,
-        0.99,
-        _default(name, "momentum"),
-        0.01,
-        key=f"gd_mom_{name}",
-        help="How much of the previous step carries over: b ← m·b + g.",
-    )
+    return _fraction_slider(col, name, "momentum")
 
 
 def _beta1_slider(col: DeltaGenerator, name: str) -> float:
     """Adam's first-moment decay."""
-    return col.slider(
-        "β₁ (first moment)",
-        0.0,
-        0.99,
-        _default(name, "beta1"),
-        0.01,
-        key=f"gd_b1_{name}",
-        help="Momentum of Adam: m ← β₁m + (1−β₁)g.",
-    )
+    return _fraction_slider(col, name, "beta1")
+
+
+def _fraction_slider(col: DeltaGenerator, name: str, hyper: str) -> float:
+    """A slider from 0 to 0.99 in steps of 0.01, keyed ``gd_<mom|b1>_<name>``."""
+    label, short, help_text = FRACTIONS[hyper]
+    value = _default(name, hyper)
+    return col.slider(label, 0.0, 0.99, value, 0.01, key=f"gd_{short}_{name}", help=help_text)
 
 
 def _beta2_slider(col: DeltaGenerator, name: str) -> float:
