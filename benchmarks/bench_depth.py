@@ -45,11 +45,11 @@ def main() -> None:
         time_reruns("6_depth_and_init.py", new_depth),
     )
 
-    def same(at, i: int) -> None:  # all studies cached: the cost of rendering alone
+    def same(at, i: int) -> None:  # study and figures cached (ui.depth_view): rendering alone
         at.slider(key="depth_depth").set_value(20)
 
     times = time_reruns("6_depth_and_init.py", same)
-    report("page rerun, cached studies", times)
+    report("page rerun, cached study and figures", times)
     print(f"(median of cached reruns {statistics.median(times):.0f} ms)")
 
 

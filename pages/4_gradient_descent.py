@@ -4,30 +4,25 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dlviz.ui.common import page_header, text_sections, try_this
-from dlviz.ui.descent import views as ui
-from dlviz.ui.descent.controls import descent_controls
-from dlviz.ui.descent.results import show_convergence_map, show_results
+from dlviz.ui import descent as ui
 
-TEXT = text_sections("gradient_descent")
-page_header("Gradient descent", TEXT["intro"])
+TEXT = ui.text_sections("gradient_descent")
+ui.page_header("Gradient descent", TEXT["intro"])
 
-picked = descent_controls()  # widgets -> DescentConfig (None after an error message)
+picked = ui.descent_controls()  # widgets -> DescentConfig (None after an error message)
 if picked is not None:
     config, surface = picked
-    st.latex(surface.latex)
-    if surface.notes:
-        st.caption(surface.notes)
+    ui.show_formula(surface)  # f(x, y) in LaTeX and a note on the surface
     result = ui.paths(config)  # dlviz.descent.run per optimizer (real torch.optim), cached
     st.plotly_chart(ui.descent_view(config), key="gd_chart")  # contour, loss, state: animated
-    show_results(surface, config, result)  # final loss, distance, steps, divergence advice
+    ui.show_summary(surface, config, result)  # final loss, distance, steps, divergence advice
     left, right = st.columns([1.15, 1], gap="medium")
     with left:
         st.plotly_chart(ui.surface3d_view(config), key="gd_surface3d")  # drag to turn it
     with right:
         st.markdown(TEXT["how to read"])
 
-    try_this(
+    ui.try_this(
         "Quadratic bowl, κ = 50, SGD at lr 0.03: raise κ to 100 and leave the learning rate alone. "
         "The limit 2/κ drops to 0.02, SGD blows up, and the message below says why.",
         "κ = 100: SGD at lr 0.015 against SGD + momentum at lr 0.03 with momentum 0.67 (the "
@@ -44,7 +39,7 @@ if picked is not None:
 
     st.subheader("Convergence map: every learning rate × momentum at once")
     st.markdown(TEXT["convergence map"])
-    show_convergence_map(config, surface)
+    ui.show_convergence_map(config, surface)
 
     st.subheader("The update rules")
     st.markdown(TEXT["update rules"])

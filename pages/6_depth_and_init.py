@@ -4,44 +4,24 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dlviz.depth import INIT_LATEX, INITS
-from dlviz.plots.depth import depth_profile_figure, ridgeline_figure
-from dlviz.ui.common import page_header, text_sections, try_this
-from dlviz.ui.depth import (
-    INPUTS,
-    cached_comparison,
-    cached_study,
-    depth_controls,
-    input_batch,
-    preset_buttons,
-    show_headline,
-    show_verdicts,
-)
+from dlviz.ui import depth as ui
 
-TEXT = text_sections("depth_and_init")
-page_header("Depth and initialization", TEXT["intro"])
+TEXT = ui.text_sections("depth_and_init")
+ui.page_header("Depth and initialization", TEXT["intro"])
 
 st.caption("One click sets up each story:")
-preset_buttons()
-cfg, inputs, compare = depth_controls()
-*_, message = input_batch(inputs, cfg)
-if message:
-    st.warning(message)
+ui.preset_buttons()
+cfg, inputs, compare = ui.depth_controls()  # widgets -> DepthConfig, input source, compare flag
+ui.show_input_warning(cfg, inputs)
 
-study = cached_study(cfg, inputs)
-label = INITS[cfg.init]
-studies = cached_comparison(cfg, inputs) if compare else {label: study}
+study, profile, ridgeline = ui.depth_view(cfg, inputs, compare)  # dlviz.depth.depth_study, cached
 
-show_headline(study)  # loss, last std, gradient ratio, flat units (dlviz.depth.report)
-show_verdicts(study)  # overflow / vanishing / saturation / stable, in words
+ui.show_headline(study)  # loss, last std, gradient ratio, flat units (dlviz.depth.report)
+ui.show_verdicts(study)  # overflow / vanishing / saturation / stable, in words
 
-st.plotly_chart(depth_profile_figure(studies, label), width="stretch", key="depth_profile")
-st.plotly_chart(ridgeline_figure(study), width="stretch", key="depth_ridgeline")
-st.caption(
-    f"{cfg.depth} hidden layers of {cfg.width} units, inputs: {INPUTS[study.input_source]}, "
-    f"batch of {cfg.batch_size}. Initialization: ${INIT_LATEX[cfg.init]}$"
-    + ("" if cfg.init == "default" else ", biases 0.")
-)
+st.plotly_chart(profile, width="stretch", key="depth_profile")
+st.plotly_chart(ridgeline, width="stretch", key="depth_ridgeline")
+ui.show_setup(cfg, study)  # depth, width, inputs, batch and the initialization's formula
 
 with st.expander("What to see", expanded=True):
     st.markdown(TEXT["what to see"])
@@ -50,7 +30,7 @@ with st.expander("The maths: why depth multiplies"):
 with st.expander("Reading the charts"):
     st.markdown(TEXT["reading the charts"])
 
-try_this(
+ui.try_this(
     "Press **Tanh, default init**, then drag the depth from 5 to 50: watch the right-hand line "
     "tilt further and the first/last ratio fall by orders of magnitude.",
     "Press **ReLU, uniform(0, 1)**: activations explode and overflow. Switch the activation to "

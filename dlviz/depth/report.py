@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from dlviz.depth import UNDERFLOW, DepthStudy
+from dlviz.depth.study import UNDERFLOW, DepthStudy
 from dlviz.display import number, percent
 
 Severity = Literal["ok", "warning", "problem"]

@@ -5,13 +5,14 @@ hundreds of runs that differ only in lr and momentum, so this module re-implemen
 rules of ``torch.optim`` (same formulas, same order of operations; the tests compare them with
 torch.optim row by row) on an (N, 2) tensor of positions with per-row lr and momentum columns.
 One autograd call on sum(f) gives every row's own gradient because the rows do not interact.
+The map itself (its grid, its chunks, what it says) is in ``dlviz.descent.convergence``.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -19,22 +20,6 @@ import torch
 from dlviz.descent.optimize import FAR, MAX_LOSS
 from dlviz.descent.surfaces import Surface
 from dlviz.optimizers import OPTIMIZERS
-
-# Runs per batch: (CHUNK, 2) tensors stay under the 2048 elements above which torch splits
-# sqrt and friends across threads; on a busy 2-core host waking the second thread cost ~20 ms
-# per call, slower than doing the whole chunk on one.
-CHUNK = 1000
-
-# Which optimizer's hyperparameter the map's "momentum" axis sets.
-MOMENTUM_AXIS: dict[str, str] = {
-    "sgd": "momentum (SGD with momentum; the bottom row is plain SGD)",
-    "momentum": "momentum",
-    "nesterov": "momentum",
-    "adagrad": "momentum (none: Adagrad has no momentum, rows repeat)",
-    "rmsprop": "momentum",
-    "adam": "beta1",
-    "adamw": "beta1",
-}
 
 
 @dataclass(frozen=True)
@@ -188,66 +173,4 @@ def run_batch(
         final_loss=torch.where(alive, loss, torch.full_like(loss, math.nan)).numpy(),
         steps_to_converge=stc.numpy(),
         diverged_at=diverged_at.numpy(),
-    )
-
-
-@dataclass(frozen=True)
-class ConvergenceMap:
-    """A grid of runs: rows are momentum values, columns learning rates."""
-
-    lrs: np.ndarray  # (n_lr,)
-    momenta: np.ndarray  # (n_m,)
-    steps_to_converge: np.ndarray  # (n_m, n_lr), inf where it never settled
-    final_loss: np.ndarray  # (n_m, n_lr), NaN where diverged
-    diverged: np.ndarray  # (n_m, n_lr) bool
-    steps: int
-    tol: float
-
-
-def momentum_grid(n: int, largest: float = 0.99) -> np.ndarray:
-    """n momentum values with 1 - momentum log-spaced from 1 (plain) down to 1 - largest."""
-    return 1.0 - np.logspace(0.0, math.log10(1.0 - largest), n)
-
-
-def convergence_map(
-    surface: Surface,
-    optimizer: str,
-    start: tuple[float, float],
-    steps: int = 200,
-    lr_range: tuple[float, float] = (1e-4, 1.0),
-    n_lr: int = 30,
-    n_momentum: int = 30,
-    tol: float = 1e-2,
-    beta2: float | None = None,
-    eps: float | None = None,
-    weight_decay: float | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> ConvergenceMap:
-    """Run every (lr, momentum) pair of a log grid from one start as batched tensors (chunks of
-    CHUNK runs; 25 x 25 is one batch)."""
-    lrs = np.logspace(math.log10(lr_range[0]), math.log10(lr_range[1]), n_lr)
-    momenta = momentum_grid(n_momentum)
-    mm, ll = np.meshgrid(momenta, lrs, indexing="ij")
-    h = BatchHyper(
-        lr=torch.from_numpy(ll.reshape(-1, 1)),
-        momentum=torch.from_numpy(mm.reshape(-1, 1)),
-        beta2=beta2,
-        eps=eps,
-        weight_decay=weight_decay,
-    )
-    starts = torch.tensor([start], dtype=torch.float64).expand(ll.size, 2)
-    parts = []
-    for i in range(0, ll.size, CHUNK):
-        rows = slice(i, i + CHUNK)
-        h_rows = replace(h, lr=h.lr[rows], momentum=h.momentum[rows])
-        parts.append(run_batch(surface, optimizer, starts[rows], steps, h_rows, tol, progress))
-    shape = ll.shape
-    return ConvergenceMap(
-        lrs=lrs,
-        momenta=momenta,
-        steps_to_converge=np.concatenate([r.steps_to_converge for r in parts]).reshape(shape),
-        final_loss=np.concatenate([r.final_loss for r in parts]).reshape(shape),
-        diverged=np.concatenate([r.diverged_at >= 0 for r in parts]).reshape(shape),
-        steps=steps,
-        tol=tol,
     )

@@ -1,9 +1,10 @@
 """Several optimizers on one surface: the page's configuration, the runs, a summary and advice.
 
-``DescentConfig`` (frozen, hashable: a cache key) says which surface, where to start, how many steps,
-which optimizers with which hyperparameters and how much gradient noise. ``summary`` turns the
-paths into table rows (final loss, distance to the nearest minimum, steps until within tolerance,
-divergence) and ``explain`` says in words why a path diverged and what to change.
+``DescentConfig`` (frozen, hashable: a cache key) says which surface, where to start, how many
+steps, which optimizers with which hyperparameters and how much gradient noise. ``summary`` turns
+the paths into table rows (final loss, distance to the nearest minimum, steps until within
+tolerance, divergence), ``explain`` says in words why a path diverged and what to change, and
+``stability_limits`` gives each optimizer's largest stable learning rate on a bowl.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from dlviz.descent.custom import custom_surface
 from dlviz.descent.optimize import Hyper, Path, run, stability_limit
 from dlviz.descent.optimize import steps_to_tolerance as _steps_to_tolerance
-from dlviz.descent.surfaces import Surface, custom_surface, get_surface
+from dlviz.descent.surfaces import Surface, get_surface
 from dlviz.display import number
 from dlviz.optimizers import LABELS, OPTIMIZERS
 
@@ -48,7 +50,7 @@ class OptimizerSpec:
         return Hyper(self.lr, self.momentum, self.beta1, self.beta2, self.eps, self.weight_decay)
 
     def describe(self) -> str:
-        """'lr 0.01, momentum 0.9': what this optimizer uses (default eps and zero decay left out)."""
+        """'lr 0.01, momentum 0.9': what this optimizer uses (default eps, zero decay left out)."""
         names = {
             "beta1": "β₁",
             "beta2": "α" if self.name == "rmsprop" else "β₂",
@@ -122,7 +124,9 @@ class SummaryRow:
     outcome: str
 
 
-def summary(surface: Surface, specs: tuple[OptimizerSpec, ...], paths: list[Path], tol: float):
+def summary(
+    surface: Surface, specs: tuple[OptimizerSpec, ...], paths: list[Path], tol: float
+) -> list[SummaryRow]:
     """Table rows: final loss, distance to the nearest minimum, steps until within tol, outcome."""
     rows = []
     for spec, path in zip(specs, paths, strict=True):
@@ -153,6 +157,24 @@ def summary(surface: Surface, specs: tuple[OptimizerSpec, ...], paths: list[Path
     return rows
 
 
+def spec_limit(surface: Surface, spec: OptimizerSpec) -> float | None:
+    """The largest stable lr for ``spec`` on a surface with one curvature L (None otherwise)."""
+    if surface.lipschitz is None:
+        return None
+    m = 0.9 if spec.momentum is None else spec.momentum
+    return stability_limit(spec.name, surface.lipschitz, m)
+
+
+def stability_limits(
+    surface: Surface, specs: tuple[OptimizerSpec, ...]
+) -> list[tuple[OptimizerSpec, float, bool]]:
+    """``(spec, largest stable lr, stable?)`` for each optimizer that has a limit on this bowl."""
+    if surface.lipschitz is None or not surface.minima:
+        return []
+    limits = [(spec, spec_limit(surface, spec)) for spec in specs]
+    return [(spec, lim, spec.lr < lim) for spec, lim in limits if lim is not None]
+
+
 def explain(surface: Surface, spec: OptimizerSpec, path: Path) -> str:
     """Why a path diverged, in words, with the fix; '' for a path that did not."""
     if not path.diverged:
@@ -164,10 +186,7 @@ def explain(surface: Surface, spec: OptimizerSpec, path: Path) -> str:
             " This surface has no minimum, so falling away is the right answer here; what "
             "matters is how long the optimizer lingers near the saddle point first."
         )
-    limit = None
-    if surface.lipschitz is not None:
-        m = 0.9 if spec.momentum is None else spec.momentum
-        limit = stability_limit(spec.name, surface.lipschitz, m)
+    limit = spec_limit(surface, spec)
     if limit is not None and spec.lr >= limit:
         return text + (
             f" On this bowl the largest curvature is L = {number(surface.lipschitz)}; {name} is "

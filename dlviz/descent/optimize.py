@@ -77,6 +77,11 @@ def divergence_reason(surface: Surface, p: np.ndarray, loss: float) -> str:
     return ""
 
 
+def noise_std(noise: float, batch_size: int) -> float:
+    """Std of the gradient noise at a batch size: noise / sqrt(batch_size), a mini-batch mean's."""
+    return noise / math.sqrt(max(batch_size, 1))
+
+
 def run(
     surface: str | Surface,
     optimizer: str,
@@ -100,7 +105,7 @@ def run(
     p = torch.tensor([float(start[0]), float(start[1])], dtype=dtype, requires_grad=True)
     opt = make_optimizer(optimizer, [p], **asdict(hyper))
     gen = torch.Generator().manual_seed(seed) if noise > 0 else None
-    sigma = noise / math.sqrt(max(batch_size, 1))
+    sigma = noise_std(noise, batch_size)
     positions = np.full((steps + 1, 2), np.nan)
     losses = np.full(steps + 1, np.nan)
     grads = np.full((steps + 1, 2), np.nan)

@@ -2,22 +2,19 @@
 
 Each surface is a plain torch function of two tensors (so gradients come from autograd and the same
 code evaluates one point, a path or a whole batch), plus what a page needs to draw it: the plotted
-region, a sensible start, the known minima and a LaTeX formula. ``custom_surface`` turns a formula
-typed by a learner into a surface through the safe expression language of ``dlviz.backprop`` (it
-never calls ``eval``). This module does no optimisation; see ``dlviz.descent.optimize``.
+region, a sensible start, the known minima and a LaTeX formula. ``SURFACES`` is the registry of the
+built-in ones and ``get_surface`` picks one by name. A learner's own formula becomes a surface in
+``dlviz.descent.custom``; this module does no optimisation (see ``dlviz.descent.optimize``).
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-
-from dlviz.expression import ExpressionError, evaluate, parse_expression, tensors
 
 Fn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -80,7 +77,7 @@ class Surface:
         return xs.numpy(), ys.numpy(), z.numpy()
 
     def distance_to_minimum(self, points: np.ndarray) -> np.ndarray:
-        """Euclidean distance from each point (..., 2) to the nearest known minimum (NaN if none)."""
+        """Distance from each point (..., 2) to the nearest known minimum (NaN if none)."""
         points = np.asarray(points, dtype=float)
         if not self.minima:
             return np.full(points.shape[:-1], np.nan)
@@ -89,8 +86,10 @@ class Surface:
         return d.min(axis=-1)
 
 
-def _lrs(sgd: float, momentum: float, nesterov: float, adagrad: float, rmsprop: float, adam: float):
-    """Per-optimizer default learning rates in the order of dlviz.optimizers.OPTIMIZERS (AdamW shares Adam's)."""
+def default_lrs(
+    sgd: float, momentum: float, nesterov: float, adagrad: float, rmsprop: float, adam: float
+) -> tuple[tuple[str, float], ...]:
+    """Per-optimizer default learning rates in dlviz.optimizers.OPTIMIZERS order (AdamW = Adam)."""
     names = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
     return tuple(zip(names, (sgd, momentum, nesterov, adagrad, rmsprop, adam, adam), strict=True))
 
@@ -123,7 +122,7 @@ def quadratic(kappa: float = 50.0) -> Surface:
         latex=r"f(x, y) = \tfrac12\,(u^2 + \kappa\, v^2),\quad "
         r"\begin{pmatrix}u\\v\end{pmatrix} = R_{30^\circ}\begin{pmatrix}x\\y\end{pmatrix},"
         rf"\quad \kappa = {kappa:g}",
-        lrs=_lrs(
+        lrs=default_lrs(
             round(1.5 / kappa, 4), round(0.5 / kappa, 4), round(0.5 / kappa, 4), 1.0, 0.05, 0.3
         ),
         lipschitz=float(kappa),
@@ -149,7 +148,7 @@ def rosenbrock() -> Surface:
         start=(-1.2, 1.0),
         latex=r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
         log_view=True,
-        lrs=_lrs(0.002, 0.001, 0.001, 1.0, 0.03, 0.2),
+        lrs=default_lrs(0.002, 0.001, 0.001, 1.0, 0.03, 0.2),
         notes="A narrow curved valley: easy to find, slow to follow.",
     )
 
@@ -179,7 +178,7 @@ def himmelblau() -> Surface:
         start=(0.0, -1.0),
         latex=r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
         log_view=True,
-        lrs=_lrs(0.01, 0.002, 0.004, 0.5, 0.02, 0.3),
+        lrs=default_lrs(0.01, 0.002, 0.004, 0.5, 0.02, 0.3),
         notes="Four equally deep minima: which one you reach depends on the start and the optimizer.",
     )
 
@@ -201,7 +200,7 @@ def beale() -> Surface:
         start=(1.0, 1.4),
         latex=r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
         log_view=True,
-        lrs=_lrs(0.02, 0.005, 0.003, 1.0, 0.05, 0.3),
+        lrs=default_lrs(0.02, 0.005, 0.003, 1.0, 0.05, 0.3),
         notes="Gradients range over ten orders of magnitude: a job for per-coordinate step sizes.",
     )
 
@@ -222,7 +221,7 @@ def saddle() -> Surface:
         minima=(),
         start=(-1.8, 0.02),
         latex=r"f(x, y) = x^2 - y^2",
-        lrs=_lrs(0.05, 0.01, 0.01, 0.3, 0.01, 0.05),
+        lrs=default_lrs(0.05, 0.01, 0.01, 0.3, 0.01, 0.05),
         lipschitz=2.0,
         notes="The gradient at (0, 0) is zero but it is no minimum; f falls without bound along y.",
     )
@@ -237,9 +236,6 @@ SURFACES: dict[str, Callable[..., Surface]] = {
 }
 SURFACE_NAMES: tuple[str, ...] = (*SURFACES, "custom")
 
-CUSTOM_FUNCTIONS: Mapping[str, Callable[[torch.Tensor], torch.Tensor]] = tensors().functions
-"""The functions a custom formula may call (elementwise torch functions)."""
-
 
 def get_surface(name: str, **params: float) -> Surface:
     """The registered surface ``name`` (``kappa`` for the quadratic; other params are ignored)."""
@@ -250,116 +246,3 @@ def get_surface(name: str, **params: float) -> Surface:
     if name == "quadratic":
         return factory(kappa=float(params.get("kappa", 50.0)))
     return factory()
-
-
-_POWER = re.compile(r"\*\*\s*([-+]?\s*[\d.]+(?:[eE][-+]?\d+)?)")  # ** and a number literal
-
-
-def _latex(text: str) -> str:
-    """A formula of the expression language as LaTeX: x**-1 -> x^{-1}, a*b -> a \\cdot b."""
-    powered = _POWER.sub(lambda m: "^{" + m.group(1).replace(" ", "") + "}", text)
-    return powered.replace("**", "^").replace("*", r" \cdot ")
-
-
-def custom_surface(text: str, bound: float = 3.0, minima_grid: int = 81) -> Surface:
-    """A surface from a learner's formula in x and y (``^`` means power), parsed safely.
-
-    Raises ExpressionError with a message for the learner when the text is not a valid formula
-    in x and y. Minima are estimated: the lowest local minima of the grid, refined by L-BFGS.
-    """
-    if not 0 < bound <= 100:
-        raise ExpressionError("the plotted half-width must be between 0 and 100")
-    expr = parse_expression(text.replace("^", "**"), functions=CUSTOM_FUNCTIONS)
-    extra = [v for v in expr.variables if v not in ("x", "y")]
-    if extra:
-        raise ExpressionError(
-            f"only the variables x and y are allowed; found {', '.join(f'`{v}`' for v in extra)}"
-        )
-
-    def fn(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        out = evaluate(expr, {"x": x, "y": y}, tensors())
-        # A formula without x and y is a 0-d constant: spread it over x, wired to x for autograd.
-        return out if expr.variables else out + 0.0 * x
-
-    box = (-float(bound), float(bound))
-    draft = Surface("custom", f"Custom: {expr.text}", fn, box, box, (), (0.0, 0.0), "")
-    _, _, z = draft.grid(minima_grid)
-    if not np.isfinite(z).any():
-        raise ExpressionError("the formula is not finite anywhere in the plotted box")
-    minima = _estimate_minima(draft, z)
-    start = (-0.7 * bound, 0.6 * bound)
-    return Surface(
-        name="custom",
-        label=f"Custom: {expr.text}",
-        fn=fn,
-        xlim=box,
-        ylim=box,
-        minima=minima,
-        start=start,
-        latex="f(x, y) = " + _latex(expr.text),
-        log_view=False,
-        lrs=_lrs(0.01, 0.005, 0.005, 0.5, 0.01, 0.05),
-        notes="Minima were estimated numerically inside the plotted box.",
-    )
-
-
-def _estimate_minima(surface: Surface, z: np.ndarray, limit: int = 6) -> tuple:
-    """Interior grid points lower than their 8 neighbours, refined with L-BFGS, deduplicated."""
-    n = z.shape[0]
-    zz = np.where(np.isfinite(z), z, np.inf)
-    core = zz[1:-1, 1:-1]
-    is_min = np.ones_like(core, dtype=bool)
-    below_one = np.zeros_like(core, dtype=bool)  # a flat plateau (f = 2) has no minimum to mark
-    for di in (-1, 0, 1):
-        for dj in (-1, 0, 1):
-            if di or dj:
-                neighbour = zz[1 + di : n - 1 + di, 1 + dj : n - 1 + dj]
-                is_min &= core <= neighbour
-                below_one |= core < neighbour
-    is_min &= np.isfinite(core) & below_one
-    idx = np.argwhere(is_min)
-    idx = idx[np.argsort(core[is_min])][: limit * 3]
-    xs = np.linspace(*surface.xlim, n)
-    ys = np.linspace(*surface.ylim, n)
-    found: list[tuple[float, float]] = []
-    tol = surface.span / n * 2
-    for i, j in idx:
-        p = _refine(surface, (xs[j + 1], ys[i + 1]))
-        inside = (
-            surface.xlim[0] <= p[0] <= surface.xlim[1]
-            and surface.ylim[0] <= p[1] <= surface.ylim[1]
-        )
-        if inside and all(math.dist(p, q) > tol for q in found):
-            found.append(p)
-        if len(found) >= limit:
-            break
-    return tuple(found)
-
-
-def _refine(surface: Surface, start: tuple[float, float]) -> tuple[float, float]:
-    """A few L-BFGS iterations from a grid point; the grid point itself if that fails."""
-    p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.LBFGS(
-        [p],
-        lr=1.0,
-        max_iter=100,
-        tolerance_grad=1e-10,
-        tolerance_change=1e-15,
-        line_search_fn="strong_wolfe",
-    )
-
-    def closure() -> torch.Tensor:
-        opt.zero_grad()
-        loss = surface.value(p)
-        loss.backward()
-        return loss
-
-    try:
-        opt.step(closure)
-    except (RuntimeError, IndexError, ArithmeticError, ValueError):  # e.g. torch's strong-Wolfe
-        # line search indexes an empty bracket when it meets NaN (log(-x) near the edge of its domain)
-        return (float(start[0]), float(start[1]))
-    q = p.detach()
-    if not torch.isfinite(q).all() or surface.value(q) > surface.value(torch.tensor(start)):
-        return (float(start[0]), float(start[1]))
-    return (float(q[0]), float(q[1]))

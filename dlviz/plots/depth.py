@@ -1,19 +1,20 @@
 """Figures of the depth study: per-layer activation histograms (a ridgeline) and depth profiles.
 
 Builders take ``dlviz.depth.DepthStudy`` results and return plotly figures; no torch here. What a
-log axis cannot show (inf/NaN, exactly 0) is left out of a curve and marked, never dropped silently.
+log axis cannot show (inf/NaN, exactly 0) is left out of a curve and marked, never dropped
+silently.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dlviz.depth import UNDERFLOW, DepthStudy, LayerStats
 from dlviz.depth.report import where
+from dlviz.depth.study import UNDERFLOW, DepthStudy, LayerStats
 from dlviz.display import number, percent
 from dlviz.plots.style import BAD, NEUTRAL, color, rgba, styled
 
@@ -94,6 +95,7 @@ def ridgeline_figure(study: DepthStudy, *, height: int | None = None) -> go.Figu
 
 
 def _std_words(layer: LayerStats) -> str:
+    """A layer's activation std as text ("overflow" when its activations did)."""
     return "overflow" if layer.nonfinite > 0 else number(layer.std, 3)
 
 
@@ -111,7 +113,9 @@ def grad_status(layer: LayerStats) -> str | None:
     return "zero" if layer.grad_norm <= 0 else None
 
 
-def gaps(study: DepthStudy, status) -> list[tuple[int, int, str]]:
+def gaps(
+    study: DepthStudy, status: Callable[[LayerStats], str | None]
+) -> list[tuple[int, int, str]]:
     """Runs ``(first, last, reason)`` of consecutive layers that ``status`` says are not drawn."""
     runs: list[tuple[int, int, str]] = []
     for layer in study.layers:

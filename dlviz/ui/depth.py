@@ -1,13 +1,52 @@
-"""Streamlit controls, cached computations and alerts of the Depth-and-initialization page."""
+"""The Depth-and-initialization page's ui: controls, the cached study and figures, the alerts.
+
+``pages/6_depth_and_init.py`` imports only this module (``from dlviz.ui import depth as ui``) and
+calls it top to bottom: ``preset_buttons`` and ``depth_controls`` read the widgets into a
+``DepthConfig`` (keys ``depth_*``), ``depth_view`` returns the study with its two figures behind
+``st.cache_resource`` (the same read-only objects on every hit, so a rerun with the same settings
+rebuilds nothing), and ``show_input_warning``, ``show_headline``, ``show_verdicts`` and
+``show_setup`` draw the rest. The study is ``dlviz.depth``'s, its words ``dlviz.depth.report``'s,
+its figures ``dlviz.plots.depth``'s; the header, text sections and try-this box come from
+``dlviz.ui.common``.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import plotly.graph_objects as go
 import streamlit as st
+import torch
 
 from dlviz.activations import ACTIVATION_NAMES, ACTIVATIONS
-from dlviz.depth import INITS, MAX_DEPTH, MIN_DEPTH, DepthConfig, DepthStudy
+from dlviz.depth import (
+    INIT_LATEX,
+    INITS,
+    MAX_DEPTH,
+    MIN_DEPTH,
+    DepthConfig,
+    DepthStudy,
+    depth_study,
+    image_batch,
+)
 from dlviz.depth.report import diagnose, headline
 from dlviz.display import escape_markdown
+from dlviz.plots.depth import depth_profile_figure, ridgeline_figure
+from dlviz.ui.common import page_header, text_sections, try_this
+from dlviz.ui.resources import dataset_or_fallback
+
+__all__ = [
+    "depth_controls",
+    "depth_view",
+    "page_header",
+    "preset_buttons",
+    "show_headline",
+    "show_input_warning",
+    "show_setup",
+    "show_verdicts",
+    "text_sections",
+    "try_this",
+]
 
 INPUTS: dict[str, str] = {
     "random": "Random numbers x ~ N(0, 1)",
@@ -40,11 +79,13 @@ DEFAULTS = {
 
 
 def _apply_preset(name: str) -> None:
+    """Callback: put one story's settings into the widgets."""
     for field, value in PRESETS[name].items():
         st.session_state[f"depth_{field}"] = value
 
 
 def _defaults() -> None:
+    """The widgets' starting values, set once per session (the presets edit them later)."""
     for field, value in DEFAULTS.items():
         st.session_state.setdefault(f"depth_{field}", value)
 
@@ -98,17 +139,18 @@ def depth_controls() -> tuple[DepthConfig, str, bool]:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _image_batch(name: str, batch_size: int, seed: int):
+def _image_batch(
+    name: str, batch_size: int, seed: int
+) -> tuple[torch.Tensor, torch.Tensor, str, str | None]:
     """``(x, y, used_name, message)``: a seeded random batch of normalized test images."""
-    from dlviz.depth import image_batch
-    from dlviz.ui.resources import dataset_or_fallback
-
     data, message = dataset_or_fallback(name)
     x, y = image_batch(data.test_x, data.test_y, data.info, batch_size, seed)
     return x, y, data.info.name, message
 
 
-def input_batch(name: str, cfg: DepthConfig):
+def input_batch(
+    name: str, cfg: DepthConfig
+) -> tuple[torch.Tensor | None, torch.Tensor | None, str, str | None]:
     """``(x, y, source, message)``; random inputs give ``(None, None, "random", None)``."""
     if name == "random":
         return None, None, "random", None
@@ -122,8 +164,6 @@ def input_batch(name: str, cfg: DepthConfig):
 @st.cache_data(max_entries=64, show_spinner=False)
 def cached_study(cfg: DepthConfig, source: str) -> DepthStudy:
     """``depth_study`` on random inputs or a batch of the named dataset (cached per config)."""
-    from dlviz.depth import depth_study
-
     x, y, used, _ = input_batch(source, cfg)
     return depth_study(cfg, x, y, input_source=used)
 
@@ -131,9 +171,37 @@ def cached_study(cfg: DepthConfig, source: str) -> DepthStudy:
 @st.cache_data(max_entries=16, show_spinner=False)
 def cached_comparison(cfg: DepthConfig, source: str) -> dict[str, DepthStudy]:
     """The same network and batch under every initialization scheme."""
-    from dataclasses import replace
-
     return {INITS[name]: cached_study(replace(cfg, init=name), source) for name in INITS}
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def depth_view(
+    cfg: DepthConfig, source: str, compare: bool
+) -> tuple[DepthStudy, go.Figure, go.Figure]:
+    """The study with its depth profile (every scheme when ``compare``) and its ridgeline.
+
+    Read-only: the same objects come back on every hit, so never mutate them.
+    """
+    study = cached_study(cfg, source)
+    label = INITS[cfg.init]
+    studies = cached_comparison(cfg, source) if compare else {label: study}
+    return study, depth_profile_figure(studies, label), ridgeline_figure(study)
+
+
+def show_input_warning(cfg: DepthConfig, source: str) -> None:
+    """Say so when the chosen images could not be used (random inputs or a fallback instead)."""
+    *_, message = input_batch(source, cfg)
+    if message:
+        st.warning(message)
+
+
+def show_setup(cfg: DepthConfig, study: DepthStudy) -> None:
+    """The caption under the figures: network, inputs, batch and the initialization's formula."""
+    st.caption(
+        f"{cfg.depth} hidden layers of {cfg.width} units, inputs: {INPUTS[study.input_source]}, "
+        f"batch of {cfg.batch_size}. Initialization: ${INIT_LATEX[cfg.init]}$"
+        + ("" if cfg.init == "default" else ", biases 0.")
+    )
 
 
 ALERTS = {"ok": st.success, "warning": st.warning, "problem": st.error}

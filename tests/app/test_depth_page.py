@@ -113,3 +113,21 @@ def test_the_settings_that_crashed_read_vanished_or_exploded(activation, init, w
     assert metric(at, "Gradient norm, first / last layer").startswith(ratio)
     alerts = " ".join(a.value for a in (*at.warning, *at.error))
     assert "layer" in alerts and ("exactly 0" in alerts or "overflowed to inf/NaN" in alerts)
+
+
+def test_a_rerun_with_the_same_settings_rebuilds_no_figure(monkeypatch):
+    """The figures come from ui.depth_view's cache: only new settings build new ones."""
+    import dlviz.ui.depth as ui
+
+    built = []
+    original = ui.ridgeline_figure
+    monkeypatch.setattr(
+        ui, "ridgeline_figure", lambda study: built.append(study) or original(study)
+    )
+    at = open_page(PAGE)
+    assert len(built) == 1
+    at.run()
+    at.run()
+    assert len(built) == 1 and len(plotly_specs(at)) == 2
+    at.slider(key="depth_depth").set_value(8).run()
+    assert len(built) == 2

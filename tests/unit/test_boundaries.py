@@ -39,6 +39,31 @@ def test_importing_every_dlviz_module_outside_ui_never_imports_streamlit():
     assert out.stdout.strip() == "False"
 
 
+def test_every_dlviz_module_imports_first_on_its_own():
+    """No import cycle hides behind import order: each module is imported with no dlviz module
+    loaded before it (third-party packages stay loaded, so this is quick)."""
+    modules = sorted(
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in (ROOT / "dlviz").rglob("*.py")
+        if p.name != "__main__.py"
+    )
+    code = (
+        "import importlib, sys\n"
+        "failed = []\n"
+        f"for m in {modules!r}:\n"
+        "    for name in [n for n in sys.modules if n == 'dlviz' or n.startswith('dlviz.')]:\n"
+        "        del sys.modules[name]\n"
+        "    try:\n"
+        "        importlib.import_module(m)\n"
+        "    except Exception as err:\n"
+        "        failed.append(f'{m}: {err!r}')\n"
+        "print(failed)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout
+
+
 def test_no_dlviz_source_outside_ui_mentions_streamlit_imports():
     for path in (ROOT / "dlviz").rglob("*.py"):
         if "ui" in path.relative_to(ROOT / "dlviz").parts:
@@ -76,3 +101,20 @@ def test_pages_and_app_never_import_torch():
     for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
         mods = imported_modules(path)
         assert "torch" not in mods and "torchvision" not in mods, path
+
+
+def test_each_page_imports_one_ui_module_and_nothing_else_of_dlviz():
+    """A page reads widgets and draws through its concept's ui module only (one name per concept:
+    pages/<n>_<...concept...>.py imports dlviz.ui.<concept>)."""
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        imported = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported += [a.name for a in node.names if a.name.split(".")[0] == "dlviz"]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "dlviz":
+                imported += [f"{node.module}.{a.name}" for a in node.names]
+        assert len(imported) == 1, (path.name, imported)
+        concept = imported[0].removeprefix("dlviz.ui.")
+        assert imported[0].startswith("dlviz.ui.") and "." not in concept, (path.name, imported)
+        assert concept in path.stem, path.name

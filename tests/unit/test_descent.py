@@ -19,7 +19,7 @@ from dlviz.descent import (
     steps_to_tolerance,
     trajectory,
 )
-from dlviz.descent.compare import OptimizerSpec, summary
+from dlviz.descent.compare import OptimizerSpec, stability_limits, summary
 from dlviz.expression import ExpressionError
 from dlviz.optimizers import OPTIMIZER_NAMES
 from tests.expression_strategies import CONSTANT_FAILURES, CONSTANT_ONLY, CONSTANT_PARTS
@@ -164,6 +164,23 @@ def test_stability_limit_separates_convergence_from_divergence_on_the_quadratic(
     assert ok.losses[-1] < ok.losses[0]
     assert bad.diverged
     assert "overflow" in bad.reason or "left the plotted region" in bad.reason
+
+
+def test_stability_limits_name_each_optimizer_with_a_limit_on_a_bowl():
+    bowl = get_surface("quadratic", kappa=10.0)
+    specs = (
+        OptimizerSpec("sgd", lr=0.1),
+        OptimizerSpec("momentum", lr=0.5, momentum=0.5),
+        OptimizerSpec("adam", lr=0.3),
+    )
+    limits = stability_limits(bowl, specs)
+    assert [(spec.name, stable) for spec, _, stable in limits] == [
+        ("sgd", True),  # 0.1 < 2/10
+        ("momentum", False),  # 0.5 >= 2(1 + 0.5)/10
+    ]
+    assert limits[0][1] == pytest.approx(0.2) and limits[1][1] == pytest.approx(0.3)
+    assert stability_limits(get_surface("saddle"), specs) == []  # no minimum to be stable at
+    assert stability_limits(get_surface("rosenbrock"), specs) == []  # no single curvature
 
 
 def test_divergence_stops_the_path_and_fills_the_rest_with_nan():

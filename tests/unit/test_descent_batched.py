@@ -18,7 +18,16 @@ from dlviz.descent import (
     run,
     run_batch,
 )
-from dlviz.descent.batched import momentum_grid
+from dlviz.descent.compare import DescentConfig, OptimizerSpec, SurfaceSpec
+from dlviz.descent.convergence import (
+    map_axis,
+    map_lr_range,
+    map_point,
+    map_settings,
+    momentum_grid,
+    run_map,
+    stability_curve,
+)
 from dlviz.optimizers import OPTIMIZER_NAMES, make_optimizer
 
 LRS = {
@@ -139,3 +148,36 @@ def test_chunked_map_equals_single_runs():
             assert cmap.diverged[i, j]
         else:
             assert cmap.final_loss[i, j] == pytest.approx(path.losses[-1], rel=1e-8, abs=1e-300)
+
+
+def test_what_the_page_reads_off_a_map():
+    surface = get_surface("quadratic", kappa=50.0)
+    spec = OptimizerSpec("adam", lr=0.3, beta1=None, beta2=0.99, eps=1e-8, weight_decay=0.0)
+    config = DescentConfig(SurfaceSpec("quadratic", kappa=50.0), (-2.6, -0.6), 60, (spec,))
+    settings = map_settings(config, surface, "adam", 5)
+    assert settings.lr_range == map_lr_range(surface, "adam") == (0.3 / 300, 0.3 * 30)
+    assert (settings.n, settings.beta2, settings.eps, settings.weight_decay) == (5, 0.99, 1e-8, 0)
+    assert map_axis("adam") == "beta1" and map_axis("rmsprop") == "momentum"
+    assert map_point(spec) == (0.3, 0.0)  # beta1 left at torch's default sits at 0 on the axis
+    cmap = run_map(settings, surface)
+    same = convergence_map(surface, "adam", config.start, 60, settings.lr_range, 5, 5, 1e-2, 0.99)
+    assert np.array_equal(cmap.final_loss, same.final_loss, equal_nan=True)
+    lr, m, steps = cmap.fastest()
+    i, j = np.unravel_index(np.argmin(cmap.steps_to_converge), cmap.steps_to_converge.shape)
+    assert (lr, m, steps) == (cmap.lrs[j], cmap.momenta[i], cmap.steps_to_converge[i, j])
+
+
+def test_stability_curve_is_the_heavy_ball_limit_inside_the_range():
+    bowl = get_surface("quadratic", kappa=10.0)
+    curve = stability_curve(bowl, "momentum", [0.0, 0.5, 0.9], (0.1, 0.35))
+    assert curve == [(0.2, 0.0), (pytest.approx(0.3), 0.5)]  # 2(1 + m)/L; m = 0.9 is outside
+    assert stability_curve(bowl, "adam", [0.0], (0.1, 1.0)) is None
+    assert stability_curve(get_surface("rosenbrock"), "sgd", [0.0], (1e-4, 1.0)) is None
+    saddle = get_surface("saddle")
+    assert stability_curve(saddle, "sgd", [0.0], (1e-4, 10.0)) is None  # no minimum
+
+
+def test_a_map_where_nothing_settles_has_no_fastest_cell():
+    surface = get_surface("saddle")
+    cmap = convergence_map(surface, "sgd", surface.start, steps=20, n_lr=3, n_momentum=3)
+    assert cmap.fastest() is None

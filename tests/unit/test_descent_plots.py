@@ -6,9 +6,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dlviz.descent import Hyper, convergence_map, get_surface, run
+from dlviz.plots.descent.common import display_height
 from dlviz.plots.descent.map import convergence_map_figure
 from dlviz.plots.descent.panel import descent_figure, frame_steps
-from dlviz.plots.descent.surface3d import display_height, surface3d_figure
+from dlviz.plots.descent.surface3d import surface3d_figure
 from tests.support import values
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from dlviz.descent.batched import ConvergenceMap
+from dlviz.descent.convergence import ConvergenceMap
 from dlviz.display import number
 from dlviz.plots.style import NEUTRAL, styled
 

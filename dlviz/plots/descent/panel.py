@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from dlviz.descent.optimize import Path
 from dlviz.descent.surfaces import Surface
-from dlviz.plots.descent.surface3d import Grid, loss_gap
+from dlviz.plots.descent.common import Grid, loss_gap
 from dlviz.plots.descent.traces import (
     CONTOUR_X,
     LOSS_X,

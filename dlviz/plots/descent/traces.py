@@ -18,7 +18,7 @@ from dlviz.descent.optimize import Path
 from dlviz.descent.surfaces import Surface
 from dlviz.display import number
 from dlviz.optimizers import LABELS
-from dlviz.plots.descent.surface3d import SURFACE_SCALE, Grid, grid_payload
+from dlviz.plots.descent.common import SURFACE_SCALE, Grid, grid_payload, minima_trace
 from dlviz.plots.style import BAD, INK, color, rgba
 
 STATE_NAMES = {
@@ -72,18 +72,7 @@ def static_traces(
         }
     ]
     if surface.minima:
-        mx, my = np.array(surface.minima).T
-        traces.append(
-            {
-                "type": "scatter",
-                "x": mx,
-                "y": my,
-                "mode": "markers",
-                "name": "minimum",
-                "marker": {"symbol": "star", "size": 15, "color": "#FFD23F", "line": {"width": 1}},
-                "hovertemplate": "minimum (%{x:.4g}, %{y:.4g})<extra></extra>",
-            }
-        )
+        traces.append(minima_trace(surface))
     for i, path in enumerate(paths):
         name, c, last = LABELS[path.optimizer], color(i), path.last + 1
         steps = np.arange(last)

@@ -1,1 +1,39 @@
-"""Streamlit pieces of the Gradient-descent page."""
+"""The Gradient-descent page's ui: everything ``pages/4_gradient_descent.py`` calls, in one module.
+
+The page imports only this package (``from dlviz.ui import descent as ui``) and calls it top to
+bottom: ``descent_controls`` reads the widgets into a ``DescentConfig`` (``controls``,
+``optimizers``), ``paths`` / ``descent_view`` / ``surface3d_view`` are the cached runs and figures
+(``views``), ``show_summary`` and ``show_convergence_map`` draw what sits below the chart
+(``results``). The page's shared pieces (header, text sections, try-this box) come from
+``dlviz.ui.common``. The maths lives in ``dlviz.descent``, the figures in ``dlviz.plots.descent``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dlviz.descent.surfaces import Surface
+from dlviz.ui.common import page_header, text_sections, try_this
+from dlviz.ui.descent.controls import descent_controls
+from dlviz.ui.descent.results import show_convergence_map, show_summary
+from dlviz.ui.descent.views import descent_view, paths, surface3d_view
+
+__all__ = [
+    "descent_controls",
+    "descent_view",
+    "page_header",
+    "paths",
+    "show_convergence_map",
+    "show_formula",
+    "show_summary",
+    "surface3d_view",
+    "text_sections",
+    "try_this",
+]
+
+
+def show_formula(surface: Surface) -> None:
+    """The surface's formula in LaTeX, with its note underneath when it has one."""
+    st.latex(surface.latex)
+    if surface.notes:
+        st.caption(surface.notes)

@@ -8,14 +8,13 @@ ones that suit it (an ``on_change`` callback).
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 
 from dlviz.descent.compare import DescentConfig, SurfaceSpec, gradient_scale
+from dlviz.descent.optimize import noise_std
 from dlviz.descent.surfaces import SURFACE_NAMES, Surface
 from dlviz.display import escape_markdown, number
-from dlviz.expression.language import ExpressionError
+from dlviz.expression import ExpressionError
 from dlviz.ui.descent.optimizers import optimizer_controls
 from dlviz.ui.descent.views import surface_view
 
@@ -90,7 +89,7 @@ def surface_controls() -> tuple[SurfaceSpec, Surface] | None:
 
 
 def run_controls(surface: Surface) -> tuple[tuple[float, float], int, float, int, int, float]:
-    """Start point, steps, tolerance and mini-batch noise: (start, steps, noise, batch, seed, tol)."""
+    """Start, steps, tolerance and mini-batch noise: (start, steps, noise, batch, seed, tol)."""
     a, b, c, d = st.columns(4)
     (x_lo, x_hi), (y_lo, y_hi) = surface.xlim, surface.ylim
     x0 = a.number_input("Start x", x_lo, x_hi, float(surface.start[0]), 0.1, key="gd_x0")
@@ -118,7 +117,7 @@ def run_controls(surface: Surface) -> tuple[tuple[float, float], int, float, int
         seed = h.number_input("Seed", 0, 9999, 0, key="gd_seed", disabled=not on)
         st.caption(
             f"Every gradient gets Gaussian noise with standard deviation σ/√batch = "
-            f"{number(sigma * scale / math.sqrt(batch), 3)} per coordinate ({number(sigma)} × "
+            f"{number(noise_std(sigma * scale, batch), 3)} per coordinate ({number(sigma)} × "
             f"{number(scale, 3)} / √{batch}): the spread of a mini-batch mean. Momentum averages "
             "it away."
         )

@@ -1,20 +1,26 @@
 """Optimizer controls for the Gradient-descent page: the picker and one tab of settings each.
 
-An optimizer's tab shows only the hyperparameters it reads (``OptimizerInfo.uses``), keyed ``gd_lr_<name>``,
-``gd_mom_<name>``, ``gd_b1_<name>``, ``gd_b2_<name>``, ``gd_eps_<name>`` and ``gd_wd_<name>`` so
-tests can drive them. Learning rates are picked from ``LR_OPTIONS`` (``nearest_lr`` snaps a value
-to it); their defaults come from the surface.
+An optimizer's tab shows only the hyperparameters it reads (``OptimizerInfo.uses``), keyed
+``gd_lr_<name>``, ``gd_mom_<name>``, ``gd_b1_<name>``, ``gd_b2_<name>``, ``gd_eps_<name>`` and
+``gd_wd_<name>`` so tests can drive them. Learning rates are picked from ``LR_OPTIONS``
+(``nearest_lr`` snaps a value to it) and start at the surface's suggestion; the other
+hyperparameters start at the optimizer's defaults in ``dlviz.optimizers``.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from dlviz.descent.compare import OptimizerSpec
 from dlviz.descent.surfaces import Surface
 from dlviz.optimizers import LABELS, OPTIMIZERS
+
+if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator  # a column: st.columns' items
 
 LR_OPTIONS: tuple[float, ...] = tuple(
     float(f"{m * 10.0**e:.6g}") for e in range(-5, 1) for m in (1, 1.5, 2, 3, 5, 7)
@@ -51,60 +57,82 @@ def _hyper_controls(name: str, surface: Surface) -> OptimizerSpec:
     """The hyperparameter widgets one optimizer reads (OptimizerInfo.uses), in a row."""
     uses = OPTIMIZERS[name].uses
     cols = iter(st.columns(5))
-    lr = next(cols).select_slider(
+    lr = _lr_slider(next(cols), name, surface)
+    kw = {key: widget(next(cols), name) for key, widget in WIDGETS.items() if key in uses}
+    kw["weight_decay"] = _weight_decay_slider(next(cols), name)
+    return OptimizerSpec(name, float(lr), **{k: float(v) for k, v in kw.items()})
+
+
+def _default(name: str, key: str) -> float:
+    """The widget's starting value: the optimizer's default in dlviz.optimizers."""
+    return OPTIMIZERS[name].defaults[key]
+
+
+def _lr_slider(col: DeltaGenerator, name: str, surface: Surface) -> float:
+    """Learning rate, starting at the surface's suggestion for this optimizer."""
+    return col.select_slider(
         "Learning rate",
         LR_OPTIONS,
         nearest_lr(surface.default_lr(name)),
         key=f"gd_lr_{name}",
         help="Step size. The suggested value depends on the surface; try 3x larger and smaller.",
     )
-    kw: dict[str, float] = {}
-    if "momentum" in uses:
-        default = 0.0 if name == "rmsprop" else 0.9
-        kw["momentum"] = next(cols).slider(
-            "Momentum",
-            0.0,
-            0.99,
-            default,
-            0.01,
-            key=f"gd_mom_{name}",
-            help="How much of the previous step carries over: b ← m·b + g.",
-        )
-    if "beta1" in uses:
-        kw["beta1"] = next(cols).slider(
-            "β₁ (first moment)",
-            0.0,
-            0.99,
-            0.9,
-            0.01,
-            key=f"gd_b1_{name}",
-            help="Momentum of Adam: m ← β₁m + (1−β₁)g.",
-        )
-    if "beta2" in uses:
-        default = 0.99 if name == "rmsprop" else 0.999
-        label = "α (squared-gradient decay)" if name == "rmsprop" else "β₂ (second moment)"
-        kw["beta2"] = next(cols).select_slider(
-            label,
-            (0.9, 0.95, 0.99, 0.995, 0.999, 0.9999),
-            default,
-            key=f"gd_b2_{name}",
-            help="Memory of the squared gradients: v ← β₂v + (1−β₂)g².",
-        )
-    if "eps" in uses:
-        default = 1e-10 if name == "adagrad" else 1e-8
-        kw["eps"] = next(cols).select_slider(
-            "ε",
-            EPS_OPTIONS,
-            default,
-            key=f"gd_eps_{name}",
-            format_func=lambda v: f"{v:.0e}",
-            help="Added to √v so tiny gradients do not explode.",
-        )
-    default_wd = 0.01 if name == "adamw" else 0.0
-    kw["weight_decay"] = next(cols).select_slider(
+
+
+FRACTIONS: dict[str, tuple[str, str, str]] = {
+    "momentum": ("Momentum", "mom", "How much of the previous step carries over: b ← m·b + g."),
+    "beta1": ("β₁ (first moment)", "b1", "Momentum of Adam: m ← β₁m + (1−β₁)g."),
+}
+"""Label, key part and help of the 0 to 0.99 sliders."""
+
+
+def _momentum_slider(col: DeltaGenerator, name: str) -> float:
+    """Momentum of SGD, Nesterov and RMSprop."""
+    return _fraction_slider(col, name, "momentum")
+
+
+def _beta1_slider(col: DeltaGenerator, name: str) -> float:
+    """Adam's first-moment decay."""
+    return _fraction_slider(col, name, "beta1")
+
+
+def _fraction_slider(col: DeltaGenerator, name: str, hyper: str) -> float:
+    """A slider from 0 to 0.99 in steps of 0.01, keyed ``gd_<mom|b1>_<name>``."""
+    label, short, help_text = FRACTIONS[hyper]
+    value = _default(name, hyper)
+    return col.slider(label, 0.0, 0.99, value, 0.01, key=f"gd_{short}_{name}", help=help_text)
+
+
+def _beta2_slider(col: DeltaGenerator, name: str) -> float:
+    """Adam's second-moment decay, RMSprop's alpha."""
+    label = "α (squared-gradient decay)" if name == "rmsprop" else "β₂ (second moment)"
+    return col.select_slider(
+        label,
+        (0.9, 0.95, 0.99, 0.995, 0.999, 0.9999),
+        _default(name, "beta2"),
+        key=f"gd_b2_{name}",
+        help="Memory of the squared gradients: v ← β₂v + (1−β₂)g².",
+    )
+
+
+def _eps_slider(col: DeltaGenerator, name: str) -> float:
+    """The epsilon added to the root of the squared-gradient average."""
+    return col.select_slider(
+        "ε",
+        EPS_OPTIONS,
+        _default(name, "eps"),
+        key=f"gd_eps_{name}",
+        format_func=lambda v: f"{v:.0e}",
+        help="Added to √v so tiny gradients do not explode.",
+    )
+
+
+def _weight_decay_slider(col: DeltaGenerator, name: str) -> float:
+    """Weight decay (decoupled for AdamW)."""
+    return col.select_slider(
         "Weight decay",
         (0.0, 0.001, 0.01, 0.1, 0.5),
-        default_wd,
+        _default(name, "weight_decay"),
         key=f"gd_wd_{name}",
         help="Pulls the parameters towards (0, 0): the minimum of f + (wd/2)|θ|² moves."
         + (
@@ -113,4 +141,12 @@ def _hyper_controls(name: str, surface: Surface) -> OptimizerSpec:
             else ""
         ),
     )
-    return OptimizerSpec(name, float(lr), **{k: float(v) for k, v in kw.items()})
+
+
+WIDGETS: dict[str, Callable[[DeltaGenerator, str], float]] = {
+    "momentum": _momentum_slider,
+    "beta1": _beta1_slider,
+    "beta2": _beta2_slider,
+    "eps": _eps_slider,
+}
+"""The optional hyperparameters' widgets, in the order their columns appear (after lr)."""

@@ -1,6 +1,6 @@
 """Below the Gradient-descent chart: the comparison table and the convergence-map fragment.
 
-``show_results()`` renders the summary table, an explanation for each optimizer that diverged and
+``show_summary()`` renders the summary table, an explanation for each optimizer that diverged and
 the quadratic bowl's stability limits. ``show_convergence_map()`` is an ``st.fragment``: the map
 is computed on a button press, so its ``gd_map_*`` widgets never re-run the rest of the page, and
 "Use these settings" writes the fastest cell back into the optimizer's sliders.
@@ -12,15 +12,27 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dlviz.descent.batched import MOMENTUM_AXIS, ConvergenceMap
-from dlviz.descent.compare import DescentConfig, explain, summary
-from dlviz.descent.optimize import Path, stability_limit
+from dlviz.descent.compare import (
+    DescentConfig,
+    OptimizerSpec,
+    explain,
+    stability_limits,
+    summary,
+)
+from dlviz.descent.convergence import (
+    MOMENTUM_AXIS,
+    ConvergenceMap,
+    MapSettings,
+    map_axis,
+    map_point,
+    map_settings,
+)
+from dlviz.descent.optimize import Path
 from dlviz.descent.surfaces import Surface
 from dlviz.display import NAN_WORD, count, fixed, number
 from dlviz.optimizers import LABELS
-from dlviz.plots.descent.map import convergence_map_figure
 from dlviz.ui.descent.optimizers import nearest_lr
-from dlviz.ui.descent.views import map_view
+from dlviz.ui.descent.views import convergence_view
 
 MAP_SIZES = (25, 40)
 
@@ -45,7 +57,7 @@ def summary_frame(surface: Surface, config: DescentConfig, result: list[Path]) -
     )
 
 
-def show_results(surface: Surface, config: DescentConfig, result: list[Path]) -> None:
+def show_summary(surface: Surface, config: DescentConfig, result: list[Path]) -> None:
     """Summary table, divergence explanations and the quadratic's stability limits."""
     st.dataframe(
         summary_frame(surface, config, result), hide_index=True, width="stretch", key="gd_table"
@@ -53,35 +65,47 @@ def show_results(surface: Surface, config: DescentConfig, result: list[Path]) ->
     for spec, path in zip(config.optimizers, result, strict=True):
         if path.diverged:
             st.warning(explain(surface, spec, path), icon=":material/warning:")
-    if surface.lipschitz is not None and surface.minima:
-        L = surface.lipschitz
-        limits = []
-        for spec in config.optimizers:
-            m = 0.9 if spec.momentum is None else spec.momentum
-            lim = stability_limit(spec.name, L, m)
-            if lim is not None:
-                verdict = "stable" if spec.lr < lim else "**unstable**"
-                limits.append(
-                    f"{LABELS[spec.name]}: lr < {number(lim, 3)} (yours: {number(spec.lr)}, "
-                    f"{verdict})"
-                )
-        if limits:
-            st.caption(
-                f"Stability on this bowl (largest curvature L = {number(L)}): "
-                + "; ".join(limits)
-                + "."
-            )
-
-
-def _lr_range(surface: Surface, optimizer: str) -> tuple[float, float]:
-    """Four decades around the surface's suggested learning rate."""
-    base = surface.default_lr(optimizer)
-    return base / 300, base * 30
+    limits = [
+        f"{LABELS[spec.name]}: lr < {number(lim, 3)} (yours: {number(spec.lr)}, "
+        f"{'stable' if stable else '**unstable**'})"
+        for spec, lim, stable in stability_limits(surface, config.optimizers)
+    ]
+    if limits:
+        st.caption(
+            f"Stability on this bowl (largest curvature L = {number(surface.lipschitz)}): "
+            + "; ".join(limits)
+            + "."
+        )
 
 
 @st.fragment
 def show_convergence_map(config: DescentConfig, surface: Surface) -> None:
     """Pick optimizer and colouring, press the button, see the lr x momentum map."""
+    spec, metric, settings = _map_controls(config, surface)
+    if st.session_state.get("gd_map_args") != settings:
+        n = settings.n
+        st.info(
+            f"Runs {n} × {n} = {n * n} copies of {LABELS[spec.name]} for {config.steps} steps "
+            "as one batched tensor: a few seconds.",
+            icon=":material/grid_on:",
+        )
+        return
+    with st.spinner("Running every (learning rate, momentum) pair at once…"):
+        cmap, figure = convergence_view(settings, metric, map_point(spec))
+    st.plotly_chart(figure, key="gd_map_chart")
+    settled = np.isfinite(cmap.steps_to_converge)
+    st.caption(
+        f"{_first_upper(MOMENTUM_AXIS[spec.name])} on the vertical axis. {count(settled.sum())} "
+        f"of {count(settled.size)} settings settled within {number(config.tol)} of a minimum, "
+        f"{count(cmap.diverged.sum())} diverged. The star marks your current settings."
+    )
+    _offer_fastest(cmap, spec.name)
+
+
+def _map_controls(
+    config: DescentConfig, surface: Surface
+) -> tuple[OptimizerSpec, str, MapSettings]:
+    """The map's optimizer, colouring ("steps" or "loss") and grid; its button keeps them."""
     names = [o.name for o in config.optimizers]
     a, b, c, d = st.columns([1.3, 1.3, 1, 1], vertical_alignment="bottom")
     first = next((i for i, n in enumerate(names) if n in ("momentum", "nesterov", "adam")), 0)
@@ -97,54 +121,10 @@ def show_convergence_map(config: DescentConfig, surface: Surface) -> None:
     )
     n = c.selectbox("Grid", MAP_SIZES, format_func=lambda k: f"{k} × {k}", key="gd_map_n")
     spec = next(o for o in config.optimizers if o.name == name)
-    lr_range = _lr_range(surface, name)
-    args = (
-        config.surface,
-        name,
-        config.start,
-        config.steps,
-        config.tol,
-        lr_range,
-        int(n),
-        spec.beta2,
-        spec.eps,
-        spec.weight_decay,
-    )
+    settings = map_settings(config, surface, name, n)
     if d.button("Compute the map", key="gd_map_go", type="primary", icon=":material/grid_on:"):
-        st.session_state["gd_map_args"] = args
-    if st.session_state.get("gd_map_args") != args:
-        st.info(
-            f"Runs {n} × {n} = {n * n} copies of {LABELS[name]} for {config.steps} steps "
-            "as one batched tensor: a few seconds.",
-            icon=":material/grid_on:",
-        )
-        return
-    with st.spinner("Running every (learning rate, momentum) pair at once…"):
-        cmap = map_view(*args)
-    axis = "beta1" if name in ("adam", "adamw") else "momentum"
-    current_m = getattr(spec, axis)
-    current_m = 0.0 if current_m is None else current_m
-    stability = None
-    if surface.lipschitz is not None and surface.minima and name in ("sgd", "momentum"):
-        stability = [(stability_limit("momentum", surface.lipschitz, m), m) for m in cmap.momenta]
-        stability = [(lr, m) for lr, m in stability if lr_range[0] <= lr <= lr_range[1]]
-    st.plotly_chart(
-        convergence_map_figure(
-            cmap,
-            "steps" if metric == "steps to settle" else "loss",
-            (spec.lr, current_m),
-            stability,
-            axis.replace("beta1", "β₁"),
-        ),
-        key="gd_map_chart",
-    )
-    settled = np.isfinite(cmap.steps_to_converge)
-    st.caption(
-        f"{_first_upper(MOMENTUM_AXIS[name])} on the vertical axis. {count(settled.sum())} of "
-        f"{count(settled.size)} settings settled within {number(config.tol)} of a minimum, "
-        f"{count(cmap.diverged.sum())} diverged. The star marks your current settings."
-    )
-    _offer_fastest(cmap, name, axis)
+        st.session_state["gd_map_args"] = settings
+    return spec, "steps" if metric == "steps to settle" else "loss", settings
 
 
 def _use_setting(name: str, axis: str, lr: float, momentum: float) -> None:
@@ -154,18 +134,18 @@ def _use_setting(name: str, axis: str, lr: float, momentum: float) -> None:
     st.session_state[key] = round(min(momentum, 0.99), 2)
 
 
-def _offer_fastest(cmap: ConvergenceMap, name: str, axis: str) -> None:
+def _offer_fastest(cmap: ConvergenceMap, name: str) -> None:
     """Name the fastest cell of the map and offer to run the page with it."""
-    stc = cmap.steps_to_converge
-    if not np.isfinite(stc).any():
+    fastest = cmap.fastest()
+    if fastest is None:
         return
-    i, j = np.unravel_index(np.argmin(stc), stc.shape)
-    lr, m = float(cmap.lrs[j]), float(cmap.momenta[i])
+    lr, m, steps = fastest
+    axis = map_axis(name)
     label = "β₁" if axis == "beta1" else "momentum"
     a, b = st.columns([3, 1], vertical_alignment="center")
     a.success(
         f"Fastest here: lr = {number(lr, 3)} with {label} = {fixed(m, 2)} settles in "
-        f"{count(stc[i, j])} steps.",
+        f"{count(steps)} steps.",
         icon=":material/bolt:",
     )
     if name in ("momentum", "nesterov", "rmsprop", "adam", "adamw") and b.button(

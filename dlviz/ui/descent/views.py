@@ -2,21 +2,31 @@
 
 Surfaces and paths are cached per input with ``st.cache_resource`` (read-only objects, so a slider
 move re-runs only the optimizer whose settings changed); the convergence map's batched runs with
-``st.cache_data``. The widgets are in ``dlviz.ui.descent.controls`` and
-``dlviz.ui.descent.optimizers``; the table and the convergence map below the chart are in
-``dlviz.ui.descent.results``.
+``st.cache_data``; each figure with ``st.cache_resource`` (read-only: never mutate them). The
+widgets are in ``dlviz.ui.descent.controls`` and ``dlviz.ui.descent.optimizers``; the table and
+the convergence map below the chart are in ``dlviz.ui.descent.results``; ``dlviz.ui.descent``
+gathers what the page calls.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from dlviz.descent.batched import ConvergenceMap, convergence_map
 from dlviz.descent.compare import DescentConfig, OptimizerSpec, SurfaceSpec, build_surface, run_one
+from dlviz.descent.convergence import (
+    ConvergenceMap,
+    MapSettings,
+    map_axis,
+    run_map,
+    stability_curve,
+)
 from dlviz.descent.optimize import Path
 from dlviz.descent.surfaces import Surface
+from dlviz.plots.descent.map import convergence_map_figure
 from dlviz.plots.descent.panel import descent_figure
 from dlviz.plots.descent.surface3d import surface3d_figure
 
@@ -38,16 +48,7 @@ def path_view(spec: SurfaceSpec, opt: OptimizerSpec, config: DescentConfig) -> P
 
 def paths(config: DescentConfig) -> list[Path]:
     """Every optimizer's path, each cached on its own."""
-    shared = DescentConfig(
-        config.surface,
-        config.start,
-        config.steps,
-        (),
-        config.noise,
-        config.batch_size,
-        config.seed,
-        config.tol,
-    )
+    shared = replace(config, optimizers=())
     return [path_view(config.surface, opt, shared) for opt in config.optimizers]
 
 
@@ -66,20 +67,20 @@ def surface3d_view(config: DescentConfig) -> go.Figure:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def map_view(
-    spec: SurfaceSpec,
-    optimizer: str,
-    start: tuple[float, float],
-    steps: int,
-    tol: float,
-    lr_range: tuple[float, float],
-    n: int,
-    beta2: float | None,
-    eps: float | None,
-    weight_decay: float | None,
-) -> ConvergenceMap:
+def map_view(settings: MapSettings) -> ConvergenceMap:
     """The lr x momentum map: n x n runs as one batched tensor."""
-    surface, _ = surface_view(spec)
-    return convergence_map(
-        surface, optimizer, start, steps, lr_range, n, n, tol, beta2, eps, weight_decay
-    )
+    surface, _ = surface_view(settings.surface)
+    return run_map(settings, surface)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def convergence_view(
+    settings: MapSettings, metric: str, current: tuple[float, float]
+) -> tuple[ConvergenceMap, go.Figure]:
+    """The map and its heatmap coloured by ``metric`` ("steps" or "loss"), a star at ``current``."""
+    cmap = map_view(settings)
+    surface, _ = surface_view(settings.surface)
+    name = settings.optimizer
+    stability = stability_curve(surface, name, cmap.momenta, settings.lr_range)
+    label = map_axis(name).replace("beta1", "β₁")
+    return cmap, convergence_map_figure(cmap, metric, current, stability, label)

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dlviz.descent.optimize import OPTIMIZERS
 from dlviz.descent.surfaces import SURFACE_NAMES
+from dlviz.optimizers import OPTIMIZERS
 from dlviz.ui.descent.controls import BATCH_SIZES, DEFAULT_EXPRESSION, KAPPAS
 from dlviz.ui.descent.optimizers import EPS_OPTIONS, LR_OPTIONS
 from tests.app.conftest import open_page
