@@ -5,8 +5,8 @@ browser.
   finds an AppTest chart by its widget key, ``metric`` reads a metric by its label.
 - Waits: ``wait_until`` polls a condition; nothing here sleeps for a fixed time to "let things
   settle". In the browser, ``rerun`` waits for the Streamlit run that an action starts (counted
-  by a MutationObserver on stApp's ``data-test-script-state``), and ``wait_idle`` for no run in
-  progress.
+  by Streamlit's ``script_finished`` message on the app's websocket), and ``wait_idle`` for no
+  run in progress.
 - The server: ``running_app`` starts ``streamlit run app.py`` on a free loopback port and yields
   its URL once ``/_stcore/health`` answers.
 - The browser: ``launch_chromium`` starts Debian's Chromium through Playwright with the flags this
@@ -186,24 +186,6 @@ def launch_chromium(playwright, **kwargs: Any):
     )
 
 
-# Counts finished Streamlit runs: every change of stApp's script state away from "running" (the
-# observer sees each attribute change with its old value, so a fast run is never missed).
-RUN_COUNTER = """
-(() => {
-  if (window.__dlvizRuns !== undefined) return;
-  window.__dlvizRuns = 0;
-  const attach = () => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    if (!app) { requestAnimationFrame(attach); return; }
-    new MutationObserver(records => {
-      for (const r of records) if (r.oldValue === 'running') window.__dlvizRuns += 1;
-    }).observe(app, {attributes: true, attributeOldValue: true,
-                     attributeFilter: ['data-test-script-state']});
-  };
-  attach();
-})();
-"""
-
 IDLE = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   const state = app && app.getAttribute('data-test-script-state');
@@ -212,17 +194,26 @@ IDLE = """() => {
 
 
 def new_page(browser, width: int = 1400, height: int = 1000):
-    """A fresh context and page that count Streamlit runs (see ``rerun``)."""
+    """A fresh context and page that keeps a handle on the app's websocket (see ``rerun``)."""
     ctx = browser.new_context(viewport={"width": width, "height": height})
-    ctx.add_init_script(RUN_COUNTER)
     page = ctx.new_page()
     page.set_default_timeout(60_000)
+
+    def remember(ws) -> None:
+        if "/_stcore/stream" in ws.url:
+            page.dlviz_stream = ws  # the page's current connection (a reload opens a new one)
+
+    page.on("websocket", remember)
     return page
 
 
-def runs(page) -> int:
-    """How many Streamlit runs this page has seen finish."""
-    return int(page.evaluate("() => window.__dlvizRuns || 0"))
+def script_finished(payload: bytes | str) -> bool:
+    """True for the message the server sends when a script (or fragment) run ends."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    if isinstance(payload, str):
+        return False
+    return ForwardMsg.FromString(bytes(payload)).WhichOneof("type") == "script_finished"
 
 
 def wait_idle(page, timeout: float = 120) -> None:
@@ -232,12 +223,17 @@ def wait_idle(page, timeout: float = 120) -> None:
 
 @contextmanager
 def rerun(page, timeout: float = 120) -> Iterator[None]:
-    """Wait, after the ``with`` body, for the run it started to finish (and nothing to run)."""
-    before = runs(page)
-    yield
-    page.wait_for_function(
-        f"() => (window.__dlvizRuns || 0) > {before} && ({IDLE})()", timeout=timeout * 1000
-    )
+    """Wait, after the ``with`` body, for the run it started to finish and the page to settle.
+
+    Listens on the app's websocket for Streamlit's own ``script_finished`` message (set up
+    before the action, so even a run that ends within a frame is seen), then waits until the
+    page shows no run in progress.
+    """
+    with page.dlviz_stream.expect_event(
+        "framereceived", predicate=script_finished, timeout=timeout * 1000
+    ):
+        yield
+    wait_idle(page, timeout)
 
 
 _warmed: set[str] = set()
