@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import math
-import platform
-import subprocess
-import sys
-from dataclasses import FrozenInstanceError, replace
-from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-import dlviz.training.inference as inference
 import dlviz.training.loop as loop
 from dlviz.data import synthetic_dataset
-from dlviz.metrics import confusion_matrix, per_class_accuracy
-from dlviz.runtime import configure_torch
 from dlviz.training import (
     OPTIMIZER_CHOICES,
     Progress,
@@ -203,106 +194,6 @@ def test_batch_norm_model_survives_a_last_batch_of_one(data):
     assert result.status == "completed"
 
 
-def test_config_is_frozen_hashable_and_keyed():
-    a = TrainConfig()
-    with pytest.raises(FrozenInstanceError):
-        a.lr = 0.1
-    assert hash(a) == hash(TrainConfig())
-    assert a.key() == TrainConfig().key() and len(a.key()) == 64
-    assert a.key() != replace(a, lr=0.01).key()
-    spec_cfg = TrainConfig(model=ModelSpec(kind="cnn", channels=(8,)))
-    assert TrainConfig.from_dict(spec_cfg.to_dict()) == spec_cfg
-    assert TrainConfig.from_dict(spec_cfg.to_dict()).key() == spec_cfg.key()
-
-
-def test_key_depends_on_dlviz_version(monkeypatch):
-    import dlviz
-
-    before = TrainConfig().key()
-    monkeypatch.setattr(dlviz, "__version__", "9.9.9")
-    assert TrainConfig().key() != before
-
-
-@pytest.mark.parametrize(
-    ("kw", "match"),
-    [
-        ({"dataset": "imagenet"}, "dataset"),
-        ({"model": "resnet"}, "model"),
-        ({"optimizer": "lbfgs"}, "optimizer"),
-        ({"lr": 0.0}, "Learning rate"),
-        ({"lr": float("nan")}, "Learning rate"),
-        ({"momentum": 1.0}, "Momentum"),
-        ({"batch_size": 0}, "Batch size"),
-        ({"epochs": 0}, "Epochs"),
-        ({"train_subset": 1}, "subset"),
-        ({"val_fraction": 0.9}, "Validation"),
-        ({"patience": 0}, "Patience"),
-        ({"patience": 2, "val_fraction": 0.0}, "validation"),
-        ({"weight_decay": -1.0}, "Weight decay"),
-        ({"precision": "fp16"}, "precision"),
-    ],
-)
-def test_bad_configs_raise_clear_errors(kw, match):
-    with pytest.raises(ValueError, match=match):
-        TrainConfig(**kw)
-
-
-def test_config_and_data_must_agree(data):
-    with pytest.raises(ValueError, match="mnist"):
-        train(TrainConfig(dataset="mnist"), data)
-
-
-def test_metrics_confusion_matrix():
-    labels = torch.tensor([0, 0, 1, 2, 2, 2])
-    preds = torch.tensor([0, 1, 1, 2, 0, 2])
-    m = confusion_matrix(labels, preds, 3)
-    assert m.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
-    np.testing.assert_allclose(per_class_accuracy(m), [0.5, 1.0, 2 / 3])
-
-
-def test_configure_torch_keeps_an_explicit_thread_count_and_flushes_denormals():
-    from dlviz.runtime import cpu_quota
-
-    assert cpu_quota() >= 1
-    assert configure_torch(threads=1) == 1
-    assert configure_torch() == 1  # later calls without threads keep the caller's choice
-    if platform.machine() in ("x86_64", "AMD64"):  # torch flushes denormals on x86 only
-        tiny = torch.tensor([1e-39], dtype=torch.float32)  # subnormal in float32
-        assert (tiny * 1.0).item() == 0.0
-
-
-def test_configure_torch_flushes_denormals_in_the_calling_thread():
-    """Streamlit trains on script threads: the per-thread denormal flag must be set there too."""
-    import threading
-
-    if platform.machine() not in ("x86_64", "AMD64"):
-        return
-    configure_torch()
-    seen = []
-
-    def worker():
-        torch.set_flush_denormal(False)  # a thread whose creator never set the flag
-        configure_torch()
-        seen.append((torch.tensor([1e-39], dtype=torch.float32) * 1.0).item())
-
-    t = threading.Thread(target=worker)
-    t.start()
-    t.join()
-    assert seen == [0.0]
-
-
-def test_auto_precision_is_bf16_only_for_conv_models_on_native_bf16_cpus(monkeypatch):
-    cnn, mlp = build_model(TINY_CNN, (1, 8, 8), 10), build_model(TINY_MLP, (1, 8, 8), 10)
-    monkeypatch.setattr(inference, "bf16_native", lambda: True)
-    assert inference.resolve_precision("auto", cnn) == "bf16"
-    assert inference.resolve_precision("auto", mlp) == "fp32"  # small MLPs gain nothing from bf16
-    assert inference.resolve_precision("fp32", cnn) == "fp32"
-    monkeypatch.setattr(inference, "bf16_native", lambda: False)
-    assert inference.resolve_precision("auto", cnn) == "fp32"
-    assert inference.resolve_precision("bf16", mlp) == "bf16"  # explicit wins
-    assert TrainConfig().precision == "auto"
-
-
 def test_bf16_run_keeps_float32_weights_and_learns_like_fp32(data):
     """Mixed precision: bf16 forward passes, float32 master weights, loss and optimizer state."""
     fp32 = train(cfg(model=TINY_CNN, precision="fp32"), data)
@@ -323,35 +214,3 @@ def test_evaluate_in_bf16_is_close_to_fp32(data):
     assert p16.dtype == torch.float32
     torch.testing.assert_close(p16, p32, atol=0.02, rtol=0)
     assert loss16 == pytest.approx(loss32, rel=0.02)
-
-
-def test_configure_torch_flushes_denormals_in_openmp_workers_created_before_it():
-    """Workers keep the FPU flags they were born with: torch work done before configure_torch
-    (a notebook's own loop, say) left one that computed subnormals ~4x slower in every op."""
-    code = (
-        "import sklearn.cluster  # brings a second libgomp: torch's own must be the one used\n"
-        "import torch\n"
-        "from dlviz.runtime import configure_torch, denormals_flushed, on_omp_threads\n"
-        "x = torch.randn(1000, 1000); x @ x  # starts the OpenMP worker without flushing\n"
-        "before = on_omp_threads(denormals_flushed, 2)\n"
-        "configure_torch(threads=2)\n"
-        "print(before, on_omp_threads(denormals_flushed, 2))\n"
-    )
-    if platform.machine() not in ("x86_64", "AMD64"):
-        pytest.skip("the flush-denormal flag is x86's")
-    root = Path(__file__).resolve().parents[2]
-    out = (
-        subprocess.run(
-            [sys.executable, "-c", code],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=120,
-            cwd=root,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
-    if "None" in out:
-        pytest.skip("torch does not use GNU OpenMP here")
-    assert out == "[False, False] [True, True]"
