@@ -23,12 +23,12 @@ st.plotly_chart(profile, width="stretch", key="depth_profile")
 st.plotly_chart(ridgeline, width="stretch", key="depth_ridgeline")
 ui.show_setup(cfg, study)  # depth, width, inputs, batch and the initialization's formula
 
-with st.expander("What to see", expanded=True):
-    st.markdown(TEXT["what to see"])
-with st.expander("The maths: why depth multiplies"):
-    st.markdown(TEXT["the maths"])
-with st.expander("Reading the charts"):
-    st.markdown(TEXT["reading the charts"])
+ui.explanations(
+    TEXT,
+    ("What to see", "what to see"),
+    ("The maths: why depth multiplies", "the maths"),
+    ("Reading the charts", "reading the charts"),
+)
 
 ui.try_this(
     "Press **Tanh, default init**, then drag the depth from 5 to 50: watch the right-hand line "

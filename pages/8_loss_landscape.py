@@ -23,12 +23,12 @@ if land is None:
 ui.show_summary(land, ui.dataset_label(run_key, runs), available)
 ui.show_charts(run_key, land, log)
 
-with st.expander("What to see", expanded=True):
-    st.markdown(TEXT["what to see"])
-with st.expander("The maths: a line, a plane, and filter normalization"):
-    st.markdown(TEXT["the maths"])
-with st.expander("How it is computed"):
-    st.markdown(TEXT["how it is computed"])
+ui.explanations(
+    TEXT,
+    ("What to see", "what to see"),
+    ("The maths: a line, a plane, and filter normalization", "the maths"),
+    ("How it is computed", "how it is computed"),
+)
 
 ui.try_this(
     "Change the **direction seed** and recompute: the contour's details move, the basin around "

@@ -124,3 +124,13 @@ def typed_text():
         st.sampled_from(hostile_inputs),
         st.text(max_size=40),
     )
+
+
+LISTED_INPUTS: list[str] = [
+    *SINGLE_VARIABLE,
+    *CONSTANT_ONLY,
+    *CONSTANT_FAILURES,
+    *CONSTANT_PARTS,
+    POWER_HINT,
+]
+"""Every exact string the issue lists, for the pages that take expressions."""

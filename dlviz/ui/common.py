@@ -66,3 +66,10 @@ def try_this(*ideas: str) -> None:
     st.info(
         "**What to try**\n\n" + "\n".join(f"- {idea}" for idea in ideas), icon=":material/science:"
     )
+
+
+def explanations(text: dict[str, str], *sections: tuple[str, str]) -> None:
+    """Expanders of learner text: ``(title, section of the page's markdown)``; the first is open."""
+    for i, (title, section) in enumerate(sections):
+        with st.expander(title, expanded=i == 0):
+            st.markdown(text[section])

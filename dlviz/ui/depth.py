@@ -32,12 +32,13 @@ from dlviz.depth import (
 from dlviz.depth.report import diagnose, headline
 from dlviz.display import escape_markdown
 from dlviz.plots.depth import depth_profile_figure, ridgeline_figure
-from dlviz.ui.common import page_header, text_sections, try_this
+from dlviz.ui.common import explanations, page_header, text_sections, try_this
 from dlviz.ui.resources import dataset_or_fallback
 
 __all__ = [
     "depth_controls",
     "depth_view",
+    "explanations",
     "page_header",
     "preset_buttons",
     "show_headline",

@@ -103,3 +103,10 @@ def assert_clean(at, context: str = "") -> None:
     """No exception element and no NaN / inf / None / -0 where a number belongs."""
     found = problems(at)
     assert not found, (context + "\n" if context else "") + "\n".join(found)
+
+
+def enter_text(at, key: str, text: str):
+    """Type ``text`` into the text input ``key``, rerun, and check the page stays clean."""
+    at.text_input(key=key).set_value(text).run()
+    assert_clean(at, text)
+    return at

@@ -7,11 +7,11 @@ import pytest
 from dlviz.backprop.examples import EXAMPLES, EXPRESSION
 from dlviz.ui.backprop.controls import variable_key
 from tests.app.conftest import open_page
-from tests.app.hardening import assert_clean
+from tests.app.hardening import assert_clean, enter_text
 from tests.expression_strategies import (
     CONSTANT_FAILURES,
     CONSTANT_ONLY,
-    CONSTANT_PARTS,
+    LISTED_INPUTS,
     POWER_HINT,
     SINGLE_VARIABLE,
     plain,
@@ -162,8 +162,6 @@ def test_learning_rate_and_parameter_choice_drive_the_step(at):
 
 # --- the hardening issue's exact inputs (tracebacks or unreadable messages before) --------------
 
-EXACT = [*SINGLE_VARIABLE, *CONSTANT_ONLY, *CONSTANT_FAILURES, *CONSTANT_PARTS, POWER_HINT]
-
 
 @pytest.fixture
 def expression_page(at):
@@ -171,21 +169,15 @@ def expression_page(at):
     return at
 
 
-def type_expression(at, text: str):
-    at.text_input(key="bp_expr").set_value(text).run()
-    assert_clean(at, text)
-    return at
-
-
-@pytest.mark.parametrize("text", EXACT)
+@pytest.mark.parametrize("text", LISTED_INPUTS)
 def test_every_listed_input_shows_a_graph_or_a_message(expression_page, text):
-    at = type_expression(expression_page, text)
+    at = enter_text(expression_page, "bp_expr", text)
     assert at.get("graphviz_chart") or at.error or at.warning
 
 
 @pytest.mark.parametrize("text", SINGLE_VARIABLE)
 def test_a_single_variable_has_gradient_one_checked_against_torch(expression_page, text):
-    at = type_expression(expression_page, text)
+    at = enter_text(expression_page, "bp_expr", text)
     assert not at.error
     (row,) = at.dataframe[0].value.to_dict("records")
     assert (row["variable"], row["value"], row["engine grad"]) == ("x", "1", "1")
@@ -198,7 +190,7 @@ def test_a_single_variable_has_gradient_one_checked_against_torch(expression_pag
 def test_a_constant_only_expression_says_there_is_nothing_to_differentiate(
     expression_page, text, value
 ):
-    at = type_expression(expression_page, text)
+    at = enter_text(expression_page, "bp_expr", text)
     message = plain(at.warning[0].value)
     assert "has no variables" in message and f"its value is always {value}." in message
     assert not at.get("graphviz_chart") and not at.dataframe
@@ -206,7 +198,7 @@ def test_a_constant_only_expression_says_there_is_nothing_to_differentiate(
 
 @pytest.mark.parametrize(("text", "fragment"), CONSTANT_FAILURES.items())
 def test_constant_failures_are_messages(expression_page, text, fragment):
-    at = type_expression(expression_page, text)
+    at = enter_text(expression_page, "bp_expr", text)
     assert plain(at.error[0].value) == f"evaluating the expression: {fragment}" + (
         "; change the numbers."
         if "overflow" not in fragment
@@ -215,14 +207,14 @@ def test_constant_failures_are_messages(expression_page, text, fragment):
 
 
 def test_the_power_hint_keeps_its_stars(expression_page):
-    at = type_expression(expression_page, POWER_HINT)
+    at = enter_text(expression_page, "bp_expr", POWER_HINT)
     shown = at.error[0].value
     assert r"write x\*\*2, not x\*\*y" in shown  # escaped: Markdown prints x**2, not a bold x2
     assert "write x**2, not x**y" in plain(shown)
 
 
 def test_one_step_metrics_and_tables_use_words_and_no_minus_zero(expression_page):
-    at = type_expression(expression_page, "log(a)")
+    at = enter_text(expression_page, "bp_expr", "log(a)")
     at.number_input(key=variable_key(EXPRESSION, "a")).set_value(1e-3).run()
     at.slider(key="bp_lr").set_value(0.5).run()  # a - 0.5 * 1000 < 0: log is undefined there
     assert_clean(at)

@@ -8,13 +8,13 @@ import pytest
 from dlviz.backprop import gradients
 from dlviz.expression import ExpressionError
 from tests.app.conftest import open_page
-from tests.app.hardening import assert_clean
+from tests.app.hardening import assert_clean, enter_text
 from tests.expression_strategies import (
     CONSTANT_FAILURES,
     CONSTANT_ONLY,
     CONSTANT_PARTS,
+    LISTED_INPUTS,
     POWER_HINT,
-    SINGLE_VARIABLE,
     plain,
 )
 from tests.support import plotly_specs, values
@@ -152,8 +152,6 @@ def test_convergence_map_runs_on_the_button():
 
 # --- the hardening issue's exact inputs on the custom surface, and words for non-numbers --------
 
-EXACT = [*CONSTANT_PARTS, *CONSTANT_FAILURES, *SINGLE_VARIABLE, *CONSTANT_ONLY, POWER_HINT]
-
 
 @pytest.fixture(scope="module")
 def custom_page():
@@ -163,21 +161,15 @@ def custom_page():
     return at
 
 
-def type_formula(at, text: str):
-    at.text_input(key="gd_expr").set_value(text).run()
-    assert_clean(at, text)
-    return at
-
-
-@pytest.mark.parametrize("text", EXACT)
+@pytest.mark.parametrize("text", LISTED_INPUTS)
 def test_every_listed_input_shows_a_surface_or_a_message(custom_page, text):
-    at = type_formula(custom_page, text)
+    at = enter_text(custom_page, "gd_expr", text)
     assert plotly_specs(at) or at.error
 
 
 @pytest.mark.parametrize("text", CONSTANT_PARTS)
 def test_functions_of_constants_draw_their_surface(custom_page, text):
-    at = type_formula(custom_page, text)
+    at = enter_text(custom_page, "gd_expr", text)
     assert not at.error and descent_spec(at)
     stars = [t for t in descent_spec(at)["data"] if t.get("name") == "minimum"]
     assert np.allclose(values(stars[0]["x"]), [0.0], atol=1e-4)
@@ -185,7 +177,7 @@ def test_functions_of_constants_draw_their_surface(custom_page, text):
 
 @pytest.mark.parametrize(("text", "fragment"), CONSTANT_FAILURES.items())
 def test_constant_failures_give_the_backprop_pages_message(custom_page, text, fragment):
-    at = type_formula(custom_page, text)
+    at = enter_text(custom_page, "gd_expr", text)
     with pytest.raises(ExpressionError) as engine:
         gradients(text, {})  # what the Backprop page shows for the same text
     shown = plain(at.error[0].value)
@@ -194,14 +186,14 @@ def test_constant_failures_give_the_backprop_pages_message(custom_page, text, fr
 
 
 def test_the_power_hint_keeps_its_stars(custom_page):
-    shown = type_formula(custom_page, POWER_HINT).error[0].value
+    shown = enter_text(custom_page, "gd_expr", POWER_HINT).error[0].value
     assert r"write x\*\*2, not x\*\*y" in shown
     assert "write x**2, not x**y" in plain(shown)
 
 
 @pytest.mark.parametrize("text", CONSTANT_ONLY)
 def test_a_flat_surface_says_it_has_no_minimum_and_nothing_moved(custom_page, text):
-    df = type_formula(custom_page, text).dataframe[0].value
+    df = enter_text(custom_page, "gd_expr", text).dataframe[0].value
     assert set(df["distance to nearest minimum"]) == {"no minimum"}
     assert set(df["steps until within 0.01"]) == {"never"}
     assert set(df["outcome"]) == {"did not move (the gradient is 0)"}

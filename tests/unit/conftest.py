@@ -15,3 +15,11 @@ def one_torch_thread():
     configure_torch(threads=1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def data():
+    """A small synthetic Digits-shaped dataset (400 train, 100 test images), the same every time."""
+    from dlviz.data import synthetic_dataset
+
+    return synthetic_dataset("digits", n_train=400, n_test=100, seed=0)

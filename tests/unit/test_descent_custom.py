@@ -18,60 +18,7 @@ from dlviz.descent.compare import OptimizerSpec, summary
 from dlviz.expression import ExpressionError
 from tests.expression_strategies import CONSTANT_FAILURES, CONSTANT_ONLY, CONSTANT_PARTS
 
-HYPER = {
-    "sgd": {"lr": 0.002},
-    "momentum": {"lr": 0.001, "momentum": 0.8},
-    "nesterov": {"lr": 0.001, "momentum": 0.85},
-    "adagrad": {"lr": 0.3, "eps": 1e-9},
-    "rmsprop": {"lr": 0.01, "beta2": 0.95, "momentum": 0.5},
-    "adam": {"lr": 0.05, "beta1": 0.8, "beta2": 0.99},
-    "adamw": {"lr": 0.05, "beta1": 0.85, "beta2": 0.995, "weight_decay": 0.1},
-}
-
 # Plain torch formulas, written independently of dlviz.descent.surfaces.
-REFERENCE = {
-    "rosenbrock": lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2,
-    "himmelblau": lambda x, y: (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2,
-    "beale": lambda x, y: (
-        (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
-    ),
-    "saddle": lambda x, y: x**2 - y**2,
-}
-
-
-def reference_quadratic(kappa):
-    c, s = math.cos(math.pi / 6), math.sin(math.pi / 6)
-    return lambda x, y: 0.5 * ((c * x + s * y) ** 2 + kappa * (-s * x + c * y) ** 2)
-
-
-def torch_loop(f, opt_name, start, steps, hp):
-    """The plain torch.optim loop trajectory() must reproduce."""
-    p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
-    lr = hp["lr"]
-    wd = hp.get("weight_decay", 0.0)
-    if opt_name == "sgd":
-        opt = torch.optim.SGD([p], lr=lr, weight_decay=wd)
-    elif opt_name in ("momentum", "nesterov"):
-        opt = torch.optim.SGD(
-            [p], lr=lr, momentum=hp["momentum"], nesterov=opt_name == "nesterov", weight_decay=wd
-        )
-    elif opt_name == "adagrad":
-        opt = torch.optim.Adagrad([p], lr=lr, eps=hp["eps"], weight_decay=wd)
-    elif opt_name == "rmsprop":
-        opt = torch.optim.RMSprop(
-            [p], lr=lr, alpha=hp["beta2"], momentum=hp["momentum"], weight_decay=wd
-        )
-    elif opt_name == "adam":
-        opt = torch.optim.Adam([p], lr=lr, betas=(hp["beta1"], hp["beta2"]), weight_decay=wd)
-    else:
-        opt = torch.optim.AdamW([p], lr=lr, betas=(hp["beta1"], hp["beta2"]), weight_decay=wd)
-    out = [p.detach().clone()]
-    for _ in range(steps):
-        opt.zero_grad()
-        f(p[0], p[1]).backward()
-        opt.step()
-        out.append(p.detach().clone())
-    return torch.stack(out).numpy()
 
 
 def test_custom_surface_evaluates_the_formula_and_finds_its_minimum():

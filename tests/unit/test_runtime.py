@@ -11,7 +11,6 @@ import pytest
 import torch
 
 import dlviz.training.inference as inference
-from dlviz.data import synthetic_dataset
 from dlviz.runtime import configure_torch
 from dlviz.training import (
     TrainConfig,
@@ -23,16 +22,6 @@ TINY_CNN = ModelSpec(kind="cnn", channels=(8,), hidden=(16,))
 
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-
-@pytest.fixture(scope="module")
-def data():
-    return synthetic_dataset("digits", n_train=400, n_test=100, seed=0)
-
-
-def cfg(**kw) -> TrainConfig:
-    base = dict(dataset="digits", model=TINY_MLP, epochs=3, batch_size=32, lr=1e-2)
-    return TrainConfig(**{**base, **kw})
 
 
 def test_configure_torch_keeps_an_explicit_thread_count_and_flushes_denormals():

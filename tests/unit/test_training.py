@@ -9,7 +9,6 @@ import torch
 import torch.nn.functional as F
 
 import dlviz.training.loop as loop
-from dlviz.data import synthetic_dataset
 from dlviz.training import (
     OPTIMIZER_CHOICES,
     Progress,
@@ -27,11 +26,6 @@ TINY_CNN = ModelSpec(kind="cnn", channels=(8,), hidden=(16,))
 
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-
-@pytest.fixture(scope="module")
-def data():
-    return synthetic_dataset("digits", n_train=400, n_test=100, seed=0)
 
 
 def cfg(**kw) -> TrainConfig:

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import torch
 
-from dlviz.data import synthetic_dataset
 from dlviz.metrics import confusion_matrix, per_class_accuracy
 from dlviz.training import (
     TrainConfig,
@@ -16,21 +15,7 @@ from dlviz.training import (
 )
 from dlviz.training.models import ModelSpec
 
-TINY_MLP = ModelSpec(kind="mlp", hidden=(32,))
-TINY_CNN = ModelSpec(kind="cnn", channels=(8,), hidden=(16,))
-
-
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-
-@pytest.fixture(scope="module")
-def data():
-    return synthetic_dataset("digits", n_train=400, n_test=100, seed=0)
-
-
-def cfg(**kw) -> TrainConfig:
-    base = dict(dataset="digits", model=TINY_MLP, epochs=3, batch_size=32, lr=1e-2)
-    return TrainConfig(**{**base, **kw})
 
 
 def test_config_is_frozen_hashable_and_keyed():

@@ -9,7 +9,7 @@ figures). The maths is ``dlviz.landscape``; the figures are ``dlviz.plots.landsc
 from __future__ import annotations
 
 from dlviz.landscape import QUICK_MODELS, quick_config
-from dlviz.ui.common import page_header, text_sections, try_this
+from dlviz.ui.common import explanations, page_header, text_sections, try_this
 from dlviz.ui.landscape.runs import run_controls, stored_runs_or_quick_run
 from dlviz.ui.landscape.views import (
     SPANS,
@@ -27,6 +27,7 @@ __all__ = [
     "dataset_label",
     "landscape_controls",
     "landscape_for",
+    "explanations",
     "page_header",
     "quick_config",
     "run_controls",
