@@ -254,7 +254,19 @@ def open_app_page(page, app_url: str, url_path: str) -> Any:
     page.wait_for_selector('[data-testid="stApp"]')
     page.locator("h1").first.wait_for(state="visible")
     wait_idle(page)
+    wait_drawn(page)
     return page
+
+
+DRAWN = """() => !document.querySelector(
+    '[data-testid="stSkeleton"], [data-testid="stSkeletonElement"], [data-testid="stAppSkeleton"]'
+  ) && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+        .every(c => c.querySelector('.main-svg'))"""
+
+
+def wait_drawn(page, timeout: float = 60) -> None:
+    """Wait until every element has replaced its loading skeleton and every chart is drawn."""
+    page.wait_for_function(DRAWN, timeout=timeout * 1000)
 
 
 def assert_no_exception(page) -> None:
@@ -264,7 +276,9 @@ def assert_no_exception(page) -> None:
 
 
 def screenshot(page, name: str) -> Path:
-    """A full-page PNG in test-artifacts/ (Streamlit scrolls inside its own container)."""
+    """A full-page PNG in test-artifacts/ (Streamlit scrolls inside its own container), taken once
+    every element is drawn."""
+    wait_drawn(page)
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     height = page.evaluate(
