@@ -115,8 +115,11 @@ def denormals_flushed() -> bool:
     return tiny * half == 0.0
 
 
-def configure_torch(threads: int | None = None) -> int:
+def configure_torch(threads: int | None = None, tune_malloc: bool = True) -> int:
     """Set torch threads (first call: the CPU quota), flush denormals, tune malloc. Returns threads.
+
+    ``tune_malloc=False`` leaves glibc's allocator as it is: its tuning keeps freed memory in the
+    process (fast for training, wrong for a web server that should give memory back).
 
     Idempotent: later calls without ``threads`` keep whatever thread count is set, so a caller
     (a benchmark, a test) can choose its own with ``configure_torch(threads=n)``.
@@ -135,7 +138,8 @@ def configure_torch(threads: int | None = None) -> int:
     # the flags they were born with; set it in each of them too.
     on_omp_threads(lambda: torch.set_flush_denormal(True), torch.get_num_threads())
     if not _configured:
-        tune_glibc_malloc()
+        if tune_malloc:
+            tune_glibc_malloc()
         _configured = True
     return torch.get_num_threads()
 
