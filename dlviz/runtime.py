@@ -109,6 +109,19 @@ def on_omp_threads(fn, threads: int) -> list | None:
     return results
 
 
+def name_os_thread(name: str) -> bool:
+    """Give the calling thread ``name`` (15 bytes at most) in the OS, as ``ps -L``, ``top -H`` and
+    /proc/<pid>/task/*/comm show it (Linux; Python does not do it). False where unsupported."""
+    if platform.system() != "Linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None)
+        pr_set_name = 15
+        return libc.prctl(pr_set_name, name.encode()[:15], 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
 def denormals_flushed() -> bool:
     """True when the calling thread's FPU flushes denormals (tested with a subnormal product)."""
     tiny, half = 1e-310, 0.5  # 1e-310 is subnormal in float64

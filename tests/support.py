@@ -16,6 +16,7 @@ browser.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -100,6 +101,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+SERVERS: dict[str, int] = {}
+"""URL -> process id of every server ``running_app`` started."""
+
+
+def server_threads(url: str, name: str | None = None) -> int:
+    """How many threads the server at ``url`` runs now (from /proc); only those whose OS name is
+    ``name`` when given (dlviz names its long-lived threads, see ``dlviz.runtime.name_os_thread``)."""
+    tasks = Path(f"/proc/{SERVERS[url]}/task")
+    if name is None:
+        return sum(1 for _ in tasks.iterdir())
+    count = 0
+    for task in tasks.iterdir():
+        with contextlib.suppress(OSError):  # a thread that ended while we looked
+            count += (task / "comm").read_text().strip() == name
+    return count
+
+
 def _healthy(url: str) -> bool:
     try:
         return urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok"
@@ -145,6 +163,7 @@ def running_app(
             raise RuntimeError(f"streamlit did not become healthy in {timeout:g} s")
         if proc.poll() is not None:
             raise RuntimeError(f"streamlit exited with code {proc.returncode}")
+        SERVERS[url] = proc.pid
         yield url
     finally:
         proc.terminate()

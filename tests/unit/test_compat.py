@@ -55,3 +55,22 @@ def test_torchs_gnu_openmp_runs_a_function_on_every_worker():
     torch.ones(1000).sum()  # make sure torch has loaded its OpenMP runtime
     assert torch_libgomp() is not None, "torch no longer loads GNU OpenMP (libgomp) here"
     assert on_omp_threads(lambda: 7, 2) == [7, 7]
+
+
+@linux_glibc
+def test_threads_can_be_named_in_the_os():
+    import threading
+    from pathlib import Path
+
+    from dlviz.runtime import name_os_thread
+
+    seen = []
+
+    def body():
+        seen.append(name_os_thread("dlviz-test-name-longer-than-15"))
+        seen.append(Path(f"/proc/self/task/{threading.get_native_id()}/comm").read_text().strip())
+
+    t = threading.Thread(target=body)
+    t.start()
+    t.join()
+    assert seen == [True, "dlviz-test-name"]  # the kernel keeps 15 bytes
