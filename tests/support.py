@@ -8,9 +8,10 @@ browser.
   by Streamlit's ``script_finished`` message on the app's websocket), and ``wait_idle`` for no
   run in progress.
 - The server: ``running_app`` starts ``streamlit run app.py`` on a free loopback port and yields
-  its URL once ``/_stcore/health`` answers.
+  its URL once ``/_stcore/health`` answers (``app_server`` yields its process too).
 - The browser: ``launch_chromium`` starts Debian's Chromium through Playwright with the flags this
   machine needs; ``open_app_page``, ``assert_no_exception`` and ``screenshot`` drive a page.
+  ``tests.support_async`` is the twin of the browser part for Playwright's async API.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -107,16 +109,25 @@ def _healthy(url: str) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class AppServer:
+    """A running ``streamlit run app.py``: its URL and its process (the benchmarks watch it)."""
+
+    url: str
+    process: subprocess.Popen
+
+
 @contextmanager
-def running_app(
+def app_server(
     env: dict[str, str] | None = None,
     log: Path | None = None,
     timeout: float = 90.0,
     prefix: tuple[str, ...] = (),
-) -> Iterator[str]:
-    """``streamlit run app.py`` on a free loopback port; yields its URL once it is healthy.
+) -> Iterator[AppServer]:
+    """``streamlit run app.py`` on a free loopback port, once ``/_stcore/health`` answers.
 
-    ``prefix`` runs the server under another command (``("taskset", "-c", "0")``).
+    ``prefix`` runs the server under another command (``("taskset", "-c", "0")``, which execs
+    it: the process is the server's).
     """
     port = free_port()
     cmd = [
@@ -145,7 +156,7 @@ def running_app(
             raise RuntimeError(f"streamlit did not become healthy in {timeout:g} s")
         if proc.poll() is not None:
             raise RuntimeError(f"streamlit exited with code {proc.returncode}")
-        yield url
+        yield AppServer(url, proc)
     finally:
         proc.terminate()
         try:
@@ -154,6 +165,18 @@ def running_app(
             proc.kill()
         if log:
             out.close()
+
+
+@contextmanager
+def running_app(
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    timeout: float = 90.0,
+    prefix: tuple[str, ...] = (),
+) -> Iterator[str]:
+    """``app_server``, yielding only its URL."""
+    with app_server(env, log, timeout, prefix) as server:
+        yield server.url
 
 
 # --- the browser ------------------------------------------------------------------------------
