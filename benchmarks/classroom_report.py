@@ -128,8 +128,9 @@ def interaction_table(samples: Iterable[Sample]) -> list[str]:
     groups: dict[str, list[Sample]] = defaultdict(list)
     for s in samples:
         groups[s.kind].append(s)
+    w = max([30, *(len(k) for k in groups)])
     lines = [
-        f"{'interaction':<30} {'count':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
+        f"{'interaction':<{w}} {'count':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
         f"{'errors':>6} {'busy':>4}"
     ]
     for kind, group in groups.items():
@@ -137,7 +138,7 @@ def interaction_table(samples: Iterable[Sample]) -> list[str]:
         errors = sum(s.outcome not in (OK, "busy") for s in group)
         busy = sum(s.outcome == "busy" for s in group)
         lines.append(
-            f"{kind:<30} {len(group):>5} {ms(percentile(times, 50)):>8} "
+            f"{kind:<{w}} {len(group):>5} {ms(percentile(times, 50)):>8} "
             f"{ms(percentile(times, 95)):>8} {ms(max(times, default=math.nan)):>8} "
             f"{errors:>6} {busy:>4}"
         )
@@ -154,17 +155,18 @@ def problem_lines(samples: Iterable[Sample], limit: int = 12) -> list[str]:
 
 
 def run_log_table(records: list[dict]) -> list[str]:
-    """Server-side seconds per page and run kind: count, p50, p95, max, interrupted runs."""
+    """Server-side seconds per page and run kind: count, p50, p95, max, runs ended early (cut
+    short by a newer run of the same session, ``st.stop()``, or ``st.rerun()``)."""
     groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for r in records:
         groups[(r["page"], r["run"])].append(r)
     lines = [
         f"{'page (run)':<30} {'count':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
-        f"{'interrupted':>11}"
+        f"{'ended early':>11}"
     ]
     for (page, run), group in sorted(groups.items()):
         times = [r["seconds"] for r in group]
-        cut = sum(r["outcome"] == "rerun-interrupted" for r in group)
+        cut = sum(r["outcome"] != "finished" for r in group)
         lines.append(
             f"{f'{page} ({run})':<30} {len(group):>5} {ms(percentile(times, 50)):>8} "
             f"{ms(percentile(times, 95)):>8} {ms(max(times)):>8} {cut:>11}"

@@ -16,14 +16,9 @@ from dataclasses import dataclass
 from playwright.async_api import Error as PlaywrightError
 
 from benchmarks.learner import FAILED, OK, Learner, Sample
+from tests.support import PROBE_SHOWN
 
 TRAIN_TIMEOUT = 600.0  # a Digits run takes seconds on a quiet machine, much longer when queued
-PROBE_AT = """([key, x]) => {
-  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
-  const probe = gd && gd._fullData && gd._fullData[2];
-  return Boolean(probe && probe.x && Math.abs(probe.x[0] - x) < 1e-9
-    && gd.querySelector('.main-svg'));
-}"""
 EPOCH = """() => {
   const m = document.querySelector('.st-key-pg_epoch [data-testid="stMetricValue"]');
   return m ? parseInt(m.innerText.replace(/,/g, ''), 10) : -1;
@@ -61,14 +56,14 @@ class LessonPlan:
 
 
 async def probe_move(lr: Learner, key: str = "ArrowRight", presses: int = 1):
-    """Activations: the probe slider by keyboard; shown = the chart's probe dot at the new x."""
+    """Activations: the probe slider by keyboard; shown = the chart's dot and the verdict at x."""
     target = round(
         await lr.slider_value("act_x") + 0.05 * presses * (1 if "Right" in key else -1), 2
     )
     return await lr.measure(
         "activations probe",
         lambda: lr.press_slider("act_x", [key] * presses),
-        lambda: lr.page.wait_for_function(PROBE_AT, arg=["act_chart", target], timeout=lr.ms()),
+        lambda: lr.page.wait_for_function(PROBE_SHOWN, arg=target, timeout=lr.ms()),
     )
 
 

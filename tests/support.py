@@ -287,6 +287,19 @@ DRAWN = """() => !document.querySelector(
         .every(c => c.querySelector('.main-svg'))"""
 
 
+# The Activations page shows probe x: the chart's probe dot (its trace 2) is at x and the verdict
+# under the metrics names it ("At x = 4.00 the gradient ...", "x = 4.00 lies in the ...").
+PROBE_SHOWN = """(x) => {
+  const gd = document.querySelector('.st-key-act_chart .js-plotly-plot');
+  const probe = gd && gd._fullData && gd._fullData[2];
+  const verdict = `x = ${x.toFixed(2)} `;
+  return Boolean(probe && probe.x && Math.abs(probe.x[0] - x) < 1e-9
+    && gd.querySelector('.main-svg')
+    && [...document.querySelectorAll('[data-testid="stAlert"]')]
+      .some(a => a.textContent.includes(verdict)));
+}"""
+
+
 def wait_drawn(page, timeout: float = 60) -> None:
     """Wait until every element has replaced its loading skeleton and every chart is drawn."""
     page.wait_for_function(DRAWN, timeout=timeout * 1000)

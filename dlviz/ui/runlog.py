@@ -1,10 +1,13 @@
 """The opt-in run log: with ``DLVIZ_RUN_LOG=<path>`` set, every script run appends one JSON line.
 
 Each line is ``{"t": <unix time at the end>, "page": "activations", "run": "page" | "fragment",
-"seconds": 0.0123, "outcome": "finished" | "rerun-interrupted", "session": "<8 hex>"}``: the
-server-side time of the run, from its start to the end of Streamlit's post-run cleanup (its
-``gc.collect`` included), on the script thread. ``benchmarks/bench_classroom.py`` reads it.
-Without the variable nothing is wrapped and nothing is written.
+"seconds": 0.0123, "outcome": ..., "session": "<8 hex>"}``: the server-side time of the run, from
+its start to the end of Streamlit's post-run cleanup (its ``gc.collect`` included), on the script
+thread. The outcome is ``finished``; ``rerun-interrupted`` (a rerun request ended it, as
+``st.rerun()`` does); or ``stopped``: a ``StopException`` ended it early, which is both
+``st.stop()`` and, with Streamlit's fast reruns (the default), a run cut short because the learner
+moved a widget again and a newer run of the session started meanwhile (the two can overlap).
+``benchmarks/bench_classroom.py`` reads it. Without the variable nothing is wrapped or written.
 
 Why not a ``try``/``finally`` in app.py: a whole page run goes through app.py, but a fragment run
 (Backprop's step-through, the Playground's live polls) runs only the fragment, and Streamlit's
@@ -55,31 +58,35 @@ def _timing_start(reset):
 
 def _logging_end(finished, path: Path):
     @functools.wraps(finished)
-    def wrapper(self, ctx, event, *args: Any, **kwargs: Any) -> None:
+    def wrapper(self, ctx, event, premature_stop, *args: Any, **kwargs: Any) -> None:
         try:
-            finished(self, ctx, event, *args, **kwargs)
+            finished(self, ctx, event, premature_stop, *args, **kwargs)
         finally:
             start, _started.at = getattr(_started, "at", None), None
             if start is not None:
+                seconds = time.perf_counter() - start
                 try:
-                    append(path, run_record(ctx, event, time.perf_counter() - start))
+                    append(path, run_record(ctx, event, premature_stop, seconds))
                 except Exception as err:  # noqa: BLE001 - a benchmark hook never breaks a run
                     warn_once(f"DLVIZ_RUN_LOG={path}: cannot log a run ({err}).")
 
     return wrapper
 
 
-def run_record(ctx, event, seconds: float) -> dict[str, Any]:
+def run_record(ctx, event, premature_stop: bool, seconds: float) -> dict[str, Any]:
     """The JSON line of one run: its page (URL path), page or fragment, seconds and outcome."""
     info = ctx.pages_manager.get_pages().get(ctx.page_script_hash) or {}
     page = info.get("url_pathname") or Path(info.get("script_path") or "app.py").stem
-    interrupted = event == ScriptRunnerEvent.SCRIPT_STOPPED_FOR_RERUN
+    if event == ScriptRunnerEvent.SCRIPT_STOPPED_FOR_RERUN:
+        outcome = "rerun-interrupted"
+    else:
+        outcome = "stopped" if premature_stop else "finished"
     return {
         "t": round(time.time(), 3),
         "page": page,
         "run": "fragment" if ctx.fragment_ids_this_run else "page",
         "seconds": round(seconds, 5),
-        "outcome": "rerun-interrupted" if interrupted else "finished",
+        "outcome": outcome,
         "session": ctx.session_id[:8],
     }
 

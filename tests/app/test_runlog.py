@@ -67,9 +67,11 @@ def test_a_record_names_the_page_the_run_kind_and_an_interrupted_run():
         fragment_ids_this_run=["f"],
         session_id="0123456789abcdef",
     )
-    rec = runlog.run_record(ctx, ScriptRunnerEvent.SCRIPT_STOPPED_FOR_RERUN, 0.25)
+    rec = runlog.run_record(ctx, ScriptRunnerEvent.SCRIPT_STOPPED_FOR_RERUN, False, 0.25)
     assert (rec["page"], rec["run"], rec["outcome"]) == ("loss", "fragment", "rerun-interrupted")
     assert (rec["seconds"], rec["session"]) == (0.25, "01234567")
     ctx.fragment_ids_this_run, ctx.page_script_hash = None, "unknown"
-    rec = runlog.run_record(ctx, ScriptRunnerEvent.SCRIPT_STOPPED_WITH_SUCCESS, 0.1)
+    rec = runlog.run_record(ctx, ScriptRunnerEvent.SCRIPT_STOPPED_WITH_SUCCESS, False, 0.1)
     assert (rec["page"], rec["run"], rec["outcome"]) == ("app", "page", "finished")
+    rec = runlog.run_record(ctx, ScriptRunnerEvent.SCRIPT_STOPPED_WITH_SUCCESS, True, 0.1)
+    assert rec["outcome"] == "stopped"  # st.stop(), or cut short by the session's newer run

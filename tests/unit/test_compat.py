@@ -25,7 +25,7 @@ def test_streamlit_still_starts_and_ends_every_run_where_the_run_log_wraps_it():
 
     assert callable(ScriptRunContext.reset)
     params = list(inspect.signature(ScriptRunner._on_script_finished).parameters)
-    assert params[:3] == ["self", "ctx", "event"]
+    assert params[:4] == ["self", "ctx", "event", "premature_stop"]
     assert {"SCRIPT_STOPPED_FOR_RERUN", "SCRIPT_STOPPED_WITH_SUCCESS"} <= {
         e.name for e in ScriptRunnerEvent
     }
