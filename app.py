@@ -12,6 +12,7 @@ import streamlit as st
 
 from dlviz.ui.common import PAGE_ICON
 from dlviz.ui.registry import run_page
+from dlviz.ui.runlog import install as install_run_log
 
 st.set_page_config(
     page_title="dlviz: deep learning, visualised",
@@ -20,4 +21,5 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
+install_run_log()  # only with DLVIZ_RUN_LOG set: one JSON line per script run (benchmarks)
 run_page()

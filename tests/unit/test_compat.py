@@ -18,6 +18,21 @@ def test_streamlit_still_raises_script_control_exceptions_on_rerun_and_stop():
     assert issubclass(StopException, ScriptControlException)
 
 
+def test_streamlit_still_starts_and_ends_every_run_where_the_run_log_wraps_it():
+    import inspect
+
+    from dlviz.ui.compat import ScriptRunContext, ScriptRunner, ScriptRunnerEvent
+
+    assert callable(ScriptRunContext.reset)
+    params = list(inspect.signature(ScriptRunner._on_script_finished).parameters)
+    assert params[:4] == ["self", "ctx", "event", "premature_stop"]
+    assert {"SCRIPT_STOPPED_FOR_RERUN", "SCRIPT_STOPPED_WITH_SUCCESS"} <= {
+        e.name for e in ScriptRunnerEvent
+    }
+    fields = set(ScriptRunContext.__dataclass_fields__)
+    assert {"pages_manager", "fragment_ids_this_run", "session_id"} <= fields
+
+
 def test_torchvision_cifar10_still_lists_files_and_md5s_as_dlviz_overrides_them():
     from torchvision.datasets import CIFAR10
 

@@ -76,11 +76,15 @@ def test_settings_read_every_dlviz_variable(monkeypatch, tmp_path):
     monkeypatch.setenv("DLVIZ_CACHE_DIR", str(tmp_path / "c"))
     monkeypatch.setenv("DLVIZ_OFFLINE", "0")
     monkeypatch.setenv("DLVIZ_THREADS", "1")
+    monkeypatch.setenv("DLVIZ_RUN_LOG", str(tmp_path / "runs.jsonl"))
     s = get_settings()
     assert (s.data_dir, s.cache_dir) == (tmp_path / "d", tmp_path / "c")
     assert s.allow_download and s.threads == 1
+    assert s.run_log == tmp_path / "runs.jsonl"
     monkeypatch.delenv("DLVIZ_THREADS")
+    monkeypatch.delenv("DLVIZ_RUN_LOG")
     assert get_settings().threads is None  # the CPU quota decides
+    assert get_settings().run_log is None  # no run log unless asked for
 
 
 def test_dlviz_threads_reaches_torch_in_the_app_and_the_cli(monkeypatch, tmp_path, fresh_warnings):
