@@ -26,6 +26,7 @@ class Settings:
     cache_dir: Path
     allow_download: bool
     threads: int | None = None  # None: the CPU quota (cgroup limit and affinity)
+    run_log: Path | None = None  # benchmarks: one JSON line per script run (dlviz.ui.runlog)
 
 
 def default_cache_dir() -> Path:
@@ -35,7 +36,8 @@ def default_cache_dir() -> Path:
 
 
 def get_settings() -> Settings:
-    """Read DLVIZ_DATA_DIR (default ``data/``), DLVIZ_CACHE_DIR, DLVIZ_OFFLINE and DLVIZ_THREADS."""
+    """Read DLVIZ_DATA_DIR (default ``data/``), DLVIZ_CACHE_DIR, DLVIZ_OFFLINE, DLVIZ_THREADS and
+    DLVIZ_RUN_LOG (unset: no run log)."""
     from dlviz.runtime import cpu_quota
 
     threads, problem = parse_threads(os.environ.get("DLVIZ_THREADS", ""), cpu_quota())
@@ -46,6 +48,7 @@ def get_settings() -> Settings:
         cache_dir=Path(os.environ.get("DLVIZ_CACHE_DIR") or default_cache_dir()),
         allow_download=os.environ.get("DLVIZ_OFFLINE", "").lower() not in {"1", "true", "yes"},
         threads=threads,
+        run_log=Path(os.environ["DLVIZ_RUN_LOG"]) if os.environ.get("DLVIZ_RUN_LOG") else None,
     )
 
 
