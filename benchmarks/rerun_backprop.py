@@ -6,7 +6,8 @@ A 60-operation expression throughout. Library: forward + backward + checks, and 
 layout (a new figure) and after changing a variable (a new result and figure). With
 ``--browser`` it also starts ``streamlit run`` and times, in Chromium, a click on the figure's
 ◀ Prev button until the step before is drawn: the slider shows it, the text above the graph
-says "Step k of 68" and exactly the boxes the backward pass has not reached are grey.
+says "Step k of 68" and exactly the boxes the backward pass has not reached say "grad ?"
+(``tests.support.BACKPROP_STEP_SHOWN``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import plotly.io as pio
 from benchmarks.apptest_timer import report, time_reruns
 from dlviz.backprop.walkthrough import BackpropConfig, run_backprop
 from dlviz.expression import parse_expression
-from dlviz.plots.backprop import UNREACHED, graph_figure
+from dlviz.plots.backprop import graph_figure
 
 NAMES = ("a", "b", "c", "d", "e", "f", "g", "h")
 
@@ -88,26 +89,6 @@ def page_times(text: str) -> None:
     )
 
 
-FIGURE = '[data-testid="stPlotlyChart"]'
-# Drawn: the slider is at step k, the text above the graph is step k's, and exactly the value
-# boxes the backward pass has not reached are grey (no other bar is drawn grey).
-STEP_DRAWN = """([k, total, grey]) => {
-  const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
-  if (!gd || !gd._fullLayout || gd._fullLayout.sliders[0].active !== k) return false;
-  const text = gd.querySelector('.annotation-text');
-  if (!text || !text.textContent.includes(`Step ${k} of ${total}`)) return false;
-  const bars = gd.querySelectorAll('.barlayer .point path');
-  const fills = [...bars].map(p => getComputedStyle(p).fill);
-  return fills.filter(f => f === grey).length === total - k;
-}"""
-
-
-def rgb(hex_color: str) -> str:
-    """'#RRGGBB' as the browser writes a computed colour."""
-    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgb({r}, {g}, {b})"
-
-
 def percentiles(label: str, times: list[float]) -> None:
     """One line: label, p50 and p95 (nearest rank) and max milliseconds."""
     ordered = sorted(times)
@@ -123,7 +104,14 @@ def browser_times(text: str, clicks: int = 20) -> None:
     """◀ Prev click in the figure -> the step before drawn, in Chromium (no server involved)."""
     from playwright.sync_api import sync_playwright
 
-    from tests.support import launch_chromium, new_page, open_app_page, rerun, running_app
+    from tests.support import (
+        BACKPROP_STEP_SHOWN,
+        launch_chromium,
+        new_page,
+        open_app_page,
+        rerun,
+        running_app,
+    )
 
     with running_app({"DLVIZ_OFFLINE": "1"}) as url, sync_playwright() as p:
         browser = launch_chromium(p)
@@ -137,13 +125,13 @@ def browser_times(text: str, clicks: int = 20) -> None:
         with rerun(page):
             box.press("Enter")
         total = len(run_backprop(config_of(text)).steps)  # the graph's value boxes
-        page.wait_for_function(STEP_DRAWN, arg=[total, total, rgb(UNREACHED)], timeout=60_000)
-        prev = page.locator(f"{FIGURE} g.updatemenu-button", has_text="Prev")
+        page.wait_for_function(BACKPROP_STEP_SHOWN, arg=total, timeout=60_000)
+        prev = page.locator(".st-key-bp_graph g.updatemenu-button", has_text="Prev")
         times = []
         for k in range(total - 1, total - 1 - clicks, -1):
             t0 = time.perf_counter()
             prev.click()
-            page.wait_for_function(STEP_DRAWN, arg=[k, total, rgb(UNREACHED)], timeout=60_000)
+            page.wait_for_function(BACKPROP_STEP_SHOWN, arg=k, timeout=60_000)
             times.append((time.perf_counter() - t0) * 1000)
         percentiles(f"browser: Prev click -> step drawn ({total} steps)", times)
         browser.close()

@@ -3,38 +3,31 @@ backward pass happens in the browser (its frames), without a script run on the s
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from tests.support import assert_no_exception, open_app_page, rerun, screenshot
+from tests.support import (
+    BACKPROP_STEP,
+    BACKPROP_STEP_SHOWN,
+    assert_no_exception,
+    open_app_page,
+    rerun,
+    screenshot,
+)
 
 pytestmark = pytest.mark.e2e
 
-GRAPH = '[data-testid="stPlotlyChart"]'
-# The graph figure's state as drawn: the slider's step, the text above the graph and the text of
-# every value box (bars whose text has a "data" line).
-DRAWN_STEP = """() => {
-  const gd = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
-  if (!gd || !gd._fullLayout || !gd._fullLayout.sliders) return null;
-  const boxes = [...gd.querySelectorAll('.barlayer .bartext')].map(t => t.textContent)
-    .filter(t => t.includes('data'));
-  return {step: gd._fullLayout.sliders[0].active,
-          text: gd.querySelector('.annotation-text').textContent, boxes};
-}"""
+GRAPH = ".st-key-bp_graph"
 
 
 def drawn(page) -> dict:
-    return page.evaluate(DRAWN_STEP)
+    return page.evaluate(BACKPROP_STEP)
 
 
 def wait_step(page, k: int) -> dict:
     """Wait until step k is drawn: the slider, the text above and the boxes all show it."""
-    page.wait_for_function(
-        f"""k => {{ const s = ({DRAWN_STEP})();
-            return s && s.step === k && s.text.includes(`Step ${{k}} `)
-                   && s.boxes.filter(b => b.includes('grad ?')).length === 6 - k; }}""",
-        arg=k,
-        timeout=30_000,
-    )
+    page.wait_for_function(BACKPROP_STEP_SHOWN, arg=k, timeout=30_000)
     return drawn(page)
 
 
@@ -49,7 +42,11 @@ def button(page, label: str):
     return page.locator(f"{GRAPH} g.updatemenu-button", has_text=label).first
 
 
-def test_the_graph_draws_every_box_and_steps_in_the_browser(page, app_url):
+def records(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_the_graph_draws_every_box_and_steps_in_the_browser(page, app_url, run_log):
     open_app_page(page, app_url, "backprop")
     assert "Backpropagation" in page.locator("h1").first.inner_text()
     state = wait_step(page, 6)  # y = relu(w*x + b): 6 value boxes, opened at the last step
@@ -60,7 +57,7 @@ def test_the_graph_draws_every_box_and_steps_in_the_browser(page, app_url):
     assert {"×", "+", "relu"} <= set(pills)
     assert page.locator(f"{GRAPH} .scatterlayer .trace").count() >= 2  # edges, arrowheads
 
-    server = count_server_messages(page)
+    server, runs = count_server_messages(page), len(records(run_log))
     button(page, "Prev").click()
     state = wait_step(page, 5)
     assert sum("grad ?" in b for b in state["boxes"]) == 1
@@ -68,7 +65,7 @@ def test_the_graph_draws_every_box_and_steps_in_the_browser(page, app_url):
     wait_step(page, 4)
     button(page, "Next").click()
     wait_step(page, 5)
-    assert server == []  # stepping ran nothing on the server
+    assert server == [] and len(records(run_log)) == runs  # stepping ran nothing on the server
 
     box = page.locator(f"{GRAPH} .barlayer .point").filter(has_text="zdata").first.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
