@@ -38,7 +38,7 @@ READY = {
     "home": "h1",
     "activations": ".st-key-act_chart .main-svg",
     "loss": ".st-key-loss_ce_chart .main-svg",
-    "backprop": '[data-testid="stGraphVizChart"] svg g.node',
+    "backprop": ".st-key-bp_graph .main-svg",
     "gradient-descent": ".st-key-gd_chart .main-svg",
     "playground": ".st-key-pg_regions .main-svg",
     "depth-and-init": ".st-key-depth_profile .main-svg",

@@ -2,7 +2,7 @@
 
 Every control here is one timed interaction (``Learner.measure``) whose "shown" condition proves
 the new value is drawn: the Activations probe's exact x in the chart, a chart's data signature,
-the Backprop step slider and graph, the Playground's epoch counter, a finished training's
+the Backprop graph's step (stepped in the browser), the Playground's epoch counter, a finished training's
 message, the landscape's caption with the new direction seed. ``lesson()`` strings them together
 the way a class goes through the app; ``bench_browser`` times the controls one by one.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from playwright.async_api import Error as PlaywrightError
 
 from benchmarks.learner import FAILED, OK, Learner, Sample
-from tests.support import PROBE_SHOWN
+from tests.support import BACKPROP_STEP, BACKPROP_STEP_SHOWN, PROBE_SHOWN
 
 TRAIN_TIMEOUT = 600.0  # a Digits run takes seconds on a quiet machine, much longer when queued
 EPOCH = """() => {
@@ -32,10 +32,6 @@ WATCH_EPOCHS = f"""() => {{
     if (e !== last) {{ window.dlvizEpochs.push([performance.now(), e]); last = e; }}
   }}, 20);
 }}"""
-GRAPH_TEXT = """() => {
-  const svg = document.querySelector('[data-testid="stGraphVizChart"] svg');
-  return svg ? svg.textContent : null;
-}"""
 
 
 @dataclass(frozen=True)
@@ -84,19 +80,17 @@ async def step_up(lr: Learner, kind: str, number_input: str, chart: str):
 
 
 async def backprop_move(lr: Learner, delta: int):
-    """Backprop's Prev (-1) or Next (+1); shown = the step slider and the graph's text."""
-    at = int(await lr.slider_value("bp_step"))
-    before = await lr.page.evaluate(GRAPH_TEXT)
-    button = lr.button("bp_prev" if delta < 0 else "bp_next")
-    moved = f"""([k, before]) => {{
-      const s = document.querySelector('.st-key-bp_step input[type=range]');
-      const now = ({GRAPH_TEXT})();
-      return s && Number(s.value) === k && now !== null && now !== before;
-    }}"""
+    """Backprop's Prev (-1) or Next (+1) in the graph figure, stepped in the browser (no script
+    run); shown = the figure's slider, the text above the graph and its boxes at the new step."""
+    state = await lr.page.evaluate(BACKPROP_STEP)
+    at = state["step"] if state else 0
+    target = min(max(at + delta, 0), state["total"] if state else 0)
+    label = "Prev" if delta < 0 else "Next"
+    button = lr.page.locator(".st-key-bp_graph g.updatemenu-button", has_text=label).first
     return await lr.measure(
         "backprop step",
         button.click,
-        lambda: lr.page.wait_for_function(moved, arg=[at + delta, before], timeout=lr.ms()),
+        lambda: lr.page.wait_for_function(BACKPROP_STEP_SHOWN, arg=target, timeout=lr.ms()),
     )
 
 

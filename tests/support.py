@@ -319,6 +319,27 @@ PROBE_SHOWN = """(x) => {
 }"""
 
 
+# The Backprop graph as drawn (null until it is): the step its slider is at, the number of steps,
+# the text above the graph, and every value box's text ("w", "data 0.75", "grad 2" or "grad ?").
+BACKPROP_STEP = """() => {
+  const gd = document.querySelector('.st-key-bp_graph .js-plotly-plot');
+  const slider = gd && gd._fullLayout && gd._fullLayout.sliders && gd._fullLayout.sliders[0];
+  if (!slider || !gd.querySelector('.main-svg')) return null;
+  const text = gd.querySelector('.annotation-text');
+  const boxes = [...gd.querySelectorAll('.barlayer .bartext')].map(t => t.textContent)
+    .filter(t => t.includes('data'));
+  return {step: slider.active, total: slider.steps.length - 1,
+          text: text ? text.textContent : '', boxes};
+}"""
+# Step k is drawn: the slider is at k, the text above says "Step k", and exactly the boxes the
+# backward pass has not reached yet show "grad ?".
+BACKPROP_STEP_SHOWN = f"""(k) => {{
+  const s = ({BACKPROP_STEP})();
+  return Boolean(s) && s.step === k && s.text.startsWith(k ? `Step ${{k}} of` : 'Step 0:')
+    && s.boxes.filter(b => b.includes('grad ?')).length === s.total - k;
+}}"""
+
+
 def wait_drawn(page, timeout: float = 60) -> None:
     """Wait until every element has replaced its loading skeleton and every chart is drawn."""
     page.wait_for_function(DRAWN, timeout=timeout * 1000)

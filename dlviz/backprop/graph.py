@@ -177,21 +177,23 @@ def _num(x: float) -> str:
     return f"({s})" if x < 0 else s
 
 
-def chain_rule_text(graph: Graph, step: Step) -> str:
-    """E.g. 'dL/da = dc/da * dL/dc = b * 1.5 = 2 * 1.5 = 3'."""
+def chain_rule_text(graph: Graph, step: Step, d: str = "d", times: str = "*") -> str:
+    """E.g. 'dL/da = dc/da * dL/dc = b * 1.5 = 1.5 * 1.5 = 2.25'; ``d="∂", times="·"`` writes
+    '∂L/∂a = ∂c/∂a · ∂L/∂c = b · 1.5 = ...' (for text that cannot show LaTeX)."""
     root = graph.root.label
     a = graph.nodes[step.node].label
     if not step.terms:
-        return f"d{root}/d{a} = 1 (the backward pass starts here)"
+        return f"{d}{root}/{d}{a} = 1 (the backward pass starts here)"
     partials = " + ".join(
-        f"d{root}/d{a} (direct)"
+        f"{d}{root}/{d}{a} (direct)"
         if t.consumer == graph.root.id
-        else f"d{graph.nodes[t.consumer].label}/d{a} * d{root}/d{graph.nodes[t.consumer].label}"
+        else f"{d}{graph.nodes[t.consumer].label}/{d}{a} {times} "
+        f"{d}{root}/{d}{graph.nodes[t.consumer].label}"
         for t in step.terms
     )
-    symbolic = " + ".join(f"{_group(t.symbol)} * {_num(t.upstream)}" for t in step.terms)
-    numeric = " + ".join(f"{_num(t.local)} * {_num(t.upstream)}" for t in step.terms)
-    return _equation(f"d{root}/d{a}", partials, symbolic, numeric, number(step.grad, 4))
+    symbolic = " + ".join(f"{_group(t.symbol)} {times} {_num(t.upstream)}" for t in step.terms)
+    numeric = " + ".join(f"{_num(t.local)} {times} {_num(t.upstream)}" for t in step.terms)
+    return _equation(f"{d}{root}/{d}{a}", partials, symbolic, numeric, number(step.grad, 4))
 
 
 def _equation(lhs: str, partials: str, symbolic: str, numeric: str, result: str) -> str:

@@ -99,6 +99,15 @@ def problems(at) -> list[str]:
     return found
 
 
+def text_problem(text: str) -> str | None:
+    """The first NaN, inf, None or -0 written where a number belongs in ``text``, else None."""
+    for pattern in (_NUMBER_WORD, _NEGATIVE_ZERO):
+        match = pattern.search(text)
+        if match:
+            return match.group(0)
+    return None
+
+
 def assert_clean(at, context: str = "") -> None:
     """No exception element and no NaN / inf / None / -0 where a number belongs."""
     found = problems(at)

@@ -1,10 +1,12 @@
-"""The Backprop page through AppTest: examples, the expression box, the step slider, mistakes."""
+"""The Backprop page through AppTest: examples, the expression box, the graph's steps, mistakes."""
 
 from __future__ import annotations
 
 import pytest
 
 from dlviz.backprop.examples import EXAMPLES, EXPRESSION
+from dlviz.display import number
+from dlviz.plots.backprop.traces import STEPPED, VALUES
 from dlviz.ui.backprop.controls import variable_key
 from tests.app.conftest import open_page
 from tests.app.hardening import assert_clean, enter_text
@@ -16,7 +18,7 @@ from tests.expression_strategies import (
     SINGLE_VARIABLE,
     plain,
 )
-from tests.support import plotly_specs
+from tests.support import plotly_specs, spec_by_key
 
 PAGE = "3_backprop.py"
 
@@ -26,21 +28,30 @@ def at():
     return open_page(PAGE, timeout=60)
 
 
-def graph_dot(at) -> str:
-    charts = at.get("graphviz_chart")
-    assert len(charts) == 1
-    return charts[0].proto.spec
+def graph(at) -> dict:
+    """The spec of the computation-graph figure (its frames included)."""
+    return spec_by_key(at, "bp_graph")
+
+
+def has_graph(at) -> bool:
+    return any(c.proto.id.endswith("-bp_graph") for c in at.get("plotly_chart"))
+
+
+def boxes(spec: dict) -> dict[str, tuple[str, str]]:
+    """Each value box's name -> (data, grad) as the figure opens (at the last step)."""
+    values = spec["data"][VALUES]
+    return {c[0]: (c[1], g) for c, g in zip(values["customdata"], values["text"], strict=True)}
 
 
 def test_opens_with_title_graph_check_table_and_step_chart(at):
     assert "Backprop" in at.title[0].value
-    dot = graph_dot(at)
-    assert "rankdir=LR" in dot and "grad ?" not in dot  # starts at the end of the pass
-    assert at.slider(key="bp_step").value == at.slider(key="bp_step").max
-    assert at.button(key="bp_next").disabled
+    spec = graph(at)
+    total = len(spec["frames"]) - 1
+    assert spec["layout"]["sliders"][0]["active"] == total  # opens at the end of the pass
+    assert "?" not in [g for _, g in boxes(spec).values()]
     assert len(at.dataframe) >= 2  # check table, parameter moves
     specs = plotly_specs(at)
-    assert specs and specs[0]["layout"]["xaxis"]["title"]["text"] == "learning rate"
+    assert specs[-1]["layout"]["xaxis"]["title"]["text"] == "learning rate"
     assert not at.error
 
 
@@ -48,23 +59,23 @@ def test_opens_with_title_graph_check_table_and_step_chart(at):
 def test_every_example_renders_its_graph_and_inputs(at, example):
     at.selectbox(key="bp_preset").set_value(example).run()
     assert not at.exception and not at.error
-    dot = graph_dot(at)
+    spec = graph(at)
+    shown = boxes(spec)
     if example in EXAMPLES:
         for var in EXAMPLES[example].variables:
             assert at.number_input(key=variable_key(example, var.name)).value == var.default
-            assert f"{var.name} | data" in dot
-    steps = at.slider(key="bp_step").max
-    assert steps == dot.count("shape=record")  # one step per non-constant value node
+            assert shown[var.name][0] == number(var.default, 4)
+    assert len(spec["frames"]) == len(shown) + 1  # one step per non-constant value
     assert at.success  # the engine agrees with torch
 
 
 def test_changing_a_number_changes_the_graph(at):
-    before = graph_dot(at)
+    before = graph(at)
     at.number_input(key=variable_key("relu_neuron", "w")).set_value(-0.75).run()
-    after = graph_dot(at)
-    assert after != before
-    assert "w | data -0.75" in after
-    assert "grad 0" in after  # z < 0: relu passes no gradient back (a dead neuron)
+    after = boxes(graph(at))
+    assert after != boxes(before)
+    assert after["w"] == ("-0.75", "0")  # z < 0: relu passes no gradient back (a dead neuron)
+    assert after["z"][1] == "0" and after["y"][1] == "1"
 
 
 def test_expression_box_valid_and_invalid(at):
@@ -73,12 +84,12 @@ def test_expression_box_valid_and_invalid(at):
     assert not at.error
     for name in ("w1", "x1", "w2", "x2"):  # b keeps its default of the default expression
         assert at.number_input(key=variable_key("expression", name)).value == 1.0
-    assert "w1 | data 1" in graph_dot(at)
+    assert boxes(graph(at))["w1"][0] == "1"
 
     at.text_input(key="bp_expr").set_value("x.__class__").run()
     assert not at.exception
     assert "attribute access" in at.error[0].value and "column" in at.error[0].value
-    assert not at.get("graphviz_chart")
+    assert not has_graph(at)
 
     at.text_input(key="bp_expr").set_value("log(a)").run()
     at.number_input(key=variable_key("expression", "a")).set_value(-1.0).run()
@@ -86,49 +97,41 @@ def test_expression_box_valid_and_invalid(at):
     assert "log of a non-positive number" in plain(at.error[0].value)
 
 
-def test_step_slider_and_prev_next_walk_the_backward_pass(at):
-    slider = at.slider(key="bp_step")
-    total = slider.max
-    slider.set_value(0).run()
-    dot = graph_dot(at)
-    assert dot.count("grad ?") == total  # forward pass only: no gradient shown yet
-    assert any("Forward pass done" in i.value for i in at.info)
-
-    at.button(key="bp_next").click().run()
-    assert at.slider(key="bp_step").value == 1
-    assert graph_dot(at).count("grad ?") == total - 1
-    assert any(r"\frac{\partial y}{\partial y} = 1" in x.value for x in at.latex)
-
-    at.button(key="bp_next").click().run()
-    assert at.slider(key="bp_step").value == 2
-    dot = graph_dot(at)
-    assert "penwidth=3.2" in dot  # the current node is outlined
-    assert any("dy/dz" in c.value for c in at.caption)  # chain rule with numbers
-
-    at.button(key="bp_prev").click().run()
-    at.button(key="bp_prev").click().run()
-    assert at.slider(key="bp_step").value == 0
-    assert at.button(key="bp_prev").disabled and not at.button(key="bp_next").disabled
+def test_the_steps_are_frames_and_their_chain_rules_are_written_out(at):
+    spec = graph(at)
+    frames = spec["frames"]
+    total = len(frames) - 1
+    texts = [f["data"][STEPPED.index(VALUES)]["text"] for f in frames]
+    assert [t.count("?") for t in texts] == list(range(total, -1, -1))
+    assert "forward pass done" in frames[0]["layout"]["annotations"][0]["text"]
+    assert "Step 2 of 6: the gradient of z" in frames[2]["layout"]["annotations"][0]["text"]
+    formulas = "".join(m.value for m in at.markdown)
+    assert r"\frac{\partial y}{\partial y} = 1" in formulas  # every step's chain rule, LaTeX
+    assert formulas.count("**Step ") == total
 
 
-def test_new_numbers_keep_the_current_step(at):
-    at.slider(key="bp_step").set_value(2).run()
+def test_new_numbers_redraw_the_same_graph_with_them(at):
+    before = boxes(graph(at))
     at.number_input(key=variable_key("relu_neuron", "b")).set_value(0.25).run()
-    assert at.slider(key="bp_step").value == 2
-    assert "b | data 0.25" in graph_dot(at)
+    after = boxes(graph(at))
+    assert list(after) == list(before) and after["b"] == ("0.25", "1")
+    assert after["z"][0] == "1.75" != before["z"][0]  # z = w*x + b = 0.75*2 + 0.25
 
 
 def test_top_down_layout(at):
+    wide = graph(at)
     at.segmented_control(key="bp_layout").set_value("TB").run()
-    dot = graph_dot(at)
-    assert "rankdir=TB" in dot and "{y | data" in dot
+    tall = graph(at)
+    assert boxes(tall) == boxes(wide)
+    assert tall["layout"]["height"] > wide["layout"]["height"]
+    assert max(tall["data"][VALUES]["y"]) == tall["data"][VALUES]["y"][-1]  # the output: lowest
 
 
-def test_example_change_resets_the_slider_to_the_end(at):
-    at.slider(key="bp_step").set_value(1).run()
+def test_example_change_draws_the_new_graph_at_its_last_step(at):
     at.selectbox(key="bp_preset").set_value("mlp_221").run()
-    slider = at.slider(key="bp_step")
-    assert slider.value == slider.max > 20
+    spec = graph(at)
+    assert spec["layout"]["sliders"][0]["active"] == len(spec["frames"]) - 1 > 20
+    assert "yhat" in boxes(spec)
 
 
 def test_mistake_switches_break_the_check_table_and_the_step(at):
@@ -172,7 +175,7 @@ def expression_page(at):
 @pytest.mark.parametrize("text", LISTED_INPUTS)
 def test_every_listed_input_shows_a_graph_or_a_message(expression_page, text):
     at = enter_text(expression_page, "bp_expr", text)
-    assert at.get("graphviz_chart") or at.error or at.warning
+    assert has_graph(at) or at.error or at.warning
 
 
 @pytest.mark.parametrize("text", SINGLE_VARIABLE)
@@ -193,7 +196,7 @@ def test_a_constant_only_expression_says_there_is_nothing_to_differentiate(
     at = enter_text(expression_page, "bp_expr", text)
     message = plain(at.warning[0].value)
     assert "has no variables" in message and f"its value is always {value}." in message
-    assert not at.get("graphviz_chart") and not at.dataframe
+    assert not has_graph(at) and not at.dataframe
 
 
 @pytest.mark.parametrize(("text", "fragment"), CONSTANT_FAILURES.items())

@@ -43,7 +43,7 @@ def test_both_pages_show_a_value_or_a_message(pages, text):
     backprop, descent = pages
     backprop.text_input(key="bp_expr").set_value(text).run()
     assert_clean(backprop, f"Backprop, expression {text!r}")
-    assert shows_something(backprop, "graphviz_chart"), text
+    assert shows_something(backprop, "plotly_chart"), text
 
     descent.text_input(key="gd_expr").set_value(text).run()
     assert_clean(descent, f"Gradient descent, f(x, y) = {text!r}")
@@ -57,4 +57,4 @@ def test_code_is_refused_on_both_pages(pages, text):
     descent.text_input(key="gd_expr").set_value(text).run()
     for at in (backprop, descent):
         assert_clean(at, text)
-        assert at.error and not at.get("graphviz_chart") and not plotly_specs(at)
+        assert at.error and not plotly_specs(at)

@@ -38,7 +38,7 @@ def test_every_page_run_is_one_json_line(fresh_hook, monkeypatch, tmp_path):
     at = AppTest.from_file(APP, default_timeout=60).run()  # installs the hook during this run
     assert not log.exists()  # the run under way at install() is not logged
     at.switch_page("pages/3_backprop.py").run()
-    at.button(key="bp_prev").click().run()
+    at.segmented_control(key="bp_layout").set_value("TB").run()
     at.switch_page("pages/1_activations.py").run()
     assert not at.exception
     lines = records(log)

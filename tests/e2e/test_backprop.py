@@ -1,48 +1,93 @@
-"""The Backprop page in Chromium: graphviz renders the graph's nodes, and stepping redraws it."""
+"""The Backprop page in Chromium: the graph figure draws every box, and stepping through the
+backward pass happens in the browser (its frames), without a script run on the server."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from tests.support import assert_no_exception, open_app_page, rerun, screenshot
+from tests.support import (
+    BACKPROP_STEP,
+    BACKPROP_STEP_SHOWN,
+    assert_no_exception,
+    open_app_page,
+    rerun,
+    screenshot,
+)
 
 pytestmark = pytest.mark.e2e
 
-GRAPH = '[data-testid="stGraphVizChart"]'
+GRAPH = ".st-key-bp_graph"
 
 
-def graph_node_texts(page) -> list[str]:
-    """The text of every rendered graphviz node (<g class="node"> in the SVG)."""
-    nodes = page.locator(f"{GRAPH} svg g.node")
-    nodes.first.wait_for(state="visible", timeout=60_000)
-    return [nodes.nth(i).text_content() or "" for i in range(nodes.count())]
+def drawn(page) -> dict:
+    return page.evaluate(BACKPROP_STEP)
 
 
-def test_graph_nodes_render_and_step_through_redraws(page, app_url):
+def wait_step(page, k: int) -> dict:
+    """Wait until step k is drawn: the slider, the text above and the boxes all show it."""
+    page.wait_for_function(BACKPROP_STEP_SHOWN, arg=k, timeout=30_000)
+    return drawn(page)
+
+
+def count_server_messages(page) -> list:
+    """A list that grows with every message the server sends this page from now on."""
+    seen: list = []
+    page.dlviz_stream.on("framereceived", lambda payload: seen.append(payload))
+    return seen
+
+
+def button(page, label: str):
+    return page.locator(f"{GRAPH} g.updatemenu-button", has_text=label).first
+
+
+def records(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_the_graph_draws_every_box_and_steps_in_the_browser(page, app_url, run_log):
     open_app_page(page, app_url, "backprop")
     assert "Backpropagation" in page.locator("h1").first.inner_text()
-    texts = graph_node_texts(page)
-    # y = relu(w*x + b): 6 value nodes (x, w, b, w*x, z, y) and 3 op nodes (*, +, relu)
-    assert len(texts) == 9
-    joined = " ".join(texts)
-    for name in ("w", "x", "b", "z", "y", "relu"):
-        assert name in joined
-    assert "grad ?" not in joined  # the page opens at the end of the backward pass
-    edges = page.locator(f"{GRAPH} svg g.edge")
-    assert edges.count() == 8  # two into each binary op, one into relu, one out of each op
+    state = wait_step(page, 6)  # y = relu(w*x + b): 6 value boxes, opened at the last step
+    names = sorted(b.split("data")[0] for b in state["boxes"])
+    assert names == ["b", "t1", "w", "x", "y", "z"]
+    assert "wdata 0.75grad 2" in state["boxes"]  # dy/dw = x = 2 while relu is on
+    pills = page.locator(f"{GRAPH} .barlayer .bartext").all_text_contents()
+    assert {"×", "+", "relu"} <= set(pills)
+    assert page.locator(f"{GRAPH} .scatterlayer .trace").count() >= 2  # edges, arrowheads
 
-    with rerun(page):
-        page.get_by_role("button", name="◀ Prev").click()
-    page.wait_for_function(
-        """sel => [...document.querySelectorAll(sel + ' svg g.node')]
-                  .some(n => n.textContent.includes('grad ?'))""",
-        arg=GRAPH,
-        timeout=30_000,
-    )
-    assert any("grad ?" in t for t in graph_node_texts(page))
-    assert page.locator(".katex").count() >= 2  # the chain rule is written out
+    server, runs = count_server_messages(page), len(records(run_log))
+    button(page, "Prev").click()
+    state = wait_step(page, 5)
+    assert sum("grad ?" in b for b in state["boxes"]) == 1
+    button(page, "Prev").click()
+    wait_step(page, 4)
+    button(page, "Next").click()
+    wait_step(page, 5)
+    assert server == [] and len(records(run_log)) == runs  # stepping ran nothing on the server
+
+    box = page.locator(f"{GRAPH} .barlayer .point").filter(has_text="zdata").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    hover = page.locator(f"{GRAPH} .hoverlayer .hovertext").first
+    hover.wait_for(state="visible", timeout=10_000)
+    assert "∂y/∂z" in hover.text_content()
     assert_no_exception(page)
     screenshot(page, "backprop")
+
+
+def test_a_full_page_rerun_keeps_the_step(page, app_url):
+    open_app_page(page, app_url, "backprop")
+    wait_step(page, 6)
+    button(page, "Prev").click()
+    wait_step(page, 5)
+    with rerun(page):
+        page.get_by_text("Mistake: call backward() twice").click()
+    assert drawn(page)["step"] == 5  # the same figure: Streamlit leaves it as the learner left it
+    with rerun(page):
+        page.locator(".st-key-bp_layout button", has_text="tall").click()
+    wait_step(page, 6)  # a new figure opens at the last step
+    assert_no_exception(page)
 
 
 def test_bad_expression_shows_a_message_not_a_traceback(page, app_url):

@@ -1,5 +1,5 @@
 """The server's run log (DLVIZ_RUN_LOG) in a real browser session: a click inside a fragment
-(Backprop's step-through) is logged as a fragment run of its page (AppTest cannot show this: it
+(Backprop's layout switch) is logged as a fragment run of its page (AppTest cannot show this: it
 reruns the whole page)."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def test_a_fragment_run_is_logged_as_one(page, app_url, run_log):
     assert any(r["page"] == "backprop" and r["run"] == "page" for r in records(run_log))
     before = len(records(run_log))
     with rerun(page):
-        page.locator(".st-key-bp_prev button[data-testid^='stBaseButton']").click()
+        page.locator(".st-key-bp_layout button", has_text="tall").click()
     new = wait_until(lambda: records(run_log)[before:], timeout=30)
     assert new and new[-1]["page"] == "backprop" and new[-1]["run"] == "fragment"
     assert new[-1]["outcome"] == "finished" and new[-1]["seconds"] > 0

@@ -44,9 +44,7 @@ def test_page_opens_with_title_and_chart(page, app_url, info):
     current = page.locator('[data-testid="stSidebarNavLink"][aria-current="page"]')
     assert info.title in current.inner_text()  # the sidebar marks the registered page
     if url_path != "home":
-        charts = page.locator(
-            '[data-testid="stPlotlyChart"], [data-testid="stGraphVizChart"], .js-plotly-plot'
-        )
+        charts = page.locator('[data-testid="stPlotlyChart"], .js-plotly-plot')
         charts.first.wait_for(state="visible", timeout=60_000)
         assert charts.count() >= 1
     assert_no_exception(page)

@@ -30,7 +30,8 @@ from dlviz.backprop.walkthrough import (
     step_losses,
 )
 from dlviz.expression import ExpressionError, parse_expression
-from dlviz.plots.backprop import graph_dot
+from dlviz.plots.backprop import graph_figure
+from dlviz.plots.backprop.traces import CONSTANTS
 from tests.expression_strategies import CONSTANT_ONLY, SINGLE_VARIABLE
 
 
@@ -197,19 +198,6 @@ def test_descent_step_lowers_a_smooth_loss_and_zero_grads_do_nothing():
     assert losses[0] == step.before and losses[1] == step.after
 
 
-def test_graph_dot_draws_every_value_and_op_node():
-    g = graph_of("(a*b + c)**2", {"a": 2, "b": -3, "c": 10})
-    steps = backward_steps(g)
-    dot = graph_dot(g, grads_at(steps, 2), current=steps[2].node)
-    assert dot.startswith("digraph") and "rankdir=LR" in dot
-    for n in g.nodes:
-        assert f"v{n.id} " in dot or f"v{n.id}[" in dot
-    assert dot.count("op") >= g.operations
-    assert "grad ?" in dot  # leaves not reached yet at step 2
-    full = graph_dot(g, grads_at(steps, len(steps) - 1))
-    assert "grad ?" not in full and "-24" in full
-
-
 # --- the simplest expressions (a traceback in the check table before) ---------------------------
 
 
@@ -243,4 +231,6 @@ def test_chain_rule_text_and_latex_never_write_minus_zero():
     step = next(s for s in backward_steps(g) if g.nodes[s.node].label == "x")
     assert math.copysign(1.0, step.terms[0].local) == -1.0  # the float really is -0.0
     text, latex = chain_rule_text(g, step), chain_rule_latex(g, step)
-    assert "-0" not in text and "-0" not in latex and "-0" not in graph_dot(g)
+    assert "-0" not in text and "-0" not in latex
+    constants = graph_figure(g, backward_steps(g)).data[CONSTANTS]
+    assert list(constants.text) == ["0"] and "-0" not in str(constants.hovertext)

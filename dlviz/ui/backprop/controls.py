@@ -1,15 +1,17 @@
 """Streamlit controls and the step-through of the Backprop page (widgets -> BackpropConfig -> views).
 
 Every widget key starts with ``bp_``. The cached computation is ``dlviz.backprop.walkthrough``;
-this module only reads widgets, keeps the step-through slider in range and renders the graph (its
-DOT text cached per step in ``graph_view``). The check table and the one-step view below it are in
-``dlviz.ui.backprop.results``.
+this module only reads widgets and draws the graph: one plotly figure per graph and layout
+(``graph_view``) whose frames are the backward-pass steps, so stepping (its Prev / Next buttons,
+slider and Play) happens in the browser without a rerun. The check table and the one-step view
+below it are in ``dlviz.ui.backprop.results``.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from dlviz.backprop.examples import (
@@ -19,7 +21,7 @@ from dlviz.backprop.examples import (
     Variable,
     example_variables,
 )
-from dlviz.backprop.graph import chain_rule_latex, chain_rule_text, grads_at
+from dlviz.backprop.graph import chain_rule_latex
 from dlviz.backprop.walkthrough import (
     BackpropConfig,
     BackpropResult,
@@ -28,7 +30,7 @@ from dlviz.backprop.walkthrough import (
 )
 from dlviz.display import escape_markdown
 from dlviz.expression import ExpressionError
-from dlviz.plots.backprop import graph_dot
+from dlviz.plots.backprop import graph_figure
 
 EXAMPLE_TITLES = {**{k: e.title for k, e in EXAMPLES.items()}, EXPRESSION: "Your own expression"}
 VALUE_RANGE = 100.0
@@ -40,12 +42,13 @@ def cached_backprop(config: BackpropConfig) -> BackpropResult:
     return run_backprop(config)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def graph_view(_result: BackpropResult, config: BackpropConfig, k: int, rankdir: str) -> str:
-    """The graph as DOT after k backward steps (0: forward pass only), keyed by ``config``."""
-    steps = list(_result.steps)
-    current = steps[k - 1].node if k > 0 else None
-    return graph_dot(_result.graph, grads_at(steps, k - 1), current, rankdir=rankdir)
+@st.cache_resource(max_entries=32, show_spinner=False)
+def graph_view(
+    _result: BackpropResult, config: BackpropConfig, direction: str, dark: bool
+) -> go.Figure:
+    """The graph laid out along ``direction``, one frame per backward step, in the colours of a
+    ``dark`` or light page; keyed by ``config``."""
+    return graph_figure(_result.graph, _result.steps, direction, dark)
 
 
 def variable_key(example: str, name: str) -> str:
@@ -138,95 +141,56 @@ def compute(config: BackpropConfig) -> BackpropResult | None:
     return None
 
 
-def _clamp_step(total: int, signature: tuple) -> None:
-    """Jump to the last step when the graph changes; keep the slider inside 0..total."""
-    state = st.session_state
-    if state.get("bp_signature") != signature or "bp_step" not in state:
-        state["bp_signature"] = signature
-        state["bp_step"] = total
-    state["bp_step"] = min(max(int(state["bp_step"]), 0), total)
-
-
-def _move(delta: int, total: int) -> None:
-    """Callback of Prev / Next: one step back or forward, inside 0..total."""
-    st.session_state["bp_step"] = min(max(st.session_state["bp_step"] + delta, 0), total)
+LAYOUTS = {"LR": "→ wide", "TB": "↓ tall"}
 
 
 @st.fragment
 def show_step_through(result: BackpropResult, config: BackpropConfig) -> None:
-    """Prev / slider / Next over the backward pass, the graph at that step and its chain rule.
+    """The graph with its step controls, how to read it, and every step's chain rule in LaTeX.
 
-    A fragment: stepping reruns only this part of the page, not the checks and the figure below.
+    A fragment: switching the layout reruns only this part of the page. Stepping reruns nothing.
     """
-    total = len(result.steps)
-    _clamp_step(total, (config.example, config.expression))  # new numbers keep the step
-    k, rankdir = _step_controls(total)
-    _show_graph(graph_view(result, config, k, rankdir), result.graph.root.label)
-    _show_step(result, k)
-
-
-def _step_controls(total: int) -> tuple[int, str]:
-    """Prev and Next buttons, the step slider and the layout switch: (step k, rankdir)."""
-    prev, mid, nxt, layout = st.columns([1, 6, 1, 1.8], vertical_alignment="bottom")
-    at = st.session_state["bp_step"]
-    prev.button(
-        "◀ Prev", key="bp_prev", on_click=_move, args=(-1, total), width="stretch", disabled=at <= 0
-    )
-    nxt.button(
-        "Next ▶",
-        key="bp_next",
-        on_click=_move,
-        args=(1, total),
-        width="stretch",
-        disabled=at >= total,
-    )
-    k = mid.slider(
-        "Backward-pass step (0 = forward pass only)",
-        min_value=0,
-        max_value=total,
-        key="bp_step",
-    )
-    rankdir = layout.segmented_control(
+    hint, layout = st.columns([5, 1.3], vertical_alignment="bottom")
+    direction = layout.segmented_control(
         "Layout",
-        ["LR", "TB"],
+        list(LAYOUTS),
         default="LR",
         required=True,
-        format_func={"LR": "→ wide", "TB": "↓ tall"}.get,
+        format_func=LAYOUTS.get,
         key="bp_layout",
         help="Left to right (wide) or top to bottom (tall): tall fits long graphs, such as "
         "the MLP or a long expression, at a readable size.",
     )
-    return k, rankdir or "LR"
-
-
-def _show_graph(dot: str, root: str) -> None:
-    """The graph in a fresh mount on every rerun, and the caption saying how to read it."""
-    # d3-graphviz updates a mounted graph far more slowly than it draws a fresh one (seconds for
-    # a 60-op graph), so every rerun draws into the other of two slots: a new mount each time.
-    slots = [st.empty(), st.empty()]
-    flip = st.session_state["bp_flip"] = 1 - st.session_state.get("bp_flip", 0)
-    slots[1 - flip].empty()
-    slots[flip].graphviz_chart(dot, width="content")
-    st.caption(
-        "Boxes: name | value | gradient d"
-        f"{root}/d(name). Vermilion = positive gradient, blue = negative, deeper = "
-        "larger; grey = not reached yet; the outlined box is the current step. Circles are the "
-        "operations; plain numbers are constants."
+    hint.caption(
+        "Step through the backward pass with **◀ Prev** / **Next ▶**, the step slider or "
+        "**▶ Play** in the figure. Step 0 is the forward pass only. Drag to move a big graph; "
+        "double-click to get back, and again to see all of it; hover over a box for its numbers."
     )
+    dark = st.context.theme.type == "dark"  # None in tests and before the browser says: light
+    figure = graph_view(result, config, direction or "LR", dark)
+    st.plotly_chart(figure, key="bp_graph", width="content", config=GRAPH_CONFIG)
+    root = result.graph.root.label
+    st.caption(
+        f"Boxes: name, value, gradient d{root}/d(name). Vermilion = positive gradient, blue = "
+        "negative, deeper = larger; grey = not reached yet; the outlined box is the current "
+        "step, and the outlined operations and edges are where its gradient came back from. "
+        "Pills are the operations; plain numbers are constants; the double border is the output."
+    )
+    with st.expander("Every step's chain rule as a formula"):
+        st.markdown(steps_markdown(result))
 
 
-def _show_step(result: BackpropResult, k: int) -> None:
-    """What step k did: the forward-pass note at 0, else the node's chain rule with numbers."""
+GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+
+
+def steps_markdown(result: BackpropResult) -> str:
+    """Each step of the backward pass with its chain rule in LaTeX, as one Markdown text."""
     graph, steps = result.graph, result.steps
-    if k == 0:
-        st.info(
-            "Forward pass done: every value is known, no gradient yet. Press **Next** to start "
-            f"the backward pass with d{graph.root.label}/d{graph.root.label} = 1.",
-            icon=":material/arrow_forward:",
+    parts = []
+    for k, step in enumerate(steps, start=1):
+        label = escape_markdown(graph.nodes[step.node].label)
+        parts.append(
+            f"**Step {k}** of {len(steps)}: the gradient of {label}\n\n"
+            f"$$\n{chain_rule_latex(graph, step)}\n$$"
         )
-        return
-    step = steps[k - 1]
-    node = graph.nodes[step.node]
-    st.markdown(f"**Step {k} of {len(steps)}: the gradient of `{node.label}` is complete.**")
-    st.latex(chain_rule_latex(graph, step))
-    st.caption(chain_rule_text(graph, step))
+    return "\n\n".join(parts)
