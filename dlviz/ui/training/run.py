@@ -54,13 +54,19 @@ def collect_finished() -> None:
         return
     del st.session_state[JOB]
     said = st.session_state.setdefault(SAID, [])
-    if job is None:
-        said.append(("warning", LOST))
+    if job is None:  # gone from the queue (the learner was away too long): maybe it finished
+        stored = get_store().get(held[1])
+        if stored is not None:
+            remember(stored)
+        else:
+            said.append(("warning", LOST))
         return
     jobs.collect(job.id)
     if job.status == "done":
         remember(job.value)
-        said += [("cache", job.note)] if job.note else []
+        if job.note:  # the run could not be stored: the Compare tab says so too
+            said.append(("cache", job.note))
+            st.session_state["train_unsaved"] = job.note
         said += [("warning", job.message)] if job.message else []
     elif job.status == "failed":
         said.append(("error", job.message))
