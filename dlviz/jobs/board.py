@@ -7,9 +7,11 @@ the per-learner rules; it starts no process (that is ``dlviz.jobs.executor``). T
   they asked for it; lower ranks start first, and among equals, first come, first served. So
   each learner's first job goes before anyone's second, and a first job never loses its place.
 - **One waiting job of each kind per learner** (training, landscape, convergence map). Asking
-  again replaces the waiting one, which keeps its place in line.
+  again replaces the waiting one: the new job takes its place in line, and the old one ends as
+  "cancelled" with a sentence saying so (a page that still holds it can tell the learner).
 - **Identical requests share one job** (same ``key()``): the job has several owners; a cancel
-  only detaches the learner who pressed it while others still wait for it.
+  only detaches the learner who pressed it while others still wait for it. A job that was asked
+  to stop is never joined: the next identical request gets a job of its own.
 - **A learner who leaves** is detached from everything: their waiting jobs that nobody else
   wants are dropped; a running job goes on and finishes into the disk cache.
 - **A bounded queue**: past ``MAX_QUEUED`` waiting jobs a request is refused with a sentence.
@@ -32,6 +34,8 @@ MAX_QUEUED = 40
 RESULT_TTL_S = 900.0
 """A finished job's result waits this long for its learner to come back for it."""
 ACTIVE = ("queued", "running")
+KIND_WORDS = {"map": "convergence map"}
+"""How a job kind is named in a sentence, where it is not the kind itself."""
 
 
 class JobRefused(Exception):
@@ -112,11 +116,15 @@ class Board:
     def submit(self, spec: Any, learner: str, estimate: float) -> JobRecord:
         """Queue ``spec`` for ``learner`` (or join the identical job); raises ``JobRefused``."""
         key = spec.key()
-        same = next((r for r in self.jobs.values() if r.key == key and r.status in ACTIVE), None)
+        same = next(
+            (r for r in self.jobs.values()
+             if r.key == key and r.status in ACTIVE and not r.stop_requested),
+            None,
+        )  # fmt: skip
         mine = self._waiting(learner, spec.kind)
         if same is not None:
             if mine is not None and mine is not same:
-                self._detach(mine, learner)
+                self._replace(mine, learner, same.label)
             if learner not in same.owners:
                 same.owners.append(learner)
             return same
@@ -124,7 +132,7 @@ class Board:
         if mine is not None:
             if mine.owners == [learner]:  # a replacement keeps its place
                 seq, rank = mine.seq, mine.rank
-            self._detach(mine, learner)
+            self._replace(mine, learner, spec.label())
         if seq is None and len(self.queued()) >= self.max_queued:
             raise JobRefused(
                 f"The server's queue is full ({self.max_queued} jobs are waiting). Try again in a "
@@ -177,6 +185,16 @@ class Board:
         r = self.jobs.get(job_id)
         if r is not None and r.status not in ACTIVE and learner in r.owners:
             self._detach(r, learner)
+
+    def _replace(self, r: JobRecord, learner: str, label: str) -> None:
+        """A newer request of ``learner`` replaces their waiting job ``r``: it ends as cancelled
+        for them (others who wanted it keep waiting for it)."""
+        if r.owners != [learner]:
+            self._detach(r, learner)
+            return
+        r.status, r.finished = "cancelled", time.monotonic()
+        noun = KIND_WORDS.get(r.kind, r.kind)
+        r.message = f"Replaced by your newer request ({label}): one waiting {noun} per learner."
 
     def _detach(self, r: JobRecord, learner: str) -> None:
         if learner in r.owners:

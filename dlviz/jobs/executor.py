@@ -2,13 +2,16 @@
 
 ``Executor.submit(spec, learner)`` queues a job (``dlviz.jobs.kinds``) on the ``Board`` and
 returns what the learner sees (``JobView``); ``view``, ``cancel``, ``collect`` and
-``learner_left`` are the rest of a page's side. Each worker is a ``dlviz.jobs.slot.Slot``: a
+``learner_left`` are the rest of a page's side. A learner who left may be given a grace period
+(a browser tab that lost its connection may come back): ``still_here()`` is asked when it ends,
+and only then are their waiting jobs dropped. Each worker is a ``dlviz.jobs.slot.Slot``: a
 thread here that takes the next job in fair order and runs it in its worker process, relaying
 progress in and orders out: stop (a cancel), a new thread count (``choose_threads``, re-evaluated
 on every report, so a job drops to one thread when another starts) and, past ``max_job_s``, a
 stop for the time limit. A worker that dies (killed, out of memory, crashed) turns its job into a
 failed job with a sentence, and the next job starts a fresh one; a worker idle for
-``idle_exit_s`` (or once every learner has left) exits and gives its memory back.
+``idle_exit_s`` (or once every learner has left) exits and gives its memory back, and its slot
+thread ends with it (the next job starts both again).
 
 ``processes=False`` runs the same worker loop on a thread of this process instead (no isolation;
 for hosts without memory for a second PyTorch process, ``DLVIZ_WORKERS=0``). The executor starts
@@ -60,9 +63,10 @@ class Executor:
         self.on_result = on_result
         self._cond = threading.Condition()
         self._board = Board(max_queued, result_ttl_s)
-        self._meter = LoadMeter()
+        self._meter = LoadMeter(self.quota)
         self._factors: dict[str, float] = {}
         self._learners: set[str] = set()
+        self._away: dict[str, tuple[float, float, Callable[[], bool] | None]] = {}
         self._slots = [Slot(self, i) for i in range(self.workers)]
         self._started = self._closed = self._paused = False
 
@@ -75,6 +79,7 @@ class Executor:
             if self._closed:
                 raise RuntimeError("This executor has been shut down.")
             self._start()
+            self._away.pop(learner, None)
             record = self._board.submit(spec, learner, estimate)
             self._learners.add(learner)
             self._cond.notify_all()
@@ -97,13 +102,25 @@ class Executor:
         with self._cond:
             self._board.collect(job_id, learner)
 
-    def learner_left(self, learner: str) -> list[str]:
-        """Detach a learner who left; returns the ids of the waiting jobs dropped with them."""
+    def learner_left(
+        self, learner: str, grace_s: float = 0.0, still_here: Callable[[], bool] | None = None
+    ) -> list[str]:
+        """Detach a learner who left; returns the ids of the waiting jobs dropped with them.
+
+        With ``grace_s``, nothing is dropped yet: after that long ``still_here()`` is asked (a
+        reconnected tab says True: it is asked again a grace later), and when they are not, or
+        it is not given, they are detached then. Any request of theirs meanwhile cancels it.
+        """
         with self._cond:
-            self._learners.discard(learner)
-            dropped = self._board.learner_left(learner)
-            self._cond.notify_all()
-            return dropped
+            if grace_s > 0:
+                self._away[learner] = (time.monotonic() + grace_s, grace_s, still_here)
+                return []
+            return self._drop(learner)
+
+    def learner_back(self, learner: str) -> None:
+        """A learner who was leaving is back (their tab reconnected): keep their jobs."""
+        with self._cond:
+            self._away.pop(learner, None)
 
     # --- control and monitoring -------------------------------------------------------------
 
@@ -130,10 +147,12 @@ class Executor:
             return True
 
     def counts(self) -> dict[str, int]:
-        """How many jobs wait and run, and how many workers there are (for a status line)."""
+        """How many jobs wait and run, how many workers there may be, and how many slot threads
+        are alive now (for a status line, and to check that they end)."""
         with self._cond:
             queued, running = len(self._board.queued()), len(self._board.running())
-        return {"queued": queued, "running": running, "workers": self.workers}
+        threads = sum(1 for s in self._slots if s.thread is not None and s.thread.is_alive())
+        return {"queued": queued, "running": running, "workers": self.workers, "threads": threads}
 
     def worker_pids(self) -> list[int]:
         """Process ids of the live worker processes."""
@@ -152,12 +171,41 @@ class Executor:
             slot.stop_worker(kill=True)
 
     def _start(self) -> None:
+        """Start the slot threads that are not running (lock held); at exit, end everything."""
         if not self._started:
             self._started = True
-            for slot in self._slots:
-                slot.start()
             ref = weakref.ref(self)
             atexit.register(lambda: (ex := ref()) and ex.shutdown(1.0))
+        for slot in self._slots:
+            if not slot.alive:
+                slot.start()
+
+    def _drop(self, learner: str) -> list[str]:
+        """Detach ``learner`` from everything now (lock held)."""
+        self._away.pop(learner, None)
+        self._learners.discard(learner)
+        dropped = self._board.learner_left(learner)
+        self._cond.notify_all()
+        return dropped
+
+    def _check_away(self) -> None:
+        """Drop the learners whose grace is over and who are not back (called without the lock:
+        ``still_here`` is the caller's code)."""
+        now = time.monotonic()
+        with self._cond:
+            due = [(who, away) for who, away in self._away.items() if away[0] <= now]
+        for who, (deadline, grace, still_here) in due:
+            try:
+                here = still_here is not None and bool(still_here())
+            except Exception:  # noqa: BLE001 - cannot tell: treat them as gone
+                here = False
+            with self._cond:
+                if self._away.get(who, (None,))[0] != deadline:
+                    continue  # back, or left again, meanwhile
+                if here:
+                    self._away[who] = (now + grace, grace, still_here)
+                else:
+                    self._drop(who)
 
     # --- for the slot threads (called with the lock held) ------------------------------------
 

@@ -7,6 +7,11 @@ second (third, ...) thread only for a core nobody else is using: not by other jo
 server drawing pages, not by other processes on the host. ``choose_threads`` is that rule;
 ``LoadMeter`` measures the two outside loads it needs (the server's own CPU use, and the host's
 load average less what our own jobs put there). ``default_workers`` sizes the pool.
+
+Under a CPU quota smaller than the machine (a cgroup ``cpu.max`` as on Streamlit Community Cloud,
+or an affinity mask), the load average still counts every CPU of the host, most of which are not
+ours: the meter counts the share of it that falls on our ``quota`` CPUs, as if it were spread
+evenly. The server's own CPU use is counted in full either way.
 """
 
 from __future__ import annotations
@@ -36,9 +41,12 @@ def choose_threads(quota: int, cap: int, others: float, outside: float) -> int:
 
 
 class LoadMeter:
-    """The load outside our jobs: the server process's CPU use and the rest of the host's."""
+    """The load outside our jobs: the server process's CPU use and the rest of the host's on the
+    ``quota`` CPUs we may use (of the machine's ``cpus``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, quota: int | None = None, cpus: int | None = None) -> None:
+        cpus = cpus or os.cpu_count() or 1
+        self.share = min(1.0, (quota or cpus) / cpus)  # the part of the host's load on our CPUs
         self._lock = threading.Lock()
         self._wall = time.monotonic()
         self._cpu = time.process_time()
@@ -51,7 +59,7 @@ class LoadMeter:
         with self._lock:
             self._sample(job_threads)
             try:
-                host = os.getloadavg()[0] - self._own
+                host = (os.getloadavg()[0] - self._own) * self.share
             except OSError:
                 host = 0.0
             return max(self._server, host, 0.0)

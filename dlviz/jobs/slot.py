@@ -5,8 +5,9 @@ there is none (``python -m dlviz.jobs``: a fresh interpreter, so torch state and
 clean; ``dlviz.jobs.worker`` is its loop), sends the job, and relays progress in and orders out
 until the job ends: stop (a cancel, or the time limit), and a new thread count whenever the load
 changes. A worker that dies mid-job fails that job with a sentence (``died_message``) and is
-replaced by the next job's fresh one; an idle one is retired. It reads and writes the executor's
-board only under the executor's lock.
+replaced by the next job's fresh one; an idle one is retired, and then the slot thread ends too
+(when nothing waits and no learner is on their way out); the executor starts it again for the
+next job. It reads and writes the executor's board only under the executor's lock.
 """
 
 from __future__ import annotations
@@ -46,8 +47,12 @@ class Slot:
         self.proc: subprocess.Popen | None = None
         self.conn = None
         self.idle_since = time.monotonic()
+        self.alive = False  # a slot thread runs (or is about to); changed under the lock
 
     def start(self) -> None:
+        """Start the slot thread (called under the executor's lock)."""
+        self.alive = True
+        self.idle_since = time.monotonic()
         self.thread = threading.Thread(
             target=self._loop, name=f"dlviz-jobs-{self.index}", daemon=True
         )
@@ -70,24 +75,30 @@ class Slot:
             self.idle_since = time.monotonic()
 
     def _next_job(self) -> JobRecord | None:
-        """Wait for the next job (None once closed); retire an idle worker meanwhile."""
+        """Wait for the next job; retire an idle worker meanwhile. None once the executor is
+        closed, or when this slot has nothing left to do (no worker, nothing waiting)."""
         ex = self.ex
         while True:
+            ex._check_away()
             with ex._cond:
-                retire = False
-                while not ex._closed and not retire:
-                    ex._board.expire(time.monotonic())
-                    record = None if ex._paused else ex._board.take()
-                    if record is not None:
-                        record.threads = ex._threads_for(record) if ex.processes else 0
-                        return record
-                    idle = time.monotonic() - self.idle_since
-                    retire = self.conn is not None and (idle > ex.idle_exit_s or not ex._learners)
-                    if not retire:
-                        ex._cond.wait(POLL_S * 4)
-                if ex._closed:
+                ex._board.expire(time.monotonic())
+                record = None if ex._paused or ex._closed else ex._board.take()
+                if record is not None:
+                    record.threads = ex._threads_for(record) if ex.processes else 0
+                    return record
+                idle = time.monotonic() - self.idle_since > ex.idle_exit_s or not ex._learners
+                if ex._closed or (idle and self.conn is None and not self._needed()):
+                    self.alive = False
                     return None
-            self.stop_worker()  # outside the lock: it may wait a moment for the process
+                if not (idle and self.conn is not None):
+                    ex._cond.wait(POLL_S * 4)
+                    continue
+            self.stop_worker()  # retire it, outside the lock: it may wait for the process
+
+    def _needed(self) -> bool:
+        """Something may still come this slot's way (lock held): jobs wait, or learners are on
+        their way out (their grace is checked on this thread's ticks)."""
+        return bool(self.ex._board.queued() or self.ex._away)
 
     def _start_worker(self) -> None:
         parent, child = Pipe(duplex=True)
@@ -127,8 +138,12 @@ class Slot:
 
     def _run(self, record: JobRecord) -> None:
         """Send the job, relay progress and orders until it ends (or the worker dies)."""
-        send(self.conn, ("job", record.id, record.spec, record.threads or None))
         sent_stop, over_time = False, False
+        try:
+            send(self.conn, ("job", record.id, record.spec, record.threads or None))
+        except (OSError, ValueError):  # it died while idle, just now
+            self._end(record, ("died",), over_time)
+            return
         while True:
             try:
                 end = self._pump(record)
@@ -136,6 +151,7 @@ class Slot:
                 end = ("died",)
             if end is not None:
                 break
+            self.ex._check_away()
             with self.ex._cond:
                 if self.ex._closed:
                     end = ("cancelled",)
@@ -144,12 +160,16 @@ class Slot:
                 over_time = over_time or elapsed > self.ex.max_job_s
                 stop = record.stop_requested or over_time
                 threads = self.ex._threads_for(record) if self.ex.processes else 0
-            if stop and not sent_stop:
-                send(self.conn, ("stop",))
-                sent_stop = True
-            if threads != record.threads:
-                send(self.conn, ("threads", threads))
-                record.threads = threads
+            try:
+                if stop and not sent_stop:
+                    send(self.conn, ("stop",))
+                    sent_stop = True
+                if threads != record.threads:
+                    send(self.conn, ("threads", threads))
+                    record.threads = threads
+            except (OSError, ValueError):  # the worker died between two reports
+                end = ("died",)
+                break
             if over_time and elapsed > self.ex.max_job_s + KILL_AFTER_S:
                 self.stop_worker(kill=True)
                 end = ("failed", "It ran past the time limit per job and was ended.")

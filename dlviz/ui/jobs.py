@@ -4,8 +4,10 @@
 job; ``DLVIZ_WORKERS`` sizes the pool; clearing the cache or stopping the server shuts it down).
 A browser session is a learner: ``learner()`` is a random id kept in session state, and a
 session-scoped ``st.cache_resource`` whose ``on_release`` Streamlit calls when the session
-disconnects (the tab was closed, or lost its connection) tells the executor the learner left:
-their waiting jobs are dropped, a running one finishes into the cache. Streamlit's own session
+disconnects (the tab was closed, or lost its connection) tells the executor the learner left.
+They get as long as Streamlit keeps a disconnected session for its tab to come back
+(``server.disconnectedSessionTTL``); then, unless their session is connected again, their
+waiting jobs are dropped (a running one finishes into the cache). Streamlit's own session
 lifecycle is used rather than "has not polled for a while" because a learner exploring another
 page does not poll the Training page, and must not lose their place in line.
 
@@ -17,6 +19,7 @@ queued or failed job; ``poll_every`` is the ``st.fragment`` interval while a job
 
 from __future__ import annotations
 
+import functools
 import threading
 import uuid
 from collections import OrderedDict
@@ -28,6 +31,7 @@ import streamlit as st
 from dlviz.display import duration, escape_markdown, ordinal
 from dlviz.jobs import Executor, JobRefused, JobView
 from dlviz.settings import get_settings
+from dlviz.ui import compat
 
 POLL_S = 0.5
 """How often a page with an active job of its learner asks for news (an st.fragment rerun)."""
@@ -76,16 +80,30 @@ def get_executor() -> Executor:
 class _Presence:
     learner: str
     executor: Executor
+    session: str | None  # Streamlit's session id, to ask whether the tab came back
+
+
+def leave_grace_s() -> float:
+    """How long a learner whose tab disconnected keeps their waiting jobs: as long as Streamlit
+    keeps their session for the tab to reconnect."""
+    return float(st.get_option("server.disconnectedSessionTTL"))
 
 
 def _left(presence: _Presence) -> None:
-    """Streamlit released the session (disconnected): its learner left the queue."""
-    presence.executor.learner_left(presence.learner)
+    """Streamlit released the session (disconnected): its learner is leaving the queue, unless
+    their tab reconnects within the grace."""
+    presence.executor.learner_left(
+        presence.learner,
+        grace_s=leave_grace_s(),
+        still_here=functools.partial(compat.session_is_active, presence.session),
+    )
 
 
 @st.cache_resource(scope="session", show_spinner=False, on_release=_left)
 def _presence(learner_id: str) -> _Presence:
-    return _Presence(learner_id, get_executor())
+    executor = get_executor()
+    executor.learner_back(learner_id)  # a tab that reconnected runs its page again
+    return _Presence(learner_id, executor, compat.session_id())
 
 
 def learner() -> str:
@@ -97,13 +115,18 @@ def learner() -> str:
     return learner_id
 
 
-def submit(spec: Any) -> JobView | None:
-    """Queue ``spec`` for this learner; None (and a warning on the page) when it is refused."""
+def submit(spec: Any, replaces: str | None = None) -> JobView | None:
+    """Queue ``spec`` for this learner; None (and a warning on the page) when it is refused.
+    ``replaces``: the id of this learner's previous job of the page, forgotten once it is over
+    (a waiting one ends, replaced, when this job takes its place)."""
     try:
-        return get_executor().submit(spec, learner())
+        job = get_executor().submit(spec, learner())
     except JobRefused as err:
         st.warning(str(err), icon=":material/hourglass_top:")
         return None
+    if replaces is not None and replaces != job.id:
+        collect(replaces)
+    return job
 
 
 def view(job_id: str | None) -> JobView | None:

@@ -4,6 +4,9 @@ page, leaving the server. Each learner is an AppTest session; jobs run in real w
 
 from __future__ import annotations
 
+import os
+import signal
+
 import pytest
 
 from dlviz.ui.jobs import get_executor
@@ -140,18 +143,24 @@ def test_a_learner_may_leave_for_another_page_and_find_the_run_when_back():
     assert any(m.label == "Test accuracy" for m in at.metric)
 
 
-def test_when_learners_leave_their_waiting_runs_are_dropped_and_running_ones_finish():
+def disconnect_every_session():
+    """What Streamlit does when a tab's websocket goes away (AppTest sessions share one id)."""
     from streamlit.runtime import caching
 
+    caching.clear_session_resource_cache("test session id")
+
+
+def test_when_learners_leave_their_waiting_runs_are_dropped_and_running_ones_finish(monkeypatch):
+    import dlviz.ui.jobs
     from dlviz.ui.resources import get_store
 
+    monkeypatch.setattr(dlviz.ui.jobs, "leave_grace_s", lambda: 0.0)  # gone for good at once
     a = press_train("seed-cnn", epochs=4, seed=108)
     wait_running(a)
     b = press_train("seed-mlp", epochs=4, seed=109)
     assert labels(b)[0].startswith("Waiting")
     running_cfg = a.session_state["train_job"][1]
-    # What Streamlit does when a session disconnects (AppTest sessions share one session id).
-    caching.clear_session_resource_cache("test session id")
+    disconnect_every_session()
     assert get_executor().counts()["queued"] == 0  # B's waiting run was dropped
     assert get_executor().wait(TIMEOUT)
     assert get_store().get(running_cfg) is not None  # A's run finished into the cache
@@ -160,3 +169,67 @@ def test_when_learners_leave_their_waiting_runs_are_dropped_and_running_ones_fin
     b.run()
     assert not b.exception
     assert any("no longer in the queue" in w.value for w in b.warning)
+
+
+def test_a_tab_that_reconnects_within_the_grace_keeps_its_place():
+    executor = get_executor()
+    executor.pause()
+    try:
+        a = press_train("seed-mlp", epochs=2, seed=113)
+        b = press_train("seed-mlp", epochs=3, seed=114)
+        disconnect_every_session()  # both tabs lose their connection
+        b.run()  # B's comes back within server.disconnectedSessionTTL
+        assert "**2nd in line**" in markdown(b)
+        assert executor.counts()["queued"] == 2  # A's waits too: its grace is not over
+    finally:
+        executor.learner_left(a.session_state["jobs_learner"])
+        executor.resume()
+    finish_jobs(b, timeout=TIMEOUT)
+    assert b.success[0].value.startswith("Trained 3 epochs")
+
+
+def test_a_killed_worker_fails_only_that_run_with_a_message_and_a_fresh_worker_goes_on():
+    a = press_train("seed-cnn", epochs=20, batch=16, seed=115)
+    wait_running(a, with_points=True)
+    b = press_train("seed-mlp", epochs=2, seed=116)
+    (pid,) = get_executor().worker_pids()
+    os.kill(pid, signal.SIGKILL)  # what the kernel's out-of-memory killer does
+    finish_jobs(a, b, timeout=TIMEOUT)
+    assert "was killed" in a.error[0].value and "fresh worker" in a.error[0].value
+    assert "train_result" not in a.session_state and labels(a) == []
+    assert not b.error and b.success[0].value.startswith("Trained 2 epochs")
+    assert get_executor().worker_pids() != [pid]
+    a.run()
+    assert not a.error  # said once
+
+
+def test_learners_never_see_each_others_jobs_or_runs():
+    a = press_train("seed-mlp", epochs=3, seed=117)
+    job_id = a.session_state["train_job"][0]
+    c = open_page(PAGE, timeout=TIMEOUT)  # another learner, on the same page meanwhile
+    assert labels(c) == [] and "train_job" not in c.session_state
+    c.button(key="train_go").click().run(timeout=TIMEOUT)  # C trains the page's default run
+    assert c.session_state["train_job"][0] != job_id
+    assert c.session_state["jobs_learner"] != a.session_state["jobs_learner"]
+    assert get_executor().view(job_id, c.session_state["jobs_learner"]) is None
+    finish_jobs(a, c, timeout=TIMEOUT)
+    ra, rc = a.session_state["train_result"], c.session_state["train_result"]
+    assert (ra.config.epochs, ra.config.seed) == (3, 117) and rc.config != ra.config
+    assert a.success[0].value.startswith("Trained 3 epochs")
+
+
+def test_a_quick_run_on_the_landscape_page_replaces_the_waiting_training_and_says_so():
+    executor = get_executor()
+    executor.pause()
+    try:
+        at = press_train("seed-mlp", epochs=4, seed=118)
+        at.switch_page("pages/8_loss_landscape.py").run()
+        at.selectbox(key="land_quick_model").set_value("seed-cnn")
+        at.button(key="land_train").click().run()
+        assert not at.exception and executor.counts()["queued"] == 1  # one waiting training
+        at.switch_page(f"pages/{PAGE}").run()
+        assert not at.exception and labels(at) == []
+        assert "Replaced by your newer request (seed-cnn on Digits" in at.info[0].value
+    finally:
+        executor.learner_left(at.session_state["jobs_learner"])
+        executor.resume()

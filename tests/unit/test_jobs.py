@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -87,10 +90,14 @@ def test_one_waiting_training_per_learner(ex):
     ex.pause()
     old = ex.submit(Sleep(f"old-{a}", 0.05), a)
     new = ex.submit(Sleep(f"new-{a}", 0.05), a)
-    assert ex.view(old.id, a) is None and ex.view(new.id, a).position == 1
+    replaced = ex.view(old.id, a)
+    assert replaced.status == "cancelled" and f"newer request (new-{a})" in replaced.message
+    assert ex.view(new.id, a).position == 1
     assert ex.counts()["queued"] == 1
     ex.resume()
     assert finished(ex, new.id, a).value["name"] == f"new-{a}"
+    ex.collect(old.id, a)
+    assert ex.view(old.id, a) is None
 
 
 def test_identical_configurations_run_once_for_everyone_who_asked(ex):
@@ -123,17 +130,19 @@ def test_cancel_removes_a_waiting_job_and_stops_a_running_one_keeping_what_it_ha
 
 
 def test_a_worker_killed_mid_job_fails_only_that_job_and_is_replaced(ex):
-    a, b = learner(), learner()
+    a, b, c = learner(), learner(), learner()
     victim = ex.submit(Sleep(f"victim-{a}", 30.0), a)
     running(ex, victim.id, a, fraction=0.005)
+    behind = ex.submit(Sleep(f"behind-{b}", 0.05), b)  # waits its turn meanwhile
     (pid,) = ex.worker_pids()
     os.kill(pid, signal.SIGKILL)  # what the kernel's out-of-memory killer does
     failed = finished(ex, victim.id, a)
     assert failed.status == "failed" and "killed" in failed.message
     assert "out of memory" in failed.message and "fresh worker" in failed.message
-    after = ex.submit(Sleep(f"after-{b}", 0.05), b)
-    done = finished(ex, after.id, b)
-    assert done.status == "done" and done.value["pid"] != pid
+    done = finished(ex, behind.id, b)  # the other learner's job is untouched
+    assert done.status == "done" and done.message == "" and done.value["pid"] != pid
+    after = finished(ex, ex.submit(Sleep(f"after-{c}", 0.05), c).id, c)
+    assert after.status == "done" and after.value["pid"] == done.value["pid"]  # the new worker
 
 
 def test_a_crash_or_an_exception_fails_only_its_job(ex):
@@ -162,6 +171,24 @@ def test_a_learner_who_leaves_loses_waiting_jobs_and_running_ones_finish_into_th
     assert ex.view(shared.id, b).status == "done"
 
 
+def test_a_learner_who_lost_the_connection_keeps_the_jobs_for_a_grace(ex):
+    a, b, c = learner(), learner(), learner()
+    ex.pause()
+    back = ex.submit(Sleep(f"back-{a}", 0.05), a)
+    gone = ex.submit(Sleep(f"gone-{b}", 0.05), b)
+    here = ex.submit(Sleep(f"here-{c}", 0.05), c)
+    assert ex.learner_left(a, grace_s=0.2) == []  # tabs that lost their connection
+    ex.learner_left(b, grace_s=0.2, still_here=lambda: False)
+    asked = []
+    ex.learner_left(c, grace_s=0.2, still_here=lambda: asked.append(1) or True)
+    ex.learner_back(a)  # A's tab reconnected
+    assert wait_until(lambda: ex.view(gone.id, b) is None, timeout=30)  # B's grace is over
+    assert wait_until(lambda: len(asked) >= 2, timeout=30)  # C is asked again a grace later
+    assert ex.view(back.id, a).status == ex.view(here.id, c).status == "queued"
+    assert ex.view(here.id, c).position == 2 and ex.counts()["queued"] == 2
+    ex.learner_left(c)  # C's session is gone: at once, without a grace
+
+
 def test_learners_are_isolated_from_each_others_jobs(ex):
     a, b = learner(), learner()
     job = ex.submit(Sleep(f"private-{a}", 0.2), a)
@@ -186,16 +213,31 @@ def test_a_job_past_the_time_limit_is_stopped_and_says_so():
         ex.shutdown()
 
 
-def test_idle_workers_exit_and_come_back_for_the_next_job():
+def idle(ex: Executor) -> bool:
+    """No worker process, no slot thread."""
+    return not ex.worker_pids() and ex.counts()["threads"] == 0
+
+
+def test_idle_workers_and_their_threads_end_and_come_back_for_the_next_job():
     ex = Executor(1, quota=1, idle_exit_s=0.5)
     try:
         a = learner()
         first = finished(ex, ex.submit(Sleep(f"one-{a}", 0.05), a).id, a)
-        assert wait_until(lambda: not ex.worker_pids(), timeout=30)
+        assert wait_until(lambda: idle(ex), timeout=30)
         second = finished(ex, ex.submit(Sleep(f"two-{a}", 0.05), a).id, a)
         assert second.status == "done" and second.value["pid"] != first.value["pid"]
-        ex.learner_left(a)  # nobody left: the worker goes at once
-        assert wait_until(lambda: not ex.worker_pids(), timeout=30)
+    finally:
+        ex.shutdown()
+
+
+def test_when_every_learner_has_left_the_worker_and_its_thread_end_at_once():
+    ex = Executor(1, quota=1)  # a long idle time: only the learners leaving end the worker
+    try:
+        a = learner()
+        done = finished(ex, ex.submit(Sleep(f"left-{a}", 0.05), a).id, a)
+        assert ex.worker_pids() == [done.value["pid"]] and ex.counts()["threads"] == 1
+        ex.learner_left(a)
+        assert wait_until(lambda: idle(ex), timeout=30)
     finally:
         ex.shutdown()
 
@@ -220,6 +262,35 @@ def test_shutdown_ends_the_workers():
     assert ex.worker_pids() == []
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_workers_end_with_the_server_process_even_without_a_shutdown(tmp_path):
+    """A server that exits (Ctrl+C, a restart) takes its worker processes with it (atexit)."""
+    script = (
+        "import sys, time\n"
+        "from dlviz.jobs import Executor\n"
+        "from tests.unit.job_kinds import Sleep\n"
+        "ex = Executor(1, quota=1)\n"
+        "job = ex.submit(Sleep('forever', 600.0), 'a')\n"
+        "while ex.view(job.id, 'a').status != 'running':\n"
+        "    time.sleep(0.05)\n"
+        "print(ex.worker_pids()[0], flush=True)\n"
+    )  # it exits while the job runs
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=TIMEOUT,
+        cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    pid = int(out.stdout.split()[0])
+    assert wait_until(lambda: not _alive(pid), timeout=10)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"  # not a zombie
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,8 @@ def test_a_second_training_replaces_the_waiting_one_and_keeps_its_place():
     first = submit(board, "A", "a1")
     submit(board, "B", "b1")
     second = submit(board, "A", "a2")
-    assert first.id not in board.jobs
+    replaced = board.view(first.id, "A", 1)
+    assert replaced.status == "cancelled" and "newer request (a2)" in replaced.message
     assert names(board.order()) == ["a2", "b1"]
     assert second.seq == first.seq
     assert board.view(second.id, "A", 1).position == 1
@@ -69,6 +70,24 @@ def test_identical_requests_share_one_job_and_a_cancel_only_detaches():
     assert board.cancel(a.id, "A") == "detached"
     assert board.view(a.id, "A", 1) is None and board.view(a.id, "B", 1).status == "queued"
     assert board.cancel(a.id, "B") == "removed" and a.id not in board.jobs
+
+
+def test_a_job_asked_to_stop_is_never_joined_by_an_identical_request():
+    board = Board()
+    r = submit(board, "A", "same")
+    board.take()
+    board.cancel(r.id, "A", keep=False)
+    again = submit(board, "B", "same")
+    assert again is not r and again.status == "queued" and r.owners == []
+
+
+def test_a_replaced_job_that_others_share_keeps_waiting_for_them():
+    board = Board()
+    shared = submit(board, "A", "shared")
+    submit(board, "B", "shared")
+    submit(board, "A", "mine")
+    assert shared.status == "queued" and shared.owners == ["B"]
+    assert board.view(shared.id, "A", 1) is None
 
 
 def test_cancel_running_stops_it_and_keeps_the_learner_unless_told_not_to():

@@ -129,7 +129,7 @@ def _map_for(settings: MapSettings) -> ConvergenceMap | None:
     held = st.session_state.get(MAP_JOB)
     job = jobs.view(held[0]) if held and held[1] == settings else None
     if job is None:  # asked for (the button) and not known: queue it, and poll from a full run
-        job = jobs.submit(MapJob(settings))
+        job = jobs.submit(MapJob(settings), replaces=held and held[0])
         if job is not None:
             st.session_state[MAP_JOB] = (job.id, settings)
             st.rerun()

@@ -76,7 +76,7 @@ def _start_quick_run(model: str) -> None:
     if get_store().get(cfg) is not None:
         st.session_state[PICK] = cfg.key()
         return
-    job = jobs.submit(TrainJob(cfg, get_settings()))
+    job = jobs.submit(TrainJob(cfg, get_settings()), replaces=st.session_state.get(QUICK_JOB))
     if job is not None:
         st.session_state[QUICK_JOB] = job.id
 

@@ -142,7 +142,8 @@ def landscape_for(
     spec = LandscapeJob(run_key, cfg, get_settings())
     land = jobs.finished(spec)
     if land is None and compute:
-        job = jobs.submit(spec)
+        held = st.session_state.get(JOB)
+        job = jobs.submit(spec, replaces=held and held[0])
         if job is not None:
             st.session_state[JOB] = (job.id, run_key, cfg)
     land = _take_finished(run_key, cfg) or land

@@ -15,7 +15,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dlviz.data import Dataset
-from dlviz.display import count, escape_markdown
+from dlviz.display import count, duration, escape_markdown
 from dlviz.jobs import JobView, TrainJob
 from dlviz.plots.training.curves import learning_curves_figure
 from dlviz.settings import get_settings
@@ -70,6 +70,8 @@ def collect_finished() -> None:
         said += [("warning", job.message)] if job.message else []
     elif job.status == "failed":
         said.append(("error", job.message))
+    elif job.message:  # cancelled: replaced by a newer training of this learner (another page)
+        said.append(("info", job.message))
 
 
 def start_training(cfg: TrainConfig, data: Dataset) -> None:
@@ -85,7 +87,7 @@ def start_training(cfg: TrainConfig, data: Dataset) -> None:
         return  # already waiting for or training exactly this
     if old is not None and old.status == "running":
         jobs.cancel(old.id, keep=False)  # a new Train replaces the learner's running one
-    job = jobs.submit(TrainJob(cfg, get_settings()))
+    job = jobs.submit(TrainJob(cfg, get_settings()), replaces=old and old.id)
     if job is not None:
         st.session_state[JOB] = (job.id, cfg)
 
@@ -97,6 +99,8 @@ def show_training_job() -> None:
             show_cache_problem(text)
         elif kind == "error":
             st.error(escape_markdown(text), icon=":material/error:")
+        elif kind == "info":
+            st.info(text, icon=":material/swap_horiz:")
         else:
             st.warning(text, icon=":material/hourglass_disabled:")
     held = st.session_state.get(JOB)
@@ -132,7 +136,8 @@ def _running_words(job: JobView) -> str:
         if job.shared > 1
         else ""
     )
-    return f"In a worker process on {threads}; other pages stay usable meanwhile.{shared}"
+    left = f"About {duration(job.remaining_s)} to go · " if job.remaining_s is not None else ""
+    return f"{left}In a worker process on {threads}; other pages stay usable meanwhile.{shared}"
 
 
 def _stop(job_id: str) -> None:
