@@ -5,10 +5,11 @@ most recently used landscapes, then a ``LandscapeStore`` on disk (keyed by run k
 else the landscape is computed from the stored run, with a progress callback, and kept in both.
 A computation may first take a lock (passed in): when another holds it, the lookup says "busy"
 instead of waiting. The app computes landscapes in job worker processes (``dlviz.jobs``), each
-with its own cache in front of the shared disk; ``keep`` hands their result to the server's. Failures come back as words in a
-``LandscapeLookup``, never as exceptions: a run that is gone, data that cannot be loaded, a model
-that cannot be rebuilt, a disk write that failed (the landscape then stays in memory). It knows
-nothing of Streamlit; what to train, and how, is ``dlviz.training``.
+with its own cache in front of the shared disk; ``keep`` hands their result to the server's.
+Failures come back as words in a ``LandscapeLookup``, never as exceptions: a run that is gone,
+data that cannot be loaded, a model that cannot be rebuilt, a disk write that failed (the
+landscape then stays in memory). It knows nothing of Streamlit; what to train, and how, is
+``dlviz.training``.
 """
 
 from __future__ import annotations
