@@ -1,4 +1,4 @@
-"""What a job sees while it runs in a worker: ``JobContext.report``, and the two ways it can end early.
+"""What a job sees while it runs in a worker: ``JobContext.report``, and two ways to end early.
 
 A job reports its progress through ``report(fraction, text, ...)``; each call also reads the
 server's orders that arrived meanwhile (stop, a new thread count) and returns True once the job
@@ -68,7 +68,7 @@ class JobContext:
         point: tuple[float, float] | None = None,
         force: bool = False,
     ) -> bool:
-        """Say how far the job is (0..1, words, the epochs so far, a new loss point); True = stop."""
+        """How far the job is (0..1, words, the epochs so far, a new loss point); True = stop."""
         if point is not None:
             self._points.append(point)
         self._read_orders()

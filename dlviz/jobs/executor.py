@@ -91,7 +91,7 @@ class Executor:
             return self._board.view(job_id, learner, self.workers)
 
     def cancel(self, job_id: str, learner: str, keep: bool = True) -> str:
-        """Cancel for this learner: "removed", "stopping", "detached" or "" (see ``Board.cancel``)."""
+        """Cancel for this learner: "removed", "stopping", "detached" or "" (``Board.cancel``)."""
         with self._cond:
             outcome = self._board.cancel(job_id, learner, keep)
             self._cond.notify_all()

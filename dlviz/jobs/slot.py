@@ -215,7 +215,7 @@ class Slot:
             self._finish(record, "cancelled", message="Cancelled.")
 
     def _reap(self) -> int | None:
-        """The exit status of a worker that died (it is forgotten: the next job starts a new one)."""
+        """The exit status of a worker that died (forgotten: the next job starts a new one)."""
         proc = self.proc
         if proc is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):

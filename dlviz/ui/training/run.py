@@ -119,8 +119,14 @@ def _job_panel() -> None:
             jobs.show_waiting(job, "train_cancel", (JOB,))
         return
     with st.status(f"Training {job.label}…", expanded=True):
-        st.button("Stop", key="train_stop", icon=":material/stop_circle:", on_click=_stop,
-                  args=(job.id,), help="Stops after the current batch and keeps what was learned.")  # fmt: skip
+        st.button(
+            "Stop",
+            key="train_stop",
+            icon=":material/stop_circle:",
+            on_click=_stop,
+            args=(job.id,),
+            help="Stops after the current batch and keeps what was learned.",
+        )
         text = f"{job.label} · {job.text}" if job.text else "Starting a worker…"
         st.progress(job.fraction, text=text)
         if job.history or job.points:
