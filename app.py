@@ -1,17 +1,18 @@
 """dlviz entrypoint: page config and the navigation over the pages of ``dlviz.ui.registry``.
 
-Every page run goes through this file first, so importing ``dlviz.ui.preload`` before any ``st``
-call makes every run wait until all the modules the pages share are completely imported: a chart
-drawn while another session is still importing pandas for the first time would see it half-made.
+Its imports are light, so Home is served at once; the warm-up (``dlviz.ui.warmup``: the heavy
+imports, in a background thread) starts right after Home's first run, and every other page waits
+for it before it runs (``dlviz.ui.registry.run_page``), and again in its ``page_header`` for a
+deep link that a fresh server runs without app.py.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-import dlviz.ui.preload  # noqa: F401  # before any st.* call: waits until the imports are done
 from dlviz.ui.common import PAGE_ICON
-from dlviz.ui.registry import navigation
+from dlviz.ui.registry import run_page
+from dlviz.ui.runlog import install as install_run_log
 
 st.set_page_config(
     page_title="dlviz: deep learning, visualised",
@@ -20,4 +21,5 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-navigation().run()
+install_run_log()  # only with DLVIZ_RUN_LOG set: one JSON line per script run (benchmarks)
+run_page()

@@ -109,14 +109,30 @@ def on_omp_threads(fn, threads: int) -> list | None:
     return results
 
 
+def name_os_thread(name: str) -> bool:
+    """Give the calling thread ``name`` (15 bytes at most) in the OS, as ``ps -L``, ``top -H`` and
+    /proc/<pid>/task/*/comm show it (Linux; Python does not do it). False where unsupported."""
+    if platform.system() != "Linux":
+        return False
+    try:
+        libc = ctypes.CDLL(None)
+        pr_set_name = 15
+        return libc.prctl(pr_set_name, name.encode()[:15], 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
 def denormals_flushed() -> bool:
     """True when the calling thread's FPU flushes denormals (tested with a subnormal product)."""
     tiny, half = 1e-310, 0.5  # 1e-310 is subnormal in float64
     return tiny * half == 0.0
 
 
-def configure_torch(threads: int | None = None) -> int:
+def configure_torch(threads: int | None = None, tune_malloc: bool = True) -> int:
     """Set torch threads (first call: the CPU quota), flush denormals, tune malloc. Returns threads.
+
+    ``tune_malloc=False`` leaves glibc's allocator as it is: its tuning keeps freed memory in the
+    process (fast for training, wrong for a web server that should give memory back).
 
     Idempotent: later calls without ``threads`` keep whatever thread count is set, so a caller
     (a benchmark, a test) can choose its own with ``configure_torch(threads=n)``.
@@ -135,7 +151,8 @@ def configure_torch(threads: int | None = None) -> int:
     # the flags they were born with; set it in each of them too.
     on_omp_threads(lambda: torch.set_flush_denormal(True), torch.get_num_threads())
     if not _configured:
-        tune_glibc_malloc()
+        if tune_malloc:
+            tune_glibc_malloc()
         _configured = True
     return torch.get_num_threads()
 

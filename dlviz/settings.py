@@ -27,6 +27,7 @@ class Settings:
     allow_download: bool
     threads: int | None = None  # None: the CPU quota (cgroup limit and affinity)
     workers: int | None = None  # job worker processes; None: sized from the CPU quota, 0: none
+    run_log: Path | None = None  # benchmarks: one JSON line per script run (dlviz.ui.runlog)
 
 
 def default_cache_dir() -> Path:
@@ -36,8 +37,8 @@ def default_cache_dir() -> Path:
 
 
 def get_settings() -> Settings:
-    """Read DLVIZ_DATA_DIR (default ``data/``), DLVIZ_CACHE_DIR, DLVIZ_OFFLINE, DLVIZ_THREADS and
-    DLVIZ_WORKERS."""
+    """Read DLVIZ_DATA_DIR (default ``data/``), DLVIZ_CACHE_DIR, DLVIZ_OFFLINE, DLVIZ_THREADS,
+    DLVIZ_WORKERS and DLVIZ_RUN_LOG (unset: no run log)."""
     from dlviz.runtime import cpu_quota
 
     quota = cpu_quota()
@@ -53,6 +54,7 @@ def get_settings() -> Settings:
         allow_download=os.environ.get("DLVIZ_OFFLINE", "").lower() not in {"1", "true", "yes"},
         threads=threads,
         workers=workers,
+        run_log=Path(os.environ["DLVIZ_RUN_LOG"]) if os.environ.get("DLVIZ_RUN_LOG") else None,
     )
 
 

@@ -9,6 +9,7 @@ ui.page_header("Playground: watch a network learn, live", text["intro"])
 
 data_cfg, model_cfg, settings = ui.playground_controls()
 trainer, data = ui.get_trainer(data_cfg, model_cfg, settings)
+ui.pause_when_hidden(trainer)  # nobody watches a hidden tab: its training thread pauses
 ui.show_toolbar(trainer)
 ui.show_live(trainer, data)
 ui.show_notes(text, model_cfg.optimizer)

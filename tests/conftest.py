@@ -16,6 +16,7 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("DLVIZ_DATA_DIR", os.environ.get("DLVIZ_TEST_DATA_DIR", str(root / "data")))
     monkeypatch.setenv("DLVIZ_OFFLINE", "1")
     monkeypatch.delenv("DLVIZ_THREADS", raising=False)  # a developer's own setting stays out
+    monkeypatch.delenv("DLVIZ_RUN_LOG", raising=False)
 
 
 @pytest.fixture(autouse=True)

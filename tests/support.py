@@ -8,14 +8,16 @@ browser.
   by Streamlit's ``script_finished`` message on the app's websocket), and ``wait_idle`` for no
   run in progress.
 - The server: ``running_app`` starts ``streamlit run app.py`` on a free loopback port and yields
-  its URL once ``/_stcore/health`` answers.
+  its URL once ``/_stcore/health`` answers (``app_server`` yields its process too).
 - The browser: ``launch_chromium`` starts Debian's Chromium through Playwright with the flags this
   machine needs; ``open_app_page``, ``assert_no_exception`` and ``screenshot`` drive a page.
+  ``tests.support_async`` is the twin of the browser part for Playwright's async API.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -26,6 +28,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +103,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+SERVERS: dict[str, int] = {}
+"""URL -> process id of every server ``running_app`` started."""
+
+
+def server_threads(url: str, name: str | None = None) -> int:
+    """How many threads the server at ``url`` runs now (from /proc); only those whose OS name is
+    ``name`` when given (dlviz names its long-lived threads, see ``dlviz.runtime.name_os_thread``)."""
+    tasks = Path(f"/proc/{SERVERS[url]}/task")
+    if name is None:
+        return sum(1 for _ in tasks.iterdir())
+    count = 0
+    for task in tasks.iterdir():
+        with contextlib.suppress(OSError):  # a thread that ended while we looked
+            count += (task / "comm").read_text().strip() == name
+    return count
+
+
 def _healthy(url: str) -> bool:
     try:
         return urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok"
@@ -107,16 +127,25 @@ def _healthy(url: str) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class AppServer:
+    """A running ``streamlit run app.py``: its URL and its process (the benchmarks watch it)."""
+
+    url: str
+    process: subprocess.Popen
+
+
 @contextmanager
-def running_app(
+def app_server(
     env: dict[str, str] | None = None,
     log: Path | None = None,
     timeout: float = 90.0,
     prefix: tuple[str, ...] = (),
-) -> Iterator[str]:
-    """``streamlit run app.py`` on a free loopback port; yields its URL once it is healthy.
+) -> Iterator[AppServer]:
+    """``streamlit run app.py`` on a free loopback port, once ``/_stcore/health`` answers.
 
-    ``prefix`` runs the server under another command (``("taskset", "-c", "0")``).
+    ``prefix`` runs the server under another command (``("taskset", "-c", "0")``, which execs
+    it: the process is the server's).
     """
     port = free_port()
     cmd = [
@@ -145,7 +174,8 @@ def running_app(
             raise RuntimeError(f"streamlit did not become healthy in {timeout:g} s")
         if proc.poll() is not None:
             raise RuntimeError(f"streamlit exited with code {proc.returncode}")
-        yield url
+        SERVERS[url] = proc.pid
+        yield AppServer(url, proc)
     finally:
         proc.terminate()
         try:
@@ -154,6 +184,18 @@ def running_app(
             proc.kill()
         if log:
             out.close()
+
+
+@contextmanager
+def running_app(
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    timeout: float = 90.0,
+    prefix: tuple[str, ...] = (),
+) -> Iterator[str]:
+    """``app_server``, yielding only its URL."""
+    with app_server(env, log, timeout, prefix) as server:
+        yield server.url
 
 
 # --- the browser ------------------------------------------------------------------------------
@@ -262,6 +304,19 @@ DRAWN = """() => !document.querySelector(
     '[data-testid="stSkeleton"], [data-testid="stSkeletonElement"], [data-testid="stAppSkeleton"]'
   ) && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
         .every(c => c.querySelector('.main-svg'))"""
+
+
+# The Activations page shows probe x: the chart's probe dot (its trace 2) is at x and the verdict
+# under the metrics names it ("At x = 4.00 the gradient ...", "x = 4.00 lies in the ...").
+PROBE_SHOWN = """(x) => {
+  const gd = document.querySelector('.st-key-act_chart .js-plotly-plot');
+  const probe = gd && gd._fullData && gd._fullData[2];
+  const verdict = `x = ${x.toFixed(2)} `;
+  return Boolean(probe && probe.x && Math.abs(probe.x[0] - x) < 1e-9
+    && gd.querySelector('.main-svg')
+    && [...document.querySelectorAll('[data-testid="stAlert"]')]
+      .some(a => a.textContent.includes(verdict)));
+}"""
 
 
 def wait_drawn(page, timeout: float = 60) -> None:

@@ -59,6 +59,9 @@ class Slot:
         self.thread.start()
 
     def _loop(self) -> None:
+        from dlviz.runtime import name_os_thread
+
+        name_os_thread(f"dlviz-jobs-{self.index}")  # as ps -L and the benchmarks show it
         while True:
             record = self._next_job()
             if record is None:

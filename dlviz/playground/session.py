@@ -44,6 +44,7 @@ from dlviz.playground.snapshot import (
     Snapshot,
 )
 from dlviz.playground.threads import single_thread_math
+from dlviz.runtime import name_os_thread
 
 
 class Trainer:
@@ -196,6 +197,7 @@ class Trainer:
 
     def _run(self, stop: threading.Event) -> None:
         """Worker body: one epoch per lap under the lock, paced to ``epochs_per_second``."""
+        name_os_thread("dlviz-playgrnd")  # visible to ps -L / top -H and the tests
         with single_thread_math():
             self._loop(stop)
         with self._lock:

@@ -3,6 +3,8 @@ small helpers every figure module uses (colour mixing, vertical guide lines, fas
 
 from __future__ import annotations
 
+import functools
+
 import plotly.graph_objects as go
 
 PALETTE: tuple[str, ...] = (
@@ -34,20 +36,26 @@ _SCENE_AXIS = {
     "showbackground": True,
     "zerolinecolor": "#C9CED8",
 }
-TEMPLATE = go.layout.Template(
-    layout={
-        "paper_bgcolor": "white",
-        "plot_bgcolor": "white",
-        "font": {"family": FONT, "size": 13, "color": "#1F2333"},
-        "colorway": list(PALETTE),
-        "hoverlabel": {"font": {"family": FONT}},
-        "xaxis": _AXIS,
-        "yaxis": _AXIS,
-        "scene": {"xaxis": _SCENE_AXIS, "yaxis": _SCENE_AXIS, "zaxis": _SCENE_AXIS},
-        "polar": {"angularaxis": {"gridcolor": _GRID}, "radialaxis": {"gridcolor": _GRID}},
-    }
-)
+TEMPLATE_LAYOUT: dict = {
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+    "font": {"family": FONT, "size": 13, "color": "#1F2333"},
+    "colorway": list(PALETTE),
+    "hoverlabel": {"font": {"family": FONT}},
+    "xaxis": _AXIS,
+    "yaxis": _AXIS,
+    "scene": {"xaxis": _SCENE_AXIS, "yaxis": _SCENE_AXIS, "zaxis": _SCENE_AXIS},
+    "polar": {"angularaxis": {"gridcolor": _GRID}, "radialaxis": {"gridcolor": _GRID}},
+}
 """A compact plotly_white look: validating plotly's full template costs ~80 ms per figure."""
+
+
+@functools.cache
+def template() -> go.layout.Template:
+    """The dlviz template, built on first use: no plotly object is made when this module is
+    imported (plotly validators look pandas up in sys.modules, which must not happen while the
+    server's warm-up is still importing pandas)."""
+    return go.layout.Template(layout=TEMPLATE_LAYOUT)
 
 
 def color(i: int) -> str:
@@ -58,7 +66,7 @@ def color(i: int) -> str:
 def styled(fig: go.Figure, *, title: str | None = None, height: int = 420) -> go.Figure:
     """Apply the dlviz template (white background, light grid, unified fonts) and return ``fig``."""
     fig.update_layout(
-        template=TEMPLATE,
+        template=template(),
         height=height,
         margin={"l": 55, "r": 20, "t": 50 if title else 25, "b": 50},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},

@@ -1,4 +1,5 @@
-"""Shared page furniture: headers, learner-facing text loaded from markdown, torch set-up."""
+"""Shared page furniture: headers (behind the warm-up gate), learner-facing text loaded from
+markdown, "What to try" boxes and explanation expanders."""
 
 from __future__ import annotations
 
@@ -7,21 +8,11 @@ from pathlib import Path
 
 import streamlit as st
 
+from dlviz.ui import warmup
+
 TEXT_DIR = Path(__file__).parent / "text"
 PAGE_ICON = str(Path(__file__).parent / "assets" / "neurology.svg")
 """The favicon: Material Symbols' "neurology" as a local SVG, so a page load needs no font server."""
-
-
-@st.cache_resource
-def setup_torch() -> int:
-    """Configure torch once per server process: threads (DLVIZ_THREADS, else the CPU quota),
-    denormals, malloc. Training calls ``configure_torch`` again on its own script thread."""
-    from dlviz.runtime import configure_torch, warm_up_optimizers
-    from dlviz.settings import get_settings
-
-    threads = configure_torch(threads=get_settings().threads)
-    warm_up_optimizers()
-    return threads
 
 
 @cache
@@ -43,20 +34,16 @@ def text_sections(name: str) -> dict[str, str]:
     return {k: v.strip() for k, v in sections.items()}
 
 
-def wait_for_shared_imports() -> None:
-    """Return once every module the pages share is completely imported (``dlviz.ui.preload``).
+def page_header(title: str, intro: str, *, draws: bool = True) -> None:
+    """The page title and a one-paragraph plain-words introduction (every page starts with it).
 
-    app.py imports it first; but until app.py has called ``st.navigation`` once, a fresh server
-    runs a deep link's page file on its own (Streamlit's legacy ``pages/`` folder mode), so every
-    page passes this gate too before it draws anything. After the first time it costs a dict lookup.
+    A page that draws charts or tables (``draws``) first waits for the warm-up's imports
+    (``dlviz.ui.warmup``): on a fresh server they may still be running in the background, and a
+    chart must never see a half-imported module. Home draws neither and is served at once.
     """
-    import dlviz.ui.preload  # noqa: F401  # an import statement waits until the module is complete
-
-
-def page_header(title: str, intro: str) -> None:
-    """The page title and a one-paragraph plain-words introduction (every page starts with it)."""
-    wait_for_shared_imports()
-    setup_torch()
+    warmup.start()
+    if draws:
+        warmup.wait()
     st.title(title)
     st.markdown(intro)
 

@@ -6,9 +6,15 @@ quietly switching a feature off.
 
 from __future__ import annotations
 
+# Every script run, a whole page or a fragment, starts with ``ScriptRunContext.reset`` and ends in
+# ``ScriptRunner._on_script_finished`` (which also runs Streamlit's post-run ``gc.collect``), both
+# on the script thread. The opt-in run log (dlviz.ui.runlog, DLVIZ_RUN_LOG) wraps these two.
+from streamlit.runtime.scriptrunner.script_runner import ScriptRunner, ScriptRunnerEvent
+
 # Raised inside a script thread at its next st.* call when the learner clicks anything while the
 # script runs (a rerun) or the session stops. The Training page catches it to keep a stopped run.
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
+from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
 
 
 def session_id() -> str | None:
@@ -26,4 +32,11 @@ def session_is_active(sid: str | None) -> bool:
     return sid is not None and runtime.exists() and runtime.get_instance().is_active_session(sid)
 
 
-__all__ = ["ScriptControlException", "session_id", "session_is_active"]
+__all__ = [
+    "ScriptControlException",
+    "ScriptRunContext",
+    "ScriptRunner",
+    "ScriptRunnerEvent",
+    "session_id",
+    "session_is_active",
+]

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from dlviz.ui import warmup
+
 
 @dataclass(frozen=True)
 class PageInfo:
@@ -99,6 +101,22 @@ def sections() -> dict[str, list[PageInfo]]:
     for page in PAGES:
         grouped.setdefault(page.section, []).append(page)
     return grouped
+
+
+def run_page() -> None:
+    """Navigate to the page the learner asked for and run it.
+
+    Every page but Home waits here for the warm-up's imports before even its imports run (a page's
+    modules may build plotly objects, which must not meet a half-imported pandas). Home is served
+    at once, and the warm-up starts as soon as it has been sent.
+    """
+    page = navigation()
+    if page.title == HOME.title:
+        page.run()
+        warmup.start()  # after Home is sent: the imports would slow its first run (the GIL)
+    else:
+        warmup.wait()
+        page.run()
 
 
 def navigation() -> st.navigation:

@@ -3,12 +3,13 @@
 plotly looks pandas up with ``sys.modules.get("pandas")`` (``_plotly_utils.optional_imports.
 get_module(..., should_load=False)``, in its validators and JSON encoder). While one learner's
 first visit imports pandas, another learner's chart would find it half-made: "partially
-initialized module 'pandas' has no attribute 'Series'". app.py's first import
-(``dlviz.ui.preload``) makes every page run wait until the shared imports are complete.
+initialized module 'pandas' has no attribute 'Series'". app.py starts the warm-up
+(``dlviz.ui.warmup``, the imports in a background thread) and every page that draws waits for
+it in ``page_header`` before it draws anything.
 
 Each check runs in a fresh interpreter, so the imports are really cold: thread A is a first visit
 that imports pandas; thread B is another session that draws a chart the moment pandas appears in
-``sys.modules``. Both first run app.py's imports, as every page run does.
+``sys.modules``. Both first run app.py's prelude and a page's header, as every page run does.
 """
 
 from __future__ import annotations
@@ -65,17 +66,14 @@ print(json.dumps(result))
 
 
 def app_prelude(app: Path) -> str:
-    """app.py's imports, up to its first other statement (``st.set_page_config``)."""
+    """What app.py does before its first Streamlit call (``st.set_page_config``)."""
     body = ast.parse(app.read_text()).body[1:]  # after the docstring
-    first_other = next(
-        i for i, n in enumerate(body) if not isinstance(n, ast.Import | ast.ImportFrom)
-    )
-    assert "set_page_config" in ast.unparse(body[first_other])
-    return ast.unparse(ast.Module(body=body[:first_other], type_ignores=[]))
+    first_st = next(i for i, n in enumerate(body) if "set_page_config" in ast.unparse(n))
+    return ast.unparse(ast.Module(body=body[:first_st], type_ignores=[]))
 
 
-# a fresh server runs a deep link's page without app.py (legacy pages/ mode) until app.py has
-# called st.navigation once: then the first thing the page does is its page_header call
+# a page's first call (a fresh server runs a deep link's page without app.py, in Streamlit's
+# legacy pages/ mode, until app.py has called st.navigation once: then this is all there is)
 PAGE_PRELUDE = "from dlviz.ui.common import page_header\npage_header('A page', 'Its intro.')"
 
 
@@ -91,27 +89,46 @@ def run_two_sessions(prelude: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize("entry", ["app.py", "a page on its own"])
+# a real page imports its ui module (and with it dlviz.plots and plotly) before its header
+PAGE_WITH_IMPORTS = "from dlviz.ui import depth as ui\nui.page_header('A page', 'Its intro.')"
+
+
+@pytest.mark.parametrize("entry", ["app.py and a page", "a page on its own", "a page's imports"])
 def test_a_chart_never_sees_a_half_imported_pandas(entry):
-    prelude = app_prelude(ROOT / "app.py") if entry == "app.py" else PAGE_PRELUDE
+    prelude = {
+        "app.py and a page": app_prelude(ROOT / "app.py") + "\n" + PAGE_PRELUDE,
+        "a page on its own": PAGE_PRELUDE,
+        "a page's imports": PAGE_WITH_IMPORTS,
+    }[entry]
     result = run_two_sessions(prelude)
     assert result["errors"] == []
     assert result["renders"] >= 1 and result["while_half_made"] == 0
 
 
-def test_without_the_preload_the_same_race_breaks_the_chart(tmp_path):
-    """The check above can fail: drop the preload import and the race is back, every time."""
-    source = (ROOT / "app.py").read_text()
-    assert "import dlviz.ui.preload" in source
-    app = tmp_path / "app.py"
-    app.write_text(source.replace("import dlviz.ui.preload", "import math"))
-    result = run_two_sessions(app_prelude(app))
+def test_without_waiting_for_the_warm_up_the_same_race_breaks_the_chart():
+    """The check above can fail: start the warm-up without waiting and the race is back."""
+    result = run_two_sessions("from dlviz.ui import warmup\nwarmup.start()")
     assert result["while_half_made"] >= 1 or result["errors"]
     assert any("partially initialized module 'pandas'" in e for e in result["errors"])
 
 
-def test_app_imports_the_preload_before_any_streamlit_call():
-    assert "import dlviz.ui.preload" in app_prelude(ROOT / "app.py")
+def test_every_page_but_home_waits_for_the_warm_up_before_it_runs():
+    source = (ROOT / "dlviz" / "ui" / "registry.py").read_text()
+    run_page = source[source.index("def run_page") :]
+    assert run_page.index("warmup.wait()") < run_page.rindex("page.run()")
+
+
+def test_home_needs_none_of_the_heavy_modules():
+    """Home is served while the warm-up runs: app.py's and Home's imports stay light."""
+    code = (
+        "import sys, streamlit\n"  # the server has imported Streamlit before any page runs
+        "import dlviz.ui.home, dlviz.ui.registry, dlviz.ui.common, dlviz.ui.warmup\n"
+        "print(sorted(m for m in ('torch', 'pandas', 'numpy', 'sklearn', 'dlviz.plots')"
+        " if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 TEXT_ONLY = {"text_sections", "load_text"}  # read markdown files; draw nothing
@@ -146,7 +163,7 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-def test_the_preload_imports_every_package_the_pages_and_dlviz_use():
+def test_the_warm_up_imports_every_package_the_pages_and_dlviz_use():
     """Lazy imports inside functions included, plus what plotly and Streamlit probe."""
     wanted: set[str] = {"pandas", "numpy", "PIL", "pyarrow", "narwhals"}
     ui = [*(ROOT / "dlviz" / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py")]
@@ -157,11 +174,29 @@ def test_the_preload_imports_every_package_the_pages_and_dlviz_use():
     wanted -= set(sys.stdlib_module_names) | {"dlviz", "__future__", "streamlit_drawable_canvas"}
     # and dlviz's own modules that a page or its ui helpers import, lazily or not
     wanted |= {m for path in ui for m in _imports(path) if m.startswith("dlviz.")}
-    wanted.discard("dlviz.ui.preload")
+    wanted.discard("dlviz.ui.warmup")
     code = (
-        "import sys, dlviz.ui.preload\n"
+        "import sys, dlviz.ui.warmup\n"
+        "dlviz.ui.warmup.wait(everything=True)\n"
         f"print(sorted(m for m in {sorted(wanted)!r} if m not in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "[]", f"not preloaded: {out.stdout.strip()}"
+    assert out.stdout.strip() == "[]", f"not warmed up: {out.stdout.strip()}"
+
+
+def test_the_first_stage_covers_everything_probed_and_freezes_the_heap():
+    """Pages that draw wait only for stage 1: it must hold every module plotly and Streamlit
+    look up in sys.modules; and after it a full collection is cheap (gc.freeze)."""
+    code = (
+        "import gc, sys, time, dlviz.ui.warmup as w\n"
+        "w.wait()\n"
+        "print(sorted(m for m in ('pandas', 'numpy', 'PIL', 'pyarrow', 'narwhals', 'torch',"
+        " 'plotly.graph_objects') if m not in sys.modules))\n"
+        "w.wait(everything=True)\n"
+        "t = time.perf_counter(); gc.collect(2)\n"
+        "print(gc.get_freeze_count() > 100_000, time.perf_counter() - t < 0.1)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-2:] == ["[]", "True True"]

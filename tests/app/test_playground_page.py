@@ -166,3 +166,21 @@ def test_recover_offers_a_slider_option_a_tenth_down_or_says_no_tenth():
 
     assert recovery_lr(10.0) == 1.0 and recovery_lr(3.0) == 0.3 and recovery_lr(3e-4) == 3e-5
     assert recovery_lr(1e-5) == 1e-5  # the slider's end: nothing smaller to offer
+
+
+def test_a_hidden_tab_pauses_its_trainer_and_coming_back_plays_on(at):
+    at.button(key="pg_play").click().run()
+    assert trainer(at).running
+    at.session_state["pg_visibility"] = {"hidden": True}
+    at.run()
+    assert not at.exception
+    assert not trainer(at).running and not playground_workers()
+    at.session_state["pg_visibility"] = {"hidden": False}
+    at.run()
+    assert trainer(at).running
+    at.button(key="pg_play").click().run()  # a pause the learner asked for stays a pause
+    at.session_state["pg_visibility"] = {"hidden": True}
+    at.run()
+    at.session_state["pg_visibility"] = {"hidden": False}
+    at.run()
+    assert not trainer(at).running

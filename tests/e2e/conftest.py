@@ -16,13 +16,26 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def e2e_dir(tmp_path_factory):
+    """This session's server folder: caches, server.log and runs.jsonl (the run log)."""
+    return tmp_path_factory.mktemp("e2e")
+
+
+@pytest.fixture(scope="session")
+def run_log(e2e_dir):
+    """The server's DLVIZ_RUN_LOG: one JSON line per script run."""
+    return e2e_dir / "runs.jsonl"
+
+
+@pytest.fixture(scope="session")
+def app_url(e2e_dir, run_log):
     """Start the app on a free loopback port, offline, with its caches in a temp dir."""
-    base = tmp_path_factory.mktemp("e2e")
+    base = e2e_dir
     env = {
         "DLVIZ_CACHE_DIR": str(base / "cache"),
         "DLVIZ_DATA_DIR": os.environ.get("DLVIZ_TEST_DATA_DIR", str(base / "data")),
         "DLVIZ_OFFLINE": "1",
+        "DLVIZ_RUN_LOG": str(run_log),
     }
     try:
         with running_app(env, log=base / "server.log") as url:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import assert_no_exception, open_app_page, rerun, screenshot
+from tests.support import (
+    assert_no_exception,
+    open_app_page,
+    rerun,
+    screenshot,
+    server_threads,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -61,3 +68,47 @@ def test_play_moves_the_boundary_and_the_epoch_counter(page, app_url):
     assert epoch(page) == stopped
     assert_no_exception(page)
     screenshot(page, "e2e-playground")
+
+
+def set_hidden(page, hidden: bool) -> None:
+    """Make ``document.hidden`` read ``hidden`` and fire ``visibilitychange``."""
+    page.evaluate(
+        """hidden => {
+            Object.defineProperty(document, "hidden", {value: hidden, configurable: true});
+            Object.defineProperty(document, "visibilityState",
+                {value: hidden ? "hidden" : "visible", configurable: true});
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""",
+        hidden,
+    )
+
+
+def test_a_hidden_tab_pauses_training_and_it_plays_on_when_shown(page, app_url):
+    open_app_page(page, app_url, "playground")
+    page.get_by_role("button", name="Play").click()
+    wait_epoch_above(page, 2)
+    # headless Chromium keeps every tab "visible": tell the page what a browser tells it when the
+    # learner switches to another tab (the Page Visibility API's property and event)
+    set_hidden(page, True)
+    page.get_by_role("button", name="Play").wait_for(timeout=30_000)  # paused itself
+    paused_at = epoch(page)
+    set_hidden(page, False)
+    wait_epoch_above(page, paused_at)  # playing again
+    page.get_by_role("button", name="Pause").click()
+    assert_no_exception(page)
+
+
+TRAINER = "dlviz-playgrnd"  # the OS name of a Playground training thread
+
+
+def test_closing_the_tab_ends_its_training_thread_within_a_minute(browser, app_url):
+    from tests.support import new_page
+
+    page = new_page(browser)
+    open_app_page(page, app_url, "playground")
+    before = server_threads(app_url, TRAINER)
+    page.get_by_role("button", name="Play").click()
+    wait_epoch_above(page, 2)
+    assert server_threads(app_url, TRAINER) == before + 1  # this learner's trainer
+    page.context.close()  # the learner leaves without pressing Pause
+    assert wait_until(lambda: server_threads(app_url, TRAINER) <= before, timeout=60, poll=0.5)

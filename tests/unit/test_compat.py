@@ -18,6 +18,21 @@ def test_streamlit_still_raises_script_control_exceptions_on_rerun_and_stop():
     assert issubclass(StopException, ScriptControlException)
 
 
+def test_streamlit_still_starts_and_ends_every_run_where_the_run_log_wraps_it():
+    import inspect
+
+    from dlviz.ui.compat import ScriptRunContext, ScriptRunner, ScriptRunnerEvent
+
+    assert callable(ScriptRunContext.reset)
+    params = list(inspect.signature(ScriptRunner._on_script_finished).parameters)
+    assert params[:4] == ["self", "ctx", "event", "premature_stop"]
+    assert {"SCRIPT_STOPPED_FOR_RERUN", "SCRIPT_STOPPED_WITH_SUCCESS"} <= {
+        e.name for e in ScriptRunnerEvent
+    }
+    fields = set(ScriptRunContext.__dataclass_fields__)
+    assert {"pages_manager", "fragment_ids_this_run", "session_id"} <= fields
+
+
 def test_streamlit_still_tells_whether_a_browser_session_is_connected():
     """The job queue keeps a disconnected learner's jobs while their session may come back."""
     import inspect
@@ -70,3 +85,22 @@ def test_torchs_gnu_openmp_runs_a_function_on_every_worker():
     torch.ones(1000).sum()  # make sure torch has loaded its OpenMP runtime
     assert torch_libgomp() is not None, "torch no longer loads GNU OpenMP (libgomp) here"
     assert on_omp_threads(lambda: 7, 2) == [7, 7]
+
+
+@linux_glibc
+def test_threads_can_be_named_in_the_os():
+    import threading
+    from pathlib import Path
+
+    from dlviz.runtime import name_os_thread
+
+    seen = []
+
+    def body():
+        seen.append(name_os_thread("dlviz-test-name-longer-than-15"))
+        seen.append(Path(f"/proc/self/task/{threading.get_native_id()}/comm").read_text().strip())
+
+    t = threading.Thread(target=body)
+    t.start()
+    t.join()
+    assert seen == [True, "dlviz-test-name"]  # the kernel keeps 15 bytes

@@ -76,35 +76,37 @@ def test_settings_read_every_dlviz_variable(monkeypatch, tmp_path):
     monkeypatch.setenv("DLVIZ_CACHE_DIR", str(tmp_path / "c"))
     monkeypatch.setenv("DLVIZ_OFFLINE", "0")
     monkeypatch.setenv("DLVIZ_THREADS", "1")
+    monkeypatch.setenv("DLVIZ_RUN_LOG", str(tmp_path / "runs.jsonl"))
     s = get_settings()
     assert (s.data_dir, s.cache_dir) == (tmp_path / "d", tmp_path / "c")
     assert s.allow_download and s.threads == 1
+    assert s.run_log == tmp_path / "runs.jsonl"
     monkeypatch.delenv("DLVIZ_THREADS")
+    monkeypatch.delenv("DLVIZ_RUN_LOG")
     assert get_settings().threads is None  # the CPU quota decides
+    assert get_settings().run_log is None  # no run log unless asked for
 
 
 def test_dlviz_threads_reaches_torch_in_the_app_and_the_cli(monkeypatch, tmp_path, fresh_warnings):
     from dlviz.cli import main
-    from dlviz.ui.common import setup_torch
+    from dlviz.ui.warmup import configure_torch_for_the_app
 
     before = torch.get_num_threads()
     seen: list[int | None] = []
     real = dlviz.runtime.configure_torch
 
-    def spy(threads=None):
+    def spy(threads=None, tune_malloc=True):
         seen.append(threads)
-        return real(threads=threads)
+        return real(threads=threads, tune_malloc=tune_malloc)
 
     monkeypatch.setattr(dlviz.runtime, "configure_torch", spy)
     monkeypatch.setenv("DLVIZ_THREADS", "1")
-    setup_torch.clear()  # st.cache_resource: once per process, so start from a clean cache
     try:
-        assert setup_torch() == 1 and torch.get_num_threads() == 1
+        assert configure_torch_for_the_app() == 1 and torch.get_num_threads() == 1
         argv = ["train", "--dataset", "digits", "--model", "seed-mlp", "--epochs", "1",
                 "--subset", "100", "--no-cache", "--cache-dir", str(tmp_path)]  # fmt: skip
         assert main(argv) == 0
         assert main([*argv, "--threads", "2"]) == 0  # the flag wins over the variable
     finally:
-        setup_torch.clear()
         torch.set_num_threads(before)
     assert [t for t in seen if t is not None] == [1, 1, 2]  # train() itself passes None: "keep"

@@ -12,11 +12,12 @@ import streamlit as st
 
 from dlviz.ui.common import page_header, text_sections, try_this
 from dlviz.ui.playground.controls import playground_controls
-from dlviz.ui.playground.live import get_trainer, show_live, show_toolbar
+from dlviz.ui.playground.live import get_trainer, pause_when_hidden, show_live, show_toolbar
 
 __all__ = [
     "get_trainer",
     "page_header",
+    "pause_when_hidden",
     "playground_controls",
     "show_live",
     "show_notes",

@@ -29,6 +29,7 @@ from dlviz.plots.playground.regions import (
     update_decision_figure,
 )
 from dlviz.ui.playground.controls import KEEP, LR_OPTIONS, nearest_option
+from dlviz.ui.visibility import tab_hidden
 
 POLL_SECONDS = 0.5
 
@@ -57,6 +58,22 @@ def get_trainer(
             trainer.play()
     trainer.update_settings(settings)
     return trainer, data
+
+
+def pause_when_hidden(trainer: Trainer) -> None:
+    """Pause a playing trainer while its tab is hidden; play on when the learner comes back.
+
+    A class leaves many tabs in the background: their training threads would share the server's
+    cores with the learners who are watching. (A closed tab stops its trainer by itself: nobody
+    asks for snapshots any more, see ``Trainer.idle_timeout``.)
+    """
+    state = st.session_state
+    if tab_hidden("pg_visibility"):
+        if trainer.running:
+            trainer.pause()
+            state["pg_paused_hidden"] = True
+    elif state.pop("pg_paused_hidden", False) and not trainer.running:
+        trainer.play()
 
 
 def _trainer() -> Trainer:

@@ -1,0 +1,253 @@
+"""One simulated learner in Chromium (Playwright's async API), timing every interaction.
+
+A learner opens pages from the sidebar, moves widgets by keyboard or click, and each interaction
+is timed from the input until the page *shows* the new value: a chart's data (its signature, or
+the probe's exact x), a metric's text, an element appearing; never just "a run finished". After
+each one the page is checked for Streamlit exception boxes and error alerts. Results go to a
+``Recorder`` as ``Sample``s; ``benchmarks.classroom_report`` turns them into tables.
+
+Used by ``bench_classroom`` (many learners at once) and ``bench_browser`` (one learner); the page
+by page steps are ``benchmarks.lesson``. Prints nothing, asserts nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from playwright.async_api import Error as PlaywrightError
+
+from dlviz.ui.registry import PAGES
+from tests.support import IDLE, script_finished
+from tests.support_async import wait_drawn, wait_idle
+
+OK, BUSY, TIMEOUT, EXCEPTION, ERROR_ALERT, FAILED = (
+    "ok",
+    "busy",
+    "timeout",
+    "exception",
+    "error-alert",
+    "failed",
+)
+NAV_TITLES = {p.url_path: p.title for p in PAGES}
+
+# the first thing each page draws that proves it is this page (its "first chart")
+READY = {
+    "home": "h1",
+    "activations": ".st-key-act_chart .main-svg",
+    "loss": ".st-key-loss_ce_chart .main-svg",
+    "backprop": '[data-testid="stGraphVizChart"] svg g.node',
+    "gradient-descent": ".st-key-gd_chart .main-svg",
+    "playground": ".st-key-pg_regions .main-svg",
+    "depth-and-init": ".st-key-depth_profile .main-svg",
+    "training": ".st-key-train_samples .main-svg",
+    # nothing is computed on opening: the landscape (cached), its Compute form, or Train it (no run)
+    "loss-landscape": ".st-key-land_line .main-svg, .st-key-land_compute, .st-key-land_train",
+}
+BUSY_TEXT = "is running on this server"  # the Training and Loss-landscape pages' busy warnings
+# READY, or "busy" when the page says the server is busy instead (a landscape needs the slot)
+SHOWN_OR_BUSY = """([ready, busy]) => {
+  if (document.querySelector(ready)) return "ok";
+  const warnings = [...document.querySelectorAll('[data-testid="stAlertContentWarning"]')];
+  return warnings.some(w => w.innerText.includes(busy)) ? "busy" : null;
+}"""
+
+# A cheap checksum of a plotly chart's drawn data, annotations and title (null until drawn):
+# it changes when the chart shows new values, whatever kind of traces it has.
+CHART_SIGNATURE = """key => {
+  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  if (!gd || !gd._fullData || !gd.querySelector('.main-svg')) return null;
+  let s = 0, n = 0;
+  const walk = v => {
+    if (typeof v === 'number') { n += 1; s += v * (n % 7 + 1); }
+    else if (v && typeof v !== 'string' && v.length !== undefined) {
+      for (let i = 0; i < v.length; i++) walk(v[i]);
+    }
+  };
+  for (const t of gd._fullData) { walk(t.x); walk(t.y); walk(t.z); }
+  const notes = (gd._fullLayout.annotations || []).map(a => a.text).join('|');
+  const title = (gd._fullLayout.title && gd._fullLayout.title.text) || '';
+  return `${n}:${s}:${notes}:${title}`;
+}"""
+
+HAS_TEXT = "text => document.body.textContent.includes(text)"
+
+# A new exception box or error alert on the page (text), or null.
+PROBLEM = """seen => {
+  const boxes = [...document.querySelectorAll(
+    '[data-testid="stException"], [data-testid="stAlertContentError"]')];
+  const fresh = boxes.map(b => [b.getAttribute('data-testid'), b.innerText.slice(0, 200)])
+    .filter(([, text]) => !seen.includes(text));
+  return fresh.length ? fresh[0] : null;
+}"""
+
+
+@dataclass
+class Sample:
+    """One timed interaction: its kind, seconds until shown (None if never), the outcome."""
+
+    kind: str
+    seconds: float | None
+    outcome: str
+    learner: int
+    detail: str = ""
+
+
+@dataclass
+class Recorder:
+    """Every learner's samples, in the order they ended."""
+
+    samples: list[Sample] = field(default_factory=list)
+
+    def add(self, sample: Sample) -> Sample:
+        self.samples.append(sample)
+        return sample
+
+
+@dataclass
+class Learner:
+    """One browser context on the app: its page, its number and where its samples go."""
+
+    page: object
+    index: int
+    url: str
+    recorder: Recorder
+    timeout: float = 60.0  # seconds for a concept-page interaction to show its value
+    seen: list[str] = field(default_factory=list)  # problem texts already reported
+
+    async def measure(
+        self,
+        kind: str,
+        act: Callable[[], Awaitable[object]],
+        shown: Callable[[], Awaitable[str | None]],
+    ) -> Sample:
+        """Time ``act`` (the input) until ``shown`` resolves; record outcome and problems.
+
+        ``shown`` returns OK or BUSY (the server said it is busy); anything else means OK.
+        """
+        start = time.perf_counter()
+        try:
+            await act()
+            result = await shown()
+            outcome = result if result in (OK, BUSY) else OK
+            seconds: float | None = time.perf_counter() - start
+            detail = ""
+        except PlaywrightError as err:  # TimeoutError is a subclass
+            timed_out = "Timeout" in type(err).__name__ or "Timeout" in str(err)[:200]
+            outcome, seconds = (TIMEOUT if timed_out else FAILED), None
+            detail = str(err).splitlines()[0][:160]
+        problem = await self.problem()
+        if problem:
+            outcome, detail = problem
+        return self.recorder.add(Sample(kind, seconds, outcome, self.index, detail))
+
+    async def problem(self) -> tuple[str, str] | None:
+        """(EXCEPTION or ERROR_ALERT, its text) when a new one is on the page."""
+        try:
+            found = await self.page.evaluate(PROBLEM, self.seen)
+        except PlaywrightError:
+            return None
+        if not found:
+            return None
+        testid, text = found
+        self.seen.append(text)
+        return (EXCEPTION if testid == "stException" else ERROR_ALERT), text
+
+    # --- opening pages ------------------------------------------------------------------------
+
+    async def start(self) -> Sample:
+        """Open the app's root URL (Home), timed until its title is drawn."""
+
+        async def shown() -> None:
+            await self.page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=self.ms(2))
+            await self.page.wait_for_selector(READY["home"], timeout=self.ms(2))
+            await wait_idle(self.page, self.timeout * 2)
+
+        return await self.measure("open home", lambda: self.page.goto(self.url), shown)
+
+    async def open(self, url_path: str, timeout: float | None = None) -> Sample:
+        """Click the page's sidebar link; timed until its first chart is drawn, then settle."""
+        link = self.page.locator('[data-testid="stSidebarNavLink"]')
+        link = link.filter(has_text=NAV_TITLES[url_path]).first
+        wait = timeout or self.timeout
+
+        async def shown() -> str:
+            found = await self.page.wait_for_function(
+                SHOWN_OR_BUSY, arg=[READY[url_path], BUSY_TEXT], timeout=wait * 1000
+            )
+            return await found.json_value()
+
+        sample = await self.measure(f"open {url_path}", link.click, shown)
+        await self.settle(wait)
+        return sample
+
+    async def settle(self, timeout: float | None = None) -> None:
+        """Wait (untimed) until no run is in progress and every element is drawn."""
+        try:
+            await wait_idle(self.page, timeout or self.timeout)
+            await wait_drawn(self.page, timeout or self.timeout)
+        except PlaywrightError:
+            pass  # the next interaction's own wait reports the problem
+
+    def button(self, key: str):
+        """The button with widget key ``key`` (a button with help renders a hidden twin)."""
+        return self.page.locator(f".st-key-{key} button[data-testid^='stBaseButton']:visible").first
+
+    # --- conditions -----------------------------------------------------------------------------
+
+    def ms(self, factor: float = 1.0) -> float:
+        return self.timeout * factor * 1000
+
+    async def signature(self, key: str) -> str | None:
+        return await self.page.evaluate(CHART_SIGNATURE, key)
+
+    async def chart_changed(self, key: str, before: str | None, timeout: float | None = None):
+        """Wait until the chart ``key`` is drawn with data other than ``before``."""
+        await self.page.wait_for_function(
+            f"([key, before]) => {{ const s = ({CHART_SIGNATURE})(key); "
+            "return s !== null && s !== before; }",
+            arg=[key, before],
+            timeout=(timeout or self.timeout) * 1000,
+        )
+
+    async def slider_value(self, key: str) -> float:
+        return float(await self.page.locator(f".st-key-{key} input[type=range]").input_value())
+
+    async def press_slider(self, key: str, keys: list[str]) -> None:
+        """Focus the slider ``key`` and press ``keys``, as fast as the browser takes them."""
+        thumb = self.page.locator(f".st-key-{key} input[type=range]")
+        await thumb.focus()
+        for k in keys:
+            await self.page.keyboard.press(k)
+
+    async def run_outcome(self, act: Callable[[], Awaitable[object]], text: str, timeout: float):
+        """``act``, then OK as soon as the page shows ``text``; when the run it started ends
+        without it, BUSY if the page says the server is busy, else FAILED."""
+        finished = asyncio.ensure_future(
+            self.page.dlviz_stream.wait_for_event(
+                "framereceived", predicate=script_finished, timeout=timeout * 1000
+            )
+        )
+        await act()
+        success = asyncio.ensure_future(
+            self.page.wait_for_function(HAS_TEXT, arg=text, timeout=timeout * 1000, polling=50)
+        )
+        done, _ = await asyncio.wait({finished, success}, return_when=asyncio.FIRST_COMPLETED)
+        if success in done:
+            _drop(finished)
+            success.result()
+            return OK
+        _drop(success)
+        finished.result()  # raises on timeout
+        await self.page.wait_for_function(IDLE, timeout=timeout * 1000)
+        if await self.page.evaluate(HAS_TEXT, text):
+            return OK
+        return BUSY if await self.page.evaluate(HAS_TEXT, BUSY_TEXT) else FAILED
+
+
+def _drop(future: asyncio.Future) -> None:
+    """Cancel a wait we no longer need, and retrieve its end so asyncio does not warn."""
+    future.cancel()
+    future.add_done_callback(lambda f: f.cancelled() or f.exception())
