@@ -13,8 +13,9 @@ page does not poll the Training page, and must not lose their place in line.
 
 ``submit``, ``view``, ``cancel`` and ``collect`` wrap the executor for this learner;
 ``finished`` recalls the last landscapes and maps any learner's job produced (runs go to the
-disk store instead). ``show_waiting`` and ``show_failure`` draw what every page shows for a
-queued or failed job; ``poll_every`` is the ``st.fragment`` interval while a job is active.
+disk store instead). ``job_panel``, ``show_waiting`` and ``show_failure`` draw what every page
+shows for a queued, running or failed job; ``poll_every`` is the ``st.fragment`` interval while a
+job is active.
 """
 
 from __future__ import annotations
@@ -172,6 +173,12 @@ def _cancel(job_id: str, forget: tuple[str, ...]) -> None:
     cancel(job_id, keep=False)  # the learner no longer wants it: nothing to take over
     for name in forget:
         st.session_state.pop(name, None)
+
+
+def job_panel(label: str):
+    """An expanded ``st.status`` that keeps its spinner while the job waits or runs: write into
+    the container this returns (leaving ``with st.status`` would mark it complete)."""
+    return st.status(label, expanded=True).container()
 
 
 def show_waiting(job: JobView, cancel_key: str, forget: tuple[str, ...]) -> None:

@@ -72,8 +72,11 @@ def test_one_learner_trains_while_the_next_waits_with_its_place_and_an_estimate(
     assert labels(b) == ["Waiting to train seed-mlp on Digits (8x8)…"]
     assert "**1st in line** · starts in about" in markdown(b)
     assert b.button(key="train_cancel")  # the waiting learner may cancel
+    assert [s.state for s in b.get("status")] == ["running"]  # its spinner, not a check mark
+    assert not any("Press **Train**" in i.value for i in b.info)
     a.run()
     assert labels(a) == ["Training seed-cnn on Digits (8x8)…"]
+    assert [s.state for s in a.get("status")] == ["running"]
     assert a.button(key="train_stop") and a.get("progress")
     finish_jobs(a, b, timeout=TIMEOUT)
     assert a.success[0].value.startswith("Trained 4 epochs")

@@ -203,7 +203,7 @@ def _job_panel() -> None:
     if job is None or not job.active:
         st.rerun()  # it ended: the whole page draws the landscape
     if job.status == "queued":
-        with st.status(f"Waiting to compute the {job.label}…", expanded=True):
+        with jobs.job_panel(f"Waiting to compute the {job.label}…"):
             jobs.show_waiting(job, "land_cancel", (JOB,))
         return
     text = f"Evaluating the loss: {job.text}" if job.text else "Starting a worker…"

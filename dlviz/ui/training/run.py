@@ -115,10 +115,10 @@ def _job_panel() -> None:
     if job is None or not job.active:
         st.rerun()  # it ended since the page was drawn: the whole page takes the run over
     if job.status == "queued":
-        with st.status(f"Waiting to train {job.label}…", expanded=True):
+        with jobs.job_panel(f"Waiting to train {job.label}…"):
             jobs.show_waiting(job, "train_cancel", (JOB,))
         return
-    with st.status(f"Training {job.label}…", expanded=True):
+    with jobs.job_panel(f"Training {job.label}…"):
         st.button(
             "Stop",
             key="train_stop",
@@ -180,6 +180,11 @@ def show_run_message(result: TrainResult) -> None:
         st.success(f"From the cache: {result.message}", icon=":material/bolt:")
     else:
         st.success(result.message, icon=":material/check_circle:")
+
+
+def job_pending() -> bool:
+    """This learner has a training waiting or running (the page then says nothing else)."""
+    return st.session_state.get(JOB) is not None
 
 
 def train_or_recall(cfg: TrainConfig | None, model: str, data: Dataset) -> TrainResult | None:
