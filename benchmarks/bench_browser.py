@@ -33,6 +33,7 @@ from benchmarks.lesson import (
     choose_digits_run,
     descent_lr_move,
     landscape_compute,
+    landscape_run,
     playground_step,
     probe_move,
     slider_move,
@@ -114,6 +115,8 @@ async def warm_controls(url: str, repeats: int, heavy: int, recorder: Recorder) 
         await lr.start()
         for page in PAGES:  # untimed: imports, first caches, a stored run for the landscape
             await lr.open(page, timeout=600)
+            if page == "loss-landscape":
+                await landscape_run(lr)
         lr.recorder = recorder
         for page, n, control in controls(repeats, heavy):
             await lr.open(page, timeout=600)

@@ -43,7 +43,8 @@ READY = {
     "playground": ".st-key-pg_regions .main-svg",
     "depth-and-init": ".st-key-depth_profile .main-svg",
     "training": ".st-key-train_samples .main-svg",
-    "loss-landscape": ".st-key-land_line .main-svg",
+    # nothing is computed on opening: the landscape (cached), its Compute form, or Train it (no run)
+    "loss-landscape": ".st-key-land_line .main-svg, .st-key-land_compute, .st-key-land_train",
 }
 BUSY_TEXT = "is running on this server"  # the Training and Loss-landscape pages' busy warnings
 # READY, or "busy" when the page says the server is busy instead (a landscape needs the slot)

@@ -149,6 +149,15 @@ async def landscape_compute(lr: Learner, seed: int):
     )
 
 
+async def landscape_run(lr: Learner) -> None:
+    """An empty run store offers a quick Digits run: train it (untimed) until the form shows."""
+    if await lr.page.locator(".st-key-land_compute").count():
+        return
+    await lr.button("land_train").click()
+    await lr.page.wait_for_selector(".st-key-land_compute", timeout=TRAIN_TIMEOUT * 1000)
+    await lr.settle()
+
+
 async def _nothing() -> None:
     """The input happens inside ``shown``, once its waits are armed."""
 
@@ -233,6 +242,7 @@ async def landscape(lr: Learner, plan: LessonPlan) -> None:
     """Open it (a quick Digits run first when the store is empty), then compute a new plane."""
     opened = await lr.open("loss-landscape", timeout=TRAIN_TIMEOUT)
     if opened.outcome == OK:
+        await landscape_run(lr)
         await landscape_compute(lr, seed=1 + lr.index)
 
 

@@ -96,6 +96,24 @@ def count(value: float | int | None, never: str = "never") -> str:
     return f"{int(round(v)):,}"
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st: a place in a queue."""
+    n = int(n)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def duration(seconds: float | None) -> str:
+    """A rough wait for a learner: 'a few seconds', '40 s', '3 min'; 'a while' when unknown."""
+    if seconds is None or not math.isfinite(seconds):
+        return "a while"
+    if seconds < 5:
+        return "a few seconds"
+    if seconds < 90:
+        return f"{int(round(seconds / 5) * 5)} s"
+    return f"{int(round(seconds / 60))} min"
+
+
 def escape_markdown(text: str) -> str:
     """``text`` with Markdown's (and Streamlit's LaTeX ``$``) special characters escaped.
 

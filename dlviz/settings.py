@@ -26,6 +26,7 @@ class Settings:
     cache_dir: Path
     allow_download: bool
     threads: int | None = None  # None: the CPU quota (cgroup limit and affinity)
+    workers: int | None = None  # job worker processes; None: sized from the CPU quota, 0: none
     run_log: Path | None = None  # benchmarks: one JSON line per script run (dlviz.ui.runlog)
 
 
@@ -36,11 +37,15 @@ def default_cache_dir() -> Path:
 
 
 def get_settings() -> Settings:
-    """Read DLVIZ_DATA_DIR (default ``data/``), DLVIZ_CACHE_DIR, DLVIZ_OFFLINE, DLVIZ_THREADS and
-    DLVIZ_RUN_LOG (unset: no run log)."""
+    """Read DLVIZ_DATA_DIR (default ``data/``), DLVIZ_CACHE_DIR, DLVIZ_OFFLINE, DLVIZ_THREADS,
+    DLVIZ_WORKERS and DLVIZ_RUN_LOG (unset: no run log)."""
     from dlviz.runtime import cpu_quota
 
-    threads, problem = parse_threads(os.environ.get("DLVIZ_THREADS", ""), cpu_quota())
+    quota = cpu_quota()
+    threads, problem = parse_threads(os.environ.get("DLVIZ_THREADS", ""), quota)
+    if problem:
+        warn_once(problem)
+    workers, problem = parse_workers(os.environ.get("DLVIZ_WORKERS", ""), quota)
     if problem:
         warn_once(problem)
     return Settings(
@@ -48,6 +53,7 @@ def get_settings() -> Settings:
         cache_dir=Path(os.environ.get("DLVIZ_CACHE_DIR") or default_cache_dir()),
         allow_download=os.environ.get("DLVIZ_OFFLINE", "").lower() not in {"1", "true", "yes"},
         threads=threads,
+        workers=workers,
         run_log=Path(os.environ["DLVIZ_RUN_LOG"]) if os.environ.get("DLVIZ_RUN_LOG") else None,
     )
 
@@ -70,6 +76,30 @@ def parse_threads(text: str, limit: int) -> tuple[int | None, str | None]:
         return None, f"DLVIZ_THREADS={n} must be at least 1; using {cpus}."
     if n > limit:
         return limit, f"DLVIZ_THREADS={n} is more than {cpus}; using {limit}."
+    return n, None
+
+
+def parse_workers(text: str, limit: int) -> tuple[int | None, str | None]:
+    """DLVIZ_WORKERS -> ``(workers, problem)``: a count in 0..limit (the usable CPUs), else why not.
+
+    Empty means "sized from the CPU quota" (None); 0 means no worker process (jobs run on one
+    thread of the server: for hosts without memory for a second PyTorch process); a larger
+    count than the CPUs is capped there, and anything else is ignored.
+    """
+    text = text.strip()
+    if not text:
+        return None, None
+    try:
+        n = int(text)
+    except ValueError:
+        return None, f"DLVIZ_WORKERS={text!r} is not a whole number; sizing the pool from the CPUs."
+    if n < 0:
+        return None, f"DLVIZ_WORKERS={n} must be 0 or more; sizing the pool from the CPUs."
+    if n > limit:
+        return limit, (
+            f"DLVIZ_WORKERS={n} is more than the {limit} CPU{'s' if limit != 1 else ''} this "
+            f"process may use; using {limit}."
+        )
     return n, None
 
 

@@ -20,7 +20,8 @@ with preview:
 
 result = ui.train_or_recall(cfg, model, data)
 if result is None:
-    st.info("Press **Train** to train this model; on Digits it takes a few seconds.")
+    if not ui.job_pending():
+        st.info("Press **Train** to train this model; on Digits it takes a few seconds.")
 else:
     st.subheader("What did it learn?")
     ui.show_run_message(result)

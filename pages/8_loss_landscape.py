@@ -9,14 +9,14 @@ from dlviz.ui import landscape as ui
 TEXT = ui.text_sections("loss_landscape")
 ui.page_header("Loss landscape", TEXT["intro"])
 
-runs = ui.stored_runs_or_quick_run()
+runs = ui.stored_runs_or_offer()  # nothing trains on opening: an empty cache offers a quick run
 if not runs:
     st.stop()
 run_key = ui.run_controls(runs)
 
 available = ui.test_images_of(run_key, runs)
-cfg, log = ui.landscape_controls(max_images=available)
-land = ui.landscape_for(run_key, cfg)
+cfg, log, compute = ui.landscape_controls(max_images=available)
+land = ui.landscape_for(run_key, cfg, runs, compute)  # cached at once; computed only on request
 if land is None:
     st.stop()
 

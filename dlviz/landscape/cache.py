@@ -3,11 +3,13 @@
 ``LandscapeCache`` is the chain behind the Loss-landscape page: a bounded in-memory LRU of the
 most recently used landscapes, then a ``LandscapeStore`` on disk (keyed by run key + settings),
 else the landscape is computed from the stored run, with a progress callback, and kept in both.
-A computation first takes a lock (a server's one training slot, passed in): when another holds
-it, the lookup says "busy" instead of waiting. Failures come back as words in a
-``LandscapeLookup``, never as exceptions: a run that is gone, data that cannot be loaded, a model
-that cannot be rebuilt, a disk write that failed (the landscape then stays in memory). It knows
-nothing of Streamlit; what to train, and how, is ``dlviz.training``.
+A computation may first take a lock (passed in): when another holds it, the lookup says "busy"
+instead of waiting. The app computes landscapes in job worker processes (``dlviz.jobs``), each
+with its own cache in front of the shared disk; ``keep`` hands their result to the server's.
+Failures come back as words in a ``LandscapeLookup``, never as exceptions: a run that is gone,
+data that cannot be loaded, a model that cannot be rebuilt, a disk write that failed (the
+landscape then stays in memory). It knows nothing of Streamlit; what to train, and how, is
+``dlviz.training``.
 """
 
 from __future__ import annotations
@@ -70,6 +72,10 @@ class LandscapeCache:
         """The keys held in memory, least recently used first."""
         with self._lock:
             return list(self._memory)
+
+    def keep(self, run_key: str, cfg: LandscapeConfig, land: Landscape) -> None:
+        """Hold a landscape computed elsewhere (a worker process stored it on disk) in memory."""
+        self._remember((run_key, cfg), land)
 
     def get(self, run_key: str, cfg: LandscapeConfig) -> Landscape | None:
         """The landscape from memory, else from disk (then remembered), else None; never computes."""

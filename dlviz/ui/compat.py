@@ -16,4 +16,27 @@ from streamlit.runtime.scriptrunner.script_runner import ScriptRunner, ScriptRun
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
 
-__all__ = ["ScriptControlException", "ScriptRunContext", "ScriptRunner", "ScriptRunnerEvent"]
+
+def session_id() -> str | None:
+    """The id of the browser session this script run serves (None outside a script run)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return None if ctx is None else ctx.session_id
+
+
+def session_is_active(sid: str | None) -> bool:
+    """Whether that browser session is connected now (False without a server: AppTest, bare)."""
+    from streamlit import runtime
+
+    return sid is not None and runtime.exists() and runtime.get_instance().is_active_session(sid)
+
+
+__all__ = [
+    "ScriptControlException",
+    "ScriptRunContext",
+    "ScriptRunner",
+    "ScriptRunnerEvent",
+    "session_id",
+    "session_is_active",
+]

@@ -1,12 +1,11 @@
 """Process-wide cached resources shared by the training-related pages: datasets and the run store.
 
 Datasets are cached with ``st.cache_resource`` (one shared, read-only copy per server process);
-the run store is a thin handle on the disk cache in DLVIZ_CACHE_DIR.
+the run store is a thin handle on the disk cache in DLVIZ_CACHE_DIR. Training itself runs in the
+job queue's worker processes (``dlviz.ui.jobs``), which load their own copy of the data.
 """
 
 from __future__ import annotations
-
-import threading
 
 import streamlit as st
 
@@ -38,9 +37,3 @@ def get_store():
     from dlviz.training.store import RunStore
 
     return RunStore(get_settings().cache_dir / "runs")
-
-
-@st.cache_resource
-def training_slot() -> threading.BoundedSemaphore:
-    """One training at a time per server: small hosts have one or two cores."""
-    return threading.BoundedSemaphore(1)

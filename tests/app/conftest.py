@@ -20,6 +20,18 @@ def _clear_streamlit_caches():
     st.cache_resource.clear()
 
 
+def finish_jobs(*apps: AppTest, timeout: float = 240) -> None:
+    """Wait until the server's job queue has nothing waiting or running, then rerun each page:
+    AppTest does not tick ``st.fragment(run_every=...)``, so this is the poll that finds the
+    finished job."""
+    from dlviz.ui.jobs import get_executor
+
+    assert get_executor().wait(timeout), "the job queue did not empty in time"
+    for at in apps:
+        at.run(timeout=timeout)
+        assert not at.exception, [e.message for e in at.exception]
+
+
 def open_page(page: str, timeout: float = 60) -> AppTest:
     """Run app.py, switch to ``pages/<page>`` and return the AppTest after the first run."""
     at = AppTest.from_file(APP, default_timeout=timeout).run()

@@ -7,7 +7,7 @@ import pytest
 
 from dlviz.backprop import gradients
 from dlviz.expression import ExpressionError
-from tests.app.conftest import open_page
+from tests.app.conftest import finish_jobs, open_page
 from tests.app.hardening import assert_clean, enter_text
 from tests.expression_strategies import (
     CONSTANT_FAILURES,
@@ -133,6 +133,7 @@ def test_convergence_map_runs_on_the_button():
     assert len(plotly_specs(at)) == 2  # the map waits for the button
     at.button(key="gd_map_go").click().run()
     assert not at.exception
+    finish_jobs(at)  # the map runs in the job queue's worker
     heat = [s for s in plotly_specs(at) if s["data"][0]["type"] == "heatmap"]
     assert heat
     assert values(heat[0]["data"][0]["z"]).shape == (25, 25)

@@ -1,4 +1,5 @@
-"""The Loss-landscape page: a quick run when the cache is empty, settings, caching, bad runs."""
+"""The Loss-landscape page: nothing computed on opening, a quick run and a landscape through the
+job queue on request, settings, caching, bad runs."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from dlviz.landscape import quick_config
 from dlviz.training.store import RunStore
-from tests.app.conftest import open_page
+from tests.app.conftest import finish_jobs, open_page
 from tests.app.hardening import assert_clean
 from tests.support import plotly_specs
 
@@ -29,6 +30,7 @@ def _charts(at) -> dict[str, dict]:
 
 
 def _set_form(at, **values):
+    """Set the form, press **Compute landscape** and wait for the job (if one was needed)."""
     for key, value in values.items():
         widget = at.select_slider(key=key) if key == "land_span" else None
         if widget is None:
@@ -36,15 +38,45 @@ def _set_form(at, **values):
         widget.set_value(value)
     at.button(key="land_compute").click().run()
     assert not at.exception, [e.message for e in at.exception]
+    finish_jobs(at, timeout=TIMEOUT)
+
+
+def _quick_run(at, model: str = "seed-mlp"):
+    """Press **Train it** for a quick Digits run (opens at once when stored) and wait for it."""
+    at.selectbox(key="land_quick_model").set_value(model)
+    at.button(key="land_train").click().run(timeout=TIMEOUT)
+    assert not at.exception, [e.message for e in at.exception]
+    finish_jobs(at, timeout=TIMEOUT)
+    return at
+
+
+def _page_with_a_run(model: str = "seed-mlp"):
+    return _quick_run(open_page(PAGE, timeout=TIMEOUT), model)
 
 
 def _cache_dir() -> Path:
     return Path(os.environ["DLVIZ_CACHE_DIR"])
 
 
-def test_first_load_shows_line_contour_and_surface():
+def test_opening_computes_nothing_then_a_quick_run_and_the_button_draw_the_landscape(
+    monkeypatch, tmp_path
+):
+    from dlviz.ui.jobs import get_executor
+
+    monkeypatch.setenv("DLVIZ_CACHE_DIR", str(tmp_path))  # an empty run store
     at = open_page(PAGE, timeout=TIMEOUT)
     assert "andscape" in at.title[0].value
+    assert "No trained run yet" in at.info[0].value and not plotly_specs(at)
+    assert get_executor().worker_pids() == []  # nothing trains on opening
+    at.button(key="land_train").click().run(timeout=TIMEOUT)
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.get("progress") or "in line" in "\n".join(m.value for m in at.markdown)
+    finish_jobs(at, timeout=TIMEOUT)
+    assert at.selectbox(key="land_run").value == quick_config("seed-mlp").key()
+    assert not plotly_specs(at) and "Compute landscape" in at.info[0].value  # still on request
+    assert not list((tmp_path / "landscapes").glob("*.pt"))
+    at.button(key="land_compute").click().run()
+    finish_jobs(at, timeout=TIMEOUT)
     charts = _charts(at)
     assert set(charts) == {"line", "contour", "surface"}
     line = charts["line"]["data"][0]
@@ -57,12 +89,11 @@ def test_first_load_shows_line_contour_and_surface():
     centre = contour[0]["z"][10][10]
     assert centre == pytest.approx(trained, abs=1e-4)
     assert float(at.metric[2].value) > trained  # training lowered the loss
-    assert at.selectbox(key="land_run").value
-    assert list((_cache_dir() / "landscapes").glob("*.pt")), "the landscape was not cached on disk"
+    assert list((tmp_path / "landscapes").glob("*.pt")), "the landscape was not cached on disk"
 
 
 def test_settings_form_log_scale_and_the_disk_cache():
-    at = open_page(PAGE, timeout=TIMEOUT)
+    at = _page_with_a_run()
     _set_form(at, land_resolution=7, land_images=100, land_span=0.5, land_seed=3)
     contour = _charts(at)["contour"]["data"][0]
     assert len(contour["z"]) == 7 and contour["x"][0] == pytest.approx(-0.5)
@@ -74,7 +105,7 @@ def test_settings_form_log_scale_and_the_disk_cache():
     files = {p.name for p in (_cache_dir() / "landscapes").glob("*.pt")}
     assert len(files) >= 1
     # a fresh session finds the same landscape on disk (no new file)
-    again = open_page(PAGE, timeout=TIMEOUT)
+    again = _page_with_a_run()
     _set_form(again, land_resolution=7, land_images=100, land_span=0.5, land_seed=3)
     assert {p.name for p in (_cache_dir() / "landscapes").glob("*.pt")} == files
 
@@ -95,22 +126,21 @@ def test_a_run_whose_dataset_is_missing_gives_a_clear_error():
 
 
 def test_quick_cnn_run_from_the_page():
-    at = open_page(PAGE, timeout=TIMEOUT)
+    at = _page_with_a_run()
     _set_form(at, land_resolution=5, land_images=50)
-    at.selectbox(key="land_quick_model").set_value("seed-cnn")
-    at.button(key="land_train").click().run()
-    assert not at.exception, [e.message for e in at.exception]
+    _quick_run(at, "seed-cnn")
     picker = at.selectbox(key="land_run")
     assert picker.options[picker.index].startswith("seed-cnn on digits")
+    _set_form(at)  # the new run's landscape, with the settings the form keeps
     assert len(_charts(at)["contour"]["data"][0]["z"]) == 5
 
 
 def test_the_images_slider_stops_at_the_test_images_digits_has_and_the_caption_agrees():
-    at = open_page(PAGE, timeout=TIMEOUT)
-    at.button(key="land_train").click().run()  # the quick seed-mlp run (from the cache if there)
+    at = _page_with_a_run()  # the quick seed-mlp run (from the cache if there)
     assert at.selectbox(key="land_run").value == quick_config("seed-mlp").key()
     images = at.slider(key="land_images")
     assert images.max == 360 and images.value == 360  # Digits has 360 test images, not 1000
+    _set_form(at)
     assert "all 360 test images" in at.caption[-1].value
     _set_form(at, land_resolution=5, land_images=100)
     assert "on 100 test images" in at.caption[-1].value

@@ -2,7 +2,8 @@
 
 One page is shared by the examples (a learner's session). The run picker moves between the quick
 Digits runs; the form's widgets go to their bounds (resolutions stay small, so each landscape is a
-fraction of a second); every computed landscape is kept in memory and on disk, so repeats are free.
+fraction of a second in the job queue's worker); every computed landscape is kept in memory and
+on disk, so repeats are free.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from dlviz.landscape import MIN_RESOLUTION, quick_config
 from dlviz.ui.landscape import SPANS
-from tests.app.conftest import open_page
+from tests.app.conftest import finish_jobs, open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
 
 PAGE = "8_loss_landscape.py"
@@ -35,6 +36,7 @@ def page():
         at.selectbox(key="land_quick_model").set_value(model)
         at.button(key="land_train").click().run(timeout=TIMEOUT)
         assert not at.exception, [e.message for e in at.exception]
+        finish_jobs(at, timeout=TIMEOUT)
     return at
 
 
@@ -63,6 +65,7 @@ def test_any_run_and_form_setting_renders_cleanly(page, form):
     at.select_slider(key="land_span").set_value(form["land_span"])
     at.number_input(key="land_seed").set_value(form["land_seed"])
     at.button(key="land_compute").click().run(timeout=TIMEOUT)
+    finish_jobs(at, timeout=TIMEOUT)
     at.toggle(key="land_log").set_value(form["land_log"]).run(timeout=TIMEOUT)
     assert_clean(at, str(form))
     caption = at.caption[-1].value

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.app.conftest import open_page
+from tests.app.conftest import finish_jobs, open_page
 from tests.app.hardening import assert_clean
 from tests.pictures import encoded, huge_png, picture_bytes
 from tests.support import metric
@@ -34,6 +34,7 @@ def train_digits(at, model: str = "seed-mlp", epochs: int = 1):
     at.slider(key="train_epochs").set_value(epochs)
     at.button(key="train_go").click().run(timeout=TIMEOUT)
     assert not at.exception, [e.message for e in at.exception]
+    finish_jobs(at, timeout=TIMEOUT)
     return at
 
 

@@ -1,4 +1,6 @@
-"""Training page in AppTest: fall back to Digits, train, explore, scrub, click a cell, draw."""
+"""Training page in AppTest: fall back to Digits, train through the job queue, explore, scrub,
+click a cell, draw. The queue's side of the page (two learners, identical runs, cancel, Stop,
+leaving the page) is in ``test_training_queue``."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.app.conftest import open_page
+from tests.app.conftest import finish_jobs, open_page
 from tests.support import plotly_specs
 
 PAGE = "7_training.py"
@@ -26,12 +28,13 @@ def _one_thread(monkeypatch):
 
 
 def trained(model: str = "seed-mlp", epochs: int = 3):
-    """Open the page, pick a small model on Digits and press Train."""
+    """Open the page, pick a small model on Digits, press Train and wait for the job."""
     at = open_page(PAGE, timeout=TIMEOUT)
     at.selectbox(key="train_model").set_value(model).run()
     at.slider(key="train_epochs").set_value(epochs)  # form values commit with the submit
     at.button(key="train_go").click().run(timeout=TIMEOUT)
     assert not at.exception, [e.message for e in at.exception]
+    finish_jobs(at, timeout=TIMEOUT)
     return at
 
 
@@ -101,7 +104,8 @@ def test_train_digits_then_metrics_curves_grid_and_confusion_matrix():
     assert cells["type"] == "scatter" and cells["marker"]["symbol"] == "square"
     assert sum(int(t) for t in cells["text"] if t) == 360  # every test image in one cell
     assert at.dataframe  # the classification report
-    assert status_labels(at)[0].startswith("Trained 3 epochs")  # the st.status, now complete
+    assert at.success[0].value.startswith("Trained 3 epochs")
+    assert status_labels(at) == []  # the job's panel is gone with the job
 
 
 def test_confusion_cell_click_opens_its_gallery_and_scrubber_moves_everything():
@@ -190,7 +194,7 @@ def test_other_tabs_render_inspector_history_and_downloads():
 
 def test_a_cached_run_appears_at_once_without_training():
     at = trained("seed-mlp", epochs=2)
-    assert status_labels(at)[0].startswith("Trained 2 epochs")
+    assert at.success[0].value.startswith("Trained 2 epochs")
     again = open_page(PAGE, timeout=TIMEOUT)
     again.selectbox(key="train_model").set_value("seed-mlp").run()
     again.slider(key="train_epochs").set_value(2)
@@ -199,46 +203,6 @@ def test_a_cached_run_appears_at_once_without_training():
     assert again.success[0].value.startswith("From the cache")
     assert status_labels(again) == []  # no st.status: nothing was trained
     json.dumps(metrics(again))
-
-
-def test_one_training_at_a_time_shows_a_busy_message():
-    from dlviz.ui.resources import training_slot
-
-    at = open_page(PAGE, timeout=TIMEOUT)
-    slot = training_slot()
-    assert slot.acquire(blocking=False)  # someone else is training
-    try:
-        at.button(key="train_go").click().run()
-    finally:
-        slot.release()
-    assert not at.exception
-    assert "Another training is running on this server" in at.warning[-1].value
-    assert status_labels(at) == []
-
-
-def test_a_click_during_training_stops_it_and_keeps_the_partial_run():
-    """Streamlit raises a control exception inside the next st.* call after a click."""
-    from types import SimpleNamespace
-
-    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
-
-    from dlviz.ui.training.run import LiveProgress
-
-    class ClickedBar:
-        calls = 0
-
-        def progress(self, *args, **kwargs):
-            self.calls += 1
-            raise StopException()
-
-    bar = ClickedBar()
-    live = LiveProgress(bar, None, "run")
-    p = SimpleNamespace(kind="step", epoch=1, epochs=3, step=2, steps_per_epoch=10, loss=0.5,
-                        history=(), fraction=0.07)  # fmt: skip
-    assert live(p) is True  # asks the training loop to stop
-    assert isinstance(live.interrupted, StopException)
-    assert live(p) is True and bar.calls == 1  # no more st.* calls once interrupted
-    assert live.steps == [(0.2, 0.5)]
 
 
 def test_precision_picker_reaches_the_run_and_is_reported():
@@ -250,7 +214,7 @@ def test_precision_picker_reaches_the_run_and_is_reported():
     at.slider(key="train_epochs").set_value(2)
     at.selectbox(key="train_precision").set_value("bf16")
     at.button(key="train_go").click().run(timeout=TIMEOUT)
-    assert not at.exception, [e.message for e in at.exception]
+    finish_jobs(at, timeout=TIMEOUT)
     assert any(c.value.endswith("· bf16") for c in at.caption)
     acc = float(metrics(at)["Test accuracy"].rstrip("%")) / 100
     assert acc > 0.5  # mixed precision still learns

@@ -1,10 +1,11 @@
 """Property tests of the Training page: any dataset, model and form setting renders cleanly.
 
 MNIST, Fashion-MNIST and CIFAR-10 are unavailable offline in tests, so the dataset box switches
-to Digits, which is real, and a warning names the dataset that was asked for. One page is shared by the examples of a test (a learner's session). Form widgets
-are set to their bounds and submitted while another training holds the slot (the config is built
-and checked, nothing trains), or, now and then, really trained as a tiny one-step Digits run; the
-disk cache keeps every run, so a repeated example opens at once. After a run, the explorer's tabs,
+to Digits, which is real, and a warning names the dataset that was asked for. One page is shared
+by the examples of a test (a learner's session). Form widgets are set to their bounds and
+submitted while the job queue starts nothing (the config is built, checked and queued; the job is
+then dropped), or, now and then, really trained as a tiny one-step Digits run; the disk cache
+keeps every run, so a repeated example opens at once. After a run, the explorer's tabs,
 epoch scrubber and confusion-matrix clicks are driven the same way.
 """
 
@@ -19,7 +20,7 @@ from dlviz.data import DATASETS, dataset_info
 from dlviz.training import OPTIMIZER_CHOICES, PRECISIONS
 from dlviz.ui.training import form as ui
 from dlviz.ui.training.explore import TABS
-from tests.app.conftest import open_page
+from tests.app.conftest import finish_jobs, open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
 from tests.app.test_training_page import cell_click
 from tests.support import metric
@@ -95,7 +96,7 @@ def page():
 @PAGE_SETTINGS
 @given(case=page_settings())
 def test_any_dataset_model_and_form_setting_renders_cleanly(page, case):
-    from dlviz.ui.resources import training_slot
+    from dlviz.ui.jobs import get_executor
 
     at = page
     at.selectbox(key="train_dataset").set_value(case["dataset"]).run()
@@ -116,18 +117,24 @@ def test_any_dataset_model_and_form_setting_renders_cleanly(page, case):
         widget(at, kind, key).set_value(value)
     if action == "render":
         at.run()
-    elif action == "submit":  # builds and checks the config; the slot is taken
-        slot = training_slot()
-        assert slot.acquire(blocking=False)
+    elif action == "submit":  # builds, checks and queues the config; nothing starts
+        executor = get_executor()
+        executor.pause()
         try:
             at.button(key="train_go").click().run()
+            assert_clean(at, str(case))
+            queued = any(s.label.startswith("Waiting to train") for s in at.get("status"))
+            assert queued or at.error or at.toast, "Train did nothing visible"
         finally:
-            slot.release()
+            executor.learner_left(at.session_state["jobs_learner"])  # drops the waiting job
+            executor.resume()
+        at.run()
     else:
         at.button(key="train_go").click().run(timeout=TIMEOUT)
+        assert_clean(at, str(case))
+        assert at.get("status") or at.toast or at.error, "Train did nothing visible"
+        finish_jobs(at, timeout=TIMEOUT)
     assert_clean(at, str(case))
-    if action == "train":
-        assert at.get("status") or at.success or at.error, "Train did nothing visible"
 
 
 def assert_names_the_data_in_use(at, chosen: str) -> None:
@@ -166,7 +173,7 @@ def trained_page():
     at.slider(key="train_epochs").set_value(2)
     at.select_slider(key="train_subset").set_value(500)
     at.button(key="train_go").click().run(timeout=TIMEOUT)
-    assert not at.exception, [e.message for e in at.exception]
+    finish_jobs(at, timeout=TIMEOUT)
     return at
 
 

@@ -1,11 +1,19 @@
-"""Training page in Chromium: train on Digits, click a confusion-matrix cell, draw a digit."""
+"""Training page in Chromium: train on Digits, click a confusion-matrix cell, draw a digit; a
+second learner waits in line, cancels, and the first one stops their run."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.support import assert_no_exception, open_app_page, rerun, screenshot, wait_idle
+from tests.support import (
+    assert_no_exception,
+    new_page,
+    open_app_page,
+    rerun,
+    screenshot,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -88,3 +96,56 @@ def test_train_digits_explore_and_draw(page, app_url):
     assert prediction.count() == 1 and "sure" in prediction.inner_text()
     assert_no_exception(page)
     screenshot(page, "training-e2e")
+
+
+def button(page, key: str):
+    """The button with widget key ``key`` (a button with help renders a hidden twin)."""
+    return page.locator(f".st-key-{key} button[data-testid^='stBaseButton']:visible").first
+
+
+def set_form(page, model: str, seed: int, longest: bool = False) -> None:
+    """Pick a preset and a seed (each test its own: a stored run would open at once); with
+    ``longest``, the most epochs and the smallest batches the form allows."""
+    if not page.get_by_role("combobox", name="Model").input_value().startswith(f"{model}:"):
+        page.get_by_test_id("stSelectbox").nth(1).click()  # (the shown one again: no run)
+        with rerun(page):
+            page.get_by_role("option", name=model).click()
+    page.locator(".st-key-train_seed input").fill(str(seed))
+    if longest:
+        for label, key in (("Epochs", "End"), ("Batch size", "Home")):
+            slider = page.locator('[data-testid="stSlider"]').filter(has_text=label)
+            slider.get_by_role("slider").focus()
+            page.keyboard.press(key)
+
+
+def test_a_second_learner_waits_in_line_cancels_and_the_first_stops(browser, app_url):
+    first, second = new_page(browser), new_page(browser)
+    try:
+        for page, model, seed in ((first, "seed-cnn", 9101), (second, "seed-mlp", 9102)):
+            open_app_page(page, app_url, "training")
+            set_form(page, model, seed, longest=page is first)
+        first.get_by_test_id("stBaseButton-primaryFormSubmit").click()
+        first.get_by_text("Training seed-cnn on Digits").wait_for(timeout=TRAIN_TIMEOUT_MS)
+        second.get_by_test_id("stBaseButton-primaryFormSubmit").click()
+        second.get_by_text("Waiting to train seed-mlp on Digits").wait_for()
+        place = second.get_by_test_id("stMarkdownContainer").filter(has_text="1st in line")
+        place.wait_for()
+        assert "starts in about" in place.inner_text()
+        assert_no_exception(second)
+        screenshot(second, "training-queued")
+
+        first.get_by_text("In a worker process on").wait_for()  # the live panel, with Stop
+        screenshot(first, "training-running")
+
+        button(second, "train_cancel").click()
+        second.get_by_text("Waiting to train").wait_for(state="detached")
+        button(first, "train_stop").click()
+        first.get_by_text("Stopped by request").first.wait_for(timeout=TRAIN_TIMEOUT_MS)
+        wait_idle(first)
+        assert first.get_by_text("Trained 20 epochs").count() == 0
+        for page in (first, second):
+            assert_no_exception(page)
+            assert page.get_by_text("Waiting to train").count() == 0
+    finally:
+        first.context.close()
+        second.context.close()

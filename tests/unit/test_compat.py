@@ -33,6 +33,21 @@ def test_streamlit_still_starts_and_ends_every_run_where_the_run_log_wraps_it():
     assert {"pages_manager", "fragment_ids_this_run", "session_id"} <= fields
 
 
+def test_streamlit_still_tells_whether_a_browser_session_is_connected():
+    """The job queue keeps a disconnected learner's jobs while their session may come back."""
+    import inspect
+
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    from dlviz.ui.compat import session_id, session_is_active
+
+    assert list(inspect.signature(Runtime.is_active_session).parameters) == ["self", "session_id"]
+    assert "suppress_warning" in inspect.signature(get_script_run_ctx).parameters
+    assert session_id() is None  # outside a script run
+    assert session_is_active("no-such-session") is False  # and without a server
+
+
 def test_torchvision_cifar10_still_lists_files_and_md5s_as_dlviz_overrides_them():
     from torchvision.datasets import CIFAR10
 

@@ -1,9 +1,11 @@
 """Below the Gradient-descent chart: the comparison table and the convergence-map fragment.
 
 ``show_summary()`` renders the summary table, an explanation for each optimizer that diverged and
-the quadratic bowl's stability limits. ``show_convergence_map()`` is an ``st.fragment``: the map
-is computed on a button press, so its ``gd_map_*`` widgets never re-run the rest of the page, and
-"Use these settings" writes the fastest cell back into the optimizer's sliders.
+the quadratic bowl's stability limits. ``show_convergence_map()`` is an ``st.fragment``, so its
+``gd_map_*`` widgets never re-run the rest of the page: the map is computed on a button press, as a
+``dlviz.jobs.MapJob`` in the server's job queue (``dlviz.ui.jobs``; the fragment polls it while it
+waits or runs), and "Use these settings" writes the fastest cell back into the optimizer's
+sliders.
 """
 
 from __future__ import annotations
@@ -30,11 +32,15 @@ from dlviz.descent.convergence import (
 from dlviz.descent.optimize import Path
 from dlviz.descent.surfaces import Surface
 from dlviz.display import NAN_WORD, count, fixed, number
+from dlviz.jobs import MapJob
 from dlviz.optimizers import LABELS
+from dlviz.ui import jobs
 from dlviz.ui.descent.optimizers import nearest_lr
 from dlviz.ui.descent.views import convergence_view
 
 MAP_SIZES = (25, 40)
+MAP_JOB = "gd_map_job"  # session key: (job id, MapSettings) of this learner's map job
+MAP_DONE = "gd_map_result"  # session key: (MapSettings, ConvergenceMap) of their last map
 
 
 def summary_frame(surface: Surface, config: DescentConfig, result: list[Path]) -> pd.DataFrame:
@@ -78,8 +84,15 @@ def show_summary(surface: Surface, config: DescentConfig, result: list[Path]) ->
         )
 
 
-@st.fragment
 def show_convergence_map(config: DescentConfig, surface: Surface) -> None:
+    """The map's fragment, polling while this learner's map job waits or runs."""
+    _take_map()
+    held = st.session_state.get(MAP_JOB)
+    job = jobs.view(held[0]) if held else None
+    st.fragment(_map_fragment, run_every=jobs.poll_every(job))(config, surface)
+
+
+def _map_fragment(config: DescentConfig, surface: Surface) -> None:
     """Pick optimizer and colouring, press the button, see the lr x momentum map."""
     spec, metric, settings = _map_controls(config, surface)
     if st.session_state.get("gd_map_args") != settings:
@@ -90,8 +103,10 @@ def show_convergence_map(config: DescentConfig, surface: Surface) -> None:
             icon=":material/grid_on:",
         )
         return
-    with st.spinner("Running every (learning rate, momentum) pair at once…"):
-        cmap, figure = convergence_view(settings, metric, map_point(spec))
+    cmap = _map_for(settings)
+    if cmap is None:
+        return
+    _, figure = convergence_view(settings, metric, map_point(spec), cmap)
     st.plotly_chart(figure, key="gd_map_chart")
     settled = np.isfinite(cmap.steps_to_converge)
     st.caption(
@@ -100,6 +115,49 @@ def show_convergence_map(config: DescentConfig, surface: Surface) -> None:
         f"{count(cmap.diverged.sum())} diverged. The star marks your current settings."
     )
     _offer_fastest(cmap, spec.name)
+
+
+def _map_for(settings: MapSettings) -> ConvergenceMap | None:
+    """The map of ``settings``: this learner's, another learner's identical one, or its job's
+    place or progress (None while it waits or runs)."""
+    done = st.session_state.get(MAP_DONE)
+    if done is not None and done[0] == settings:
+        return done[1]
+    found = jobs.finished(MapJob(settings))
+    if found is not None:
+        return found
+    held = st.session_state.get(MAP_JOB)
+    job = jobs.view(held[0]) if held and held[1] == settings else None
+    if job is None:  # asked for (the button) and not known: queue it, and poll from a full run
+        job = jobs.submit(MapJob(settings), replaces=held and held[0])
+        if job is not None:
+            st.session_state[MAP_JOB] = (job.id, settings)
+            st.rerun()
+        return None
+    if not job.active:
+        st.rerun()  # it ended since the page was drawn: the page takes the map over
+    if job.status == "queued":
+        jobs.show_waiting(job, "gd_map_cancel", (MAP_JOB, "gd_map_args"))
+    else:
+        st.progress(job.fraction, text=f"Running the {job.label}…")
+    return None
+
+
+def _take_map() -> None:
+    """Take over this learner's map job once it has ended (or say why there is no map)."""
+    held = st.session_state.get(MAP_JOB)
+    job = jobs.view(held[0]) if held else None
+    if held is None or (job is not None and job.active):
+        return
+    del st.session_state[MAP_JOB]
+    if job is None:
+        return
+    jobs.collect(job.id)
+    if job.status == "done":
+        st.session_state[MAP_DONE] = (held[1], job.value)
+    else:
+        st.session_state.pop("gd_map_args", None)  # back to the button
+        jobs.show_failure(job)
 
 
 def _map_controls(
@@ -123,7 +181,7 @@ def _map_controls(
     spec = next(o for o in config.optimizers if o.name == name)
     settings = map_settings(config, surface, name, n)
     if d.button("Compute the map", key="gd_map_go", type="primary", icon=":material/grid_on:"):
-        st.session_state["gd_map_args"] = settings
+        st.session_state["gd_map_args"] = settings  # _map_for queues it unless it is known
     return spec, "steps" if metric == "steps to settle" else "loss", settings
 
 

@@ -1,9 +1,9 @@
 """Cached runs and figures for the Gradient-descent page.
 
 Surfaces and paths are cached per input with ``st.cache_resource`` (read-only objects, so a slider
-move re-runs only the optimizer whose settings changed); the convergence map's batched runs with
-``st.cache_data``; each figure with ``st.cache_resource`` (read-only: never mutate them). The
-widgets are in ``dlviz.ui.descent.controls`` and ``dlviz.ui.descent.optimizers``; the table and
+move re-runs only the optimizer whose settings changed), and so is each figure (read-only: never
+mutate them); the convergence map itself comes from the job queue (``dlviz.ui.descent.results``).
+The widgets are in ``dlviz.ui.descent.controls`` and ``dlviz.ui.descent.optimizers``; the table and
 the convergence map below the chart are in ``dlviz.ui.descent.results``; ``dlviz.ui.descent``
 gathers what the page calls.
 """
@@ -21,7 +21,6 @@ from dlviz.descent.convergence import (
     ConvergenceMap,
     MapSettings,
     map_axis,
-    run_map,
     stability_curve,
 )
 from dlviz.descent.optimize import Path
@@ -66,19 +65,15 @@ def surface3d_view(config: DescentConfig) -> go.Figure:
     return surface3d_figure(surface, paths(config), grid)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def map_view(settings: MapSettings) -> ConvergenceMap:
-    """The lr x momentum map: n x n runs as one batched tensor."""
-    surface, _ = surface_view(settings.surface)
-    return run_map(settings, surface)
-
-
 @st.cache_resource(max_entries=16, show_spinner=False)
 def convergence_view(
-    settings: MapSettings, metric: str, current: tuple[float, float]
+    settings: MapSettings, metric: str, current: tuple[float, float], _cmap: ConvergenceMap
 ) -> tuple[ConvergenceMap, go.Figure]:
-    """The map and its heatmap coloured by ``metric`` ("steps" or "loss"), a star at ``current``."""
-    cmap = map_view(settings)
+    """The map and its heatmap coloured by ``metric`` ("steps" or "loss"), a star at ``current``.
+
+    ``_cmap`` (not hashed) is the map of ``settings``: the same settings always give the same map.
+    """
+    cmap = _cmap
     surface, _ = surface_view(settings.surface)
     name = settings.optimizer
     stability = stability_curve(surface, name, cmap.momenta, settings.lr_range)

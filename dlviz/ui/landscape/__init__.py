@@ -1,16 +1,17 @@
 """The Loss-landscape page's Streamlit side: the one module ``pages/8_loss_landscape.py`` imports.
 
 It re-exports, in the order the page calls them, the shared page furniture, the run to look at
-(``dlviz.ui.landscape.runs``: stored runs, the picker, quick Digits runs) and the landscape
-(``dlviz.ui.landscape.views``: the settings form, the cached landscape, its summary and cached
-figures). The maths is ``dlviz.landscape``; the figures are ``dlviz.plots.landscape``.
+(``dlviz.ui.landscape.runs``: stored runs, the picker, quick Digits runs through the job queue)
+and the landscape (``dlviz.ui.landscape.views``: the settings form, the cached landscape or the
+job computing it on request, its summary and cached figures). The maths is ``dlviz.landscape``;
+the figures are ``dlviz.plots.landscape``.
 """
 
 from __future__ import annotations
 
 from dlviz.landscape import QUICK_MODELS, quick_config
 from dlviz.ui.common import explanations, page_header, text_sections, try_this
-from dlviz.ui.landscape.runs import run_controls, stored_runs_or_quick_run
+from dlviz.ui.landscape.runs import run_controls, stored_runs_or_offer
 from dlviz.ui.landscape.views import (
     SPANS,
     dataset_label,
@@ -33,7 +34,7 @@ __all__ = [
     "run_controls",
     "show_charts",
     "show_summary",
-    "stored_runs_or_quick_run",
+    "stored_runs_or_offer",
     "test_images_of",
     "text_sections",
     "try_this",

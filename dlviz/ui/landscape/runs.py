@@ -1,9 +1,11 @@
 """Which trained run the Loss-landscape page looks at: the stored runs, a picker, quick runs.
 
-The run store is ``dlviz.ui.resources.get_store`` (the Training page fills it too); a quick
-Digits run (``dlviz.landscape.quick_config``) is trained through ``dlviz.training.train_cached``
-while holding the server's one training slot, with a progress bar. It computes no landscape:
-that is ``dlviz.ui.landscape.views``.
+The run store is ``dlviz.ui.resources.get_store`` (the Training page fills it too). Nothing is
+trained on opening the page: with an empty store the page says so and offers the quick Digits
+runs (``dlviz.landscape.quick_config``), which go through the server's job queue like any
+training (``dlviz.ui.jobs``); while one waits or trains, a fragment shows its place or progress,
+and the finished run becomes the pick. It computes no landscape: that is
+``dlviz.ui.landscape.views``.
 """
 
 from __future__ import annotations
@@ -13,13 +15,17 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from dlviz.display import count, escape_markdown, number, percent
+from dlviz.jobs import TrainJob
 from dlviz.landscape import QUICK_MODELS, quick_config
-from dlviz.ui.resources import get_dataset, get_store, training_slot
+from dlviz.settings import get_settings
+from dlviz.ui import jobs
+from dlviz.ui.resources import get_store
 
 if TYPE_CHECKING:
     from dlviz.training import RunSummary
 
-BUSY = "Another training or landscape is running on this server; try again shortly."
+QUICK_JOB = "land_quick_job"  # session key: the id of this learner's quick-run job
+PICK = "land_new_run"  # session key: a run key the picker should select on its next draw
 
 
 def stored_run_label(summary: RunSummary) -> str:
@@ -38,59 +44,78 @@ def stored_runs() -> list[RunSummary]:
     return get_store().runs()
 
 
-def stored_runs_or_quick_run() -> list[RunSummary]:
-    """The stored runs; when there are none, a quick Digits MLP is trained first ([] if it can't)."""
+def stored_runs_or_offer() -> list[RunSummary]:
+    """The stored runs; when there are none, says how to get one and offers a quick run."""
     runs = stored_runs()
     if runs:
         return runs
-    note = st.empty()
-    note.info(
-        "The training cache is empty, so this page first trains a small MLP on the built-in "
-        "Digits dataset (a few seconds)."
+    st.info(
+        "No trained run yet: this page draws the loss around a model's trained weights. Train a "
+        "quick one here (a few seconds on the built-in Digits), or any model on the **Train a "
+        "model** page.",
+        icon=":material/model_training:",
     )
-    if train_quick_run("seed-mlp") is None:
-        return []
-    note.caption(
-        "The training cache was empty, so a quick Digits MLP was trained for you. Models you train "
-        "on the **Train a model** page appear in this list too."
-    )
-    runs = stored_runs()
-    if not runs:
-        st.error("The run could not be stored in the training cache (see the warning above).")
-    return runs
+    quick_run_controls()
+    return []
 
 
-def train_quick_run(model: str = "seed-mlp") -> str | None:
-    """Train (or load) a quick Digits run into the store; returns its key, None when busy."""
-    from dlviz.training import train_cached
+def quick_run_controls() -> None:
+    """A quick Digits run to train through the queue, and its job while it waits or trains."""
+    model = st.selectbox("Quick Digits run", tuple(QUICK_MODELS), key="land_quick_model")
+    if st.button("Train it", key="land_train", width="stretch", icon=":material/play_arrow:"):
+        _start_quick_run(model)
+    _take_finished()
+    job_id = st.session_state.get(QUICK_JOB)
+    if job_id is not None:
+        st.fragment(_quick_panel, run_every=jobs.poll_every(jobs.view(job_id)))()
 
-    slot = training_slot()
-    if not slot.acquire(blocking=False):
-        st.warning(BUSY)
-        return None
-    try:
-        cfg = quick_config(model)
-        bar = st.progress(0.0, text=f"Training a quick {model} on Digits…")
 
-        def report(p) -> None:
-            bar.progress(
-                min(1.0, p.fraction), text=f"Training {model} on Digits: epoch {p.epoch}/{p.epochs}"
-            )
+def _start_quick_run(model: str) -> None:
+    """Pick the stored quick run at once, else queue it."""
+    cfg = quick_config(model)
+    if get_store().get(cfg) is not None:
+        st.session_state[PICK] = cfg.key()
+        return
+    job = jobs.submit(TrainJob(cfg, get_settings()), replaces=st.session_state.get(QUICK_JOB))
+    if job is not None:
+        st.session_state[QUICK_JOB] = job.id
 
-        result = train_cached(cfg, get_dataset("digits"), get_store(), callbacks=[report])
-        bar.empty()
-    finally:
-        slot.release()
-    if get_store().last_error:
-        st.warning(escape_markdown(get_store().last_error), icon=":material/save:")
-    return result.config.key()
+
+def _take_finished() -> None:
+    """A quick run that ended: pick it (or say why there is none)."""
+    job_id = st.session_state.get(QUICK_JOB)
+    job = jobs.view(job_id)
+    if job_id is None or (job is not None and job.active):
+        return
+    del st.session_state[QUICK_JOB]
+    if job is None:
+        return
+    jobs.collect(job.id)
+    if job.status == "done":
+        st.session_state[PICK] = job.value.config.key()
+        if job.note:
+            st.warning(escape_markdown(job.note), icon=":material/save:")
+    else:
+        jobs.show_failure(job)
+
+
+def _quick_panel() -> None:
+    """The fragment: the quick run's place in line, or its progress; the page when it ends."""
+    job = jobs.view(st.session_state.get(QUICK_JOB))
+    if job is None or not job.active:
+        st.rerun()  # it ended: the whole page picks the new run
+    if job.status == "queued":
+        jobs.show_waiting(job, "land_train_cancel", (QUICK_JOB,))
+    else:
+        text = f"Training {job.label}: {job.text}" if job.text else "Starting a worker…"
+        st.progress(job.fraction, text=text)
 
 
 def run_picker(runs: list[RunSummary]) -> str:
     """A selectbox over the stored runs (key ``land_run``); returns the chosen run key."""
     keys = [r.key for r in runs]
     labels = {r.key: stored_run_label(r) for r in runs}
-    new = st.session_state.pop("land_new_run", None)  # set by the quick-train button
+    new = st.session_state.pop(PICK, None)
     if new in keys:
         st.session_state["land_run"] = new
     if st.session_state.get("land_run") not in keys:
@@ -101,13 +126,7 @@ def run_picker(runs: list[RunSummary]) -> str:
 def run_controls(runs: list[RunSummary]) -> str:
     """The run picker beside a quick Digits run to train (which then becomes the pick)."""
     pick, quick = st.columns([3, 1], vertical_alignment="bottom")
-    with pick:
-        run_key = run_picker(runs)
     with quick:
-        model = st.selectbox("Quick Digits run", tuple(QUICK_MODELS), key="land_quick_model")
-        if st.button("Train it", key="land_train", width="stretch"):
-            new_key = train_quick_run(model)
-            if new_key:
-                st.session_state["land_new_run"] = new_key
-                st.rerun()
-    return run_key
+        quick_run_controls()
+    with pick:
+        return run_picker(runs)

@@ -1,11 +1,15 @@
-"""The Loss-landscape page's settings form, its cached landscape and figures, and the summary.
+"""The Loss-landscape page's settings form, its landscape (recalled, or computed on request) and
+figures, and the summary.
 
 Finished landscapes come from one ``dlviz.landscape.LandscapeCache`` per server process
 (``st.cache_resource``): a small in-memory LRU, then the disk next to the run store
-(``<cache dir>/landscapes``), else computed here with a progress bar; so a landscape is computed
-once per run and setting, across reruns, sessions and restarts. The figures are built by cached
-view functions (read-only figures), so moving the log toggle does not rebuild the line. The maths
-is ``dlviz.landscape``, the figures ``dlviz.plots.landscape``.
+(``<cache dir>/landscapes``); so a landscape is computed once per run and setting, across reruns,
+sessions and restarts. One that neither holds is computed only when the learner presses
+**Compute landscape**: a ``dlviz.jobs.LandscapeJob`` in the server's job queue
+(``dlviz.ui.jobs``), shown by a polling fragment (place in line, then progress) until it lands in
+the cache. The figures are built by cached view functions (read-only figures), so moving the log
+toggle does not rebuild the line. The maths is ``dlviz.landscape``, the figures
+``dlviz.plots.landscape``.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dlviz.data import DatasetUnavailable, dataset_info
-from dlviz.display import count, fixed, percent
+from dlviz.display import count, duration, escape_markdown, fixed, percent
+from dlviz.jobs import LandscapeJob
 from dlviz.landscape import (
     MAX_RESOLUTION,
     MIN_RESOLUTION,
@@ -31,14 +36,15 @@ from dlviz.plots.landscape import (
     landscape_surface_figure,
 )
 from dlviz.settings import get_settings
-from dlviz.ui.landscape.runs import BUSY
-from dlviz.ui.resources import get_dataset, get_store, training_slot
+from dlviz.ui import jobs
+from dlviz.ui.resources import get_dataset
 
 if TYPE_CHECKING:
     from dlviz.training import RunSummary
 
 SPANS = (0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 MAX_IMAGES = 2000  # the slider's top: more images make every grid point slower
+JOB = "land_job"  # session key: (job id, run key, LandscapeConfig) of this learner's landscape
 
 
 def dataset_label(run_key: str, runs: list[RunSummary]) -> str:
@@ -58,8 +64,8 @@ def test_images_of(run_key: str, runs: list[RunSummary]) -> int:
         return MAX_IMAGES
 
 
-def landscape_controls(max_images: int) -> tuple[LandscapeConfig, bool]:
-    """The settings form (applied on submit) -> (LandscapeConfig, log-scale flag).
+def landscape_controls(max_images: int) -> tuple[LandscapeConfig, bool, bool]:
+    """The settings form (applied on submit) -> (LandscapeConfig, log-scale flag, compute?).
 
     ``max_images`` is how many test images the run's dataset has: the slider stops there.
     """
@@ -102,14 +108,14 @@ def landscape_controls(max_images: int) -> tuple[LandscapeConfig, bool]:
             key="land_seed",
             help="Which two random directions span the plane.",
         )
-        st.form_submit_button("Compute landscape", type="primary", key="land_compute")
+        compute = st.form_submit_button("Compute landscape", type="primary", key="land_compute")
     log = st.toggle(
         "Height as log10(loss)",
         key="land_log",
         help="Opens up the valley around the minimum when the edges are very high.",
     )
     cfg = LandscapeConfig(resolution=resolution, span=span, test_images=images, seed=int(seed))
-    return cfg, log
+    return cfg, log, compute
 
 
 @st.cache_resource
@@ -118,39 +124,91 @@ def landscape_cache() -> LandscapeCache:
     return LandscapeCache(LandscapeStore(get_settings().cache_dir / "landscapes"))
 
 
-def landscape_for(run_key: str, cfg: LandscapeConfig) -> Landscape | None:
-    """The landscape of a stored run: memory, then disk, else computed with a progress bar.
+def landscape_for(
+    run_key: str, cfg: LandscapeConfig, runs: list[RunSummary], compute: bool = False
+) -> Landscape | None:
+    """The landscape of a stored run when it is cached; with ``compute`` (the button), queue it.
 
-    Shows an ``st.error``/``st.warning`` and returns None when it cannot be had.
+    Otherwise None, after saying what is going on: why it cannot be computed, the job's place or
+    progress, or that the button computes it.
     """
-    bar = None
-
-    def report(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:  # (0, total): the computation starts
-            bar = st.progress(0.0, text=f"Evaluating the loss at {total} weight settings…")
-        elif done % 10 == 0 or done == total:
-            bar.progress(done / total, text=f"Evaluating the loss: {done}/{total} weight settings")
-
-    found = landscape_cache().lookup(
-        run_key,
-        cfg,
-        load_run=get_store().load,
-        load_data=get_dataset,
-        slot=training_slot(),
-        progress=report,
-    )
-    if bar is not None:
-        bar.empty()
-    if found.problem:
-        st.error(found.problem)
-    elif found.busy:
-        st.warning(BUSY)
-    if found.disk_error:
-        st.warning(
-            f"Could not cache the landscape on disk ({found.disk_error}); it stays in memory."
+    land = landscape_cache().get(run_key, cfg)
+    if land is not None:
+        return land
+    problem = data_problem(run_key, runs)
+    if problem:
+        st.error(problem)
+        return None
+    spec = LandscapeJob(run_key, cfg, get_settings())
+    land = jobs.finished(spec)
+    if land is None and compute:
+        held = st.session_state.get(JOB)
+        job = jobs.submit(spec, replaces=held and held[0])
+        if job is not None:
+            st.session_state[JOB] = (job.id, run_key, cfg)
+    land = _take_finished(run_key, cfg) or land
+    if land is not None:
+        landscape_cache().keep(run_key, cfg, land)  # a finished job's, or another learner's
+        return land
+    held = st.session_state.get(JOB)
+    if held is not None and held[1:] == (run_key, cfg):
+        st.fragment(_job_panel, run_every=jobs.poll_every(jobs.view(held[0])))()
+    else:
+        st.info(
+            f"Press **Compute landscape** to evaluate the loss at {count(cfg.points)} weight "
+            f"settings of this run (about {duration(spec.estimate_seconds())} when the server "
+            "is free).",
+            icon=":material/landscape:",
         )
-    return found.landscape
+    return None
+
+
+def data_problem(run_key: str, runs: list[RunSummary]) -> str | None:
+    """Why the run's test images cannot be had (its dataset is missing), or None."""
+    summary = next((r for r in runs if r.key == run_key), None)
+    if summary is None:
+        return None
+    try:
+        get_dataset(summary.config.dataset)
+    except DatasetUnavailable as err:
+        return f"The test images of this run are not available: {err}"
+    return None
+
+
+def _take_finished(run_key: str, cfg: LandscapeConfig) -> Landscape | None:
+    """The landscape of this learner's job once it has ended (or None, after saying why)."""
+    held = st.session_state.get(JOB)
+    if held is None:
+        return None
+    job = jobs.view(held[0])
+    if job is not None and job.active:
+        return None
+    del st.session_state[JOB]
+    if job is None:
+        return None
+    jobs.collect(job.id)
+    if job.status != "done":
+        jobs.show_failure(job)
+        return None
+    if job.note:
+        st.warning(f"{escape_markdown(job.note)} It stays in memory.", icon=":material/save:")
+    landscape_cache().keep(held[1], held[2], job.value)
+    return job.value if held[1:] == (run_key, cfg) else None
+
+
+def _job_panel() -> None:
+    """The fragment: the landscape job's place in line, or its progress; the page when it ends."""
+    held = st.session_state.get(JOB)
+    job = jobs.view(held[0]) if held else None
+    if job is None or not job.active:
+        st.rerun()  # it ended: the whole page draws the landscape
+    if job.status == "queued":
+        with jobs.job_panel(f"Waiting to compute the {job.label}…"):
+            jobs.show_waiting(job, "land_cancel", (JOB,))
+        return
+    text = f"Evaluating the loss: {job.text}" if job.text else "Starting a worker…"
+    st.progress(job.fraction, text=text)
+    jobs.cancel_button(job, "land_cancel", (JOB,))
 
 
 def show_summary(land: Landscape, dataset: str, available: int) -> None:

@@ -12,10 +12,11 @@ from dlviz.ui.common import page_header, text_sections, try_this
 from dlviz.ui.training.data import dataset_picker, show_dataset, show_fallback
 from dlviz.ui.training.explore import show_explorer
 from dlviz.ui.training.form import model_picker, training_controls
-from dlviz.ui.training.run import show_run_message, train_or_recall
+from dlviz.ui.training.run import job_pending, show_run_message, train_or_recall
 
 __all__ = [
     "dataset_picker",
+    "job_pending",
     "model_picker",
     "page_header",
     "show_dataset",

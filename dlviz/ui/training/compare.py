@@ -62,8 +62,9 @@ def show_compare(result: TrainResult, data: Dataset) -> None:
     """Every cached run as a table; pick several to overlay their curves."""
     summaries = get_store().runs()
     if not summaries:
-        if get_store().last_error:
-            show_cache_problem(get_store().last_error)
+        unsaved = get_store().last_error or st.session_state.get("train_unsaved")
+        if unsaved:  # the store could not be written (by this process, or by the job's worker)
+            show_cache_problem(unsaved)
         else:
             st.info("No run is stored yet. Train one, change one setting, train again, compare.")
         return

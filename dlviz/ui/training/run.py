@@ -1,68 +1,35 @@
-"""Training from the page: the live run inside ``st.status``, Stop, the busy message, the cache.
+"""Training from the page through the server's job queue: waiting, live, stopped, taken over.
 
-``run_training()`` trains synchronously (runs on this page take seconds to a few minutes) with a
-progress bar and learning curves redrawn every epoch. Streamlit stops a script at its next
-``st.*`` call when the user clicks anything; ``LiveProgress`` turns that into a polite stop of the
-training loop, and the partial run is handed to the next script run through a process-wide dict
-(a stopped thread may not write session_state). One training at a time per server process.
+Train opens the stored run of that config at once when there is one; otherwise it queues a
+``dlviz.jobs.TrainJob`` (``dlviz.ui.jobs``), which trains in a worker process, never in this
+script. While this learner's job waits or runs, ``show_training_job`` is an ``st.fragment`` that
+reruns every half second: the place in line with an estimate and Cancel, then the live progress
+bar and learning curves with Stop (the run stops after its current batch and keeps what it
+learned). Moving other widgets no longer interrupts anything. The learner may leave for other
+pages: the job stays in session state, and ``collect_finished`` takes the run over on the next
+visit (or the fragment, when it sees the job end).
 """
 
 from __future__ import annotations
 
-import threading
-import time
-import uuid
-from dataclasses import dataclass, field
-
 import streamlit as st
 
 from dlviz.data import Dataset
-from dlviz.display import escape_markdown, fixed
+from dlviz.display import count, duration, escape_markdown
+from dlviz.jobs import JobView, TrainJob
 from dlviz.plots.training.curves import learning_curves_figure
-from dlviz.training import Progress, TrainConfig, TrainResult, train_cached
-from dlviz.ui.compat import ScriptControlException
-from dlviz.ui.resources import get_store, training_slot
+from dlviz.settings import get_settings
+from dlviz.training import TrainConfig, TrainResult
+from dlviz.ui import jobs
+from dlviz.ui.resources import get_store
 from dlviz.ui.training.form import CUSTOM, form_defaults
 
-WAIT_FOR_STOP_S = 20.0  # how long a rerun waits for this session's stopped run to hand over
-
-
-@dataclass
-class LiveProgress:
-    """A training callback that draws progress and notices a click (Streamlit's rerun/stop)."""
-
-    bar: object
-    chart: object
-    label: str
-    steps: list[tuple[float, float]] = field(default_factory=list)
-    interrupted: BaseException | None = None
-    _last_draw: float = 0.0
-    _draws: int = 0
-
-    def __call__(self, p: Progress) -> bool:
-        """Update the bar every report and the curves every epoch (or 0.5 s); True = stop."""
-        if self.interrupted is not None:
-            return True
-        self.steps.append((p.epoch - 1 + p.step / max(1, p.steps_per_epoch), p.loss))
-        try:
-            self.bar.progress(
-                p.fraction,
-                text=f"{self.label} · epoch {p.epoch}/{p.epochs}, step {p.step}/"
-                f"{p.steps_per_epoch} · batch loss {fixed(p.loss, 4)}",
-            )
-            now = time.perf_counter()
-            if p.kind == "epoch" or now - self._last_draw > 0.5:
-                self._draw(p)
-                self._last_draw = now
-        except ScriptControlException as exc:  # a click: stop here, keep what was learned
-            self.interrupted = exc
-            return True
-        return False
-
-    def _draw(self, p: Progress) -> None:
-        self._draws += 1
-        fig = learning_curves_figure(p.history, epochs=p.epochs, steps=self.steps)
-        self.chart.plotly_chart(fig, key=f"train_live_{self._draws}")
+JOB = "train_job"  # session key: (job id, TrainConfig) of this learner's training job
+SAID = "train_said"  # session key: [(kind, sentence)] to show once: a failure, a cache problem
+LOST = (
+    "Your training is no longer in the queue (the server restarted, or this tab lost its "
+    "connection for a while). Press **Train** again."
+)
 
 
 def remember(result: TrainResult) -> None:
@@ -77,92 +44,120 @@ def current_result() -> TrainResult | None:
     return st.session_state.get("train_result")
 
 
-PENDING = "pending"
+def collect_finished() -> None:
+    """Take over this learner's training once it has ended: its run, or why there is none."""
+    held = st.session_state.get(JOB)
+    if held is None:
+        return
+    job = jobs.view(held[0])
+    if job is not None and job.active:
+        return
+    del st.session_state[JOB]
+    said = st.session_state.setdefault(SAID, [])
+    if job is None:  # gone from the queue (the learner was away too long): maybe it finished
+        stored = get_store().get(held[1])
+        if stored is not None:
+            remember(stored)
+        else:
+            said.append(("warning", LOST))
+        return
+    jobs.collect(job.id)
+    if job.status == "done":
+        remember(job.value)
+        if job.note:  # the run could not be stored: the Compare tab says so too
+            said.append(("cache", job.note))
+            st.session_state["train_unsaved"] = job.note
+        said += [("warning", job.message)] if job.message else []
+    elif job.status == "failed":
+        said.append(("error", job.message))
+    elif job.message:  # cancelled: replaced by a newer training of this learner (another page)
+        said.append(("info", job.message))
 
 
-@st.cache_resource
-def _handover() -> dict[str, object]:
-    """Session token -> PENDING while it trains, then its TrainResult until the session takes it.
-
-    A plain dict on purpose: a script thread that Streamlit has asked to stop (a click during
-    training) raises on every ``st.*`` call, session_state included, but can still write here.
-    """
-    return {}
-
-
-def _session_token() -> str:
-    """A random id for this browser session (kept in session_state)."""
-    if "train_token" not in st.session_state:
-        st.session_state["train_token"] = uuid.uuid4().hex
-    return st.session_state["train_token"]
-
-
-def collect_handover() -> None:
-    """Take over a result this session's (possibly stopped) training left behind.
-
-    When the click that stopped it started this run, wait for that run to finish first.
-    """
-    token, box = _session_token(), _handover()
-    if box.get(token) == PENDING:
-        slot = training_slot()
-        if slot.acquire(timeout=WAIT_FOR_STOP_S):
-            slot.release()
-    result = box.get(token)
-    if isinstance(result, TrainResult):
-        box.pop(token, None)
-        remember(result)
-
-
-def run_training(cfg: TrainConfig, data: Dataset) -> TrainResult | None:
-    """Train (or fetch from the store) inside ``st.status``; None when the server is busy.
-
-    A click during training (Stop, or any widget) stops it at its next progress report; the
-    partial result is handed over to the run that click started, then the click proceeds.
-    """
+def start_training(cfg: TrainConfig, data: Dataset) -> None:
+    """The stored run of ``cfg`` at once, else queue it (replacing this learner's own run)."""
     hit = get_store().find(cfg, data)
     if hit is not None:
         remember(hit)
         st.toast("This exact run was in the cache: shown at once.", icon=":material/bolt:")
-        return hit
-    slot: threading.BoundedSemaphore = training_slot()
-    if not slot.acquire(blocking=False):
-        st.warning(
-            "Another training is running on this server right now (one at a time keeps a small "
-            "host responsive). Try again in a little while; runs already in the cache still "
-            "open at once.",
-            icon=":material/hourglass_top:",
+        return
+    held = st.session_state.get(JOB)
+    old = jobs.view(held[0]) if held else None
+    if old is not None and old.active and held[1] == cfg:
+        return  # already waiting for or training exactly this
+    if old is not None and old.status == "running":
+        jobs.cancel(old.id, keep=False)  # a new Train replaces the learner's running one
+    job = jobs.submit(TrainJob(cfg, get_settings()), replaces=old and old.id)
+    if job is not None:
+        st.session_state[JOB] = (job.id, cfg)
+
+
+def show_training_job() -> None:
+    """What became of the last job (once), then the live panel while one waits or runs."""
+    for kind, text in st.session_state.pop(SAID, []):
+        if kind == "cache":
+            show_cache_problem(text)
+        elif kind == "error":
+            st.error(escape_markdown(text), icon=":material/error:")
+        elif kind == "info":
+            st.info(text, icon=":material/swap_horiz:")
+        else:
+            st.warning(text, icon=":material/hourglass_disabled:")
+    held = st.session_state.get(JOB)
+    if held is not None:
+        st.fragment(_job_panel, run_every=jobs.poll_every(jobs.view(held[0])))()
+
+
+def _job_panel() -> None:
+    """The fragment: waiting (place, estimate, Cancel) or training (bar, curves, Stop)."""
+    held = st.session_state.get(JOB)
+    job = jobs.view(held[0]) if held else None
+    if job is None or not job.active:
+        st.rerun()  # it ended since the page was drawn: the whole page takes the run over
+    if job.status == "queued":
+        with jobs.job_panel(f"Waiting to train {job.label}…"):
+            jobs.show_waiting(job, "train_cancel", (JOB,))
+        return
+    with jobs.job_panel(f"Training {job.label}…"):
+        st.button(
+            "Stop",
+            key="train_stop",
+            icon=":material/stop_circle:",
+            on_click=_stop,
+            args=(job.id,),
+            help="Stops after the current batch and keeps what was learned.",
         )
-        return None
-    token, box = _session_token(), _handover()
-    box[token] = PENDING
-    live = LiveProgress(None, None, f"{cfg.model_name()} on {data.info.label}")
-    try:
-        with st.status(f"Training {live.label}…", expanded=True) as status:
-            st.button("Stop", key="train_stop", icon=":material/stop_circle:",
-                      help="Stops after the current batch and keeps what was learned.")  # fmt: skip
-            live.bar, live.chart = st.progress(0.0, text="Starting…"), st.empty()
-            try:
-                result = train_cached(cfg, data, get_store(), callbacks=[live])
-            except ValueError as err:  # e.g. a model that does not fit these images
-                status.update(label="This model cannot train here", state="error")
-                st.error(f"{err} Change the model or the dataset and press Train again.")
-                return None
-            box[token] = result  # no st.* call: works even when this run was told to stop
-            unsaved = get_store().last_error if result.status != "stopped" else None
-            if live.interrupted is None:
-                state = "error" if result.status == "diverged" else "complete"
-                status.update(label=result.message, state=state, expanded=False)
-                st.session_state["train_status_shown"] = True
-    finally:
-        if box.get(token) == PENDING:
-            box.pop(token, None)  # failed before a result: nothing to hand over
-        slot.release()
-    if live.interrupted is not None:
-        raise live.interrupted
-    if unsaved:
-        show_cache_problem(unsaved)
-    collect_handover()
-    return result
+        text = f"{job.label} · {job.text}" if job.text else "Starting a worker…"
+        st.progress(job.fraction, text=text)
+        if job.history or job.points:
+            figure = learning_curves_figure(job.history, epochs=held[1].epochs, steps=job.points)
+            st.plotly_chart(figure, key="train_live")
+        st.caption(_running_words(job))
+
+
+def _running_words(job: JobView) -> str:
+    threads = f"{count(job.threads)} thread{'s' if job.threads != 1 else ''}"
+    shared = (
+        f" · {job.shared - 1} other learner(s) asked for exactly this run: it trains once"
+        if job.shared > 1
+        else ""
+    )
+    left = f"About {duration(job.remaining_s)} to go · " if job.remaining_s is not None else ""
+    return f"{left}In a worker process on {threads}; other pages stay usable meanwhile.{shared}"
+
+
+def _stop(job_id: str) -> None:
+    """Stop: the run ends after its current batch and keeps what it learned; when others wait
+    for the same run, this learner lets go of it instead (it will be in the cache)."""
+    if jobs.cancel(job_id) == "detached":
+        st.session_state.pop(JOB, None)
+        st.session_state.setdefault(SAID, []).append(
+            (
+                "warning",
+                "You let go of this run; it goes on for the other learners who asked for exactly "
+                "the same, and opens at once from the cache when it is done.",
+            )
+        )
 
 
 def show_cache_problem(error: str) -> None:
@@ -176,9 +171,7 @@ def show_cache_problem(error: str) -> None:
 
 
 def show_run_message(result: TrainResult) -> None:
-    """How the run ended, in one coloured sentence (unless the training status just said it)."""
-    if st.session_state.pop("train_status_shown", False):
-        return
+    """How the run ended, in one coloured sentence."""
     if result.status == "diverged":
         st.error(result.message, icon=":material/warning:")
     elif result.status in ("stopped", "early-stopped"):
@@ -189,14 +182,21 @@ def show_run_message(result: TrainResult) -> None:
         st.success(result.message, icon=":material/check_circle:")
 
 
+def job_pending() -> bool:
+    """This learner has a training waiting or running (the page then says nothing else)."""
+    return st.session_state.get(JOB) is not None
+
+
 def train_or_recall(cfg: TrainConfig | None, model: str, data: Dataset) -> TrainResult | None:
-    """Train when the form was submitted; otherwise the session's run, or the stored run of the
-    form's defaults (a preset's default run opens at once when it was trained before)."""
-    collect_handover()
+    """Queue a training when the form was submitted (or open its stored run); show this
+    learner's waiting or running job; return the run to explore: the session's, or the stored
+    run of the form's defaults (a preset's default run opens at once when it was trained)."""
+    collect_finished()
     if cfg is not None:
-        run_training(cfg, data)
+        start_training(cfg, data)
     elif current_result() is None and model not in CUSTOM:
         hit = get_store().find(form_defaults(model, data), data)
         if hit is not None:
             remember(hit)
+    show_training_job()
     return current_result()
