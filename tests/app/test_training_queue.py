@@ -221,7 +221,11 @@ def test_learners_never_see_each_others_jobs_or_runs():
     assert a.success[0].value.startswith("Trained 3 epochs")
 
 
-def test_a_quick_run_on_the_landscape_page_replaces_the_waiting_training_and_says_so():
+def test_a_quick_run_on_the_landscape_page_replaces_the_waiting_training_and_says_so(
+    tmp_path, monkeypatch
+):
+    # its own run store: a quick run stored by another test would open at once, not queue
+    monkeypatch.setenv("DLVIZ_CACHE_DIR", str(tmp_path / "cache"))
     executor = get_executor()
     executor.pause()
     try:
