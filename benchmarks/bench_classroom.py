@@ -15,8 +15,8 @@ browser takes them while the other learners keep opening pages; it reports the t
 last key press until the chart and the verdict show the slider's final value, and the others'
 page loads meanwhile. Finally every tab closes and the server is watched for ``--linger`` s.
 
-Printed per N: every interaction kind (count, p50, p95, max, errors, busy), the server's peak
-RSS and threads (process and children, from /proc every 0.2 s), RSS and threads after warm-up,
+Printed per N: every interaction kind (count, p50, p95, max, errors, how many waited in the job
+queue), the server's peak RSS and threads (process and children, from /proc every 0.2 s), RSS and threads after warm-up,
 at close and ``--linger`` s later, and the server-side seconds of each script run. Never asserts.
 
 Run from the repo root: ``python -m benchmarks.bench_classroom --learners 1 4 10 [--quick]``.

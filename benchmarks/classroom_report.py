@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.learner import OK, Sample
+from benchmarks.learner import OK, QUEUED, Sample
 
 PAGE_KB = 1024
 
@@ -124,30 +124,31 @@ def mb(n: int) -> str:
 
 
 def interaction_table(samples: Iterable[Sample]) -> list[str]:
-    """Per kind, in first-seen order: count, p50, p95, max (ms), problems and busy answers."""
+    """Per kind, in first-seen order: count, p50, p95, max (ms), problems, and how many of them
+    waited in the job queue first (their time includes the wait)."""
     groups: dict[str, list[Sample]] = defaultdict(list)
     for s in samples:
         groups[s.kind].append(s)
     w = max([30, *(len(k) for k in groups)])
     lines = [
         f"{'interaction':<{w}} {'count':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} "
-        f"{'errors':>6} {'busy':>4}"
+        f"{'errors':>6} {'queued':>6}"
     ]
     for kind, group in groups.items():
-        times = [s.seconds for s in group if s.outcome == OK and s.seconds is not None]
-        errors = sum(s.outcome not in (OK, "busy") for s in group)
-        busy = sum(s.outcome == "busy" for s in group)
+        times = [s.seconds for s in group if s.outcome in (OK, QUEUED) and s.seconds is not None]
+        errors = sum(s.outcome not in (OK, QUEUED) for s in group)
+        queued = sum(s.outcome == QUEUED for s in group)
         lines.append(
             f"{kind:<{w}} {len(group):>5} {ms(percentile(times, 50)):>8} "
             f"{ms(percentile(times, 95)):>8} {ms(max(times, default=math.nan)):>8} "
-            f"{errors:>6} {busy:>4}"
+            f"{errors:>6} {queued:>6}"
         )
     return lines
 
 
 def problem_lines(samples: Iterable[Sample], limit: int = 12) -> list[str]:
     """The first ``limit`` problems, one line each: learner, kind, outcome, detail."""
-    bad = [s for s in samples if s.outcome not in (OK, "busy")]
+    bad = [s for s in samples if s.outcome not in (OK, QUEUED)]
     lines = [f"  learner {s.learner}: {s.kind}: {s.outcome}: {s.detail}" for s in bad[:limit]]
     if len(bad) > limit:
         lines.append(f"  ... and {len(bad) - limit} more")

@@ -12,7 +12,6 @@ by page steps are ``benchmarks.lesson``. Prints nothing, asserts nothing.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -20,12 +19,11 @@ from dataclasses import dataclass, field
 from playwright.async_api import Error as PlaywrightError
 
 from dlviz.ui.registry import PAGES
-from tests.support import IDLE, script_finished
 from tests.support_async import wait_drawn, wait_idle
 
-OK, BUSY, TIMEOUT, EXCEPTION, ERROR_ALERT, FAILED = (
+OK, QUEUED, TIMEOUT, EXCEPTION, ERROR_ALERT, FAILED = (
     "ok",
-    "busy",
+    "queued",
     "timeout",
     "exception",
     "error-alert",
@@ -46,13 +44,13 @@ READY = {
     # nothing is computed on opening: the landscape (cached), its Compute form, or Train it (no run)
     "loss-landscape": ".st-key-land_line .main-svg, .st-key-land_compute, .st-key-land_train",
 }
-BUSY_TEXT = "is running on this server"  # the Training and Loss-landscape pages' busy warnings
-# READY, or "busy" when the page says the server is busy instead (a landscape needs the slot)
-SHOWN_OR_BUSY = """([ready, busy]) => {
-  if (document.querySelector(ready)) return "ok";
-  const warnings = [...document.querySelectorAll('[data-testid="stAlertContentWarning"]')];
-  return warnings.some(w => w.innerText.includes(busy)) ? "busy" : null;
-}"""
+QUEUE_TEXT = " in line"  # a waiting job's panel: "**2nd in line** · starts in about 40 s"
+# true once the page shows ``text``; notes on the window when a queue place was shown meanwhile
+SHOWN_AFTER_QUEUE = """text => {
+  const all = document.body.textContent;
+  if (all.includes(QUEUE)) window.dlvizSawQueue = true;
+  return all.includes(text);
+}""".replace("QUEUE", repr(QUEUE_TEXT))
 
 # A cheap checksum of a plotly chart's drawn data, annotations and title (null until drawn):
 # it changes when the chart shows new values, whatever kind of traces it has.
@@ -125,13 +123,13 @@ class Learner:
     ) -> Sample:
         """Time ``act`` (the input) until ``shown`` resolves; record outcome and problems.
 
-        ``shown`` returns OK or BUSY (the server said it is busy); anything else means OK.
+        ``shown`` returns OK or QUEUED (the job waited in line first); anything else means OK.
         """
         start = time.perf_counter()
         try:
             await act()
             result = await shown()
-            outcome = result if result in (OK, BUSY) else OK
+            outcome = result if result in (OK, QUEUED) else OK
             seconds: float | None = time.perf_counter() - start
             detail = ""
         except PlaywrightError as err:  # TimeoutError is a subclass
@@ -174,10 +172,8 @@ class Learner:
         wait = timeout or self.timeout
 
         async def shown() -> str:
-            found = await self.page.wait_for_function(
-                SHOWN_OR_BUSY, arg=[READY[url_path], BUSY_TEXT], timeout=wait * 1000
-            )
-            return await found.json_value()
+            await self.page.wait_for_selector(READY[url_path], timeout=wait * 1000)
+            return OK
 
         sample = await self.measure(f"open {url_path}", link.click, shown)
         await self.settle(wait)
@@ -223,31 +219,12 @@ class Learner:
             await self.page.keyboard.press(k)
 
     async def run_outcome(self, act: Callable[[], Awaitable[object]], text: str, timeout: float):
-        """``act``, then OK as soon as the page shows ``text``; when the run it started ends
-        without it, BUSY if the page says the server is busy, else FAILED."""
-        finished = asyncio.ensure_future(
-            self.page.dlviz_stream.wait_for_event(
-                "framereceived", predicate=script_finished, timeout=timeout * 1000
-            )
-        )
+        """``act`` (a button that submits a job), then wait until the page shows ``text`` (the
+        job's result: the page polls the queue). QUEUED when the learner saw a place in line
+        before the result, else OK."""
+        await self.page.evaluate("() => { window.dlvizSawQueue = false; }")
         await act()
-        success = asyncio.ensure_future(
-            self.page.wait_for_function(HAS_TEXT, arg=text, timeout=timeout * 1000, polling=50)
+        await self.page.wait_for_function(
+            SHOWN_AFTER_QUEUE, arg=text, timeout=timeout * 1000, polling=50
         )
-        done, _ = await asyncio.wait({finished, success}, return_when=asyncio.FIRST_COMPLETED)
-        if success in done:
-            _drop(finished)
-            success.result()
-            return OK
-        _drop(success)
-        finished.result()  # raises on timeout
-        await self.page.wait_for_function(IDLE, timeout=timeout * 1000)
-        if await self.page.evaluate(HAS_TEXT, text):
-            return OK
-        return BUSY if await self.page.evaluate(HAS_TEXT, BUSY_TEXT) else FAILED
-
-
-def _drop(future: asyncio.Future) -> None:
-    """Cancel a wait we no longer need, and retrieve its end so asyncio does not warn."""
-    future.cancel()
-    future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        return QUEUED if await self.page.evaluate("() => window.dlvizSawQueue") else OK

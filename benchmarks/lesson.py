@@ -129,7 +129,7 @@ async def choose_digits_run(lr: Learner, epochs: int, seed: int) -> None:
 
 
 async def train_digits(lr: Learner, epochs: int):
-    """Train (the form's submit); shown = "Trained <epochs> epochs", or the busy warning."""
+    """Train (the form's submit), timed until the result says "Trained <epochs> epochs"."""
     button = lr.button("train_go")
     return await lr.measure(
         "train digits",
