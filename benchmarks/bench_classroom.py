@@ -122,17 +122,40 @@ async def classroom(url: str, n: int, plan: LessonPlan, cold: bool, watch: Serve
         recorder = Recorder()
         learners = [Learner(await new_page(browser), i, url, recorder) for i in range(n)]
         together = asyncio.Barrier(min(2, n))
+        cpu0 = core_times()
         t0 = time.perf_counter()
         await asyncio.gather(
             *(lesson(lr, plan, together if lr.index < 2 else None) for lr in learners)
         )
         seconds = time.perf_counter() - t0
+        busy = core_busy(cpu0, core_times())
         result = await burst(learners)
         for lr in learners:
             await lr.page.context.close()
         await browser.close()
     watch.mark("closed")
-    return {"samples": recorder.samples, "lesson_s": seconds, "burst": result}
+    return {"samples": recorder.samples, "lesson_s": seconds, "burst": result, "busy": busy}
+
+
+def core_times() -> dict[str, tuple[int, int]]:
+    """Per core (``cpu0``, ``cpu1``, ...): (busy, total) jiffies since boot, from /proc/stat."""
+    times = {}
+    for line in Path("/proc/stat").read_text().splitlines():
+        name, *fields = line.split()
+        if name.startswith("cpu") and name != "cpu":
+            ticks = [int(f) for f in fields]
+            idle = ticks[3] + ticks[4]  # idle + iowait
+            times[name] = (sum(ticks) - idle, sum(ticks))
+    return times
+
+
+def core_busy(before: dict, after: dict) -> dict[str, float]:
+    """The fraction of each core that was busy between two ``core_times``."""
+    return {
+        c: (after[c][0] - before[c][0]) / max(1, after[c][1] - before[c][1])
+        for c in after
+        if c in before
+    }
 
 
 def linger(watch: ServerWatch, seconds: float) -> None:
@@ -146,6 +169,8 @@ def report(n: int, out: dict, watch: ServerWatch, runs: list[dict], args) -> Non
     where = "server and browsers on core 0" if args.one_core else "server core 0, browsers core 1"
     print(f"\n=== {n} learner{'s' if n != 1 else ''} ({where}); lesson {out['lesson_s']:.0f} s; "
           f"load average now {load} ===")  # fmt: skip
+    busy = ", ".join(f"{core} {share:.0%}" for core, share in out["busy"].items())
+    print(f"CPU busy during the lesson: {busy} (the server is on core 0)")
     print("\n".join(interaction_table(out["samples"])))
     problems = problem_lines(out["samples"])
     if problems:

@@ -46,6 +46,26 @@ from dlviz.playground.snapshot import (
 from dlviz.playground.threads import single_thread_math
 from dlviz.runtime import name_os_thread
 
+THREAD_NAME = "dlviz-playground"
+REDRAW_SECONDS = 0.5  # how often a watching page redraws while at most two trainers play
+REDRAW_SECONDS_MAX = 3.0
+
+
+def playing_now() -> int:
+    """How many Playground trainers are playing in this process right now (all learners)."""
+    return sum(t.name == THREAD_NAME and t.is_alive() for t in threading.enumerate())
+
+
+def redraw_seconds(playing: int) -> float:
+    """How often a page should fetch a playing trainer's snapshot when ``playing`` trainers play.
+
+    Every redraw costs the server a snapshot and four figures, and the learner's browser a redraw
+    of four charts. Up to two trainers: every half second. Beyond that the interval grows with
+    the class (a quarter second per trainer, at most 3 s), so ten learners playing at once on
+    one core ask for the same total work as two: the training itself keeps its pace.
+    """
+    return min(REDRAW_SECONDS_MAX, max(REDRAW_SECONDS, 0.25 * playing))
+
 
 class Trainer:
     """One model, its optimizer and history, trained live by at most one worker thread."""
@@ -139,7 +159,7 @@ class Trainer:
             self._status, self._message = RUNNING, ""
             self._last_seen = self._clock()
             self._thread = threading.Thread(
-                target=self._run, args=(self._stop,), name="dlviz-playground", daemon=True
+                target=self._run, args=(self._stop,), name=THREAD_NAME, daemon=True
             )
             self._thread.start()
 

@@ -184,3 +184,25 @@ def test_a_hidden_tab_pauses_its_trainer_and_coming_back_plays_on(at):
     at.session_state["pg_visibility"] = {"hidden": False}
     at.run()
     assert not trainer(at).running
+
+
+def test_a_busy_class_redraws_less_often_and_the_page_says_why():
+    learners = [open_page(PAGE) for _ in range(3)]
+    try:
+        for other in learners[1:]:
+            other.button(key="pg_play").click().run()
+        alone = learners[0]
+        alone.run()
+        assert not any("learners are training" in c.value for c in alone.caption)  # not playing
+        alone.button(key="pg_play").click().run()
+        said = [c.value for c in alone.caption if "learners are training" in c.value]
+        assert said == [
+            "3 learners are training on this server right now, so the figures redraw every "
+            "0.75 s to share it; training keeps its speed."
+        ]
+    finally:
+        for at in learners:
+            if at.button(key="pg_play").label == "Pause":
+                at.button(key="pg_play").click().run()
+    assert wait_until(lambda: not playground_workers())
+    assert_clean(alone)

@@ -22,7 +22,15 @@ from dlviz.playground.model import (
     cross_entropy,
     linear_layers,
 )
-from dlviz.playground.session import DIVERGED, PAUSED, READY, RUNNING, Trainer
+from dlviz.playground.session import (
+    DIVERGED,
+    PAUSED,
+    READY,
+    RUNNING,
+    Trainer,
+    playing_now,
+    redraw_seconds,
+)
 from tests.support import playground_workers, wait_until
 
 
@@ -93,6 +101,26 @@ def test_play_trains_in_one_background_thread_until_paused(data):
     assert wait_until(lambda: not playground_workers())  # the worker has ended: nothing trains
     frozen = t.epoch
     assert t.snapshot().epoch == frozen == t.epoch
+
+
+def test_playing_trainers_are_counted_and_a_busy_class_redraws_less_often(data):
+    trainers = [small(data, settings={"epochs_per_second": 5}) for _ in range(3)]
+    before = playing_now()
+    for t in trainers:
+        t.play()
+    assert playing_now() == before + 3
+    trainers[0].pause()
+    assert wait_until(lambda: playing_now() == before + 2)
+    for t in trainers:
+        t.pause()
+    assert wait_until(lambda: playing_now() == before)
+    # one or two learners: every half second; ten: every 2.5 s; never slower than 3 s
+    assert redraw_seconds(0) == redraw_seconds(2) == 0.5
+    assert redraw_seconds(10) == 2.5 and redraw_seconds(100) == 3.0
+    steps = [redraw_seconds(n) for n in range(40)]
+    assert steps == sorted(steps)
+    # the total redraws a class asks for stays bounded: at most ~4 per second from 2 learners on
+    assert max(n / redraw_seconds(n) for n in range(1, 13)) <= 4.0
 
 
 def test_learning_rate_changes_while_it_runs(data):

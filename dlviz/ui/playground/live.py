@@ -17,7 +17,7 @@ import streamlit as st
 from dlviz.display import count, fixed, number, percent
 from dlviz.playground.data import DataConfig, PlaygroundData, make_dataset
 from dlviz.playground.model import ModelConfig, TrainSettings
-from dlviz.playground.session import Trainer
+from dlviz.playground.session import REDRAW_SECONDS, Trainer, playing_now, redraw_seconds
 from dlviz.playground.snapshot import DIVERGED, RUNNING, Snapshot
 from dlviz.plots.playground.network import network_figure, update_network_figure
 from dlviz.plots.playground.regions import (
@@ -30,8 +30,6 @@ from dlviz.plots.playground.regions import (
 )
 from dlviz.ui.playground.controls import KEEP, LR_OPTIONS, nearest_option
 from dlviz.ui.visibility import tab_hidden
-
-POLL_SECONDS = 0.5
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -175,10 +173,18 @@ def live_figures(
 
 
 def show_live(trainer: Trainer, data: PlaygroundData) -> None:
-    """The figures, redrawn from a fresh snapshot every POLL_SECONDS while training runs."""
+    """The figures, redrawn from a fresh snapshot while training runs: every half second, less
+    often while many learners play at once (``dlviz.playground.session.redraw_seconds``)."""
     polling = trainer.running
+    playing = playing_now()
+    every = redraw_seconds(playing) if polling else None
+    if every is not None and every > REDRAW_SECONDS:
+        st.caption(
+            f"{count(playing)} learners are training on this server right now, so the figures "
+            f"redraw every {number(every)} s to share it; training keeps its speed."
+        )
 
-    @st.fragment(run_every=POLL_SECONDS if polling else None)
+    @st.fragment(run_every=every)
     def live() -> None:
         snap = trainer.snapshot()
         if polling and snap.status != RUNNING:
