@@ -272,10 +272,10 @@ def test_workers_end_with_the_server_process_even_without_a_shutdown(tmp_path):
         "from tests.unit.job_kinds import Sleep\n"
         "ex = Executor(1, quota=1)\n"
         "job = ex.submit(Sleep('forever', 600.0), 'a')\n"
-        "while ex.view(job.id, 'a').status != 'running':\n"
+        "while ex.view(job.id, 'a').status != 'running' or not ex.worker_pids():\n"
         "    time.sleep(0.05)\n"
         "print(ex.worker_pids()[0], flush=True)\n"
-    )  # it exits while the job runs
+    )  # it exits while the job runs (a job counts as running from just before its worker starts)
     out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=TIMEOUT,
         cwd=Path(__file__).resolve().parents[2],
