@@ -146,6 +146,26 @@ def collect(job_id: str) -> None:
     get_executor().collect(job_id, learner())
 
 
+def take_ended(key: str) -> tuple[Any, JobView | None] | None:
+    """Take over the job this session holds under ``key`` once it has ended.
+
+    ``st.session_state[key]`` is a job id, or a tuple that starts with one. While nothing is held
+    or the job still waits or runs: None. Otherwise the key is forgotten, the result marked
+    collected, and ``(what was held, the job's view)`` returned; the view is None when the queue
+    no longer has the job (the learner was away longer than results are kept).
+    """
+    held = st.session_state.get(key)
+    if held is None:
+        return None
+    job = view(held if isinstance(held, str) else held[0])
+    if job is not None and job.active:
+        return None
+    del st.session_state[key]
+    if job is not None:
+        collect(job.id)
+    return held, job
+
+
 def finished(spec: Any) -> Any:
     """The result of a finished identical landscape or map job, or None."""
     return results().get(spec)

@@ -145,14 +145,10 @@ def _map_for(settings: MapSettings) -> ConvergenceMap | None:
 
 def _take_map() -> None:
     """Take over this learner's map job once it has ended (or say why there is no map)."""
-    held = st.session_state.get(MAP_JOB)
-    job = jobs.view(held[0]) if held else None
-    if held is None or (job is not None and job.active):
+    taken = jobs.take_ended(MAP_JOB)
+    if taken is None or taken[1] is None:
         return
-    del st.session_state[MAP_JOB]
-    if job is None:
-        return
-    jobs.collect(job.id)
+    held, job = taken
     if job.status == "done":
         st.session_state[MAP_DONE] = (held[1], job.value)
     else:

@@ -83,14 +83,10 @@ def _start_quick_run(model: str) -> None:
 
 def _take_finished() -> None:
     """A quick run that ended: pick it (or say why there is none)."""
-    job_id = st.session_state.get(QUICK_JOB)
-    job = jobs.view(job_id)
-    if job_id is None or (job is not None and job.active):
+    taken = jobs.take_ended(QUICK_JOB)
+    if taken is None or taken[1] is None:
         return
-    del st.session_state[QUICK_JOB]
-    if job is None:
-        return
-    jobs.collect(job.id)
+    job = taken[1]
     if job.status == "done":
         st.session_state[PICK] = job.value.config.key()
         if job.note:

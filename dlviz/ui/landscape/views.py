@@ -177,16 +177,10 @@ def data_problem(run_key: str, runs: list[RunSummary]) -> str | None:
 
 def _take_finished(run_key: str, cfg: LandscapeConfig) -> Landscape | None:
     """The landscape of this learner's job once it has ended (or None, after saying why)."""
-    held = st.session_state.get(JOB)
-    if held is None:
+    taken = jobs.take_ended(JOB)
+    if taken is None or taken[1] is None:
         return None
-    job = jobs.view(held[0])
-    if job is not None and job.active:
-        return None
-    del st.session_state[JOB]
-    if job is None:
-        return None
-    jobs.collect(job.id)
+    held, job = taken
     if job.status != "done":
         jobs.show_failure(job)
         return None

@@ -46,13 +46,10 @@ def current_result() -> TrainResult | None:
 
 def collect_finished() -> None:
     """Take over this learner's training once it has ended: its run, or why there is none."""
-    held = st.session_state.get(JOB)
-    if held is None:
+    taken = jobs.take_ended(JOB)
+    if taken is None:
         return
-    job = jobs.view(held[0])
-    if job is not None and job.active:
-        return
-    del st.session_state[JOB]
+    held, job = taken
     said = st.session_state.setdefault(SAID, [])
     if job is None:  # gone from the queue (the learner was away too long): maybe it finished
         stored = get_store().get(held[1])
@@ -61,7 +58,6 @@ def collect_finished() -> None:
         else:
             said.append(("warning", LOST))
         return
-    jobs.collect(job.id)
     if job.status == "done":
         remember(job.value)
         if job.note:  # the run could not be stored: the Compare tab says so too
