@@ -46,7 +46,7 @@ def main() -> None:
 
     at = AppTest.from_file(APP, default_timeout=600).run()
     t0 = time.perf_counter()
-    at.switch_page("pages/7_training.py").run()
+    at.switch_page("pages/8_training.py").run()
     report("open page (MNIST missing -> Digits preview)", [(time.perf_counter() - t0) * 1000])
     print(f"torch threads: {torch.get_num_threads()}")
     for model, epochs in (("seed-mlp", 10), ("seed-cnn", 10)):

@@ -76,7 +76,7 @@ PAGES: tuple[PageInfo, ...] = (
         "Why deep networks vanish or explode, and what fixes it.",
     ),
     PageInfo(
-        "pages/7_training.py",
+        "pages/8_training.py",
         "Train a model",
         ":material/model_training:",
         "training",
@@ -84,7 +84,7 @@ PAGES: tuple[PageInfo, ...] = (
         "Real PyTorch models on MNIST, Fashion-MNIST, CIFAR-10 or Digits.",
     ),
     PageInfo(
-        "pages/8_loss_landscape.py",
+        "pages/10_loss_landscape.py",
         "Loss landscape",
         ":material/terrain:",
         "loss-landscape",

@@ -16,7 +16,7 @@ from tests.app.conftest import finish_jobs, open_page
 from tests.app.hardening import assert_clean
 from tests.support import plotly_specs
 
-PAGE = "8_loss_landscape.py"
+PAGE = "10_loss_landscape.py"
 TIMEOUT = 300  # training + landscape on a busy 2-core CI machine
 
 

@@ -17,7 +17,7 @@ from dlviz.ui.landscape import SPANS
 from tests.app.conftest import finish_jobs, open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
 
-PAGE = "8_loss_landscape.py"
+PAGE = "10_loss_landscape.py"
 TIMEOUT = 300
 
 

@@ -16,7 +16,7 @@ from tests.app.hardening import assert_clean
 from tests.pictures import encoded, huge_png, picture_bytes
 from tests.support import metric
 
-PAGE = "7_training.py"
+PAGE = "8_training.py"
 TIMEOUT = 240
 
 

@@ -15,7 +15,7 @@ from PIL import Image
 from tests.app.conftest import finish_jobs, open_page
 from tests.support import plotly_specs
 
-PAGE = "7_training.py"
+PAGE = "8_training.py"
 TIMEOUT = 240
 
 

@@ -25,7 +25,7 @@ from tests.app.hardening import PAGE_SETTINGS, assert_clean
 from tests.app.test_training_page import cell_click
 from tests.support import metric
 
-PAGE = "7_training.py"
+PAGE = "8_training.py"
 TIMEOUT = 240
 
 

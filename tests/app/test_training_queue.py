@@ -13,7 +13,7 @@ from dlviz.ui.jobs import get_executor
 from tests.app.conftest import finish_jobs, open_page
 from tests.support import wait_until
 
-PAGE = "7_training.py"
+PAGE = "8_training.py"
 TIMEOUT = 240
 
 
@@ -230,7 +230,7 @@ def test_a_quick_run_on_the_landscape_page_replaces_the_waiting_training_and_say
     executor.pause()
     try:
         at = press_train("seed-mlp", epochs=4, seed=118)
-        at.switch_page("pages/8_loss_landscape.py").run()
+        at.switch_page("pages/10_loss_landscape.py").run()
         at.selectbox(key="land_quick_model").set_value("seed-cnn")
         at.button(key="land_train").click().run()
         assert not at.exception and executor.counts()["queued"] == 1  # one waiting training

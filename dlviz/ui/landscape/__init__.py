@@ -1,4 +1,4 @@
-"""The Loss-landscape page's Streamlit side: the one module ``pages/8_loss_landscape.py`` imports.
+"""The Loss-landscape page's Streamlit side: the one module ``pages/10_loss_landscape.py`` imports.
 
 It re-exports, in the order the page calls them, the shared page furniture, the run to look at
 (``dlviz.ui.landscape.runs``: stored runs, the picker, quick Digits runs through the job queue)

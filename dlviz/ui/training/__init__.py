@@ -1,4 +1,4 @@
-"""The Training page's ui module: everything ``pages/7_training.py`` calls, top to bottom.
+"""The Training page's ui module: everything ``pages/8_training.py`` calls, top to bottom.
 
 The page picks the data (``data``), a model and its hyperparameters (``form``), trains or recalls
 a run (``run``) and explores it (``explore``, with the ``results``, ``compare`` and ``inspect``
