@@ -12,7 +12,8 @@ first learning rate, the Playground's Step, Depth's depth slider, Train on Digit
 2 epochs, a new seed each time) and the landscape's Compute (a new direction seed each time).
 Prints a table of medians; never asserts. The driver and Chromium run on core 1.
 
-Run from the repo root: ``python -m benchmarks.bench_browser [--repeats 10] [--no-cold]``.
+Run from the repo root: ``python -m benchmarks.bench_browser [--repeats 10] [--no-cold]
+[--controls gradient-descent playground]``.
 """
 
 from __future__ import annotations
@@ -106,19 +107,23 @@ def controls(repeats: int, heavy: int) -> list[tuple[str, int, Callable]]:
     ]
 
 
-async def warm_controls(url: str, repeats: int, heavy: int, recorder: Recorder) -> None:
+async def warm_controls(
+    url: str, repeats: int, heavy: int, recorder: Recorder, pages: tuple[str, ...] = PAGES
+) -> None:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await launch_chromium(p)
         lr = Learner(await new_page(browser), 0, url, Recorder(), timeout=120)
         await lr.start()
-        for page in PAGES:  # untimed: imports, first caches, a stored run for the landscape
+        for page in pages:  # untimed: imports, first caches, a stored run for the landscape
             await lr.open(page, timeout=600)
             if page == "loss-landscape":
                 await landscape_run(lr)
         lr.recorder = recorder
         for page, n, control in controls(repeats, heavy):
+            if page not in pages:
+                continue
             await lr.open(page, timeout=600)
             for i in range(n):
                 await control(lr, i)
@@ -126,13 +131,13 @@ async def warm_controls(url: str, repeats: int, heavy: int, recorder: Recorder) 
         await browser.close()
 
 
-def warm(repeats: int, heavy: int) -> Recorder:
+def warm(repeats: int, heavy: int, pages: tuple[str, ...] = PAGES) -> Recorder:
     recorder = Recorder()
     with (
         tempfile.TemporaryDirectory(prefix="dlviz-warm-") as tmp,
         app_server(server_env(Path(tmp)), prefix=SERVER_CORE) as server,
     ):
-        asyncio.run(warm_controls(server.url, repeats, heavy, recorder))
+        asyncio.run(warm_controls(server.url, repeats, heavy, recorder, pages))
     recorder.samples = [s for s in recorder.samples if not s.kind.startswith("open ")]
     return recorder
 
@@ -152,13 +157,17 @@ def main() -> None:
     parser.add_argument("--no-cold", action="store_true", help="only the warm controls")
     parser.add_argument("--no-warm", action="store_true", help="only the cold starts")
     parser.add_argument("--pages", nargs="+", default=list(PAGES), help="cold: these pages")
+    parser.add_argument(
+        "--controls", nargs="+", default=list(PAGES), choices=PAGES, help="warm: these pages"
+    )
     args = parser.parse_args()
     os.sched_setaffinity(0, {1})  # the driver and Chromium; the server gets core 0
     print(f"load average before (1, 5, 15 min): {os.getloadavg()}")
     if not args.no_cold:
         show("cold: a fresh server per page (ms)", cold(tuple(args.pages)))
     if not args.no_warm:
-        show("warm: each page's main control (ms)", warm(args.repeats, args.heavy_repeats))
+        warm_run = warm(args.repeats, args.heavy_repeats, tuple(args.controls))
+        show("warm: each page's main control (ms)", warm_run)
     print(f"\nload average after (1, 5, 15 min): {os.getloadavg()}")
 
 

@@ -18,7 +18,7 @@ if picked is not None:
     ui.show_summary(surface, config, result)  # final loss, distance, steps, divergence advice
     left, right = st.columns([1.15, 1], gap="medium")
     with left:
-        st.plotly_chart(ui.surface3d_view(config), key="gd_surface3d")  # drag to turn it
+        ui.show_surface3d(config)  # an expander; the 3-D figure is drawn only while it is open
     with right:
         st.markdown(TEXT["how to read"])
 

@@ -27,9 +27,16 @@ def descent_spec(at) -> dict:
     return next(s for s in plotly_specs(at) if any(t["type"] == "contour" for t in s["data"]))
 
 
+def surface_specs(at) -> list[dict]:
+    return [s for s in plotly_specs(at) if any(t["type"] == "surface" for t in s["data"])]
+
+
 def surface_spec(at) -> dict:
-    """The 3-D surface with the paths."""
-    return next(s for s in plotly_specs(at) if any(t["type"] == "surface" for t in s["data"]))
+    """The 3-D surface with the paths (its expander opened first: closed, nothing is drawn)."""
+    if not surface_specs(at):
+        at.session_state["gd_3d"] = True  # what clicking the expander does
+        at.run()
+    return surface_specs(at)[0]
 
 
 def test_first_load_shows_title_animated_figure_and_table():
@@ -37,6 +44,7 @@ def test_first_load_shows_title_animated_figure_and_table():
     assert "radient descent" in at.title[0].value
     spec = descent_spec(at)
     assert {"contour", "scatter", "table"} <= {t["type"] for t in spec["data"]}
+    assert not surface_specs(at)  # the 3-D view (WebGL) is drawn only once its expander is open
     paths3d = [
         t for t in surface_spec(at)["data"] if t["type"] == "scatter3d" and t["mode"] == "lines"
     ]
@@ -130,7 +138,7 @@ def test_gradient_noise_changes_the_paths():
 
 def test_convergence_map_runs_on_the_button():
     at = open_page(PAGE, timeout=120)
-    assert len(plotly_specs(at)) == 2  # the map waits for the button
+    assert len(plotly_specs(at)) == 1  # the map waits for the button (the 3-D view is closed)
     at.button(key="gd_map_go").click().run()
     assert not at.exception
     finish_jobs(at)  # the map runs in the job queue's worker

@@ -30,6 +30,11 @@ def plot_state(page) -> dict:
 def test_page_animates_client_side_and_the_3d_camera_stays(page, app_url):
     open_app_page(page, app_url, "gradient-descent")
     assert "radient descent" in page.locator("h1").first.inner_text()
+    page.wait_for_function(f"() => {PANEL_PLOT}")
+    # the 3-D view (WebGL, the costliest thing to draw here) waits until its expander is opened
+    assert page.evaluate(f"() => !{SURFACE_PLOT}")
+    with rerun(page):
+        page.get_by_text("The surface in 3-D", exact=False).click()
     page.wait_for_function(f"() => {{ const g = {SURFACE_PLOT}; return g && {PANEL_PLOT}; }}")
     assert page.locator(".js-plotly-plot .gl-container canvas").count() >= 1  # WebGL scene
     before = plot_state(page)
