@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from playwright.async_api import Error as PlaywrightError
 
 from dlviz.ui.registry import PAGES
+from tests.support import CHART_SIGNATURE
 from tests.support_async import wait_drawn, wait_idle
 
 OK, QUEUED, TIMEOUT, EXCEPTION, ERROR_ALERT, FAILED = (
@@ -51,24 +52,6 @@ SHOWN_AFTER_QUEUE = """text => {
   if (all.includes(QUEUE)) window.dlvizSawQueue = true;
   return all.includes(text);
 }""".replace("QUEUE", repr(QUEUE_TEXT))
-
-# A cheap checksum of a plotly chart's drawn data, annotations and title (null until drawn):
-# it changes when the chart shows new values, whatever kind of traces it has.
-CHART_SIGNATURE = """key => {
-  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
-  if (!gd || !gd._fullData || !gd.querySelector('.main-svg')) return null;
-  let s = 0, n = 0;
-  const walk = v => {
-    if (typeof v === 'number') { n += 1; s += v * (n % 7 + 1); }
-    else if (v && typeof v !== 'string' && v.length !== undefined) {
-      for (let i = 0; i < v.length; i++) walk(v[i]);
-    }
-  };
-  for (const t of gd._fullData) { walk(t.x); walk(t.y); walk(t.z); }
-  const notes = (gd._fullLayout.annotations || []).map(a => a.text).join('|');
-  const title = (gd._fullLayout.title && gd._fullLayout.title.text) || '';
-  return `${n}:${s}:${notes}:${title}`;
-}"""
 
 HAS_TEXT = "text => document.body.textContent.includes(text)"
 

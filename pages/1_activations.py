@@ -30,8 +30,10 @@ with one_tab:
         "turning point of **GELU** or **SiLU**, where f′ crosses zero.",
     )
     a, b = st.columns(2, gap="large")
-    a.markdown(TEXT["vanishing gradients"])
-    b.markdown(TEXT["why leaky relu and elu"])
+    with a:
+        ui.prose(TEXT["vanishing gradients"])
+    with b:
+        ui.prose(TEXT["why leaky relu and elu"])
 
 with compare_tab:
     left, right = st.columns([1, 2.3], gap="large")
@@ -46,7 +48,7 @@ with compare_tab:
             st.info("Choose at least one activation to overlay.", icon=":material/touch_app:")
 
 with softmax_tab:
-    st.markdown(TEXT["softmax"])
+    ui.prose(TEXT["softmax"])
     k, temperature, idx = ui.softmax_controls()  # classes, T, swept logit, two logit buttons
     logits = ui.logit_inputs("act", k)
     st.latex(ui.SOFTMAX_LATEX + r"\qquad " + ui.SOFTMAX_LSE_LATEX)
@@ -59,7 +61,7 @@ with softmax_tab:
     left.plotly_chart(jacobian, key="act_jacobian")
     with right:
         st.latex(ui.SOFTMAX_JACOBIAN_LATEX)
-        st.markdown(TEXT["softmax derivative"])
+        ui.prose(TEXT["softmax derivative"])
     ui.try_this(
         "Set T = 0.1: the largest logit takes nearly all the probability. T = 10: nearly uniform.",
         "Press **Try logits 1000 and −1000**: e¹⁰⁰⁰ overflows, yet every bar stays finite and "

@@ -22,7 +22,7 @@ with curve_tab:
         st.plotly_chart(figure, key="loss_ce_chart")
         st.latex(ui.CE_LATEX)
         st.latex(ui.BCE_LATEX)
-    st.markdown(TEXT["curve"])
+    ui.prose(TEXT["curve"])
     ui.try_this(
         "Move p from 0.5 to 0.25 to 0.125: each halving adds the same 0.693 to the loss.",
         "Slide p to 0.001: the loss is 6.9 and the slope is −1000. A confident mistake is loud.",
@@ -39,7 +39,7 @@ with mse_tab:
         st.plotly_chart(figure, key="loss_mse_chart")
         st.latex(ui.MSE_VS_CE_LATEX)
     ui.show_confident_mistake(cmp, y)  # a warning when |p − y| > 0.9
-    st.markdown(TEXT["mse vs ce"])
+    ui.prose(TEXT["mse vs ce"])
     ui.try_this(
         "Keep y = 1 and slide z to −6: MSE's gradient almost vanishes, cross-entropy's stays near −1.",
         "Slide z to +6 (a confident, correct answer): both gradients go to 0, as they should.",
@@ -57,11 +57,11 @@ with chain_tab:
     with right:
         st.plotly_chart(figure, key="loss_softmax_chart")
         st.latex(ui.SOFTMAX_CE_LATEX)
-    st.markdown(TEXT["chain"])
+    ui.prose(TEXT["chain"])
     ui.try_this(
         "Press **Make a confident mistake**, then **Take one gradient step** a few times: "
         "the true class's logit climbs, the loss falls fast at first, then slowly.",
         "Type 1000 and −1000 into two logits: the loss stays finite (log-sum-exp).",
         "Check the bars: the gradients always sum to 0, and the true class's is p − 1.",
     )
-    st.markdown(TEXT["pitfall"])
+    ui.prose(TEXT["pitfall"])

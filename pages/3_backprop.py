@@ -29,19 +29,21 @@ ui.try_this(
 )
 
 left, right = st.columns(2, gap="large")
-left.markdown("#### The chain rule on a graph\n\n" + TEXT["the chain rule on a graph"])
-right.markdown("#### Why reverse topological order\n\n" + TEXT["the order of the steps"])
+with left:
+    ui.prose("#### The chain rule on a graph\n\n" + TEXT["the chain rule on a graph"])
+with right:
+    ui.prose("#### Why reverse topological order\n\n" + TEXT["the order of the steps"])
 
 st.subheader("Check: engine vs torch.autograd vs finite differences")
-st.markdown(TEXT["check"])
+ui.prose(TEXT["check"])
 mistaken = ui.mistake_controls(config)  # the same graph, backward() called 0, 1 or 2 times
 checked = ui.compute(mistaken)
 if checked is None:
     st.stop()
 ui.show_checks(checked, mistaken)
 with st.expander("Common mistakes: why they happen", expanded=mistaken.backward_calls != 1):
-    st.markdown(TEXT["mistakes"])
+    ui.prose(TEXT["mistakes"])
 
 st.subheader("One gradient-descent step")
-st.markdown(TEXT["one step"])
+ui.prose(TEXT["one step"])
 ui.show_descent(checked, mistaken, variables)

@@ -20,7 +20,7 @@ if picked is not None:
     with left:
         ui.show_surface3d(config)  # an expander; the 3-D figure is drawn only while it is open
     with right:
-        st.markdown(TEXT["how to read"])
+        ui.prose(TEXT["how to read"])
 
     ui.try_this(
         "Quadratic bowl, κ = 50, SGD at lr 0.03: raise κ to 100 and leave the learning rate alone. "
@@ -38,15 +38,15 @@ if picked is not None:
     )
 
     st.subheader("Convergence map: every learning rate × momentum at once")
-    st.markdown(TEXT["convergence map"])
+    ui.prose(TEXT["convergence map"])
     ui.show_convergence_map(config, surface)
 
     st.subheader("The update rules")
-    st.markdown(TEXT["update rules"])
+    ui.prose(TEXT["update rules"])
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader("Why momentum works")
-        st.markdown(TEXT["why momentum works"])
+        ui.prose(TEXT["why momentum works"])
     with right:
         st.subheader("Mini-batch noise")
-        st.markdown(TEXT["noise"])
+        ui.prose(TEXT["noise"])

@@ -27,13 +27,13 @@ else:
     ui.show_run_message(result)
     ui.show_explorer(result)
 
-with st.expander(
-    "How training works, how to read the results, why it is fast", expanded=result is None
-):
-    st.markdown(text["how it learns"])
-    st.markdown(text["reading the results"])
-    st.markdown("#### Why it is fast")
-    st.markdown(text["why it is fast"])
+ui.long_read(
+    "How training works, how to read the results, why it is fast",
+    text["how it learns"],
+    text["reading the results"],
+    "#### Why it is fast\n\n" + text["why it is fast"],
+    expanded=result is None,
+)
 ui.try_this(
     "Train the default model, then set the learning rate to 1 (Adam) and train again: the "
     "first epoch's loss jumps into the hundreds and the model ends at chance, 10 %.",

@@ -340,6 +340,25 @@ BACKPROP_STEP_SHOWN = f"""(k) => {{
 }}"""
 
 
+# A cheap checksum of a plotly chart's drawn data, annotations and title (null until drawn):
+# it changes when the chart shows new values, whatever kind of traces it has.
+CHART_SIGNATURE = """key => {
+  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  if (!gd || !gd._fullData || !gd.querySelector('.main-svg')) return null;
+  let s = 0, n = 0;
+  const walk = v => {
+    if (typeof v === 'number') { n += 1; s += v * (n % 7 + 1); }
+    else if (v && typeof v !== 'string' && v.length !== undefined) {
+      for (let i = 0; i < v.length; i++) walk(v[i]);
+    }
+  };
+  for (const t of gd._fullData) { walk(t.x); walk(t.y); walk(t.z); }
+  const notes = (gd._fullLayout.annotations || []).map(a => a.text).join('|');
+  const title = (gd._fullLayout.title && gd._fullLayout.title.text) || '';
+  return `${n}:${s}:${notes}:${title}`;
+}"""
+
+
 def wait_drawn(page, timeout: float = 60) -> None:
     """Wait until every element has replaced its loading skeleton and every chart is drawn."""
     page.wait_for_function(DRAWN, timeout=timeout * 1000)

@@ -34,7 +34,8 @@ from dlviz.plots.activations import (
     softmax_jacobian_figure,
     softmax_sweep_figure,
 )
-from dlviz.ui.common import page_header, text_sections, try_this
+from dlviz.ui.common import page_header, prose, text_sections, try_this
+from dlviz.ui.links import BIND
 from dlviz.ui.logits import (
     DEFAULT_LOGITS,
     class_count,
@@ -53,6 +54,7 @@ __all__ = [
     "curve_controls",
     "logit_inputs",
     "page_header",
+    "prose",
     "show_formulas",
     "show_probe",
     "softmax_controls",
@@ -116,7 +118,7 @@ def activation_label(name: str) -> str:
 def curve_controls() -> CurveConfig:
     """Activation picker, its parameter sliders and the probe slider, as a CurveConfig."""
     name = st.selectbox(
-        "Activation", ACTIVATION_NAMES, format_func=activation_label, key="act_name"
+        "Activation", ACTIVATION_NAMES, format_func=activation_label, key="act_name", bind=BIND
     )
     params = []
     for spec in ACTIVATIONS[name].specs:
@@ -128,6 +130,7 @@ def curve_controls() -> CurveConfig:
             spec.step,
             format=f"%.{spec.decimals}f",  # the real value: 0.005 must not read 0.01
             key=f"act_{spec.name}",
+            bind=BIND,
             help=spec.help,
         )
         params.append((spec.name, float(value)))
@@ -138,6 +141,7 @@ def curve_controls() -> CurveConfig:
         1.0,
         0.05,
         key="act_x",
+        bind=BIND,
         help="Marks f(x) and f′(x) on the plot and prints both values.",
     )
     return CurveConfig(name, tuple(params), float(probe), -X_RANGE, X_RANGE)
@@ -186,9 +190,15 @@ def compare_controls() -> tuple[tuple[str, ...], bool]:
         default=COMPARE_DEFAULT,
         format_func=activation_label,
         key="act_compare",
+        bind=BIND,
     )
     view = st.segmented_control(
-        "Show", ["f(x)", DERIVATIVE], default="f(x)", required=True, key="act_compare_view"
+        "Show",
+        ["f(x)", DERIVATIVE],
+        default="f(x)",
+        required=True,
+        key="act_compare_view",
+        bind=BIND,
     )
     return tuple(chosen), view == DERIVATIVE
 
@@ -204,6 +214,7 @@ def temperature_control() -> float:
             TEMPERATURES,
             value=1.0,
             key="act_temp",
+            bind=BIND,
             help="Softmax divides the logits by T: small T sharpens, large T flattens.",
         )
     )
@@ -218,7 +229,7 @@ def softmax_controls() -> tuple[int, float, int]:
         temperature = temperature_control()
     labels = class_labels(k)
     index = c.selectbox(
-        "Sweep the logit of", range(k), format_func=labels.__getitem__, key="act_sweep"
+        "Sweep the logit of", range(k), format_func=labels.__getitem__, key="act_sweep", bind=BIND
     )
     d.button(
         "Try logits 1000 and −1000",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dlviz.ui import warmup
+from dlviz.ui import links, warmup
 
 TEXT_DIR = Path(__file__).parent / "text"
 PAGE_ICON = str(Path(__file__).parent / "assets" / "neurology.svg")
@@ -45,18 +45,41 @@ def page_header(title: str, intro: str, *, draws: bool = True) -> None:
     if draws:
         warmup.wait()
     st.title(title)
-    st.markdown(intro)
+    if draws:  # Home has no settings to share
+        links.share_button()
+    prose(intro)
+
+
+def prose(markdown: str) -> None:
+    """Learner text: shown, except in embed mode (``?embed=true``), which keeps the figures and
+    controls and leaves the long explanations to the page itself."""
+    if not links.embedded():
+        st.markdown(markdown)
+
+
+def long_read(title: str, *markdowns: str, expanded: bool = False) -> None:
+    """An expander of learner text (not in embed mode)."""
+    if links.embedded():
+        return
+    with st.expander(title, expanded=expanded):
+        for markdown in markdowns:
+            st.markdown(markdown)
 
 
 def try_this(*ideas: str) -> None:
-    """A 'What to try' box with concrete experiments for the learner."""
+    """A 'What to try' box with concrete experiments for the learner (not in embed mode)."""
+    if links.embedded():
+        return
     st.info(
         "**What to try**\n\n" + "\n".join(f"- {idea}" for idea in ideas), icon=":material/science:"
     )
 
 
 def explanations(text: dict[str, str], *sections: tuple[str, str]) -> None:
-    """Expanders of learner text: ``(title, section of the page's markdown)``; the first is open."""
+    """Expanders of learner text: ``(title, section of the page's markdown)``; the first is open.
+    None in embed mode."""
+    if links.embedded():
+        return
     for i, (title, section) in enumerate(sections):
         with st.expander(title, expanded=i == 0):
             st.markdown(text[section])

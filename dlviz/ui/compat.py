@@ -32,11 +32,50 @@ def session_is_active(sid: str | None) -> bool:
     return sid is not None and runtime.exists() and runtime.get_instance().is_active_session(sid)
 
 
+def url_form(key: str) -> list[str] | None:
+    """The URL value(s) Streamlit writes for the widget bound to query parameter ``key`` as it
+    stands now (``bind="query-params"``), or None when no widget of this run is bound to it.
+
+    Streamlit drops a link's value it cannot use (malformed, out of range, not an option) without
+    a word; comparing the link's raw value with this tells dlviz which ones to name.
+    """
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    from streamlit.runtime.state.query_params import _coerce_value_for_query_url
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return None
+    state = ctx.session_state._state
+    binding = state.query_params.get_binding_for_param(key)
+    if binding is None:
+        return None
+    metadata = state._new_widget_state.widget_metadata.get(binding.widget_id)
+    if metadata is None or key not in state:
+        return None
+    value = _coerce_value_for_query_url(metadata.serializer(state[key]), metadata.value_type)
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def drop_link_param(key: str) -> None:
+    """Forget a link's parameter before any widget reads it (Streamlit seeds widgets from the
+    URL the session was opened with; an empty ``?seed=`` would set a number input to None)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return
+    params = ctx.session_state._state.query_params
+    params._initial_query_params.pop(key, None)
+    params.remove_param(key)
+
+
 __all__ = [
     "ScriptControlException",
     "ScriptRunContext",
     "ScriptRunner",
     "ScriptRunnerEvent",
+    "drop_link_param",
     "session_id",
     "session_is_active",
+    "url_form",
 ]

@@ -33,6 +33,7 @@ from dlviz.depth.report import diagnose, headline
 from dlviz.display import escape_markdown
 from dlviz.plots.depth import depth_profile_figure, ridgeline_figure
 from dlviz.ui.common import explanations, page_header, text_sections, try_this
+from dlviz.ui.links import BIND
 from dlviz.ui.resources import dataset_or_fallback
 
 __all__ = [
@@ -105,27 +106,34 @@ def depth_controls() -> tuple[DepthConfig, str, bool]:
     """Widgets -> (DepthConfig, input source name, compare-all-inits flag)."""
     _defaults()
     c1, c2, c3, c4 = st.columns(4)
-    depth = c1.slider("Depth (hidden layers)", MIN_DEPTH, MAX_DEPTH, key="depth_depth")
-    width = c1.select_slider("Width (units per layer)", WIDTHS, key="depth_width")
+    depth = c1.slider("Depth (hidden layers)", MIN_DEPTH, MAX_DEPTH, key="depth_depth", bind=BIND)
+    width = c1.select_slider("Width (units per layer)", WIDTHS, key="depth_width", bind=BIND)
     activation = c2.selectbox(
         "Activation",
         ACTIVATION_NAMES,
         key="depth_activation",
+        bind=BIND,
         format_func=lambda n: ACTIVATIONS[n].label,
     )
-    init = c2.selectbox("Initialization", tuple(INITS), key="depth_init", format_func=INITS.get)
+    init = c2.selectbox(
+        "Initialization", tuple(INITS), key="depth_init", bind=BIND, format_func=INITS.get
+    )
     sigma = c3.select_slider(
         "σ of normal(0, σ)",
         SIGMAS,
         key="depth_sigma",
+        bind=BIND,
         disabled=init != "normal",
         help="Only used by the normal(0, σ) initialization.",
     )
-    batch_norm = c3.toggle("Batch norm after each Linear", key="depth_batch_norm")
-    inputs = c4.selectbox("Inputs", tuple(INPUTS), key="depth_inputs", format_func=INPUTS.get)
+    batch_norm = c3.toggle("Batch norm after each Linear", key="depth_batch_norm", bind=BIND)
+    inputs = c4.selectbox(
+        "Inputs", tuple(INPUTS), key="depth_inputs", bind=BIND, format_func=INPUTS.get
+    )
     compare = c4.toggle(
         "Compare all initializations",
         key="depth_compare",
+        bind=BIND,
         help="Also draw the other schemes (dotted) for the same network and batch.",
     )
     cfg = DepthConfig(

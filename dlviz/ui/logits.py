@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import streamlit as st
 
+from dlviz.ui.links import BIND
+
 CLASS_NAMES: tuple[str, ...] = ("cat", "dog", "bird", "frog", "horse", "ship", "truck", "plane")
 DEFAULT_LOGITS: tuple[float, ...] = (2.0, 1.0, 0.1, -1.0, 0.5, -2.0, 3.0, 0.0)
 LOGIT_BOUND = 1000.0
@@ -54,6 +56,7 @@ def logit_inputs(prefix: str, k: int) -> tuple[float, ...]:
             step=0.5,
             format="%.3f",
             key=key,
+            bind=BIND,
             help=f"Logit of class {CLASS_NAMES[i]!r}, between −1000 and 1000.",
         )
         values.append(float(value))
@@ -62,4 +65,4 @@ def logit_inputs(prefix: str, k: int) -> tuple[float, ...]:
 
 def class_count(prefix: str) -> int:
     """The 'Number of classes' slider (2 to 8, default 4), key ``<prefix>_k``."""
-    return st.slider("Number of classes", 2, len(CLASS_NAMES), 4, key=f"{prefix}_k")
+    return st.slider("Number of classes", 2, len(CLASS_NAMES), 4, key=f"{prefix}_k", bind=BIND)

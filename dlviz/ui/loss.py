@@ -30,7 +30,8 @@ from dlviz.loss import (
     softmax_cross_entropy,
 )
 from dlviz.plots.loss import cross_entropy_figure, mse_vs_ce_figure, softmax_ce_figure
-from dlviz.ui.common import page_header, text_sections, try_this
+from dlviz.ui.common import page_header, prose, text_sections, try_this
+from dlviz.ui.links import BIND
 from dlviz.ui.logits import (
     CLASS_NAMES,
     DEFAULT_LOGITS,
@@ -54,6 +55,7 @@ __all__ = [
     "mse_ce_controls",
     "mse_ce_view",
     "page_header",
+    "prose",
     "show_confident_mistake",
     "show_cross_entropy_probe",
     "show_loss",
@@ -104,9 +106,10 @@ def cross_entropy_controls() -> tuple[float, bool]:
         0.001,
         format="%.3f",
         key="loss_p",
+        bind=BIND,
         help="Between 0.001 and 1: at p = 0 the loss is infinite.",
     )
-    show_y0 = st.toggle("Show the y = 0 branch of binary CE", True, key="loss_show_y0")
+    show_y0 = st.toggle("Show the y = 0 branch of binary CE", True, key="loss_show_y0", bind=BIND)
     return p, show_y0
 
 
@@ -128,6 +131,7 @@ def mse_ce_controls() -> tuple[int, float]:
         default=1,
         required=True,
         key="loss_y",
+        bind=BIND,
         format_func=lambda v: f"y = {v}",
     )
     z = st.slider(
@@ -137,6 +141,7 @@ def mse_ce_controls() -> tuple[int, float]:
         -4.0,
         0.1,
         key="loss_z",
+        bind=BIND,
         help="The prediction is p = σ(z).",
     )
     return y, z
@@ -174,9 +179,13 @@ def chain_controls() -> tuple[int, int, float]:
     with a:
         k = class_count(PREFIX)
     target = b.selectbox(
-        "True class", range(k), format_func=class_labels(k).__getitem__, key="loss_target"
+        "True class",
+        range(k),
+        format_func=class_labels(k).__getitem__,
+        key="loss_target",
+        bind=BIND,
     )
-    lr = c.slider("Learning rate for the step", 0.1, 5.0, 1.0, 0.1, key="loss_lr")
+    lr = c.slider("Learning rate for the step", 0.1, 5.0, 1.0, 0.1, key="loss_lr", bind=BIND)
     return k, target, lr
 
 

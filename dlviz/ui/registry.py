@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dlviz.ui import warmup
+from dlviz.ui import links, warmup
 
 
 @dataclass(frozen=True)
@@ -108,15 +108,20 @@ def run_page() -> None:
 
     Every page but Home waits here for the warm-up's imports before even its imports run (a page's
     modules may build plotly objects, which must not meet a half-imported pandas). Home is served
-    at once, and the warm-up starts as soon as it has been sent.
+    at once, and the warm-up starts as soon as it has been sent. A link's settings are remembered
+    before the page runs and whatever of them the page could not use is named after it ran, at
+    the top (``dlviz.ui.links``).
     """
     page = navigation()
+    links.capture(page.url_path)
+    notice = st.empty()
     if page.title == HOME.title:
         page.run()
         warmup.start()  # after Home is sent: the imports would slow its first run (the GIL)
     else:
         warmup.wait()
         page.run()
+    links.report(notice)
 
 
 def navigation() -> st.navigation:
@@ -129,7 +134,7 @@ def navigation() -> st.navigation:
             ]
             for section, pages in sections().items()
         },
-        position="sidebar",
+        position="hidden" if links.embedded() else "sidebar",  # ?embed=true: figures only
     )
 
 

@@ -38,6 +38,9 @@ _NUMBER_WORD = re.compile(
 # A negative zero: "-0", "-0.000", "−0.0%", but not "-0.5", "10-0" or "x-0.1".
 _NEGATIVE_ZERO = re.compile(r"(?<![\w.\d)])[-−]0(?:\.0+)?(?![\d.]*[1-9])(?![\w])")
 _MARKDOWN_ESCAPE = re.compile(r"\\([^\w\s])")
+# Inline code quotes what a learner typed (a link's `act_x="nan"`, a formula): their text, not
+# a number the page wrote, so it is left out of the checks.
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
 _BAD_CELL = {"nan", "inf", "-inf", "+inf", "none", "infinity", "-infinity", "-0", "−0"}
 
 
@@ -86,7 +89,7 @@ def problems(at) -> list[str]:
     for kind, markdown in _texts(at):
         # Read Markdown escapes (dlviz.display.escape_markdown) as the reader sees them:
         # "\-0\.5" is -0.5, not a negative zero; "\-0" is still one.
-        text = _MARKDOWN_ESCAPE.sub(r"\1", markdown)
+        text = _MARKDOWN_ESCAPE.sub(r"\1", _INLINE_CODE.sub("`…`", markdown))
         for pattern in (_NUMBER_WORD, _NEGATIVE_ZERO):
             match = pattern.search(text)
             if match:

@@ -104,3 +104,15 @@ def test_threads_can_be_named_in_the_os():
     t.start()
     t.join()
     assert seen == [True, "dlviz-test-name"]  # the kernel keeps 15 bytes
+
+
+def test_streamlit_still_tells_which_widget_a_query_parameter_is_bound_to():
+    """dlviz.ui.links names a link's ignored values by comparing them with what the bound widget
+    would write to the URL (``compat.url_form``)."""
+    from streamlit.runtime.state.query_params import QueryParams, _coerce_value_for_query_url
+    from streamlit.runtime.state.session_state import WStates
+
+    assert callable(QueryParams.get_binding_for_param)
+    assert "widget_metadata" in WStates.__dataclass_fields__
+    assert _coerce_value_for_query_url([0.5, 2.0], "double_array_value") == ["0.5", "2"]
+    assert _coerce_value_for_query_url(True, "bool_value") == "true"

@@ -10,13 +10,14 @@ from dlviz.ui.backprop.controls import (
     show_step_through,
 )
 from dlviz.ui.backprop.results import show_checks, show_descent
-from dlviz.ui.common import page_header, text_sections, try_this
+from dlviz.ui.common import page_header, prose, text_sections, try_this
 
 __all__ = [
     "backprop_controls",
     "compute",
     "mistake_controls",
     "page_header",
+    "prose",
     "show_checks",
     "show_descent",
     "show_step_through",

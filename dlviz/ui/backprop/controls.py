@@ -31,6 +31,7 @@ from dlviz.backprop.walkthrough import (
 from dlviz.display import escape_markdown
 from dlviz.expression import ExpressionError
 from dlviz.plots.backprop import graph_figure
+from dlviz.ui.links import BIND
 
 EXAMPLE_TITLES = {**{k: e.title for k, e in EXAMPLES.items()}, EXPRESSION: "Your own expression"}
 VALUE_RANGE = 100.0
@@ -73,6 +74,7 @@ def _variable_inputs(
                 step=0.1,
                 format="%.3f",
                 key=variable_key(example, var.name),
+                bind=BIND,
                 help="a parameter (moved by gradient descent)" if var.parameter else "data (fixed)",
             )
             values.append((var.name, float(value)))
@@ -86,6 +88,7 @@ def backprop_controls() -> tuple[BackpropConfig, tuple[Variable, ...]] | None:
         list(EXAMPLE_TITLES),
         format_func=EXAMPLE_TITLES.get,
         key="bp_preset",
+        bind=BIND,
     )
     expression = ""
     if example == EXPRESSION:
@@ -94,6 +97,7 @@ def backprop_controls() -> tuple[BackpropConfig, tuple[Variable, ...]] | None:
             value=DEFAULT_EXPRESSION,
             max_chars=200,
             key="bp_expr",
+            bind=BIND,
             help="Numbers, + - * / **, parentheses and exp/log/tanh/sigmoid/relu. "
             "Powers must be by a number (x**2). At most 60 operations.",
         )
@@ -115,11 +119,13 @@ def mistake_controls(config: BackpropConfig) -> BackpropConfig:
     before = a.toggle(
         "Mistake: read the grads *before* calling backward()",
         key="bp_before",
+        bind=BIND,
         help="Every .grad starts at 0 and stays 0 until backward() runs.",
     )
     twice = b.toggle(
         "Mistake: call backward() twice without zero_grad()",
         key="bp_twice",
+        bind=BIND,
         help="Gradients accumulate (+=), as in PyTorch: a second call adds them again.",
     )
     return replace(config, backward_calls=0 if before else (2 if twice else 1))
@@ -158,6 +164,7 @@ def show_step_through(result: BackpropResult, config: BackpropConfig) -> None:
         required=True,
         format_func=LAYOUTS.get,
         key="bp_layout",
+        bind=BIND,
         help="Left to right (wide) or top to bottom (tall): tall fits long graphs, such as "
         "the MLP or a long expression, at a readable size.",
     )

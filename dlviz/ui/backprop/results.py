@@ -24,6 +24,7 @@ from dlviz.backprop.walkthrough import (
 )
 from dlviz.display import number, signed
 from dlviz.plots.backprop import step_line_figure
+from dlviz.ui.links import BIND
 
 CHECK_TOLERANCE = 1e-6  # an |error| above this is highlighted in the check table
 LRS = [i / 40 for i in range(41)]  # 0 .. 1 for the one-step curve
@@ -115,9 +116,13 @@ def show_descent(
     defaults = [v.name for v in variables if v.parameter]
     a, b = st.columns([2, 1])
     chosen = a.multiselect(
-        "Parameters to update", names, default=defaults, key=f"bp_gd_params_{config.example}"
+        "Parameters to update",
+        names,
+        default=defaults,
+        key=f"bp_gd_params_{config.example}",
+        bind=BIND,
     )
-    lr = b.slider("Learning rate", 0.0, 1.0, 0.1, 0.025, key="bp_lr")
+    lr = b.slider("Learning rate", 0.0, 1.0, 0.1, 0.025, key="bp_lr", bind=BIND)
     if not chosen:
         st.info("Choose at least one parameter to take a step.")
         return None

@@ -17,6 +17,7 @@ from dlviz.display import escape_markdown, number
 from dlviz.expression import ExpressionError
 from dlviz.ui.descent.optimizers import optimizer_controls
 from dlviz.ui.descent.views import surface_view
+from dlviz.ui.links import BIND
 
 SURFACE_LABELS = {
     "quadratic": "Quadratic bowl (condition number κ)",
@@ -46,6 +47,7 @@ def surface_controls() -> tuple[SurfaceSpec, Surface] | None:
         SURFACE_NAMES,
         format_func=SURFACE_LABELS.__getitem__,
         key="gd_surface",
+        bind=BIND,
         on_change=_reset_for_surface,
     )
     spec = SurfaceSpec(name)
@@ -55,6 +57,7 @@ def surface_controls() -> tuple[SurfaceSpec, Surface] | None:
             KAPPAS,
             value=50.0,
             key="gd_kappa",
+            bind=BIND,
             help="The Hessian has eigenvalues 1 and κ. Plain gradient descent needs lr < 2/κ.",
         )
         spec = SurfaceSpec(name, kappa=float(kappa))
@@ -65,6 +68,7 @@ def surface_controls() -> tuple[SurfaceSpec, Surface] | None:
             DEFAULT_EXPRESSION,
             max_chars=200,
             key="gd_expr",
+            bind=BIND,
             help="Numbers, x, y, + − * / ** (or ^) and sin cos tanh exp log sqrt abs sigmoid "
             "relu. Powers must be by a number.",
         )
@@ -73,6 +77,7 @@ def surface_controls() -> tuple[SurfaceSpec, Surface] | None:
             (1.0, 2.0, 3.0, 5.0, 10.0),
             3.0,
             key="gd_bound",
+            bind=BIND,
             on_change=_reset_for_surface,
         )
         spec = SurfaceSpec(name, expression=text, bound=float(bound))
@@ -92,29 +97,33 @@ def run_controls(surface: Surface) -> tuple[tuple[float, float], int, float, int
     """Start, steps, tolerance and mini-batch noise: (start, steps, noise, batch, seed, tol)."""
     a, b, c, d = st.columns(4)
     (x_lo, x_hi), (y_lo, y_hi) = surface.xlim, surface.ylim
-    x0 = a.number_input("Start x", x_lo, x_hi, float(surface.start[0]), 0.1, key="gd_x0")
-    y0 = b.number_input("Start y", y_lo, y_hi, float(surface.start[1]), 0.1, key="gd_y0")
-    steps = c.slider("Steps", 10, 500, 200, 10, key="gd_steps")
+    x0 = a.number_input("Start x", x_lo, x_hi, float(surface.start[0]), 0.1, key="gd_x0", bind=BIND)
+    y0 = b.number_input("Start y", y_lo, y_hi, float(surface.start[1]), 0.1, key="gd_y0", bind=BIND)
+    steps = c.slider("Steps", 10, 500, 200, 10, key="gd_steps", bind=BIND)
     tol = d.select_slider(
         "Tolerance (distance to a minimum)",
         (1e-4, 1e-3, 1e-2, 0.05, 0.1),
         1e-2,
         key="gd_tol",
+        bind=BIND,
         format_func=lambda v: f"{v:g}",
     )
     with st.expander("Mini-batch noise: why SGD wanders", expanded=False):
         e, f, g, h = st.columns([1, 1.5, 1.5, 1])
-        on = e.toggle("Add gradient noise", False, key="gd_noise")
+        on = e.toggle("Add gradient noise", False, key="gd_noise", bind=BIND)
         scale = gradient_scale(surface, surface.start)
         sigma = f.select_slider(
             "Noise σ at batch size 1 (× |∇f(start)|)",
             (0.05, 0.1, 0.2, 0.5, 1.0, 2.0),
             0.5,
             key="gd_sigma",
+            bind=BIND,
             disabled=not on,
         )
-        batch = g.select_slider("Batch size", BATCH_SIZES, 8, key="gd_batch", disabled=not on)
-        seed = h.number_input("Seed", 0, 9999, 0, key="gd_seed", disabled=not on)
+        batch = g.select_slider(
+            "Batch size", BATCH_SIZES, 8, key="gd_batch", bind=BIND, disabled=not on
+        )
+        seed = h.number_input("Seed", 0, 9999, 0, key="gd_seed", bind=BIND, disabled=not on)
         st.caption(
             f"Every gradient gets Gaussian noise with standard deviation σ/√batch = "
             f"{number(noise_std(sigma * scale, batch), 3)} per coordinate ({number(sigma)} × "

@@ -18,6 +18,7 @@ import streamlit as st
 from dlviz.descent.compare import OptimizerSpec
 from dlviz.descent.surfaces import Surface
 from dlviz.optimizers import LABELS, OPTIMIZERS
+from dlviz.ui.links import BIND
 
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator  # a column: st.columns' items
@@ -42,6 +43,7 @@ def optimizer_controls(surface: Surface) -> tuple[OptimizerSpec, ...]:
         DEFAULT_OPTIMIZERS,
         format_func=LABELS.__getitem__,
         key="gd_opts",
+        bind=BIND,
         max_selections=5,
     )
     if not chosen:
@@ -75,6 +77,7 @@ def _lr_slider(col: DeltaGenerator, name: str, surface: Surface) -> float:
         LR_OPTIONS,
         nearest_lr(surface.default_lr(name)),
         key=f"gd_lr_{name}",
+        bind=BIND,
         help="Step size. The suggested value depends on the surface; try 3x larger and smaller.",
     )
 
@@ -100,7 +103,9 @@ def _fraction_slider(col: DeltaGenerator, name: str, hyper: str) -> float:
     """A slider from 0 to 0.99 in steps of 0.01, keyed ``gd_<mom|b1>_<name>``."""
     label, short, help_text = FRACTIONS[hyper]
     value = _default(name, hyper)
-    return col.slider(label, 0.0, 0.99, value, 0.01, key=f"gd_{short}_{name}", help=help_text)
+    return col.slider(
+        label, 0.0, 0.99, value, 0.01, key=f"gd_{short}_{name}", bind=BIND, help=help_text
+    )
 
 
 def _beta2_slider(col: DeltaGenerator, name: str) -> float:
@@ -111,6 +116,7 @@ def _beta2_slider(col: DeltaGenerator, name: str) -> float:
         (0.9, 0.95, 0.99, 0.995, 0.999, 0.9999),
         _default(name, "beta2"),
         key=f"gd_b2_{name}",
+        bind=BIND,
         help="Memory of the squared gradients: v ← β₂v + (1−β₂)g².",
     )
 
@@ -122,6 +128,7 @@ def _eps_slider(col: DeltaGenerator, name: str) -> float:
         EPS_OPTIONS,
         _default(name, "eps"),
         key=f"gd_eps_{name}",
+        bind=BIND,
         format_func=lambda v: f"{v:.0e}",
         help="Added to √v so tiny gradients do not explode.",
     )
@@ -134,6 +141,7 @@ def _weight_decay_slider(col: DeltaGenerator, name: str) -> float:
         (0.0, 0.001, 0.01, 0.1, 0.5),
         _default(name, "weight_decay"),
         key=f"gd_wd_{name}",
+        bind=BIND,
         help="Pulls the parameters towards (0, 0): the minimum of f + (wd/2)|θ|² moves."
         + (
             " AdamW decays the weights directly instead of adding wd·θ to the gradient."

@@ -37,6 +37,7 @@ from dlviz.optimizers import LABELS
 from dlviz.ui import jobs
 from dlviz.ui.descent.optimizers import nearest_lr
 from dlviz.ui.descent.views import convergence_view
+from dlviz.ui.links import BIND
 
 MAP_SIZES = (25, 40)
 MAP_JOB = "gd_map_job"  # session key: (job id, MapSettings) of this learner's map job
@@ -164,7 +165,7 @@ def _map_controls(
     a, b, c, d = st.columns([1.3, 1.3, 1, 1], vertical_alignment="bottom")
     first = next((i for i, n in enumerate(names) if n in ("momentum", "nesterov", "adam")), 0)
     name = a.selectbox(
-        "Optimizer", names, index=first, format_func=LABELS.__getitem__, key="gd_map_opt"
+        "Optimizer", names, index=first, format_func=LABELS.__getitem__, key="gd_map_opt", bind=BIND
     )
     metric = b.segmented_control(
         "Colour by",
@@ -172,8 +173,11 @@ def _map_controls(
         default="steps to settle",
         required=True,
         key="gd_map_metric",
+        bind=BIND,
     )
-    n = c.selectbox("Grid", MAP_SIZES, format_func=lambda k: f"{k} × {k}", key="gd_map_n")
+    n = c.selectbox(
+        "Grid", MAP_SIZES, format_func=lambda k: f"{k} × {k}", key="gd_map_n", bind=BIND
+    )
     spec = next(o for o in config.optimizers if o.name == name)
     settings = map_settings(config, surface, name, n)
     if d.button("Compute the map", key="gd_map_go", type="primary", icon=":material/grid_on:"):

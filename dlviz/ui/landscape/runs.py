@@ -16,10 +16,13 @@ import streamlit as st
 
 from dlviz.display import count, escape_markdown, number, percent
 from dlviz.jobs import TrainJob
+from dlviz.jobs.kinds import TRAIN_IMAGES
 from dlviz.landscape import QUICK_MODELS, quick_config
 from dlviz.settings import get_settings
 from dlviz.ui import jobs
+from dlviz.ui.links import BIND
 from dlviz.ui.resources import get_store
+from dlviz.ui.training.form import link_params
 
 if TYPE_CHECKING:
     from dlviz.training import RunSummary
@@ -61,7 +64,7 @@ def stored_runs_or_offer() -> list[RunSummary]:
 
 def quick_run_controls() -> None:
     """A quick Digits run to train through the queue, and its job while it waits or trains."""
-    model = st.selectbox("Quick Digits run", tuple(QUICK_MODELS), key="land_quick_model")
+    model = st.selectbox("Quick Digits run", tuple(QUICK_MODELS), key="land_quick_model", bind=BIND)
     if st.button("Train it", key="land_train", width="stretch", icon=":material/play_arrow:"):
         _start_quick_run(model)
     _take_finished()
@@ -116,7 +119,7 @@ def run_picker(runs: list[RunSummary]) -> str:
         st.session_state["land_run"] = new
     if st.session_state.get("land_run") not in keys:
         st.session_state["land_run"] = keys[0]
-    return st.selectbox("Trained run", keys, key="land_run", format_func=labels.get)
+    return st.selectbox("Trained run", keys, key="land_run", bind=BIND, format_func=labels.get)
 
 
 def run_controls(runs: list[RunSummary]) -> str:
@@ -125,4 +128,18 @@ def run_controls(runs: list[RunSummary]) -> str:
     with quick:
         quick_run_controls()
     with pick:
-        return run_picker(runs)
+        key = run_picker(runs)
+    training_page_link(next(r for r in runs if r.key == key))
+    return key
+
+
+def training_page_link(run: RunSummary) -> None:
+    """A link to the Training page with this run's settings in it (it opens the stored run)."""
+    params = link_params(run.config, TRAIN_IMAGES.get(run.config.dataset, 0))
+    if params:
+        st.page_link(
+            "pages/8_training.py",
+            label="Open this run on the Training page",
+            icon=":material/model_training:",
+            query_params=params,
+        )

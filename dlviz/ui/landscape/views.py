@@ -37,6 +37,7 @@ from dlviz.plots.landscape import (
 )
 from dlviz.settings import get_settings
 from dlviz.ui import jobs
+from dlviz.ui.links import BIND
 from dlviz.ui.resources import get_dataset
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ def landscape_controls(max_images: int) -> tuple[LandscapeConfig, bool, bool]:
             21,
             step=2,
             key="land_resolution",
+            bind=BIND,
             help="The plane is evaluated on resolution² weight settings.",
         )
         images = c2.slider(
@@ -90,6 +92,7 @@ def landscape_controls(max_images: int) -> tuple[LandscapeConfig, bool, bool]:
             min(1000, top),
             step=10,
             key="land_images",
+            bind=BIND,
             help="Every grid point is a forward pass of the model over these images"
             + (f" (all {count(top)} this dataset has)." if top < MAX_IMAGES else "."),
         )
@@ -98,6 +101,7 @@ def landscape_controls(max_images: int) -> tuple[LandscapeConfig, bool, bool]:
             SPANS,
             value=1.0,
             key="land_span",
+            bind=BIND,
             help="a and b run from -width to +width; 1 = one filter-normalized direction length.",
         )
         seed = c4.number_input(
@@ -106,12 +110,14 @@ def landscape_controls(max_images: int) -> tuple[LandscapeConfig, bool, bool]:
             999,
             0,
             key="land_seed",
+            bind=BIND,
             help="Which two random directions span the plane.",
         )
         compute = st.form_submit_button("Compute landscape", type="primary", key="land_compute")
     log = st.toggle(
         "Height as log10(loss)",
         key="land_log",
+        bind=BIND,
         help="Opens up the valley around the minimum when the edges are very high.",
     )
     cfg = LandscapeConfig(resolution=resolution, span=span, test_images=images, seed=int(seed))

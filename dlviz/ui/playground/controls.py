@@ -15,6 +15,7 @@ from dlviz.activations import ACTIVATION_NAMES, ACTIVATIONS
 from dlviz.display import number
 from dlviz.playground.data import CLASS_RANGE, DATASETS, FEATURE_NAMES, FEATURES, DataConfig
 from dlviz.playground.model import OPTIMIZER_LABELS, ModelConfig, TrainSettings
+from dlviz.ui.links import BIND
 
 KEEP = "session"  # widgets keep their values across page switches, so the run is still there
 LR_OPTIONS = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -31,22 +32,45 @@ def nearest_option(value: float, options: tuple[float, ...]) -> float:
 def _data_controls() -> DataConfig:
     st.markdown("**Data**")
     name = st.selectbox(
-        "Dataset", list(DATASETS), format_func=DATASETS.get, key="pg_dataset", persist_state=KEEP
+        "Dataset",
+        list(DATASETS),
+        format_func=DATASETS.get,
+        key="pg_dataset",
+        bind=BIND,
+        persist_state=KEEP,
     )
     lo, hi = CLASS_RANGE[name]
     if hi > lo:
         k = st.slider(
-            "Classes", lo, hi, 3 if hi >= 3 else lo, key=f"pg_classes_{name}", persist_state=KEEP
+            "Classes",
+            lo,
+            hi,
+            3 if hi >= 3 else lo,
+            key=f"pg_classes_{name}",
+            bind=BIND,
+            persist_state=KEEP,
         )
     else:
         k = lo
         st.caption(f"{DATASETS[name]} always has {lo} classes; blobs and the spiral have more.")
-    noise = st.slider("Noise", 0.0, 0.5, 0.2, 0.05, key="pg_noise", persist_state=KEEP)
-    n = st.slider("Points (train + test)", 100, 1000, 500, 50, key="pg_points", persist_state=KEEP)
-    test = st.slider(
-        "Test share", 0.1, 0.5, 0.3, 0.05, key="pg_test", persist_state=KEEP, format="%.2f"
+    noise = st.slider("Noise", 0.0, 0.5, 0.2, 0.05, key="pg_noise", bind=BIND, persist_state=KEEP)
+    n = st.slider(
+        "Points (train + test)", 100, 1000, 500, 50, key="pg_points", bind=BIND, persist_state=KEEP
     )
-    seed = st.number_input("Data seed", 0, 9999, 0, key="pg_data_seed", persist_state=KEEP)
+    test = st.slider(
+        "Test share",
+        0.1,
+        0.5,
+        0.3,
+        0.05,
+        key="pg_test",
+        bind=BIND,
+        persist_state=KEEP,
+        format="%.2f",
+    )
+    seed = st.number_input(
+        "Data seed", 0, 9999, 0, key="pg_data_seed", bind=BIND, persist_state=KEEP
+    )
     return DataConfig(name, int(k), int(n), float(noise), float(test), int(seed))
 
 
@@ -59,19 +83,21 @@ def _network_controls() -> ModelConfig:
         default=["x1", "x2"],
         format_func=lambda f: FEATURES[f][0],
         key="pg_features",
+        bind=BIND,
         persist_state=KEEP,
     )
     if not feats:
         st.warning("Pick at least one input feature; using x₁ and x₂ meanwhile.")
         feats = ["x1", "x2"]
     features = tuple(f for f in FEATURE_NAMES if f in feats)
-    layers = st.slider("Hidden layers", 0, 6, 2, key="pg_layers", persist_state=KEEP)
+    layers = st.slider("Hidden layers", 0, 6, 2, key="pg_layers", bind=BIND, persist_state=KEEP)
     width = st.slider(
         "Neurons per hidden layer",
         1,
         8,
         6,
         key="pg_neurons",
+        bind=BIND,
         persist_state=KEEP,
         disabled=layers == 0,
     )
@@ -81,6 +107,7 @@ def _network_controls() -> ModelConfig:
         index=ACTIVATION_NAMES.index("tanh"),
         format_func=lambda a: ACTIVATIONS[a].label,
         key="pg_act",
+        bind=BIND,
         persist_state=KEEP,
     )
     seed = st.number_input(
@@ -89,6 +116,7 @@ def _network_controls() -> ModelConfig:
         9999,
         0,
         key="pg_init_seed",
+        bind=BIND,
         persist_state=KEEP,
         help="Same seed, same initial weights and batch order: fair comparisons.",
     )
@@ -103,6 +131,7 @@ def _training_controls() -> tuple[str, TrainSettings]:
         index=2,
         format_func=OPTIMIZER_LABELS.get,
         key="pg_opt",
+        bind=BIND,
         persist_state=KEEP,
         help="Changing the optimizer restarts from the initial weights.",
     )
@@ -111,17 +140,19 @@ def _training_controls() -> tuple[str, TrainSettings]:
         LR_OPTIONS,
         value=0.03,
         key="pg_lr",
+        bind=BIND,
         persist_state=KEEP,
         format_func=number,
     )
     batch = st.select_slider(
-        "Batch size", BATCH_OPTIONS, value=16, key="pg_batch", persist_state=KEEP
+        "Batch size", BATCH_OPTIONS, value=16, key="pg_batch", bind=BIND, persist_state=KEEP
     )
     l2 = st.select_slider(
         "L2 strength λ",
         L2_OPTIONS,
         value=0.0,
         key="pg_l2",
+        bind=BIND,
         persist_state=KEEP,
         format_func=number,
     )
@@ -130,6 +161,7 @@ def _training_controls() -> tuple[str, TrainSettings]:
         SPEED_OPTIONS,
         value=20,
         key="pg_speed",
+        bind=BIND,
         persist_state=KEEP,
         format_func=lambda v: "max" if v == 0 else str(v),
     )

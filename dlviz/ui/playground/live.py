@@ -28,6 +28,7 @@ from dlviz.plots.playground.regions import (
     update_curves_figure,
     update_decision_figure,
 )
+from dlviz.ui.links import BIND
 from dlviz.ui.playground.controls import KEEP, LR_OPTIONS, nearest_option
 from dlviz.ui.visibility import tab_hidden
 
@@ -199,7 +200,11 @@ def show_live(trainer: Trainer, data: PlaygroundData) -> None:
             st.metric("Learning rate", number(snap.lr))
         left, right = st.columns([4, 5], gap="medium")
         show_test = left.toggle(
-            "Show test points (hollow diamonds)", True, key="pg_show_test", persist_state=KEEP
+            "Show test points (hollow diamonds)",
+            True,
+            key="pg_show_test",
+            bind=BIND,
+            persist_state=KEEP,
         )
         figs = live_figures(trainer, snap, data, show_test)
         with left:

@@ -8,7 +8,7 @@ tabs). This package re-exports what the page needs, ``page_header``, ``text_sect
 
 from __future__ import annotations
 
-from dlviz.ui.common import page_header, text_sections, try_this
+from dlviz.ui.common import long_read, page_header, prose, text_sections, try_this
 from dlviz.ui.training.data import dataset_picker, show_dataset, show_fallback
 from dlviz.ui.training.explore import show_explorer
 from dlviz.ui.training.form import model_picker, training_controls
@@ -18,7 +18,9 @@ __all__ = [
     "dataset_picker",
     "job_pending",
     "model_picker",
+    "long_read",
     "page_header",
+    "prose",
     "show_dataset",
     "show_explorer",
     "show_fallback",

@@ -18,6 +18,7 @@ from dlviz.display import count, fixed, number, percent
 from dlviz.plots.training.curves import runs_overlay_figure
 from dlviz.training import RunSummary, TrainResult
 from dlviz.training.results import differing_fields, run_label
+from dlviz.ui.links import BIND
 from dlviz.ui.resources import get_store
 from dlviz.ui.training.run import show_cache_problem
 
@@ -78,7 +79,7 @@ def show_compare(result: TrainResult, data: Dataset) -> None:
         format_func=lambda k: f"{by_key[k].config.model_name()} · {by_key[k].config.optimizer} "
         f"lr {number(by_key[k].config.lr)} · seed {by_key[k].config.seed} · "
         f"{percent(by_key[k].test_acc)}",
-        key="train_compare",
+        key="train_compare", bind=BIND,
     )  # fmt: skip
     if not picked:
         return

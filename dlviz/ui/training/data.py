@@ -15,6 +15,7 @@ import streamlit as st
 from dlviz.data import DATASETS, Dataset
 from dlviz.display import count
 from dlviz.plots.training.data import class_balance_figure, per_class_columns, sample_grid_figure
+from dlviz.ui.links import BIND
 from dlviz.ui.resources import dataset_or_fallback
 
 DATASET_LABELS = {
@@ -41,7 +42,7 @@ def dataset_picker() -> tuple[Dataset, str | None]:
         st.session_state["train_dataset"] = data.info.name
         st.session_state[FALLBACK] = problem
     st.selectbox(
-        "Dataset", DATASETS, format_func=DATASET_LABELS.get, key="train_dataset",
+        "Dataset", DATASETS, format_func=DATASET_LABELS.get, key="train_dataset", bind=BIND,
         on_change=_forget_fallback,
     )  # fmt: skip
     return data, st.session_state.get(FALLBACK)

@@ -25,6 +25,7 @@ from dlviz.training import (
     preset_config,
 )
 from dlviz.training.models import PRESET_NAMES, PRESETS, ModelSpec
+from dlviz.ui.links import BIND
 from dlviz.ui.training.data import DATASET_LABELS
 
 CUSTOM = {"custom-mlp": "Custom MLP (your layers)", "custom-cnn": "Custom CNN (your layers)"}
@@ -54,6 +55,7 @@ def model_picker(data: Dataset) -> str:
         MODEL_CHOICES,
         format_func=lambda m: CUSTOM.get(m) or preset_label(m),
         key="train_model",
+        bind=BIND,
     )
     if choice in PRESETS:
         st.caption(preset_story(choice, data))
@@ -115,13 +117,18 @@ def _model(model: str, spec: ModelSpec | None = None) -> str | ModelSpec:
     return spec or ModelSpec("cnn" if model == "custom-cnn" else "mlp")
 
 
-def _ensure_defaults(model: str, data: Dataset) -> None:
-    """Fill the form's widgets with its defaults when the dataset or model changed (or first load)."""
+def _ensure_defaults(model: str, data: Dataset) -> dict[str, object]:
+    """The form's defaults for this model and dataset (its widgets' ``value``s, so a link leaves
+    out exactly the settings that are the preset's own). When the dataset or the model changes,
+    the widgets are reset so they show the new preset's recipe."""
     tag = (model, data.info.name)
-    if st.session_state.get("train_recipe_for") == tag:
-        return
-    st.session_state.update(form_values(form_defaults(model, data), len(data.train_y)))
+    defaults = form_values(form_defaults(model, data), len(data.train_y))
+    previous = st.session_state.get("train_recipe_for")
+    if previous is not None and previous != tag:
+        for key in defaults:
+            st.session_state.pop(key, None)
     st.session_state["train_recipe_for"] = tag
+    return defaults
 
 
 # --- the form -----------------------------------------------------------------------------------
@@ -134,38 +141,42 @@ def subset_options(n_train: int) -> list[int]:
 
 def training_controls(model: str, data: Dataset) -> TrainConfig | None:
     """The hyperparameter form; returns the config when Train is pressed, else None."""
-    _ensure_defaults(model, data)
+    d = _ensure_defaults(model, data)
     n_train = len(data.train_y)
     with st.form("train_form", border=True):
         spec = _custom_spec_controls(model) if model in CUSTOM else None
         c1, c2 = st.columns(2)
-        c1.selectbox("Optimizer", OPTIMIZER_CHOICES, format_func=LABELS.get, key="train_opt")
+        c1.selectbox(
+            "Optimizer", OPTIMIZER_CHOICES, OPTIMIZER_CHOICES.index(d["train_opt"]),
+            format_func=LABELS.get, key="train_opt", bind=BIND,
+        )  # fmt: skip
         c2.select_slider(
-            "Learning rate (log scale)", LR_STEPS, key="train_lr", format_func=number,
+            "Learning rate (log scale)", LR_STEPS, d["train_lr"], key="train_lr", bind=BIND, format_func=number,
             help="How far each step moves the weights: w ← w − lr · ∂L/∂w.",
         )  # fmt: skip
         c1.slider(
-            "Momentum", 0.0, 0.99, step=0.01, key="train_momentum",
+            "Momentum", 0.0, 0.99, d["train_momentum"], step=0.01, key="train_momentum", bind=BIND,
             help="Used by 'SGD + momentum': v ← μv + g, w ← w − lr·v.",
         )  # fmt: skip
         c2.select_slider(
-            "Weight decay (L2)", WEIGHT_DECAYS, key="train_wd", format_func=number,
+            "Weight decay (L2)", WEIGHT_DECAYS, d["train_wd"], key="train_wd", bind=BIND, format_func=number,
             help="Pulls every weight towards 0 a little each step.",
         )  # fmt: skip
-        c1.select_slider("Batch size", BATCH_SIZES, key="train_batch")
-        c2.slider("Epochs", 1, MAX_EPOCHS, key="train_epochs")
+        c1.select_slider("Batch size", BATCH_SIZES, d["train_batch"], key="train_batch", bind=BIND)
+        c2.slider("Epochs", 1, MAX_EPOCHS, d["train_epochs"], key="train_epochs", bind=BIND)
         options = subset_options(n_train)
         if st.session_state.get("train_subset") not in options:
-            st.session_state["train_subset"] = options[-1]
+            st.session_state.pop("train_subset", None)  # the widget starts again from all of them
         c1.select_slider(
-            "Training images", options, key="train_subset",
+            "Training images", options, n_train, key="train_subset", bind=BIND,
             format_func=lambda s: f"all {count(s)}" if s == n_train else count(s),
             help="Fewer images train faster; 10% of them are held out for validation.",
         )  # fmt: skip
-        c2.number_input("Seed", 0, 9999, step=1, key="train_seed",
+        c2.number_input("Seed", 0, 9999, d["train_seed"], step=1, key="train_seed", bind=BIND,
                         help="Same seed, same initial weights and batch order.")  # fmt: skip
         c1.selectbox(
-            "Precision", PRECISIONS, key="train_precision", format_func=precision_label,
+            "Precision", PRECISIONS, PRECISIONS.index(d["train_precision"]), key="train_precision",
+            bind=BIND, format_func=precision_label,
             help="Mixed precision (bf16) runs the forward pass in 16-bit bfloat16 numbers while the "
             "weights, the loss and the optimizer stay 32-bit: about 1.5x faster for CNNs on a CPU "
             "with bf16 instructions, at the same accuracy. 'auto' uses it for CNNs when this "
@@ -192,21 +203,21 @@ def _custom_spec_controls(model: str) -> ModelSpec:
     st.markdown("**Your network**")
     a, b = st.columns(2)
     if cnn:
-        n_conv = a.slider("Conv blocks", 1, 3, 2, key="train_conv_blocks")
-        ch = b.select_slider("Channels in the first block", CHANNELS, 16, key="train_channels",
+        n_conv = a.slider("Conv blocks", 1, 3, 2, key="train_conv_blocks", bind=BIND)
+        ch = b.select_slider("Channels in the first block", CHANNELS, 16, key="train_channels", bind=BIND,
                              help="Each later block doubles them (capped at 64).")  # fmt: skip
         channels = tuple(min(64, ch * 2**i) for i in range(n_conv))
     n_hidden = a.slider("Hidden layers" + (" after the convs" if cnn else ""), 0 if cnn else 1, 4,
-                        1 if cnn else 2, key="train_layers")  # fmt: skip
-    width = b.select_slider("Width of the first hidden layer", WIDTHS, 128, key="train_width",
+                        1 if cnn else 2, key="train_layers", bind=BIND)  # fmt: skip
+    width = b.select_slider("Width of the first hidden layer", WIDTHS, 128, key="train_width", bind=BIND,
                             help="Each later layer halves it (at least 16).")  # fmt: skip
     hidden = tuple(max(16, width // 2**i) for i in range(n_hidden))
     from dlviz.activations import ACTIVATION_NAMES
 
     activation = a.selectbox("Activation", ACTIVATION_NAMES, index=ACTIVATION_NAMES.index("relu"),
-                             key="train_act")  # fmt: skip
-    dropout = b.slider("Dropout", 0.0, 0.7, 0.0, 0.05, key="train_dropout")
-    batch_norm = a.checkbox("Batch norm", False, key="train_bn")
+                             key="train_act", bind=BIND)  # fmt: skip
+    dropout = b.slider("Dropout", 0.0, 0.7, 0.0, 0.05, key="train_dropout", bind=BIND)
+    batch_norm = a.checkbox("Batch norm", False, key="train_bn", bind=BIND)
     if cnn:
         return ModelSpec("cnn", hidden, activation, dropout, batch_norm, channels)
     return ModelSpec("mlp", hidden, activation, dropout, batch_norm)
@@ -214,22 +225,57 @@ def _custom_spec_controls(model: str) -> ModelSpec:
 
 def _config(model: str | ModelSpec, data: Dataset) -> TrainConfig | None:
     """The TrainConfig from the form's values; an st.error instead of a traceback if invalid."""
-    s = st.session_state
     try:
-        return preset_config(
-            model,
-            data.info.name,
-            train_images=len(data.train_y),
-            optimizer=s["train_opt"],
-            lr=float(s["train_lr"]),
-            momentum=float(s["train_momentum"]),
-            weight_decay=float(s["train_wd"]),
-            batch_size=int(s["train_batch"]),
-            epochs=int(s["train_epochs"]),
-            train_subset=int(s["train_subset"]),
-            seed=int(s["train_seed"]),
-            precision=str(s.get("train_precision", "auto")),
-        )
+        return _form_config(model, data)
     except ValueError as err:
         st.error(f"These settings cannot train: {err}")
         return None
+
+
+def form_config(model: str, data: Dataset) -> TrainConfig | None:
+    """The run the form shows now (a link's settings, say), for a preset; None if it is not one."""
+    if model in CUSTOM:
+        return None
+    try:
+        return _form_config(model, data)
+    except (KeyError, ValueError):
+        return None
+
+
+def _form_config(model: str | ModelSpec, data: Dataset) -> TrainConfig:
+    s = st.session_state
+    return preset_config(
+        model,
+        data.info.name,
+        train_images=len(data.train_y),
+        optimizer=s["train_opt"],
+        lr=float(s["train_lr"]),
+        momentum=float(s["train_momentum"]),
+        weight_decay=float(s["train_wd"]),
+        batch_size=int(s["train_batch"]),
+        epochs=int(s["train_epochs"]),
+        train_subset=int(s["train_subset"]),
+        seed=int(s["train_seed"]),
+        precision=str(s.get("train_precision", "auto")),
+    )
+
+
+def link_params(cfg: TrainConfig, n_train: int) -> dict[str, str]:
+    """URL parameters that open the Training form on ``cfg`` (for links from other pages): each
+    value written the way its widget shows it, so the page's widgets read them back."""
+    if not isinstance(cfg.model, str) or cfg.model not in PRESETS:
+        return {}
+    subset = cfg.train_subset or n_train
+    return {
+        "train_dataset": DATASET_LABELS[cfg.dataset],
+        "train_model": preset_label(cfg.model),
+        "train_opt": LABELS[cfg.optimizer],
+        "train_lr": number(cfg.lr),
+        "train_momentum": str(cfg.momentum),
+        "train_wd": number(cfg.weight_decay),
+        "train_batch": str(cfg.batch_size),
+        "train_epochs": str(cfg.epochs),
+        "train_subset": f"all {count(subset)}" if subset == n_train else count(subset),
+        "train_seed": str(cfg.seed),
+        "train_precision": precision_label(cfg.precision),
+    }

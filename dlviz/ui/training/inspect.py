@@ -27,6 +27,7 @@ from dlviz.training import TrainResult, predict_proba
 from dlviz.training.drawing import PictureError, decode_picture, is_blank, prepare_input
 from dlviz.training.inspect import feature_maps, first_layer_weights, parameters_per_layer
 from dlviz.training.results import history_csv, state_dict_bytes
+from dlviz.ui.links import BIND
 
 NO_BAR = {"displayModeBar": False}
 
@@ -71,7 +72,9 @@ def show_feature_maps(model: torch.nn.Module, data: Dataset) -> None:
     """What each conv layer makes of one chosen test image."""
     info = data.info
     left, right = st.columns([1, 3])
-    i = left.number_input("Test image (index)", 0, len(data.test_y) - 1, 0, key="train_fm_index")
+    i = left.number_input(
+        "Test image (index)", 0, len(data.test_y) - 1, 0, key="train_fm_index", bind=BIND
+    )
     stages = feature_maps(model, normalize(data.test_x[i : i + 1], info))
     with left:
         st.plotly_chart(
@@ -90,7 +93,11 @@ def show_feature_maps(model: torch.nn.Module, data: Dataset) -> None:
             for s in stages
         ]
         j = st.selectbox(
-            "Layer", range(len(stages)), format_func=names.__getitem__, key="train_fm_layer"
+            "Layer",
+            range(len(stages)),
+            format_func=names.__getitem__,
+            key="train_fm_layer",
+            bind=BIND,
         )
         st.plotly_chart(
             feature_maps_figure(

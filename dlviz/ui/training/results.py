@@ -27,6 +27,7 @@ from dlviz.plots.training.results import (
 )
 from dlviz.training import TrainResult
 from dlviz.training.results import cell_indices, classification_report_frame, grid_indices
+from dlviz.ui.links import BIND
 from dlviz.ui.training.inspect import run_id
 
 NO_BAR = {"displayModeBar": False}
@@ -41,7 +42,7 @@ def scrubbed_epoch(result: TrainResult) -> int:
         return n
     return st.slider(
         "Epoch: move it to see the model as it was after epoch k",
-        1, n, key="train_epoch",
+        1, n, key="train_epoch", bind=BIND,
         help="The confusion matrix, the prediction grid and the scores follow; the curves mark k.",
     )  # fmt: skip
 
@@ -182,8 +183,8 @@ def show_gallery(
 def show_prediction_grid(run: str, result: TrainResult, data: Dataset, k: int) -> None:
     """Test images with true/predicted labels, right in green and wrong in red."""
     a, b = st.columns([1, 1])
-    mistakes = a.toggle("Mistakes only", key="train_mistakes")
-    count = b.select_slider("Images", (20, 30, 50, 100), value=30, key="train_grid_n")
+    mistakes = a.toggle("Mistakes only", key="train_mistakes", bind=BIND)
+    count = b.select_slider("Images", (20, 30, 50, 100), value=30, key="train_grid_n", bind=BIND)
     figure = grid_view(run, result, data, k, mistakes, count)
     if figure is None:
         st.success("No mistakes on the test set at this epoch.")

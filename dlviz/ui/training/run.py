@@ -22,7 +22,7 @@ from dlviz.settings import get_settings
 from dlviz.training import TrainConfig, TrainResult
 from dlviz.ui import jobs
 from dlviz.ui.resources import get_store
-from dlviz.ui.training.form import CUSTOM, form_defaults
+from dlviz.ui.training.form import CUSTOM, form_config, form_defaults
 
 JOB = "train_job"  # session key: (job id, TrainConfig) of this learner's training job
 SAID = "train_said"  # session key: [(kind, sentence)] to show once: a failure, a cache problem
@@ -186,12 +186,13 @@ def job_pending() -> bool:
 def train_or_recall(cfg: TrainConfig | None, model: str, data: Dataset) -> TrainResult | None:
     """Queue a training when the form was submitted (or open its stored run); show this
     learner's waiting or running job; return the run to explore: the session's, or the stored
-    run of the form's defaults (a preset's default run opens at once when it was trained)."""
+    run of what the form shows (a preset's default run, or a link's settings, opens at once when
+    it was trained; a link never starts a run)."""
     collect_finished()
     if cfg is not None:
         start_training(cfg, data)
     elif current_result() is None and model not in CUSTOM:
-        hit = get_store().find(form_defaults(model, data), data)
+        hit = get_store().find(form_config(model, data) or form_defaults(model, data), data)
         if hit is not None:
             remember(hit)
     show_training_job()

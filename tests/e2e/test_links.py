@@ -1,0 +1,123 @@
+"""Browser: a link copied from any page shows the same view, with the same numbers, in a fresh
+browser; a bad link is named; ``?embed=true`` keeps the figures and drops the sidebar and prose."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support import (
+    CHART_SIGNATURE,
+    assert_no_exception,
+    new_page,
+    open_app_page,
+    rerun,
+    screenshot,
+    wait_drawn,
+    wait_idle,
+)
+
+pytestmark = pytest.mark.e2e
+
+# page -> (a slider a learner moves, the chart that shows its value, or None)
+MOVES = {
+    "activations": ("act_x", "act_chart"),
+    "loss": ("loss_p", "loss_ce_chart"),
+    "backprop": ("bp_lr", "bp_step_chart"),
+    "gradient-descent": ("gd_steps", "gd_chart"),
+    "playground": ("pg_noise", "pg_regions"),
+    "depth-and-init": ("depth_depth", "depth_profile"),
+    "training": ("train_epochs", None),
+}
+SLIDER = "key => document.querySelector(`.st-key-${key} input[type=range]`).value"
+
+
+def open_link(browser, url: str):
+    """``url`` in a fresh browser context (no cookies, no session): what a classmate opens."""
+    page = new_page(browser)
+    page.goto(url)
+    page.locator("h1").first.wait_for(state="visible")
+    wait_idle(page)
+    wait_drawn(page)
+    return page
+
+
+@pytest.mark.parametrize("url_path", sorted(MOVES))
+def test_a_copied_link_shows_the_same_view_and_numbers(page, app_url, browser, url_path):
+    key, chart = MOVES[url_path]
+    open_app_page(page, app_url, url_path)
+    before = page.evaluate(SLIDER, key)
+    page.locator(f".st-key-{key} input[type=range]").focus()
+    if url_path == "training":  # a form: the URL changes at once, the page reruns on Train
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("key => location.search.includes(key + '=')", arg=key)
+    else:
+        with rerun(page):
+            page.keyboard.press("ArrowRight")
+        wait_drawn(page)
+    value = page.evaluate(SLIDER, key)
+    assert value != before
+    link = page.url  # the address bar: what "Copy link to this view" copies
+    assert f"{key}=" in link, link
+    shown = page.evaluate(CHART_SIGNATURE, chart) if chart else None
+
+    other = open_link(browser, link)
+    try:
+        assert other.evaluate(SLIDER, key) == value
+        if chart:
+            assert other.evaluate(CHART_SIGNATURE, chart) == shown
+        assert other.get_by_text("link was ignored").count() == 0
+        assert_no_exception(other)
+    finally:
+        other.context.close()
+
+
+def test_a_bad_link_names_what_it_ignored(page, app_url, browser):
+    open_app_page(page, app_url, "activations")  # the server has run app.py once
+    other = open_link(browser, f"{app_url}/activations?act_x=banana&act_name=Tanh&zz=1")
+    try:
+        notice = other.get_by_text("link was ignored")
+        notice.wait_for()
+        words = notice.inner_text()
+        assert "zz" in words and "act_x" in words and "act_name" not in words
+        assert other.evaluate(SLIDER, "act_x") is not None
+        assert other.locator(".st-key-act_name input").input_value() == "Tanh"
+        assert_no_exception(other)
+    finally:
+        other.context.close()
+
+
+def test_embed_mode_shows_figures_without_sidebar_and_prose(page, app_url, browser):
+    open_app_page(page, app_url, "loss")
+    intro = page.locator("[data-testid='stMarkdown']").first.inner_text()[:40]
+    assert page.locator("[data-testid='stSidebarNav']").count() == 1
+    other = open_link(browser, f"{app_url}/loss?embed=true&loss_p=0.3")
+    try:
+        assert other.locator("[data-testid='stSidebarNav']").count() == 0
+        assert other.locator(".st-key-loss_ce_chart .main-svg").count() >= 1
+        assert other.get_by_text(intro).count() == 0  # the introduction is left out
+        assert other.get_by_text("What to try").count() == 0
+        assert other.evaluate(SLIDER, "loss_p") == "0.3"
+        assert_no_exception(other)
+        screenshot(other, "links-embed-loss")
+    finally:
+        other.context.close()
+
+
+def test_copy_link_button_copies_this_view(browser, app_url):
+    page = new_page(browser)
+    try:
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_url)
+        open_app_page(page, app_url, "activations")
+        page.locator(".st-key-act_x input[type=range]").focus()
+        with rerun(page):
+            page.keyboard.press("ArrowRight")
+        page.get_by_role("button", name="Copy link to this view").click()
+        page.get_by_text("Link copied").wait_for()
+        copied = page.evaluate("() => navigator.clipboard.readText()")
+        assert copied == page.url and "act_x=" in copied
+        page.get_by_role("button", name="Embed link").click()
+        page.get_by_text("Embed link copied").wait_for()
+        assert "embed=true" in page.evaluate("() => navigator.clipboard.readText()")
+        screenshot(page, "links-share-activations")
+    finally:
+        page.context.close()
