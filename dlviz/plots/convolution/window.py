@@ -1,0 +1,369 @@
+"""The sliding window: the padded input, the kernel, the products at one position and the output,
+with one frame per output position so Play, Pause and the step slider run in the browser (no
+server rerun per step).
+
+Frame i moves the window outline and its tap markers over the padded input, refills the products
+panel (cell colours are layout shapes, numbers a text trace) with kernel x window for that
+position, outlines the output cell being written, and writes the sum with the bias above the
+figure. Grids are layout images, which stay on screen while frames redraw (plotly blanks heatmaps
+until they re-render); invisible heatmaps carry the hover text, so hovering an output cell shows
+its whole patch and value.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import torch
+
+from dlviz.convolution import ConvResult
+from dlviz.display import number
+from dlviz.plots.convolution.grid import (
+    axis,
+    bound,
+    fill,
+    grid_image,
+    hover_trace,
+    number_trace,
+    ranges,
+    show_numbers,
+    texts,
+)
+from dlviz.plots.style import FONT, INK, fast_figure
+
+MAX_FRAMES = 1296
+"""The most output positions one animation steps through (36 x 36); a caption names the rest."""
+STEP = {
+    "frame": {"duration": 0, "redraw": True},
+    "mode": "immediate",
+    "transition": {"duration": 0},
+}
+SLOW_MS, FAST_MS = 500, 120
+CHANNEL_NAMES = ("R", "G", "B")
+WINDOW = "#F3A712"  # amber: the window and the cell it writes
+DOMAINS = {"in": (0.0, 0.40), "k": (0.45, 0.56), "p": (0.61, 0.72), "out": (0.77, 1.0)}
+TAPS, PRODUCT_TEXT = 2, 5  # indices of the animated traces
+FIXED_SHAPES = 3  # window, output cell, image edge; the product cells follow
+
+
+def window_figure(result: ConvResult, channel: int = 0, height: int = 470) -> go.Figure:
+    """The animated convolution of ``result`` for output channel ``channel``."""
+    oh, ow = result.out_shape
+    count = min(oh * ow, MAX_FRAMES)
+    kernel = result.kernel[channel]
+    frames = [_frame(i, result, kernel, *divmod(i, ow), channel) for i in range(count)]
+    first = frames[0]
+    k_labels = _stacked_text(kernel)
+    data = [
+        hover_trace(_input_hover(result), "x", "y"),
+        _input_numbers(result),
+        {
+            **first["data"][0],
+            "mode": "markers",
+            "marker": {"size": 5, "color": WINDOW, "line": {"color": INK, "width": 1}},
+            "hoverinfo": "skip",
+        },
+        hover_trace([[f"weight {t}" if t else "" for t in row] for row in k_labels], "x2", "y2"),
+        number_trace(k_labels, "x2", "y2", 10),
+        {**number_trace(k_labels, "x3", "y3", 10), **first["data"][1]},
+        hover_trace(_output_hover(result, channel), "x4", "y4"),
+        _output_numbers(result, channel),
+    ]
+    layout = _layout(result, channel, count, height)
+    layout["shapes"] = [
+        base | change
+        for base, change in zip(layout["shapes"], first["layout"]["shapes"], strict=True)
+    ]
+    layout["annotations"][0]["text"] = first["layout"]["annotations"][0]["text"]
+    return fast_figure(data, layout, frames)
+
+
+def _stacked(values: torch.Tensor) -> torch.Tensor:
+    """[C, k, k] -> one [(C k + C - 1), k] grid: the channels one under the other, NaN between."""
+    blocks = []
+    for c in range(values.shape[0]):
+        if c:
+            blocks.append(torch.full((1, values.shape[-1]), float("nan")))
+        blocks.append(values[c])
+    return torch.cat(blocks)
+
+
+def _stacked_text(values: torch.Tensor) -> list[list[str]]:
+    grid = _stacked(values)
+    return [["" if v != v else number(v, 2) for v in row] for row in grid.tolist()]
+
+
+def _input_hover(result: ConvResult) -> list[list[str]]:
+    padded, p = result.padded, result.spec.padding
+    h, w = result.image.shape[-2:]
+    hover = []
+    for r in range(padded.shape[-2]):
+        row = []
+        for c in range(padded.shape[-1]):
+            inside = p <= r < p + h and p <= c < p + w
+            where = (
+                f"pixel ({r - p}, {c - p})" if inside else f"padding ({result.spec.padding_mode})"
+            )
+            row.append(f"{where}: " + " / ".join(number(v, 3) for v in padded[:, r, c].tolist()))
+        hover.append(row)
+    return hover
+
+
+def _signed(values: torch.Tensor) -> bool:
+    """Draw on blue-white-red unless the values are an image in 0..1."""
+    return bool(values.min() < 0 or values.max() > 1)
+
+
+def _input_numbers(result: ConvResult) -> dict:
+    padded = result.padded
+    if padded.shape[0] != 1 or not show_numbers(*padded.shape[-2:]):
+        return number_trace([[""]], "x", "y")
+    dark = None if _signed(padded) else padded[0] < 0.5
+    return number_trace(texts(padded[0]), "x", "y", 9, dark)
+
+
+def _output_numbers(result: ConvResult, channel: int) -> dict:
+    out = result.output[channel]
+    if not show_numbers(*out.shape, 12):
+        return number_trace([[""]], "x4", "y4")
+    return number_trace(texts(out), "x4", "y4", 9)
+
+
+def _patch_text(result: ConvResult, r: int, c: int) -> str:
+    window = result.windows[..., r, c]
+    if window.numel() > 75:
+        return ""
+    lines = []
+    for ch in range(window.shape[0]):
+        if window.shape[0] > 1:
+            lines.append(f"{CHANNEL_NAMES[ch % 3]}:")
+        lines.extend("  ".join(number(v, 2) for v in row) for row in window[ch].tolist())
+    return "<br>patch:<br>" + "<br>".join(lines)
+
+
+def _output_hover(result: ConvResult, channel: int) -> list[list[str]]:
+    out = result.output[channel]
+    ext = result.spec.extent
+    hover = []
+    for r in range(out.shape[0]):
+        row = []
+        for c in range(out.shape[1]):
+            r0, c0 = result.origin(r, c)
+            row.append(
+                f"output ({r}, {c}) = {number(float(out[r, c]), 4)}<br>window: padded rows "
+                f"{r0}–{r0 + ext - 1}, columns {c0}–{c0 + ext - 1}" + _patch_text(result, r, c)
+            )
+        hover.append(row)
+    return hover
+
+
+def _taps(result: ConvResult, r: int, c: int) -> dict:
+    """Markers on the input pixels the kernel reads at output (r, c) (gaps show dilation),
+    drawn in each cell's top-left corner so the numbers stay readable."""
+    r0, c0 = result.origin(r, c)
+    k, d = result.spec.kernel_size, result.spec.dilation
+    return {
+        "type": "scatter",
+        "x": [c0 + j * d - 0.3 for i in range(k) for j in range(k)],
+        "y": [r0 + i * d - 0.3 for i in range(k) for j in range(k)],
+    }
+
+
+def _paren(text: str) -> str:
+    return f"({text})" if text.startswith("-") else text
+
+
+def _sum_text(window: torch.Tensor, kernel: torch.Tensor, total: float, bias: float) -> str:
+    products = window.numel()
+    if products <= 9:
+        pairs = zip(window.flatten().tolist(), kernel.flatten().tolist(), strict=True)
+        terms = " + ".join(f"{number(x, 2)}·{_paren(number(w, 2))}" for x, w in pairs)
+        expansion = f"{terms} = {number(total - bias, 4)}"
+    else:
+        expansion = f"sum of the {products} products window × kernel = {number(total - bias, 4)}"
+    return f"{expansion}<br>+ bias {_paren(number(bias, 3))} = <b>{number(total, 4)}</b>"
+
+
+def _frame(i: int, result: ConvResult, kernel: torch.Tensor, r: int, c: int, channel: int) -> dict:
+    """Frame i: output cell (r, c) of output channel ``channel``; only what changes, so that a
+    28 x 28 image's 784 frames stay a few hundred kilobytes."""
+    r0, c0 = result.origin(r, c)
+    ext = result.spec.extent
+    window = result.windows[..., r, c]
+    products = kernel * window
+    bias = float(result.bias[channel])
+    total = float(products.sum()) + bias
+    title = (
+        f"Output ({r}, {c}): the window covers padded rows {r0}–{r0 + ext - 1}, "
+        f"columns {c0}–{c0 + ext - 1}"
+    )
+    zmax = bound(products)
+    fills = [{"fillcolor": fill(v, zmax)} for v in products.flatten().tolist()]
+    return {
+        "name": str(i),
+        "traces": [TAPS, PRODUCT_TEXT],
+        "data": [_taps(result, r, c), {"type": "scatter", "text": _flat_labels(products)}],
+        "layout": {
+            "shapes": [_corners(c0, r0, ext), _corners(c, r, 1), {}, *fills],
+            "annotations": [{"text": title + "<br>" + _sum_text(window, kernel, total, bias)}],
+        },
+    }
+
+
+def _flat_labels(values: torch.Tensor) -> list[str]:
+    """The labels of a stacked grid in ``number_trace``'s order (blank separator rows skipped)."""
+    return [t for row in _stacked_text(values) for t in row if t]
+
+
+def _corners(x0: int, y0: int, size: int) -> dict:
+    """A frame's update of a box shape: its corners only (the style stays)."""
+    return {"x0": x0 - 0.5, "y0": y0 - 0.5, "x1": x0 + size - 0.5, "y1": y0 + size - 0.5}
+
+
+def _box(x0: int, y0: int, size: int, xref: str, yref: str, color: str = WINDOW) -> dict:
+    return {
+        "type": "rect",
+        "xref": xref,
+        "yref": yref,
+        **_corners(x0, y0, size),
+        "line": {"color": color, "width": 3},
+    }
+
+
+def _product_cells(kernel: torch.Tensor) -> list[dict]:
+    """One rectangle per product cell (frames recolour them), none on the separator rows."""
+    grid = _stacked(kernel)
+    cells = []
+    for r, row in enumerate(grid.tolist()):
+        for c, v in enumerate(row):
+            if v == v:
+                cell = _box(c, r, 1, "x3", "y3", "#FFFFFF")
+                cell["line"] = {"color": "#FFFFFF", "width": 1}
+                cell["layer"] = "below"
+                cells.append(cell)
+    return cells
+
+
+def _menus() -> list[dict]:
+    """Play (slow), Fast and Pause; the slider steps one position at a time."""
+
+    def play(ms: int) -> dict:
+        return {**STEP, "frame": {"duration": ms, "redraw": True}, "fromcurrent": True}
+
+    return [
+        {
+            "type": "buttons",
+            "direction": "left",
+            "showactive": False,
+            "x": 0,
+            "y": 1,
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "pad": {"b": 8, "r": 4},
+            "font": {"size": 12},
+            "buttons": [
+                {"label": "▶ Play", "method": "animate", "args": [None, play(SLOW_MS)]},
+                {"label": "▶▶ Fast", "method": "animate", "args": [None, play(FAST_MS)]},
+                {"label": "❚❚ Pause", "method": "animate", "args": [[None], STEP]},
+            ],
+        }
+    ]
+
+
+def _slider(count: int) -> dict:
+    every = max(1, count // 12)
+    return {
+        "active": 0,
+        "x": 0.3,
+        "len": 0.7,
+        "y": 1,
+        "yanchor": "bottom",
+        "pad": {"b": 4, "t": 0},
+        "ticklen": 2,
+        "minorticklen": 0,
+        "font": {"size": 9},
+        "currentvalue": {"prefix": "position ", "font": {"size": 11}},
+        "steps": [
+            {
+                "label": str(i) if i % every == 0 else "",
+                "method": "animate",
+                "args": [[str(i)], STEP],
+            }
+            for i in range(count)
+        ],
+    }
+
+
+def _layout(result: ConvResult, channel: int, count: int, height: int) -> dict:
+    """Four panels side by side (grids as layout images) under the step text and the controls."""
+    p = result.spec.padding
+    h, w = result.image.shape[-2:]
+    padded = result.padded
+    out = result.output[channel]
+    kernel = result.kernel[channel]
+    image_edge = _box(p, p, 1, "x", "y", "#4F46E5") | {
+        "x1": p + w - 0.5,
+        "y1": p + h - 0.5,
+        "line": {"color": "#4F46E5", "width": 1.5, "dash": "dot"},
+    }
+    stacked = _stacked(kernel)
+    images = [
+        grid_image(padded if padded.shape[0] == 3 else padded[0], "x", "y", signed=_signed(padded)),
+        grid_image(torch.nan_to_num(stacked, nan=0.0), "x2", "y2", zmax=bound(kernel)),
+        grid_image(out, "x4", "y4"),
+    ]
+    sizes = {
+        "": padded.shape[-2:],
+        "2": stacked.shape,
+        "3": stacked.shape,
+        "4": out.shape,
+    }
+    titles = {
+        "": f"padded input ({padded.shape[-2]}×{padded.shape[-1]})",
+        "2": "kernel",
+        "3": "kernel × window",
+        "4": "output ({}×{})".format(*result.out_shape),
+    }
+    layout = {
+        "template": {"layout": {"hoverlabel": {"font": {"family": FONT}}}},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "font": {"family": FONT, "size": 12, "color": INK},
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 150, "b": 30},
+        "showlegend": False,
+        "hovermode": "closest",
+        "images": images,
+        "shapes": [
+            _box(0, 0, 1, "x", "y"),
+            _box(0, 0, 1, "x4", "y4"),
+            image_edge,
+            *_product_cells(kernel),
+        ],
+        "annotations": [
+            {
+                "text": "",
+                "x": 0,
+                "y": 1,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "yshift": 70,
+                "align": "left",
+                "showarrow": False,
+                "font": {"size": 12},
+            }
+        ],
+        "updatemenus": _menus(),
+        "sliders": [_slider(count)],
+    }
+    for key, suffix in (("in", ""), ("k", "2"), ("p", "3"), ("out", "4")):
+        xr, yr = ranges(*sizes[suffix])
+        layout[f"xaxis{suffix}"] = axis(f"y{suffix}", DOMAINS[key], title=titles[suffix]) | {
+            "range": xr
+        }
+        layout[f"yaxis{suffix}"] = axis(f"x{suffix}", (0.0, 1.0)) | {
+            "range": yr,
+            "scaleanchor": f"x{suffix}",
+        }
+    return layout
