@@ -63,14 +63,8 @@ def _rgb(values: torch.Tensor, signed: bool, zmax: float | None) -> np.ndarray:
     return colormap(array, _BLACK_WHITE, 0.0, 1.0)
 
 
-def fill(value: float, zmax: float) -> str:
-    """The blue-white-red colour of ``value`` on a scale of ±``zmax``, as ``rgb(...)``, softened
-    so that black numbers stay readable on it."""
-    r, g, b = colormap(np.array([value]), _SOFT, -zmax, zmax)[0].tolist()
-    return f"rgb({r},{g},{b})"
-
-
-_SOFT = np.array([[120, 165, 215], [250, 250, 250], [225, 120, 120]], dtype=np.float32)
+SOFT = np.array([[120, 165, 215], [250, 250, 250], [225, 120, 120]], dtype=np.float32)
+"""Blue-white-red softened so black numbers stay readable on it (the product cells)."""
 
 
 def grid_image(

@@ -18,9 +18,9 @@ import torch
 from dlviz.convolution import ConvResult
 from dlviz.display import number
 from dlviz.plots.convolution.grid import (
+    SOFT,
     axis,
     bound,
-    fill,
     grid_image,
     hover_trace,
     number_trace,
@@ -28,6 +28,7 @@ from dlviz.plots.convolution.grid import (
     show_numbers,
     texts,
 )
+from dlviz.plots.images import colormap
 from dlviz.plots.style import FONT, INK, fast_figure
 
 MAX_FRAMES = 1296
@@ -50,7 +51,7 @@ def window_figure(result: ConvResult, channel: int = 0, height: int = 470) -> go
     oh, ow = result.out_shape
     count = min(oh * ow, MAX_FRAMES)
     kernel = result.kernel[channel]
-    frames = [_frame(i, result, kernel, *divmod(i, ow), channel) for i in range(count)]
+    frames = _frames(result, channel, count)
     first = frames[0]
     k_labels = _stacked_text(kernel)
     data = [
@@ -156,57 +157,66 @@ def _output_hover(result: ConvResult, channel: int) -> list[list[str]]:
     return hover
 
 
-def _taps(result: ConvResult, r: int, c: int) -> dict:
-    """Markers on the input pixels the kernel reads at output (r, c) (gaps show dilation),
-    drawn in each cell's top-left corner so the numbers stay readable."""
-    r0, c0 = result.origin(r, c)
-    k, d = result.spec.kernel_size, result.spec.dilation
-    return {
-        "type": "scatter",
-        "x": [c0 + j * d - 0.3 for i in range(k) for j in range(k)],
-        "y": [r0 + i * d - 0.3 for i in range(k) for j in range(k)],
-    }
-
-
 def _paren(text: str) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def _sum_text(window: torch.Tensor, kernel: torch.Tensor, total: float, bias: float) -> str:
-    products = window.numel()
-    if products <= 9:
-        pairs = zip(window.flatten().tolist(), kernel.flatten().tolist(), strict=True)
+def _sum_text(window: list[float], kernel: list[float], total: float, bias: float) -> str:
+    if len(window) <= 9:
+        pairs = zip(window, kernel, strict=True)
         terms = " + ".join(f"{number(x, 2)}·{_paren(number(w, 2))}" for x, w in pairs)
         expansion = f"{terms} = {number(total - bias, 4)}"
     else:
-        expansion = f"sum of the {products} products window × kernel = {number(total - bias, 4)}"
+        expansion = f"sum of the {len(window)} products window × kernel = {number(total - bias, 4)}"
     return f"{expansion}<br>+ bias {_paren(number(bias, 3))} = <b>{number(total, 4)}</b>"
 
 
-def _frame(i: int, result: ConvResult, kernel: torch.Tensor, r: int, c: int, channel: int) -> dict:
-    """Frame i: output cell (r, c) of output channel ``channel``; only what changes, so that a
-    28 x 28 image's 784 frames stay a few hundred kilobytes."""
-    r0, c0 = result.origin(r, c)
-    ext = result.spec.extent
-    window = result.windows[..., r, c]
-    products = kernel * window
+def _frames(result: ConvResult, channel: int, count: int) -> list[dict]:
+    """One frame per output position (row-major), holding only what changes, so that a 28 x 28
+    image's 784 frames stay a few hundred kilobytes. Built from whole tensors at once."""
+    ow = result.out_shape[1]
+    kernel = result.kernel[channel]
+    k, d, ext = result.spec.kernel_size, result.spec.dilation, result.spec.extent
+    # [positions, C*k*k]: the window and the products at every position, channel-major
+    windows = result.windows.flatten(0, 2).flatten(1).T[:count]
+    products = windows * kernel.flatten()
+    zmax = products.abs().amax(dim=1).clamp(min=1e-12)
+    colours = colormap((products / zmax[:, None]).numpy(), SOFT, -1.0, 1.0).tolist()
     bias = float(result.bias[channel])
-    total = float(products.sum()) + bias
-    title = (
-        f"Output ({r}, {c}): the window covers padded rows {r0}–{r0 + ext - 1}, "
-        f"columns {c0}–{c0 + ext - 1}"
-    )
-    zmax = bound(products)
-    fills = [{"fillcolor": fill(v, zmax)} for v in products.flatten().tolist()]
-    return {
-        "name": str(i),
-        "traces": [TAPS, PRODUCT_TEXT],
-        "data": [_taps(result, r, c), {"type": "scatter", "text": _flat_labels(products)}],
-        "layout": {
-            "shapes": [_corners(c0, r0, ext), _corners(c, r, 1), {}, *fills],
-            "annotations": [{"text": title + "<br>" + _sum_text(window, kernel, total, bias)}],
-        },
-    }
+    totals = (products.sum(dim=1) + bias).tolist()
+    weights = kernel.flatten().tolist()
+    frames = []
+    for i, (window, prods, rgb, total) in enumerate(
+        zip(windows.tolist(), products.tolist(), colours, totals, strict=True)
+    ):
+        r, c = divmod(i, ow)
+        r0, c0 = result.origin(r, c)
+        title = (
+            f"Output ({r}, {c}): the window covers padded rows {r0}–{r0 + ext - 1}, "
+            f"columns {c0}–{c0 + ext - 1}"
+        )
+        fills = [{"fillcolor": f"rgb({x},{y},{z})"} for x, y, z in rgb]
+        frames.append(
+            {
+                "name": str(i),
+                "traces": [TAPS, PRODUCT_TEXT],
+                "data": [
+                    {
+                        "type": "scatter",
+                        "x": [c0 + j * d - 0.3 for _ in range(k) for j in range(k)],
+                        "y": [r0 + q * d - 0.3 for q in range(k) for _ in range(k)],
+                    },
+                    {"type": "scatter", "text": [number(v, 2) for v in prods]},
+                ],
+                "layout": {
+                    "shapes": [_corners(c0, r0, ext), _corners(c, r, 1), {}, *fills],
+                    "annotations": [
+                        {"text": title + "<br>" + _sum_text(window, weights, total, bias)}
+                    ],
+                },
+            }
+        )
+    return frames
 
 
 def _flat_labels(values: torch.Tensor) -> list[str]:
