@@ -12,7 +12,7 @@ cfg = ui.conv_controls(ui.available_sources())  # input, kernel, bias, k, s, p, 
 view = ui.conv_view(cfg)  # dlviz.convolution.convolve + the animated figure, cached
 ui.show_output_size(view, cfg)  # the formula with the numbers; refusals and skipped pixels
 
-ui.show_tabs(cfg, view)  # sliding window | colour | pooling | network (only the open one runs)
+ui.show_tabs(cfg, view)  # window | colour | pooling | network | trained CNN (lazy tabs)
 
 ui.explanations(
     TEXT,

@@ -161,3 +161,33 @@ def test_network_tab_lists_seed_cnn_and_refuses_a_bad_custom_cnn(at):
     at.text_input(key="conv_net_channels").set_value("8, 16, 32").run()
     assert list(at.dataframe[0].value.layer[:2]) == ["conv1", "pool1"]
     assert_clean(at)
+
+
+def test_trained_cnn_tab_trains_a_quick_cnn_opens_a_map_and_sends_its_filter():
+    from tests.app.conftest import finish_jobs
+
+    at = open_page(PAGE, timeout=300)
+    at.session_state["conv_tab"] = "Your trained CNN"
+    at.run()
+    at.button(key="conv_quick").click().run(timeout=300)
+    finish_jobs(at, timeout=300)
+    assert at.selectbox(key="conv_run").value  # the quick run is picked
+    overview = spec_by_key(at, "conv_overview")
+    tiles = [t for t in overview["data"] if t.get("customdata")]
+    assert len(tiles) == 3  # conv1, pool1, act1 of seed-cnn
+    assert overview["data"][-1]["type"] == "bar" and len(overview["data"][-1]["x"]) == 10
+    at.session_state["conv_overview"] = {
+        "selection": {
+            "points": [{"customdata": [1, 5]}],
+            "point_indices": [5],
+            "box": [],
+            "lasso": [],
+        }
+    }
+    at.run()
+    assert "conv1, map 5" in _messages(at, "markdown")
+    assert spec_by_key(at, "conv_top")["data"]  # the test images that excite it most
+    at.button(key="conv_use_filter").click().run()
+    assert len(at.text_area(key="conv_kernel_text").value.splitlines()) == 3
+    assert at.session_state["conv_tab"] == "Sliding window"
+    assert_clean(at)

@@ -231,3 +231,28 @@ def test_parse_grid_reads_numbers_and_round_trips():
 def test_parse_grid_says_what_is_wrong(text, word):
     with pytest.raises(ValueError, match=word):
         parse_grid(text, 3, 3)
+
+
+def test_trained_stages_best_patch_and_top_images_agree_with_the_model():
+    from dlviz.convolution.trained import best_patch, first_conv, stages, top_images
+    from dlviz.training.models import build_model
+
+    torch.manual_seed(1)
+    model = build_model("seed-cnn", (1, 8, 8), 10).eval()
+    x = torch.randn(1, 8, 8)
+    found, probs = stages(model, x)
+    assert [s.name for s in found] == ["conv1", "pool1", "act1", "fc1", "act_fc1", "out"]
+    with torch.no_grad():
+        torch.testing.assert_close(probs, torch.softmax(model(x[None])[0], 0))
+        torch.testing.assert_close(found[0].values, model.conv1(x[None])[0])
+    name, conv = first_conv(model)
+    (r, c), patch = best_patch(conv, x, found[0].values, 4)
+    value = (patch * conv.weight[4].detach()).sum() + conv.bias[4].detach()
+    assert float(found[0].values[4].max()) == pytest.approx(float(value), abs=1e-5)
+    assert float(found[0].values[4, r, c]) == pytest.approx(float(value), abs=1e-5)
+    images = torch.randn(20, 1, 8, 8)
+    idx, peaks = top_images(model, "conv1", images, 4, count=5)
+    with torch.no_grad():
+        expected = model.conv1(images)[:, 4].flatten(1).amax(1)
+    torch.testing.assert_close(peaks, expected.sort(descending=True).values[:5])
+    assert model.training is False and idx.shape == (5,)

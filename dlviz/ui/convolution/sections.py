@@ -84,12 +84,12 @@ def show_window(view: views.ConvView) -> None:
     st.caption(note)
 
 
-TABS = ("Sliding window", "Colour channels", "Pooling", "Through a network")
+TABS = ("Sliding window", "Colour channels", "Pooling", "Through a network", "Your trained CNN")
 
 
 def show_tabs(cfg: ConvConfig, view: views.ConvView) -> None:
-    """The four tabs; only the open one computes and sends its figures (lazy tabs)."""
-    from dlviz.ui.convolution import extras
+    """The five tabs; only the open one computes and sends its figures (lazy tabs)."""
+    from dlviz.ui.convolution import extras, trained
 
     tabs = st.tabs(list(TABS), key="conv_tab", on_change="rerun")
     with tabs[0]:
@@ -107,3 +107,6 @@ def show_tabs(cfg: ConvConfig, view: views.ConvView) -> None:
     with tabs[3]:
         if tabs[3].open:
             extras.network_section()
+    with tabs[4]:
+        if tabs[4].open:
+            trained.trained_section()
