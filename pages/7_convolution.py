@@ -25,7 +25,7 @@ ui.explanations(
 ui.try_this(
     "Choose **Sobel x**, then hover bright red and deep blue output cells: edges where dark turns "
     "light to the right, and the other way round.",
-    "Set stride 3 on the Digits image: the warning names the rows no window reads. Then padding 0 "
+    "Set stride 4 on the Digits image: the warning names the rows no window reads. Then padding 0 "
     "with kernel 7 and dilation 2: PyTorch refuses, and the page says why.",
     "Pick **Your own grid**, type a single 1 among zeros and play the animation: the output is "
     "the kernel, flipped — convolution layers really compute a cross-correlation.",
