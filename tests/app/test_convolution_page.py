@@ -191,3 +191,16 @@ def test_trained_cnn_tab_trains_a_quick_cnn_opens_a_map_and_sends_its_filter():
     assert len(at.text_area(key="conv_kernel_text").value.splitlines()) == 3
     assert at.session_state["conv_tab"] == "Sliding window"
     assert_clean(at)
+
+
+def test_a_drawn_digit_is_convolved_at_14_by_14(at):
+    from tests.app.test_training_page import canvas_drawing
+
+    at.selectbox(key="conv_source").set_value("draw").run()
+    assert "Draw a digit on the black square" in _messages(at, "info")
+    assert not at.get("plotly_chart")
+    at.session_state["conv_canvas"] = canvas_drawing()
+    at.run()
+    assert len(_window(at)["frames"]) == 14 * 14  # 3x3 kernel, padding 1 keeps 14x14
+    assert "your 14×14 drawing" in _messages(at, "markdown")
+    assert_clean(at)

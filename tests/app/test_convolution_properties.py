@@ -35,7 +35,7 @@ def at():
 @given(data=st.data())
 def test_every_setting_leaves_the_convolution_page_clean(at, data):
     at.session_state["conv_tab"] = TABS[0]
-    source = data.draw(st.sampled_from(["digits", "grid"]), label="source")
+    source = data.draw(st.sampled_from(["digits", "grid", "draw"]), label="source")
     at.selectbox(key="conv_source").set_value(source)
     at.run()
     if source == "grid":

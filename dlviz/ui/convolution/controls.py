@@ -22,7 +22,9 @@ SOURCES: dict[str, str] = {
     "fashion-mnist": "Fashion-MNIST test image (28×28)",
     "mnist": "MNIST test image (28×28)",
     "grid": "Your own grid of numbers",
+    "draw": "Your drawing (14×14)",
 }
+DRAW_SIZE = 14
 KERNEL_SIZES = (1, 2, 3, 4, 5, 6, 7)
 MAX_STRIDE, MAX_PADDING, MAX_DILATION = 4, 3, 3
 BIAS_LIMIT = 10.0
@@ -64,7 +66,9 @@ def input_controls(available: dict[str, bool]) -> tuple[str, int, str]:
         "Input", sources, format_func=SOURCES.get, key="conv_source", persist_state=KEEP
     )
     index, grid_text = 0, DEFAULT_GRID
-    if source == "grid":
+    if source == "draw":
+        grid_text = _drawing()
+    elif source == "grid":
         grid_text = st.text_area(
             "Grid (one row per line, 2 to 16 numbers each)",
             key="conv_grid_text",
@@ -128,3 +132,25 @@ def conv_controls(available: dict[str, bool]) -> ConvConfig:
     with c3:
         spec = spec_controls(k)
     return ConvConfig(source, index, grid_text, name, text, bias, spec)
+
+
+def _drawing() -> str:
+    """A canvas; the drawing preprocessed like MNIST at 14 x 14, as grid text ('' when blank)."""
+    from streamlit_drawable_canvas import st_canvas
+
+    from dlviz.training.drawing import is_blank, mnist_like
+
+    st.caption("Draw a digit (white on black):")
+    canvas = st_canvas(
+        stroke_width=18, stroke_color="#FFFFFF", background_color="#000000",
+        height=196, width=196, drawing_mode="freedraw", return_image_data=True,
+        key="conv_canvas",
+    )  # fmt: skip
+    try:
+        image = canvas.image_data
+    except (RuntimeError, ValueError, AttributeError):
+        image = None
+    if is_blank(image):
+        return ""
+    pixels = mnist_like(image, DRAW_SIZE, DRAW_SIZE * 5 // 7)
+    return "\n".join(" ".join(f"{v:.2f}" for v in row) for row in pixels.tolist())

@@ -29,7 +29,10 @@ def show_output_size(view: views.ConvView, cfg: ConvConfig) -> None:
     if view.kernel_problem:
         st.warning(escape_markdown(view.kernel_problem), icon=":material/edit:")
     if view.image.image is None:
-        st.error(escape_markdown(view.problem or "No input."), icon=":material/block:")
+        if cfg.source == "draw" and not cfg.grid_text.strip():
+            st.info(escape_markdown(view.problem or ""), icon=":material/draw:")
+        else:
+            st.error(escape_markdown(view.problem or "No input."), icon=":material/block:")
         return
     h, w = view.image.image.shape[-2:]
     st.caption(

@@ -69,7 +69,9 @@ def available_sources() -> dict[str, bool]:
 
 def load_input(source: str, index: int, grid_text: str) -> InputImage:
     """The chosen test image (index taken modulo the test set) or the typed grid."""
-    if source == "grid":
+    if source == "draw" and not grid_text.strip():
+        return InputImage(None, "", "Draw a digit on the black square to convolve it.")
+    if source in ("grid", "draw"):
         lo, hi = GRID_LIMITS
         try:
             grid = parse_grid(grid_text)
@@ -82,7 +84,8 @@ def load_input(source: str, index: int, grid_text: str) -> InputImage:
                 f"The grid is {grid.shape[0]}×{grid.shape[1]}: give it {lo} to {hi} rows and "
                 f"columns.",
             )
-        return InputImage(grid[None], f"your {grid.shape[0]}×{grid.shape[1]} grid")
+        what = "drawing" if source == "draw" else "grid"
+        return InputImage(grid[None], f"your {grid.shape[0]}×{grid.shape[1]} {what}")
     try:
         data = get_dataset(source)
     except DatasetUnavailable as err:
