@@ -101,3 +101,49 @@ def top_images(
     peaks = torch.cat(best)
     order = torch.argsort(peaks, descending=True)[:count]
     return order, peaks[order]
+
+
+def receptive_box(
+    model: nn.Module, layer: str, row: int, col: int, size: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """The input rows and columns (top, bottom, left, right; inclusive, clipped to ``size``)
+    that output (row, col) of ``layer``'s maps can depend on.
+
+    Walks the convs and pools up to ``layer``: jump j <- j·s, field r <- r + d(k - 1)·j, and the
+    first window's top-left t <- t - p·j (padding shifts it outside the image).
+    """
+    jump, field, top = 1, 1, 0
+    for name, module in _leaves(model):
+        window = _geometry(module)
+        if window is not None:
+            k, s, p, d = window
+            top -= p * jump
+            field += d * (k - 1) * jump
+            jump *= s
+        if name == layer:
+            break
+    r0, c0 = top + row * jump, top + col * jump
+    h, w = size
+    return max(r0, 0), min(r0 + field - 1, h - 1), max(c0, 0), min(c0 + field - 1, w - 1)
+
+
+def _geometry(module: nn.Module) -> tuple[int, int, int, int] | None:
+    """(kernel, stride, padding, dilation) of a conv or pooling layer, else None."""
+
+    def one(v) -> int:
+        return int(v[0] if isinstance(v, tuple) else v)
+
+    if isinstance(module, nn.Conv2d):
+        return (
+            one(module.kernel_size),
+            one(module.stride),
+            one(module.padding),
+            one(module.dilation),
+        )
+    if isinstance(module, (nn.MaxPool2d, nn.AvgPool2d)):
+        stride = module.stride or module.kernel_size
+        return (
+            one(module.kernel_size), one(stride), one(module.padding),
+            one(getattr(module, "dilation", 1)),
+        )  # fmt: skip
+    return None

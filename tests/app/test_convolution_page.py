@@ -187,6 +187,28 @@ def test_trained_cnn_tab_trains_a_quick_cnn_opens_a_map_and_sends_its_filter():
     at.run()
     assert "conv1, map 5" in _messages(at, "markdown")
     assert spec_by_key(at, "conv_top")["data"]  # the test images that excite it most
+    assert len(spec_by_key(at, "conv_detail")["layout"]["images"]) == 3  # map, kernel, patch
+    at.session_state["conv_overview"] = {
+        "selection": {
+            "points": [{"customdata": [3, 1]}],
+            "point_indices": [1],
+            "box": [],
+            "lasso": [],
+        }
+    }
+    at.run()
+    assert "act1, map 1" in _messages(at, "markdown")  # after pooling: map and what it sees
+    assert len(spec_by_key(at, "conv_detail")["layout"]["images"]) == 2
+    assert not [b for b in at.button if b.key == "conv_use_filter"]
+    at.session_state["conv_overview"] = {
+        "selection": {
+            "points": [{"customdata": [1, 5]}],
+            "point_indices": [5],
+            "box": [],
+            "lasso": [],
+        }
+    }
+    at.run()
     at.button(key="conv_use_filter").click().run()
     assert len(at.text_area(key="conv_kernel_text").value.splitlines()) == 3
     assert at.session_state["conv_tab"] == "Sliding window"

@@ -256,3 +256,34 @@ def test_trained_stages_best_patch_and_top_images_agree_with_the_model():
         expected = model.conv1(images)[:, 4].flatten(1).amax(1)
     torch.testing.assert_close(peaks, expected.sort(descending=True).values[:5])
     assert model.training is False and idx.shape == (5,)
+
+
+@pytest.mark.parametrize(
+    ("preset", "shape"), [("seed-cnn", (1, 28, 28)), ("seed-cifar-cnn", (3, 32, 32))]
+)
+def test_receptive_box_holds_every_pixel_an_output_depends_on(preset, shape):
+    from dlviz.convolution.trained import receptive_box
+    from dlviz.training.models import build_model
+
+    torch.manual_seed(0)
+    model = build_model(preset, shape, 10).eval()
+    layers = [
+        n
+        for n in dict(model.named_children())
+        if n[:4] in ("conv", "pool", "act1", "act2", "act3", "act4")
+    ]
+    for layer in layers:
+        x = torch.randn(1, *shape, requires_grad=True)
+        out = x
+        for name, module in model.named_children():
+            out = module(out)
+            if name == layer:
+                break
+        rows, cols = out.shape[-2:]
+        for r, c in ((0, 0), (rows // 2, cols // 3), (rows - 1, cols - 1)):
+            x.grad = None
+            out[0, :, r, c].sum().backward(retain_graph=True)
+            used = x.grad[0].abs().sum(0).nonzero()
+            top, bottom, left, right = receptive_box(model, layer, r, c, shape[-2:])
+            assert used[:, 0].min() >= top and used[:, 0].max() <= bottom, (layer, r, c)
+            assert used[:, 1].min() >= left and used[:, 1].max() <= right, (layer, r, c)

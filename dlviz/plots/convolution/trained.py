@@ -242,7 +242,7 @@ def detail_figure(
             "range": xr
         }
         layout["yaxis3"] = axis("x3", (0.0, 1.0)) | {"range": yr, "scaleanchor": "x3"}
-        if patch.shape[0] == 1:
+        if patch.shape[0] == 1 and max(patch.shape[-2:]) <= 9:
             data.append(number_trace(texts(patch[0]), "x3", "y3", 10))
     layout["images"] = images
     return fast_figure(data, layout)

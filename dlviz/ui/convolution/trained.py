@@ -13,7 +13,13 @@ import streamlit as st
 import torch
 
 from dlviz.convolution.kernels import format_grid
-from dlviz.convolution.trained import best_patch, first_conv, stages, top_images
+from dlviz.convolution.trained import (
+    best_patch,
+    first_conv,
+    receptive_box,
+    stages,
+    top_images,
+)
 from dlviz.data import DatasetUnavailable, normalize
 from dlviz.display import count, escape_markdown, number, percent
 from dlviz.jobs import TrainJob
@@ -206,12 +212,17 @@ def _show_detail(key: str, model, found, x, picked: tuple[int, int]) -> None:
     stage = maps[picked[0]]
     channel = picked[1]
     module = dict(model.named_modules())[stage.name]
-    kernels = spot = patch = None
+    kernels = None
     if isinstance(module, torch.nn.Conv2d):
         kernels = module.weight[channel].detach().float()
-        first = first_conv(model)
-        if first is not None and first[0] == stage.name:
-            spot, patch = best_patch(module, x, stage.values, channel)
+    first = first_conv(model)
+    if first is not None and first[0] == stage.name:
+        spot, patch = best_patch(module, x, stage.values, channel)
+    else:  # deeper: the input square the strongest value can see
+        flat = int(torch.argmax(stage.values[channel]))
+        spot = divmod(flat, stage.values.shape[-1])
+        top, bottom, left, right = receptive_box(model, stage.name, *spot, tuple(x.shape[-2:]))
+        patch = x[:, top : bottom + 1, left : right + 1]
     st.markdown(f"**{escape_markdown(stage.name)}, map {channel}** ({escape_markdown(stage.kind)})")
     st.plotly_chart(
         detail_figure(stage, channel, kernels, patch, spot), width="stretch", key="conv_detail"
