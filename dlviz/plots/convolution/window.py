@@ -28,22 +28,16 @@ from dlviz.plots.convolution.grid import (
     show_numbers,
     texts,
 )
+from dlviz.plots.convolution.hover import input_hover, output_hover
+from dlviz.plots.convolution.player import menus, slider
 from dlviz.plots.images import colormap
 from dlviz.plots.style import FONT, INK, fast_figure
 
 MAX_FRAMES = 1296
 """The most output positions one animation steps through (36 x 36); a caption names the rest."""
-STEP = {
-    "frame": {"duration": 0, "redraw": True},
-    "mode": "immediate",
-    "transition": {"duration": 0},
-}
-SLOW_MS, FAST_MS = 500, 120
-CHANNEL_NAMES = ("R", "G", "B")
 WINDOW = "#F3A712"  # amber: the window and the cell it writes
 DOMAINS = {"in": (0.0, 0.40), "k": (0.45, 0.56), "p": (0.61, 0.72), "out": (0.77, 1.0)}
 TAPS, PRODUCT_TEXT = 2, 5  # indices of the animated traces
-FIXED_SHAPES = 3  # window, output cell, image edge; the product cells follow
 
 
 def window_figure(result: ConvResult, channel: int = 0, height: int = 470) -> go.Figure:
@@ -55,7 +49,7 @@ def window_figure(result: ConvResult, channel: int = 0, height: int = 470) -> go
     first = frames[0]
     k_labels = _stacked_text(kernel)
     data = [
-        hover_trace(_input_hover(result), "x", "y"),
+        hover_trace(input_hover(result), "x", "y"),
         _input_numbers(result),
         {
             **first["data"][0],
@@ -66,7 +60,7 @@ def window_figure(result: ConvResult, channel: int = 0, height: int = 470) -> go
         hover_trace([[f"weight {t}" if t else "" for t in row] for row in k_labels], "x2", "y2"),
         number_trace(k_labels, "x2", "y2", 10),
         {**number_trace(k_labels, "x3", "y3", 10), **first["data"][1]},
-        hover_trace(_output_hover(result, channel), "x4", "y4"),
+        hover_trace(output_hover(result, channel), "x4", "y4"),
         _output_numbers(result, channel),
     ]
     layout = _layout(result, channel, count, height)
@@ -93,22 +87,6 @@ def _stacked_text(values: torch.Tensor) -> list[list[str]]:
     return [["" if v != v else number(v, 2) for v in row] for row in grid.tolist()]
 
 
-def _input_hover(result: ConvResult) -> list[list[str]]:
-    padded, p = result.padded, result.spec.padding
-    h, w = result.image.shape[-2:]
-    hover = []
-    for r in range(padded.shape[-2]):
-        row = []
-        for c in range(padded.shape[-1]):
-            inside = p <= r < p + h and p <= c < p + w
-            where = (
-                f"pixel ({r - p}, {c - p})" if inside else f"padding ({result.spec.padding_mode})"
-            )
-            row.append(f"{where}: " + " / ".join(number(v, 3) for v in padded[:, r, c].tolist()))
-        hover.append(row)
-    return hover
-
-
 def _signed(values: torch.Tensor) -> bool:
     """Draw on blue-white-red unless the values are an image in 0..1."""
     return bool(values.min() < 0 or values.max() > 1)
@@ -127,34 +105,6 @@ def _output_numbers(result: ConvResult, channel: int) -> dict:
     if not show_numbers(*out.shape, 12):
         return number_trace([[""]], "x4", "y4")
     return number_trace(texts(out), "x4", "y4", 9)
-
-
-def _patch_text(result: ConvResult, r: int, c: int) -> str:
-    window = result.windows[..., r, c]
-    if window.numel() > 75:
-        return ""
-    lines = []
-    for ch in range(window.shape[0]):
-        if window.shape[0] > 1:
-            lines.append(f"{CHANNEL_NAMES[ch % 3]}:")
-        lines.extend("  ".join(number(v, 2) for v in row) for row in window[ch].tolist())
-    return "<br>patch:<br>" + "<br>".join(lines)
-
-
-def _output_hover(result: ConvResult, channel: int) -> list[list[str]]:
-    out = result.output[channel]
-    ext = result.spec.extent
-    hover = []
-    for r in range(out.shape[0]):
-        row = []
-        for c in range(out.shape[1]):
-            r0, c0 = result.origin(r, c)
-            row.append(
-                f"output ({r}, {c}) = {number(float(out[r, c]), 4)}<br>window: padded rows "
-                f"{r0}–{r0 + ext - 1}, columns {c0}–{c0 + ext - 1}" + _patch_text(result, r, c)
-            )
-        hover.append(row)
-    return hover
 
 
 def _paren(text: str) -> str:
@@ -253,56 +203,6 @@ def _product_cells(kernel: torch.Tensor) -> list[dict]:
     return cells
 
 
-def _menus() -> list[dict]:
-    """Play (slow), Fast and Pause; the slider steps one position at a time."""
-
-    def play(ms: int) -> dict:
-        return {**STEP, "frame": {"duration": ms, "redraw": True}, "fromcurrent": True}
-
-    return [
-        {
-            "type": "buttons",
-            "direction": "left",
-            "showactive": False,
-            "x": 0,
-            "y": 1,
-            "xanchor": "left",
-            "yanchor": "bottom",
-            "pad": {"b": 8, "r": 4},
-            "font": {"size": 12},
-            "buttons": [
-                {"label": "▶ Play", "method": "animate", "args": [None, play(SLOW_MS)]},
-                {"label": "▶▶ Fast", "method": "animate", "args": [None, play(FAST_MS)]},
-                {"label": "❚❚ Pause", "method": "animate", "args": [[None], STEP]},
-            ],
-        }
-    ]
-
-
-def _slider(count: int) -> dict:
-    every = max(1, count // 12)
-    return {
-        "active": 0,
-        "x": 0.3,
-        "len": 0.7,
-        "y": 1,
-        "yanchor": "bottom",
-        "pad": {"b": 4, "t": 0},
-        "ticklen": 2,
-        "minorticklen": 0,
-        "font": {"size": 9},
-        "currentvalue": {"prefix": "position ", "font": {"size": 11}},
-        "steps": [
-            {
-                "label": str(i) if i % every == 0 else "",
-                "method": "animate",
-                "args": [[str(i)], STEP],
-            }
-            for i in range(count)
-        ],
-    }
-
-
 def _layout(result: ConvResult, channel: int, count: int, height: int) -> dict:
     """Four panels side by side (grids as layout images) under the step text and the controls."""
     p = result.spec.padding
@@ -364,8 +264,8 @@ def _layout(result: ConvResult, channel: int, count: int, height: int) -> dict:
                 "font": {"size": 12},
             }
         ],
-        "updatemenus": _menus(),
-        "sliders": [_slider(count)],
+        "updatemenus": menus(),
+        "sliders": [slider(count)],
     }
     for key, suffix in (("in", ""), ("k", "2"), ("p", "3"), ("out", "4")):
         xr, yr = ranges(*sizes[suffix])
