@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from dlviz.convolution import ConvResult
 from dlviz.display import number
-from dlviz.plots.convolution.grid import RDBU, axis, bound, show_numbers, texts
+from dlviz.plots.convolution.grid import RDBU, axis, bound, ranges, show_numbers, texts
 from dlviz.plots.style import FONT, INK, fast_figure
 
 CHANNEL_SCALES = (
@@ -67,9 +67,12 @@ def channels_figure(result: ConvResult, out_channel: int = 0, height: int = 620)
             title = (f"{name} channel", f"{name} slice of the kernel", f"{name} × slice, summed")[
                 col
             ]
-            layout_axes[f"xaxis{suffix}"] = axis(f"y{suffix}", COLUMNS[col], title=title)
-            layout_axes[f"yaxis{suffix}"] = {
-                **axis(f"x{suffix}", (y0, y0 + row_h), flip=True),
+            xr, yr = ranges(*z.shape)
+            layout_axes[f"xaxis{suffix}"] = axis(f"y{suffix}", COLUMNS[col], title=title) | {
+                "range": xr
+            }
+            layout_axes[f"yaxis{suffix}"] = axis(f"x{suffix}", (y0, y0 + row_h)) | {
+                "range": yr,
                 "scaleanchor": f"x{suffix}",
             }
     n += 1
@@ -81,12 +84,14 @@ def channels_figure(result: ConvResult, out_channel: int = 0, height: int = 620)
         COLUMNS[3],
         title=f"sum of the {channels} + bias {number(float(result.bias[out_channel]), 3)}",
     )
-    layout_axes[f"yaxis{n}"] = {**axis(f"x{n}", (0.3, 0.7), flip=True), "scaleanchor": f"x{n}"}
+    xr, yr = ranges(*out.shape)
+    layout_axes[f"xaxis{n}"]["range"] = xr
+    layout_axes[f"yaxis{n}"] = axis(f"x{n}", (0.3, 0.7)) | {"range": yr, "scaleanchor": f"x{n}"}
     layout = _base(height) | layout_axes
     return fast_figure(data, layout)
 
 
-def outputs_figure(result: ConvResult, names: list[str], height: int = 260) -> go.Figure:
+def outputs_figure(result: ConvResult, names: list[str], height: int = 300) -> go.Figure:
     """Every output channel of ``result`` side by side, each on its own colour scale."""
     count = result.output.shape[0]
     width = 1 / count
@@ -96,11 +101,12 @@ def outputs_figure(result: ConvResult, names: list[str], height: int = 260) -> g
         z = result.output[o]
         m = bound(z)
         data.append(_heat(z, f"x{suffix}", f"y{suffix}", RDBU, -m, m, names[o], False))
+        xr, yr = ranges(*z.shape)
         layout_axes[f"xaxis{suffix}"] = axis(
             f"y{suffix}", (o * width + 0.01, (o + 1) * width - 0.01), title=names[o]
-        )
-        layout_axes[f"yaxis{suffix}"] = {
-            **axis(f"x{suffix}", (0.0, 1.0), flip=True),
+        ) | {"range": xr}
+        layout_axes[f"yaxis{suffix}"] = axis(f"x{suffix}", (0.0, 1.0)) | {
+            "range": yr,
             "scaleanchor": f"x{suffix}",
         }
     return fast_figure(data, _base(height) | layout_axes)
