@@ -13,6 +13,7 @@ from dlviz.ui.convolution.controls import KERNEL_SIZES, MAX_DILATION, MAX_PADDIN
 from dlviz.ui.convolution.sections import TABS
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
+from tests.app.test_training_page import canvas_drawing
 
 NUMBER = st.one_of(
     st.sampled_from(["0", "1", "-1", "0.5", "-0", "1e3", "1e9", "nan", "inf", "x", "1,5"]),
@@ -41,6 +42,9 @@ def test_every_setting_leaves_the_convolution_page_clean(at, data):
     if source == "grid":
         size = data.draw(st.tuples(st.integers(1, 9), st.integers(1, 9)), label="grid size")
         at.text_area(key="conv_grid_text").set_value(data.draw(grid_text(*size), label="grid"))
+    elif source == "draw":
+        if data.draw(st.booleans(), label="draw a stroke"):
+            at.session_state["conv_canvas"] = canvas_drawing()
     else:
         at.number_input(key="conv_index").set_value(data.draw(st.integers(0, 9999)))
     at.selectbox(key="conv_kernel").set_value(data.draw(st.sampled_from(list(KERNEL_NAMES))))
