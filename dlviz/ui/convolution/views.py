@@ -25,8 +25,9 @@ from dlviz.convolution import (
 )
 from dlviz.convolution.images import GRID_LIMITS, as_float, sample_photos
 from dlviz.convolution.pooling import PoolResult, pool_problem
-from dlviz.data import DatasetUnavailable
+from dlviz.data import CIFAR_FILES, MNIST_FILES, DatasetUnavailable
 from dlviz.plots.convolution import channels_figure, outputs_figure, pooling_figure, window_figure
+from dlviz.settings import get_settings
 from dlviz.ui.convolution.controls import ConvConfig
 from dlviz.ui.resources import get_dataset
 
@@ -55,16 +56,23 @@ class ConvView:
     skipped_cols: tuple[int, ...] = ()
 
 
+def on_disk(name: str) -> bool:
+    """Whether MNIST's or CIFAR-10's files are already on this server (this page never starts a
+    download: opening it must stay cheap, and offline servers would wait on the network)."""
+    root = get_settings().data_dir
+    if name == "mnist":
+        raw = root / "MNIST" / "raw"
+        return all((raw / f).exists() or (raw / f"{f}.gz").exists() for f in MNIST_FILES)
+    if name == "cifar10":
+        folder = root / "cifar-10-batches-py"
+        extracted = all((folder / f).exists() for f in CIFAR_FILES)
+        return extracted or (root / "cifar-10-python.tar.gz").is_file()
+    return True
+
+
 def available_sources() -> dict[str, bool]:
-    """Which dataset inputs are on this server (MNIST only when its files are)."""
-    out = {}
-    for name in ("mnist",):
-        try:
-            get_dataset(name)
-            out[name] = True
-        except DatasetUnavailable:
-            out[name] = False
-    return out
+    """Which dataset inputs are offered (MNIST only when its files are on disk)."""
+    return {"mnist": on_disk("mnist")}
 
 
 def load_input(source: str, index: int, grid_text: str) -> InputImage:
