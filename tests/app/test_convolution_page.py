@@ -42,6 +42,9 @@ def test_first_load_animates_a_digit_with_sobel_x(at):
     assert any("= 8" in e.value for e in at.latex)
     assert "conv2d" in _messages(at, "caption")
     assert at.info  # What to try
+    options = at.selectbox(key="conv_source").options
+    assert "Fashion-MNIST test image (28×28)" in options
+    assert "MNIST test image (28×28)" not in options  # its files are not on disk: no download
     assert_clean(at)
 
 
