@@ -40,7 +40,7 @@ DOMAINS = {"in": (0.0, 0.40), "k": (0.45, 0.56), "p": (0.61, 0.72), "out": (0.77
 TAPS, PRODUCT_TEXT = 2, 5  # indices of the animated traces
 
 
-def window_figure(result: ConvResult, channel: int = 0, height: int = 470) -> go.Figure:
+def window_figure(result: ConvResult, channel: int = 0, height: int = 540) -> go.Figure:
     """The animated convolution of ``result`` for output channel ``channel``."""
     oh, ow = result.out_shape
     count = min(oh * ow, MAX_FRAMES)
