@@ -76,6 +76,14 @@ PAGES: tuple[PageInfo, ...] = (
         "Why deep networks vanish or explode, and what fixes it.",
     ),
     PageInfo(
+        "pages/7_convolution.py",
+        "Convolution",
+        ":material/grid_on:",
+        "convolution",
+        "Concepts",
+        "A kernel sliding over an image: every product, padding, stride, pooling, whole CNNs.",
+    ),
+    PageInfo(
         "pages/8_training.py",
         "Train a model",
         ":material/model_training:",
