@@ -61,27 +61,29 @@ def gap_figure(run: RunCurves, epochs: int | None = None, title: str | None = No
     fig.update_xaxes(title="epoch", range=[0.5, last + 0.5], dtick=2 if last > 10 else 1)
     fig.update_yaxes(title=METRICS[0][1], rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title=METRICS[1][1], tickformat=".0%", range=[0, 1.04], row=1, col=2)
-    styled(fig, title=title, height=380)
-    fig.update_layout(legend={"orientation": "h", "y": -0.22, "x": 0})
-    return fig
+    return styled(fig, title=title, height=380)
 
 
 def _name_the_gap(fig: go.Figure, run: RunCurves) -> None:
-    """An arrow across the gap at the kept epoch, with its size in words."""
+    """A two-headed arrow across the gap at the kept epoch, labelled with its size."""
     gap = gap_at(run.history, kept_epoch(run))
     if gap is None:
         return
     e = run.history[gap.epoch - 1]
-    mid_acc = (e.fit_acc + e.val_acc) / 2
-    mid_loss = (e.fit_loss + e.val_loss) / 2
-    for col, y, text in (
-        (2, mid_acc, f"gap {percent(gap.accuracy_gap)}"),
-        (1, mid_loss, f"gap {fixed(gap.loss_gap, 3)}"),
+    for col, (lo, hi), text in (
+        (1, (e.fit_loss, e.val_loss), f"gap {fixed(gap.loss_gap, 3)}"),
+        (2, (e.val_acc, e.fit_acc), f"gap {percent(gap.accuracy_gap)}"),
     ):
+        axis = "" if col == 1 else "2"
         fig.add_annotation(
-            x=gap.epoch, y=y, text=f"<b>generalization {text}</b>", showarrow=True, ax=-70,
-            ay=0, arrowcolor=INK, font={"color": INK, "size": 12}, bgcolor="rgba(255,255,255,0.8)",
-            row=1, col=col,
+            x=gap.epoch, y=hi, ax=gap.epoch, ay=lo, xref=f"x{axis}", yref=f"y{axis}",
+            axref=f"x{axis}", ayref=f"y{axis}", text="", showarrow=True, arrowside="end+start",
+            arrowhead=2, arrowwidth=1.5, arrowcolor=INK,
+        )  # fmt: skip
+        fig.add_annotation(
+            x=gap.epoch, y=(lo + hi) / 2, xref=f"x{axis}", yref=f"y{axis}", xanchor="right",
+            xshift=-6, text=f"<b>generalization {text}</b>", showarrow=False,
+            font={"color": INK, "size": 12}, bgcolor="rgba(255,255,255,0.85)",
         )  # fmt: skip
 
 
@@ -143,6 +145,6 @@ def comparison_figure(runs: Sequence[RunCurves], epochs: int | None = None) -> g
     fig.update_yaxes(title="validation loss", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title="accuracy (dotted: training)", tickformat=".0%", range=[0, 1.04],
                      row=1, col=2)  # fmt: skip
-    styled(fig, title="Every run on the same validation images", height=400)
-    fig.update_layout(legend={"orientation": "h", "y": -0.22, "x": 0})
+    styled(fig, title="Every run on the same validation images", height=430)
+    fig.update_layout(legend={"orientation": "h", "y": -0.3, "x": 0}, margin={"b": 90})
     return fig

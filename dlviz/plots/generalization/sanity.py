@@ -65,9 +65,9 @@ def random_labels_figure(runs: Sequence[RunCurves], chance: float = 0.1) -> go.F
                       annotation_text="chance", annotation_position="bottom right")  # fmt: skip
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(tickformat=".0%", range=[0, 1.04])
-    styled(fig, height=380)
+    styled(fig, height=400)
     fig.update_annotations(font={"size": 13, "color": INK})
-    fig.update_layout(legend={"orientation": "h", "y": -0.22, "x": 0})
+    fig.update_layout(legend={"orientation": "h", "y": -0.3, "x": 0}, margin={"b": 90})
     return fig
 
 
