@@ -43,9 +43,11 @@ def test_overfitting_demo_with_remedies(page, app_url):
     screenshot(page, "generalization-overfitting")
 
     # the early-stopped run: its stop and its kept weights are marked on the curves
-    page.get_by_test_id("stSelectbox").filter(has_text="Look closely at").click()
+    focus = page.get_by_test_id("stSelectbox").filter(has_text="Look closely at")
+    focus.get_by_role("combobox").click()
+    page.keyboard.type("Early stopping")
     with rerun(page):
-        page.get_by_role("option", name="Early stopping (patience 3)").click()
+        page.keyboard.press("Enter")
     plot_titled(page, "stopped after epoch").wait_for(state="visible")
     assert plot_titled(page, "kept").is_visible()
     assert_no_exception(page)

@@ -103,8 +103,8 @@ def _mark_early_stop(fig: go.Figure, run: RunCurves) -> None:
             row=1, col=col,
         )  # fmt: skip
     fig.add_annotation(
-        x=stop, y=1.0, yref="y2 domain", text=f"stopped after epoch {stop}", showarrow=False,
-        xanchor="right", font={"size": 11, "color": INK}, row=1, col=2,
+        x=stop, y=0.02, yref="y2 domain", text=f"stopped after epoch {stop}", showarrow=False,
+        xanchor="left", yanchor="bottom", xshift=4, font={"size": 11, "color": INK}, row=1, col=2,
     )  # fmt: skip
 
 

@@ -47,19 +47,19 @@ def sweep_figure(sweep: SweepSetup, runs: Sequence[RunCurves]) -> go.Figure:
         for z, row in ((gap_z, g_row), (acc_z, a_row), (gap_text, gt_row), (acc_text, at_row),
                        (hovers, h_row)):  # fmt: skip
             z.append(row)
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14,
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.24,
                         subplot_titles=("generalization gap (train − validation accuracy)",
                                         "validation accuracy"))  # fmt: skip
     fig.add_heatmap(
         z=gap_z, x=cols, y=rows, text=gap_text, texttemplate="%{text}", colorscale=GAP_SCALE,
         zmin=0, zmax=max(20.0, *(v for r in gap_z for v in r if v is not None)),
         customdata=hovers, hovertemplate="%{customdata}<extra></extra>", xgap=2, ygap=2,
-        colorbar={"title": "gap (points)", "x": 0.43, "len": 0.9}, row=1, col=1,
+        colorbar={"title": "gap (points)", "x": 0.39, "len": 0.9, "thickness": 12}, row=1, col=1,
     )  # fmt: skip
     fig.add_heatmap(
         z=acc_z, x=cols, y=rows, text=acc_text, texttemplate="%{text}", colorscale=SEQUENTIAL,
         zmin=0, zmax=1, customdata=hovers, hovertemplate="%{customdata}<extra></extra>",
-        xgap=2, ygap=2, colorbar={"title": "accuracy", "tickformat": ".0%", "len": 0.9},
+        xgap=2, ygap=2, colorbar={"title": "accuracy", "tickformat": ".0%", "len": 0.9, "thickness": 12},
         row=1, col=2,
     )  # fmt: skip
     fig.update_xaxes(title="training images", type="category")
