@@ -4,8 +4,6 @@ the job queue and show what the issue asks for; a missing Fashion-MNIST falls ba
 
 from __future__ import annotations
 
-import pytest
-
 from dlviz.ui.jobs import get_executor
 from tests.app.conftest import finish_jobs, open_page
 from tests.app.hardening import assert_clean
