@@ -10,8 +10,8 @@ TEXT = ui.text_sections("generalization")
 ui.page_header("Generalization", TEXT["intro"])
 
 data = ui.dataset_picker()
-overfit, sweep, checks = st.tabs(
-    ["Overfitting and its remedies", "Capacity × data", "Sanity checks"]
+overfit, sweep, checks, trust = st.tabs(
+    ["Overfitting and its remedies", "Capacity × data", "Sanity checks", "Can you trust it?"]
 )
 with overfit:
     ui.overfitting_section(data)
@@ -33,6 +33,9 @@ with checks:
     st.subheader("Learning-rate range test")
     st.markdown(TEXT["range test"])
     ui.range_test_section(data)
+with trust:
+    st.markdown(TEXT["calibration"])
+    ui.trust_section()
 
 ui.try_this(
     "Train with 50 training images, then switch on **More data** (1,150): which closes the gap "

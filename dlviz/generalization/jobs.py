@@ -151,3 +151,44 @@ class ProbeJob:
             ctx.check()
 
         return Outcome(self.probe.run(data, progress))
+
+
+@dataclass(frozen=True)
+class CalibrationJob:
+    """The calibration of a stored run (``dlviz.generalization.trust.calibrate``)."""
+
+    run_key: str
+    settings: Settings
+    kind: str = "calibration"
+
+    def key(self) -> str:
+        """Same run, same data: the same calibration."""
+        s = self.settings
+        return _key(self.kind, self.run_key, s.data_dir, s.cache_dir)
+
+    def label(self) -> str:
+        """'Calibration of run 1a2b3c'."""
+        return f"Calibration of run {self.run_key[:6]}"
+
+    def estimate_seconds(self) -> float:
+        """Two evaluation passes."""
+        return 2.0
+
+    def run(self, ctx: JobContext) -> Outcome:
+        """Load the run and its data, fit the temperature, measure the test images."""
+        from dlviz.data import DatasetUnavailable
+        from dlviz.generalization.trust import NoValidation, calibrate
+        from dlviz.training import RunStore
+
+        ctx.check()
+        run = RunStore(self.settings.cache_dir / "runs").load(self.run_key)
+        if run is None:
+            raise JobFailed("This run is no longer in the cache. Train it again, then measure.")
+        try:
+            data = _load(self.settings, run.config.dataset)
+        except DatasetUnavailable as err:
+            raise JobFailed(str(err)) from err
+        try:
+            return Outcome(calibrate(run, data))
+        except NoValidation as err:
+            raise JobFailed(str(err)) from err

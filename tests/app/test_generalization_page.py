@@ -131,3 +131,27 @@ def test_a_missing_fashion_mnist_falls_back_to_digits(monkeypatch, tmp_path):
     assert_clean(at)
     assert "Switched to the built-in Digits" in at.warning[0].value
     assert at.select_slider(key="gen_images").options[-1] == "1,150"
+
+
+def test_calibration_of_a_stored_run_and_the_clicked_test_image():
+    from tests.support import spec_by_key as spec_of
+
+    at = open_page(PAGE, timeout=TIMEOUT)
+    at.select_slider(key="gen_images").set_value(200).run()
+    _press(at, "gen_train")  # a run to measure (the picker lists the newest first)
+    _press(at, "gen_calib_go")
+    metrics = {m.label: m.value for m in at.metric}
+    assert float(metrics["Temperature T"]) > 0
+    assert metrics["ECE, test images"].endswith("%")
+    spec = spec_of(at, "gen_reliability")
+    assert spec["layout"]["annotations"][0]["text"].startswith("as trained (T = 1): ECE")
+    scatter = spec_of(at, "gen_ce")
+    assert scatter["layout"]["xaxis"]["type"] == "log"
+    at.session_state["gen_ce"] = {
+        "selection": {"points": [{"curve_number": 1, "point_index": 0, "customdata": 7}],
+                      "point_indices": [0], "box": [], "lasso": []},
+    }  # fmt: skip
+    at.run()
+    assert_clean(at)
+    assert any(m.value.startswith("**Test image 7**") for m in at.markdown)
+    assert spec_of(at, "gen_ce_probs")["data"][0]["type"] == "bar"

@@ -17,7 +17,7 @@ import streamlit as st
 
 from dlviz.display import escape_markdown
 from dlviz.generalization import RunCurves, curves_of
-from dlviz.generalization.jobs import ProbeJob, SeriesJob
+from dlviz.generalization.jobs import CalibrationJob, ProbeJob, SeriesJob
 from dlviz.jobs import JobView
 from dlviz.settings import get_settings
 from dlviz.training import TrainConfig
@@ -71,6 +71,11 @@ def start_series(section: str, runs: Sequence[tuple[str, TrainConfig]]) -> None:
 def start_probe(section: str, probe: Any) -> None:
     """Queue a sanity probe (a ``ProbeJob``)."""
     _submit(section, ProbeJob(probe, get_settings()), probe)
+
+
+def start_calibration(section: str, run_key: str) -> None:
+    """Queue the calibration of a stored run (a ``CalibrationJob``)."""
+    _submit(section, CalibrationJob(run_key, get_settings()), run_key)
 
 
 def _submit(section: str, spec: Any, asked: Any) -> None:
