@@ -129,8 +129,10 @@ def diagnose(losses: list[float] | tuple[float, ...], chance: float) -> str:
     if jumpy:
         return start + "The loss jumps around instead of settling: the steps are too large "\
             "(learning rate too high, or gradients piling up without zero_grad)."  # fmt: skip
-    return start + "The loss falls, but not to 0 in these steps: learning is slowed down (a "\
-        "learning rate too low, badly scaled inputs or growing steps)."  # fmt: skip
+    return (
+        start + "The loss falls, then stalls well above 0: learning got stuck or slowed (too "
+        "large steps can knock ReLU units dead; too small ones only crawl)."
+    )
 
 
 @dataclass(frozen=True)

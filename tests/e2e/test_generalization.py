@@ -61,3 +61,28 @@ def test_overfitting_demo_with_remedies(page, app_url):
     plot_titled(page, "validation accuracy").wait_for(state="visible")
     assert_no_exception(page)
     screenshot(page, "generalization-sweep")
+
+
+def test_sanity_checks_and_calibration_tabs(page, app_url):
+    open_app_page(page, app_url, "generalization")
+    page.get_by_role("tab", name="Sanity checks").click()
+    with rerun(page):
+        page.get_by_role("button", name="Overfit one batch (5 loops)").click()
+    plot_titled(page, "Overfit one batch").wait_for(timeout=RUN_TIMEOUT_MS)
+    with rerun(page):
+        page.get_by_role("button", name="Train on true and on random labels").click()
+    page.get_by_text("Random labels: ", exact=False).first.wait_for(timeout=RUN_TIMEOUT_MS)
+    with rerun(page):
+        page.get_by_role("button", name="Run the range test").click()
+    page.get_by_text("A good range to try", exact=False).first.wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_idle(page)
+    assert_no_exception(page)
+    screenshot(page, "generalization-sanity")
+
+    page.get_by_role("tab", name="Can you trust it?").click()  # the newest run: random labels
+    with rerun(page):
+        page.get_by_role("button", name="Measure calibration").click()
+    plot_titled(page, "as trained (T = 1)").wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_idle(page)
+    assert_no_exception(page)
+    screenshot(page, "generalization-calibration")

@@ -145,6 +145,7 @@ def comparison_figure(runs: Sequence[RunCurves], epochs: int | None = None) -> g
     fig.update_yaxes(title="validation loss", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title="accuracy (dotted: training)", tickformat=".0%", range=[0, 1.04],
                      row=1, col=2)  # fmt: skip
-    styled(fig, title="Every run on the same validation images", height=430)
-    fig.update_layout(legend={"orientation": "h", "y": -0.3, "x": 0}, margin={"b": 90})
+    styled(fig, title="Every run on the same validation images", height=450)
+    fig.update_layout(legend={"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0},
+                      margin={"b": 100})  # fmt: skip
     return fig

@@ -14,7 +14,7 @@ from dlviz.display import fixed, number, percent
 from dlviz.generalization import RunCurves
 from dlviz.generalization.sanity import BUGS, OneBatchResult, RangeCurve
 from dlviz.plots.images import image_grid_figure
-from dlviz.plots.style import GOOD, INK, NEUTRAL, PALETTE, SHADE, color, styled
+from dlviz.plots.style import BAD, GOOD, INK, NEUTRAL, PALETTE, SHADE, color, styled
 
 FLOOR = 1e-4
 """Losses below this are drawn at it (a log axis has no 0)."""
@@ -39,8 +39,9 @@ def one_batch_figure(result: OneBatchResult) -> go.Figure:
                   annotation_position="top right")  # fmt: skip
     fig.update_xaxes(title="step on the same batch")
     fig.update_yaxes(title="loss on the batch (log scale)", type="log")
-    styled(fig, title="Overfit one batch: the correct loop and four planted bugs", height=420)
-    fig.update_layout(legend={"orientation": "h", "y": -0.2, "x": 0}, margin={"b": 110})
+    styled(fig, title="Overfit one batch: the correct loop and four planted bugs", height=470)
+    fig.update_layout(legend={"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0},
+                      margin={"b": 120})  # fmt: skip
     return fig
 
 
@@ -67,7 +68,8 @@ def random_labels_figure(runs: Sequence[RunCurves], chance: float = 0.1) -> go.F
     fig.update_yaxes(tickformat=".0%", range=[0, 1.04])
     styled(fig, height=400)
     fig.update_annotations(font={"size": 13, "color": INK})
-    fig.update_layout(legend={"orientation": "h", "y": -0.3, "x": 0}, margin={"b": 90})
+    fig.update_layout(legend={"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0},
+                      margin={"b": 100})  # fmt: skip
     return fig
 
 
@@ -76,8 +78,11 @@ def range_test_figure(curve: RangeCurve) -> go.Figure:
     the steepest descent and the minimum marked."""
     fig = go.Figure()
     lo, hi = curve.suggested
-    fig.add_vrect(x0=lo, x1=hi if hi > lo else lo * 1.5, fillcolor=SHADE, line_width=0,
-                  annotation_text="suggested range", annotation_position="top left")  # fmt: skip
+    fig.add_vrect(x0=lo, x1=hi if hi > lo else lo * 1.5, fillcolor=SHADE, line_width=0)
+    top = max(curve.smoothed) if curve.smoothed else 1.0
+    fig.add_scatter(x=[math.sqrt(lo * max(hi, lo * 1.5))], y=[top * 1.05], mode="text",
+                    text=["suggested range"], textfont={"color": BAD}, showlegend=False,
+                    hoverinfo="skip")  # fmt: skip
     raw = [v if math.isfinite(v) else None for v in curve.losses]
     fig.add_scatter(
         x=list(curve.lrs),
@@ -114,7 +119,8 @@ def range_test_figure(curve: RangeCurve) -> go.Figure:
     fig.update_xaxes(title="learning rate (log scale)", type="log")
     fig.update_yaxes(title="training loss", rangemode="tozero")
     styled(fig, title="Learning-rate range test: one run, the rate growing every step",
-           height=400)  # fmt: skip
+           height=420)  # fmt: skip
+    fig.update_layout(legend={"orientation": "v", "x": 0.01, "y": 0.05, "yanchor": "bottom"})
     return fig
 
 

@@ -13,6 +13,7 @@ from dlviz.calibration import Reliability
 from dlviz.display import count, fixed, number, percent
 from dlviz.generalization.trust import Calibration, true_class_loss
 from dlviz.plots.style import BAD, GOOD, INK, NEUTRAL, PALETTE, rgba, styled
+from dlviz.plots.training.layout import room_for_legend
 
 
 def _bars(fig: go.Figure, rel: Reliability, col: int, name: str) -> None:
@@ -42,7 +43,8 @@ def _bars(fig: go.Figure, rel: Reliability, col: int, name: str) -> None:
     fig.add_bar(
         x=centres, y=gap, base=gap_base, width=1 / n, name="gap to the diagonal",
         legendgroup="gap", showlegend=col == 1,
-        marker={"color": rgba(BAD, 0.25), "line": {"color": BAD, "width": 1}},
+        marker={"color": "rgba(0,0,0,0)", "line": {"color": BAD, "width": 1.5},
+                "pattern": {"shape": "/", "fgcolor": BAD, "bgcolor": "rgba(0,0,0,0)"}},
         customdata=words, hovertemplate="%{customdata}<extra></extra>", row=1, col=col,
     )  # fmt: skip
     fig.add_scatter(
@@ -75,10 +77,11 @@ def reliability_figure(cal: Calibration) -> go.Figure:
     fig.update_xaxes(title="confidence (top-class probability)", row=2)
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", title="accuracy", row=1, col=1)
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
-    fig.update_yaxes(title="images", type="log", row=2, col=1)
-    fig.update_yaxes(type="log", row=2, col=2)
-    styled(fig, height=560)
+    fig.update_yaxes(title="images", rangemode="tozero", row=2, col=1)
+    fig.update_yaxes(rangemode="tozero", row=2, col=2)
+    styled(fig, height=600)
     fig.update_annotations(font={"size": 13, "color": INK})
+    fig.update_layout(legend={"y": -0.16, "yanchor": "top"}, margin={"b": 90})
     return fig
 
 
@@ -114,6 +117,7 @@ def loss_curve_figure(cal: Calibration, selected: int | None = None) -> go.Figur
     fig.update_xaxes(title="probability given to the true class (log scale)", type="log",
                      range=[-4.1, 0.05])  # fmt: skip
     fig.update_yaxes(title="cross-entropy −log p", rangemode="tozero")
-    styled(fig, title="Every test image on the cross-entropy curve (click a point)", height=420)
+    title = "Every test image on the cross-entropy curve (click a point)"
+    styled(fig, title=title, height=440)
     fig.update_layout(clickmode="event+select")
-    return fig
+    return room_for_legend(fig, title)

@@ -6,14 +6,14 @@ from __future__ import annotations
 import streamlit as st
 
 from dlviz.data import Dataset
-from dlviz.display import fixed, number, percent
+from dlviz.display import escape_markdown, fixed, number, percent
 from dlviz.generalization import RunCurves, Setup, gap_at, random_label_runs
 from dlviz.generalization.sanity import BUGS, OneBatch, OneBatchResult, RangeTest
 from dlviz.jobs import JobView
 from dlviz.ui.generalization import series, views
 
 POINTS_TO = {
-    "none": "The reference: a model and loop that can learn reach a loss of about 0.",
+    "none": "Nothing wrong: this is what a model and a loop that can learn look like.",
     "shuffled-labels": "Loss stuck near ln(classes): the inputs carry no information about the "
     "targets. Look at the data pipeline (two separate shuffles, a wrong join, a label column off "
     "by one).",
@@ -40,6 +40,7 @@ def one_batch_section(data: Dataset) -> None:
     result: OneBatchResult = held[1]
     st.plotly_chart(views.one_batch(result), key="gen_batch")
     st.dataframe(symptom_rows(result), hide_index=True, width="stretch")
+    st.markdown(symptom_words(result))
 
 
 def symptom_rows(result: OneBatchResult) -> list[dict[str, str]]:
@@ -50,11 +51,18 @@ def symptom_rows(result: OneBatchResult) -> list[dict[str, str]]:
             "first loss": fixed(c.losses[0], 3),
             "last loss": fixed(c.losses[-1], 4),
             "batch accuracy": percent(c.accuracies[-1], 0),
-            "what the curve shows": c.diagnosis,
-            "what it points to": POINTS_TO[c.bug],
         }
         for c in result.curves
     ]
+
+
+def symptom_words(result: OneBatchResult) -> str:
+    """Per loop: what its curve shows (read off the numbers) and what that points to."""
+    return "\n".join(
+        f"- **{BUGS[c.bug]}.** {escape_markdown(c.diagnosis)} *Points to:* "
+        f"{escape_markdown(POINTS_TO[c.bug])}"
+        for c in result.curves
+    )
 
 
 def random_labels_section(data: Dataset) -> None:

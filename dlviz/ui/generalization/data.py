@@ -11,7 +11,7 @@ from dlviz.ui.resources import dataset_or_fallback
 
 LABELS = {
     "digits": "Digits: scikit-learn's 8×8 digits (built in, a run in a second or two)",
-    "fashion-mnist": "Fashion-MNIST subset (28×28 clothes, a run in a few seconds)",
+    "fashion-mnist": "Fashion-MNIST subset (28×28 clothes, about 5 to 10 s a run)",
 }
 
 
