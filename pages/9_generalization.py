@@ -10,8 +10,14 @@ TEXT = ui.text_sections("generalization")
 ui.page_header("Generalization", TEXT["intro"])
 
 data = ui.dataset_picker()
-overfit, sweep, checks, trust = st.tabs(
-    ["Overfitting and its remedies", "Capacity × data", "Sanity checks", "Can you trust it?"]
+overfit, sweep, checks, trust, transfer = st.tabs(
+    [
+        "Overfitting and its remedies",
+        "Capacity × data",
+        "Sanity checks",
+        "Can you trust it?",
+        "Transfer learning",
+    ]
 )
 with overfit:
     ui.overfitting_section(data)
@@ -36,6 +42,9 @@ with checks:
 with trust:
     st.markdown(TEXT["calibration"])
     ui.trust_section()
+with transfer:
+    st.markdown(TEXT["transfer"])
+    ui.transfer_section()
 
 ui.try_this(
     "Train with 50 training images, then switch on **More data** (1,150): which closes the gap "

@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING
 from dlviz.data import dataset_info
 from dlviz.display import fixed
 from dlviz.generalization.experiments import RunCurves, curves_of
-from dlviz.jobs.context import JobContext, JobFailed, Outcome
+from dlviz.jobs.context import Cancelled, JobContext, JobFailed, Outcome
 from dlviz.jobs.kinds import TRAIN_IMAGES, TrainJob, load_data
 
 if TYPE_CHECKING:
     from dlviz.generalization.sanity import Probe
+    from dlviz.generalization.transfer import TransferStudy
     from dlviz.settings import Settings
     from dlviz.training import Progress, TrainConfig
 
@@ -192,3 +193,55 @@ class CalibrationJob:
             return Outcome(calibrate(run, data))
         except NoValidation as err:
             raise JobFailed(str(err)) from err
+
+
+@dataclass(frozen=True)
+class TransferJob:
+    """The transfer study: the Fashion-MNIST source run (from the store, else trained and
+    stored), then every mode at every size on Digits."""
+
+    study: TransferStudy
+    settings: Settings
+    kind: str = "transfer"
+
+    def key(self) -> str:
+        """Same study, same data and cache: the same result."""
+        s = self.settings
+        return _key(self.kind, repr(self.study), s.data_dir, s.cache_dir)
+
+    def label(self) -> str:
+        """The study's own name."""
+        return self.study.label()
+
+    def estimate_seconds(self) -> float:
+        """The source run (when not stored) and the small Digits runs."""
+        source = TrainJob(self.study.source_config(), self.settings).estimate_seconds()
+        return source + 0.005 * self.study.steps * len(self.study.sizes) * 3
+
+    def run(self, ctx: JobContext) -> Outcome:
+        """Source first (its progress is the first half of the bar), then the study."""
+        from dlviz.data import DatasetUnavailable
+        from dlviz.training import RunStore, train_cached
+
+        try:
+            fashion = _load(self.settings, "fashion-mnist")
+        except DatasetUnavailable as err:
+            raise JobFailed(
+                f"{err} Transfer learning needs Fashion-MNIST as the source dataset."
+            ) from err
+        store = RunStore(self.settings.cache_dir / "runs")
+
+        def source_progress(p: Progress) -> bool:
+            text = f"Fashion-MNIST source network: epoch {p.epoch}/{p.epochs}"
+            return ctx.report(0.5 * p.fraction, text)
+
+        source = train_cached(self.study.source_config(), fashion, store, [source_progress])
+        if source.status == "stopped":
+            raise Cancelled
+        digits = _load(self.settings, "digits")
+
+        def progress(done: int, total: int, text: str) -> None:
+            ctx.report(0.5 + 0.5 * done / max(1, total), text)
+            ctx.check()
+
+        return Outcome(self.study.run(source, digits, progress), store.last_error or "")

@@ -155,3 +155,18 @@ def test_calibration_of_a_stored_run_and_the_clicked_test_image():
     assert_clean(at)
     assert any(m.value.startswith("**Test image 7**") for m in at.markdown)
     assert spec_of(at, "gen_ce_probs")["data"][0]["type"] == "bar"
+
+
+def test_transfer_learning_compares_three_starts():
+    at = open_page(PAGE, timeout=TIMEOUT)
+    _press(at, "gen_transfer_go")
+    spec = spec_by_key(at, "gen_transfer")
+    names = [t["name"] for t in spec["data"]]
+    assert names == [
+        "From scratch",
+        "Frozen Fashion-MNIST features",
+        "Fine-tuned from Fashion-MNIST",
+    ]
+    assert all(len(values(t["y"])) == 4 for t in spec["data"])
+    assert spec["layout"]["xaxis"]["type"] == "log"
+    assert "Source network:" in _texts(at)

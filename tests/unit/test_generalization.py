@@ -257,3 +257,32 @@ def test_range_test_on_digits_finds_a_sensible_range(digits):
     curve = RangeTest("digits").run(digits)
     assert len(curve.lrs) < 120  # it stopped once the loss blew up
     assert 1e-4 < curve.steepest < 0.1 and curve.minimum > curve.steepest
+
+
+# --- transfer -----------------------------------------------------------------------------------
+
+
+def test_transfer_modes_start_from_the_source_and_freeze_what_they_should(digits):
+    from dlviz.generalization.transfer import TransferStudy, upsample
+
+    big = upsample(digits.train_x[:5])
+    assert big.shape == (5, 1, 28, 28) and big.dtype == torch.uint8
+    fashion = synthetic_dataset("fashion-mnist", n_train=300, n_test=50)
+    study = TransferStudy(sizes=(20, 40), steps=5)
+    source = train(replace(study.source_config(), train_subset=None, epochs=1), fashion)
+    scratch, frozen, tuned = (study._model(source, m) for m in ("scratch", "frozen", "fine-tune"))
+    conv = "conv1.weight"
+    assert torch.equal(frozen.state_dict()[conv], source.final_state[conv])
+    assert torch.equal(tuned.state_dict()[conv], source.final_state[conv])
+    assert not torch.equal(scratch.state_dict()[conv], source.final_state[conv])
+    assert torch.equal(scratch.state_dict()["out.weight"], tuned.state_dict()["out.weight"])
+    trainable = {n for n, p in frozen.named_parameters() if p.requires_grad}
+    assert trainable == {"out.weight", "out.bias"}
+    before = {k: v.clone() for k, v in frozen.state_dict().items()}
+    study._fit(frozen, upsample(digits.train_x[:20]), digits.train_y[:20])
+    after = frozen.state_dict()
+    assert torch.equal(before[conv], after[conv])  # frozen features stay
+    assert not torch.equal(before["out.weight"], after["out.weight"])  # the new head learns
+    result = study.run(source, digits)
+    assert result.sizes == (20, 40) and set(result.accuracy) == {"scratch", "frozen", "fine-tune"}
+    assert all(len(a) == 2 and all(0 <= v <= 1 for v in a) for a in result.accuracy.values())

@@ -62,3 +62,18 @@ def test_stop_keeps_the_finished_runs_and_the_partial_one(ex, settings):
 def test_a_probe_job_runs_the_one_batch_check(ex, settings):
     done = finish(ex, ex.submit(ProbeJob(OneBatch("digits", steps=20), settings), "p"), "p")
     assert done.status == "done" and len(done.value.curves) == 5
+
+
+def test_the_transfer_job_without_fashion_mnist_says_what_it_needs(monkeypatch, tmp_path):
+    import dlviz.data
+    from dlviz.generalization.jobs import TransferJob
+    from dlviz.generalization.transfer import TransferStudy
+    from dlviz.jobs import JobFailed
+    from dlviz.jobs.kinds import load_data
+
+    monkeypatch.setattr(dlviz.data, "SYSTEM_DIRS", {})
+    load_data.cache_clear()
+    empty = Settings(data_dir=tmp_path, cache_dir=tmp_path / "cache", allow_download=False)
+    with pytest.raises(JobFailed, match="needs Fashion-MNIST"):
+        TransferJob(TransferStudy(), empty).run(ctx=None)
+    load_data.cache_clear()

@@ -18,6 +18,7 @@ from dlviz.ui.generalization.checks import (
 from dlviz.ui.generalization.data import dataset_picker
 from dlviz.ui.generalization.overfit import overfitting_section
 from dlviz.ui.generalization.sweep import sweep_section
+from dlviz.ui.generalization.transfer import transfer_section
 from dlviz.ui.generalization.trust import trust_section
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "range_test_section",
     "sweep_section",
     "text_sections",
+    "transfer_section",
     "trust_section",
     "try_this",
 ]

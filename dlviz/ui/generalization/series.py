@@ -17,7 +17,7 @@ import streamlit as st
 
 from dlviz.display import escape_markdown
 from dlviz.generalization import RunCurves, curves_of
-from dlviz.generalization.jobs import CalibrationJob, ProbeJob, SeriesJob
+from dlviz.generalization.jobs import CalibrationJob, ProbeJob, SeriesJob, TransferJob
 from dlviz.jobs import JobView
 from dlviz.settings import get_settings
 from dlviz.training import TrainConfig
@@ -76,6 +76,11 @@ def start_probe(section: str, probe: Any) -> None:
 def start_calibration(section: str, run_key: str) -> None:
     """Queue the calibration of a stored run (a ``CalibrationJob``)."""
     _submit(section, CalibrationJob(run_key, get_settings()), run_key)
+
+
+def start_transfer(section: str, study: Any) -> None:
+    """Queue the transfer study (a ``TransferJob``)."""
+    _submit(section, TransferJob(study, get_settings()), study)
 
 
 def _submit(section: str, spec: Any, asked: Any) -> None:
