@@ -115,3 +115,8 @@ def range_test_section(data: Dataset) -> None:
         f"**{number(curve.minimum, 2)}**. A good range to try: **{number(lo, 2)}** to "
         f"**{number(hi, 2)}** (from the steepest point up to a tenth of the minimum)."
     )
+    st.page_link(
+        "pages/8_training.py",
+        label=f"Try it: on Train a model, set the learning rate near {number(lo, 1)} and train",
+        icon=":material/model_training:",
+    )

@@ -27,7 +27,7 @@ from dlviz.jobs import JobView
 from dlviz.ui.generalization import series, views
 
 SECTION = "remedies"
-SIZE_STEPS = (20, 50, 100, 200, 500, 1000, 1150, 2000, 4000, 8000)
+SIZE_STEPS = (20, 50, 100, 200, 500, 1000, 2000, 4000, 8000)
 DROPOUTS = (0.1, 0.2, 0.3, 0.5, 0.7)
 DECAYS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 AUGMENT_WORDS = {
