@@ -132,9 +132,21 @@ def _panel(section: str, live: Callable[[JobView], None] | None) -> None:
     with jobs.job_panel(f"Running: {job.label}…"):
         st.button(
             "Stop", key=f"gen_{section}_stop", icon=":material/stop_circle:",
-            on_click=jobs.cancel, args=(job.id,),
+            on_click=_stop, args=(section, job.id),
             help="Stops after the current batch and keeps what was trained so far.",
         )  # fmt: skip
         st.progress(job.fraction, text=job.text or "Starting a worker…")
         if live is not None and job.history:
             live(job)
+
+
+def _stop(section: str, job_id: str) -> None:
+    """Stop: the run in progress ends after its batch and the series keeps what it has; when
+    other learners wait for the same job, this learner lets go of it instead."""
+    if jobs.cancel(job_id) == "detached":
+        st.session_state.pop(job_key(section), None)
+        st.toast(
+            "You let go of this job; it goes on for the other learners who asked for exactly the "
+            "same, and its runs open at once from the cache when it is done.",
+            icon=":material/group:",
+        )
