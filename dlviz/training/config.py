@@ -36,6 +36,11 @@ CNN step about 1.5x faster at the same accuracy, and fp32 everywhere else. The p
 used is ``TrainResult.precision``."""
 
 
+AUGMENTATIONS: tuple[str, ...] = ("none", "shift", "shift-rotate", "shift-rotate-flip")
+"""Random changes to each training image, drawn anew every time it is used
+(``dlviz.training.augment``): shifts by up to an eighth of the image, rotations by up to 10
+degrees, horizontal flips (sensible for clothes, not for digits)."""
+
 MAX_EPOCHS = 20
 """Most epochs one run may take, on the page and in the CLI: minutes on one or two shared cores."""
 MAX_BATCH_SIZE = 512
@@ -61,6 +66,12 @@ class TrainConfig:
     seed: int = 0
     patience: int | None = None  # early stopping on validation loss
     precision: str = "auto"  # "auto" | "fp32" | "bf16" (see PRECISIONS)
+    # Generalization experiments (left out of ``key()`` at their defaults, so the keys of runs
+    # stored before these fields existed do not change):
+    augment: str = "none"  # see AUGMENTATIONS; applied to training batches only
+    shuffle_labels: bool = False  # the training images' labels randomly permuted (seeded)
+    nested_split: bool = False  # validation first, from all images (see split_indices)
+    eval_train: bool = False  # also score the training images in eval mode every epoch
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -69,7 +80,11 @@ class TrainConfig:
         """sha256 hex of the sorted JSON of ``asdict(self)`` and the dlviz version."""
         from dlviz import __version__
 
-        payload = json.dumps({"config": self.to_dict(), "version": __version__}, sort_keys=True)
+        config = self.to_dict()
+        for name, default in EXPERIMENT_DEFAULTS.items():
+            if config[name] == default:
+                del config[name]
+        payload = json.dumps({"config": config, "version": __version__}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,6 +108,15 @@ class TrainConfig:
         s = self.model
         body = "-".join(map(str, s.channels)) + "/" if s.kind == "cnn" else ""
         return f"{s.kind}-{body}{'-'.join(map(str, s.hidden))}-{s.activation}"
+
+
+EXPERIMENT_DEFAULTS: dict[str, Any] = {
+    "augment": "none",
+    "shuffle_labels": False,
+    "nested_split": False,
+    "eval_train": False,
+}
+"""The generalization fields and their defaults (a config at these defaults keeps its old key)."""
 
 
 def _validate(cfg: TrainConfig) -> None:
@@ -177,6 +201,12 @@ def _run_checks(cfg: TrainConfig) -> Checks:
         cfg.patience is None or cfg.val_fraction > 0,
         "Early stopping watches the validation loss: set val_fraction > 0 or patience=None.",
     )
+    yield (
+        cfg.augment in AUGMENTATIONS,
+        f"Unknown augmentation {cfg.augment!r}; choose one of {', '.join(AUGMENTATIONS)}.",
+    )
+    for name in ("shuffle_labels", "nested_split", "eval_train"):
+        yield isinstance(getattr(cfg, name), bool), f"{name} must be True or False."
 
 
 def _finite(x: object) -> bool:
@@ -199,6 +229,10 @@ class EpochStats:
     test_loss: float
     test_acc: float
     seconds: float  # wall time of the epoch, evaluation included
+    # The training images scored in eval mode after the epoch (no dropout, no augmentation,
+    # the labels they were trained on); None unless ``TrainConfig.eval_train``.
+    fit_loss: float | None = None
+    fit_acc: float | None = None
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from dlviz.data import Dataset
 from dlviz.display import percent
 from dlviz.optimizers import make_optimizer
 from dlviz.runtime import configure_torch
+from dlviz.training.augment import augment_batch
 from dlviz.training.config import Callback, EpochStats, Progress, TrainConfig, TrainResult
 from dlviz.training.inference import (
     autocast,
@@ -57,15 +58,41 @@ def train(cfg: TrainConfig, data: Dataset, callbacks: Sequence[Callback] = ()) -
 
 
 def split_indices(
-    n: int, train_subset: int | None, val_fraction: float, seed: int
+    n: int,
+    train_subset: int | None,
+    val_fraction: float,
+    seed: int,
+    nested: bool = False,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(train_idx, val_idx)``: a seeded random subset of ``range(n)`` split into train/val."""
+    """``(train_idx, val_idx)``: a seeded random subset of ``range(n)`` split into train/val.
+
+    By default the subset of ``train_subset`` images is drawn first and ``val_fraction`` of it is
+    held out. ``nested``: ``val_fraction`` of all ``n`` images is held out first, the same for
+    every subset size, and the training images are the next ``train_subset`` of the same
+    permutation, so a smaller training set lies inside every larger one (fair "more data" runs).
+    """
     perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    if nested:
+        n_val = min(round(n * val_fraction), n - 2) if val_fraction > 0 else 0
+        n_val = max(n_val, 1 if val_fraction > 0 else 0)
+        rest = perm[n_val:]
+        if train_subset is not None:
+            rest = rest[: min(train_subset, len(rest))]
+        return rest.sort().values, perm[:n_val].sort().values
     if train_subset is not None:
         perm = perm[: min(train_subset, n)]
     n_val = round(len(perm) * val_fraction) if val_fraction > 0 else 0
     n_val = min(max(n_val, 1 if val_fraction > 0 else 0), len(perm) - 1)
     return perm[n_val:].sort().values, perm[:n_val].sort().values
+
+
+def training_labels(labels: torch.Tensor, train_idx: torch.Tensor, seed: int) -> torch.Tensor:
+    """A copy of ``labels`` whose training images' labels are randomly permuted among them
+    (seeded; the class counts stay the same, every image-label link is broken at random)."""
+    out = labels.clone()
+    g = torch.Generator().manual_seed((seed + 2) % 2**64)
+    out[train_idx] = labels[train_idx[torch.randperm(len(train_idx), generator=g)]]
+    return out
 
 
 def optimizer_for(cfg: TrainConfig, params: Iterable[nn.Parameter]) -> torch.optim.Optimizer:
@@ -103,7 +130,12 @@ class _Run:
             self.model = self.model.to(memory_format=torch.channels_last)
         self.optimizer = optimizer_for(cfg, self.model.parameters())
         self.train_idx, val_idx = split_indices(
-            len(data.train_y), cfg.train_subset, cfg.val_fraction, cfg.seed
+            len(data.train_y), cfg.train_subset, cfg.val_fraction, cfg.seed, cfg.nested_split
+        )
+        self.train_y = (
+            training_labels(data.train_y, self.train_idx, cfg.seed)
+            if cfg.shuffle_labels
+            else data.train_y
         )
         self.val_x, self.val_y = data.train_x[val_idx], data.train_y[val_idx]
         c, h, w = data.info.shape
@@ -213,8 +245,9 @@ class _Run:
         A non-finite loss returns before ``backward``/``step``, so the weights stay as they were.
         """
         ts = time.perf_counter()
-        xb = batch_input(self.data.train_x[idx], self.info, self.channels_last)
-        yb = self.data.train_y[idx]
+        images = augment_batch(self.data.train_x[idx], self.cfg.augment)
+        xb = batch_input(images, self.info, self.channels_last)
+        yb = self.train_y[idx]
         with autocast(self.precision):
             logits = self.model(xb)
         loss = F.cross_entropy(logits.float(), yb)
@@ -243,6 +276,12 @@ class _Run:
             self.eval_batch,
             self.precision,
         )
+        fit_loss = fit_acc = None
+        if self.cfg.eval_train:
+            x, y = self.data.train_x[self.train_idx], self.train_y[self.train_idx]
+            fit_loss, fit_acc, _ = evaluate(
+                self.model, x, y, self.info, self.eval_batch, self.precision
+            )
         self.eval_seconds += time.perf_counter() - te
         self.test_preds.append(probs.argmax(1))
         self.test_probs.append(probs.to(torch.float16))
@@ -256,6 +295,8 @@ class _Run:
                 test_loss,
                 test_acc,
                 time.perf_counter() - t0,
+                fit_loss,
+                fit_acc,
             )
         )
         state = _state(self.model)

@@ -92,6 +92,14 @@ PAGES: tuple[PageInfo, ...] = (
         "Real PyTorch models on MNIST, Fashion-MNIST, CIFAR-10 or Digits.",
     ),
     PageInfo(
+        "pages/9_generalization.py",
+        "Generalization",
+        ":material/balance:",
+        "generalization",
+        "Training",
+        "Watch a model memorise, close the gap, and run the sanity checks.",
+    ),
+    PageInfo(
         "pages/10_loss_landscape.py",
         "Loss landscape",
         ":material/terrain:",

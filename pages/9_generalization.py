@@ -1,0 +1,59 @@
+"""Generalization: watch a model memorise, fix it, and run the checks practitioners trust."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dlviz.ui import generalization as ui
+
+TEXT = ui.text_sections("generalization")
+ui.page_header("Generalization", TEXT["intro"])
+
+data = ui.dataset_picker()
+overfit, sweep, checks, trust, transfer = st.tabs(
+    [
+        "Overfitting and its remedies",
+        "Capacity × data",
+        "Sanity checks",
+        "Can you trust it?",
+        "Transfer learning",
+    ]
+)
+with overfit:
+    ui.overfitting_section(data)
+    ui.explanations(
+        TEXT,
+        ("What the gap is", "the gap"),
+        ("How each remedy works", "remedies"),
+    )
+with sweep:
+    st.markdown(TEXT["sweep"])
+    ui.sweep_section(data)
+with checks:
+    st.subheader("Overfit one batch first")
+    st.markdown(TEXT["one batch"])
+    ui.one_batch_section(data)
+    st.subheader("Random labels")
+    st.markdown(TEXT["random labels"])
+    ui.random_labels_section(data)
+    st.subheader("Learning-rate range test")
+    st.markdown(TEXT["range test"])
+    ui.range_test_section(data)
+with trust:
+    st.markdown(TEXT["calibration"])
+    ui.trust_section()
+with transfer:
+    st.markdown(TEXT["transfer"])
+    ui.transfer_section()
+
+ui.try_this(
+    "Train with 50 training images, then switch on **More data** (1,150): which closes the gap "
+    "more, more data or any of the other remedies?",
+    "Switch on **Early stopping** with patience 2: the dashed line is where it stopped, the star "
+    "the weights it kept.",
+    "Set the width to 16 and train again: a small model has a smaller gap, and a lower ceiling.",
+    "In **Sanity checks**, run random labels: the network memorises noise to ~100 % on its "
+    "training images while validation stays at chance.",
+    "Run the **Capacity × data** sweep and read a row from left to right: the same model, the gap "
+    "shrinking as the data grows.",
+)
