@@ -15,6 +15,7 @@ from dlviz.export.cells import Cell, Script, call, quoted
 from dlviz.export.datasets import imports, loader_code, prepare_code
 from dlviz.export.layers import FLATTEN_HWC, is_cnn, model_code
 from dlviz.optimizers import OPTIMIZERS, torch_arguments
+from dlviz.runtime import bf16_native
 from dlviz.training import TrainConfig
 from dlviz.training.loop import EVAL_BATCH_PIXELS
 
@@ -139,6 +140,14 @@ summary = dict(
     history=history,
 )
 print(json.dumps(summary))'''  # fmt: skip
+
+
+def resolved_precision(cfg: TrainConfig) -> str:
+    """The precision dlviz trains ``cfg`` in on this CPU ("auto": bf16 for a CNN where bfloat16 is
+    native, as ``dlviz.training.resolve_precision`` decides), without building the model."""
+    if cfg.precision != "auto":
+        return cfg.precision
+    return "bf16" if is_cnn(cfg.model) and bf16_native() else "fp32"
 
 
 def _optimizer_code(cfg: TrainConfig) -> str:
