@@ -15,6 +15,7 @@ import streamlit as st
 from dlviz.descent.compare import DescentConfig
 from dlviz.descent.surfaces import Surface
 from dlviz.ui.common import page_header, text_sections, try_this
+from dlviz.ui.descent.code import show_code
 from dlviz.ui.descent.controls import descent_controls
 from dlviz.ui.descent.results import show_convergence_map, show_summary
 from dlviz.ui.descent.views import descent_view, paths, surface3d_view
@@ -24,6 +25,7 @@ __all__ = [
     "descent_view",
     "page_header",
     "paths",
+    "show_code",
     "show_convergence_map",
     "show_formula",
     "show_summary",

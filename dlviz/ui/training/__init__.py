@@ -9,6 +9,7 @@ tabs). This package re-exports what the page needs, ``page_header``, ``text_sect
 from __future__ import annotations
 
 from dlviz.ui.common import page_header, text_sections, try_this
+from dlviz.ui.training.code import show_code
 from dlviz.ui.training.data import dataset_picker, show_dataset, show_fallback
 from dlviz.ui.training.explore import show_explorer
 from dlviz.ui.training.form import model_picker, training_controls
@@ -19,6 +20,7 @@ __all__ = [
     "job_pending",
     "model_picker",
     "page_header",
+    "show_code",
     "show_dataset",
     "show_explorer",
     "show_fallback",
