@@ -107,7 +107,7 @@ def test_training_code_shows_the_form_then_the_run_with_its_weights():
         "Download loader .py",
         "Download loader .ipynb",
     ]
-    assert 'WEIGHTS = "train_digits_seed-mlp.pt"' in at.code[1].value
+    assert 'WEIGHTS = "dlviz-digits-seed-mlp-seed0.pt"' in at.code[1].value
     result, out = run_script(code)
     page = float(metric(at, "Test accuracy").rstrip(" %")) / 100
     assert abs(result["test_accuracy"] - page) <= 0.01  # the promise: within a point

@@ -75,10 +75,10 @@ def test_training_code_and_the_weights_of_a_trained_run(page, app_url):
     assert name == "train_digits_seed-mlp.py" and "EPOCHS = 2" in path.read_text()
     name, path = download(page, box, "Download weights .pt")
     state = torch.load(path, weights_only=True)
-    assert name == "train_digits_seed-mlp.pt" and list(state) == [
+    assert name == "dlviz-digits-seed-mlp-seed0.pt" and list(state) == [
         "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "out.weight", "out.bias",
     ]  # fmt: skip
     name, path = download(page, box, "Download loader .py")
     assert name == "load_digits_seed-mlp.py"
-    assert 'WEIGHTS = "train_digits_seed-mlp.pt"' in path.read_text()
+    assert 'WEIGHTS = "dlviz-digits-seed-mlp-seed0.pt"' in path.read_text()
     shot(box, "show-code-training")

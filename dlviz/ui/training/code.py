@@ -7,17 +7,17 @@ any run, it shows the script of the form's settings (its defaults, or the last T
 
 from __future__ import annotations
 
-import io
+import re
 from functools import partial
 
 import streamlit as st
-import torch
 
 from dlviz.data import Dataset
 from dlviz.export import rebuild_script, training_script
 from dlviz.export.training import resolved_precision
 from dlviz.training import TrainConfig, TrainResult, preset_config
 from dlviz.training.models import ModelSpec
+from dlviz.training.results import state_dict_bytes
 from dlviz.ui.export import code_box, script_files, show_script
 from dlviz.ui.training.form import CUSTOM, form_defaults
 from dlviz.ui.training.inspect import run_id
@@ -61,9 +61,13 @@ def _custom_spec(model: str) -> ModelSpec:
 @st.cache_resource(max_entries=4, show_spinner=False)
 def weights_file(run: str, _result: TrainResult) -> bytes:
     """The run's final weights as a ``.pt`` state_dict (``torch.save``)."""
-    buffer = io.BytesIO()
-    torch.save(_result.final_state, buffer)
-    return buffer.getvalue()
+    return state_dict_bytes(_result.final_state)
+
+
+def weights_name(cfg: TrainConfig) -> str:
+    """The .pt file's name: the same as the Download tab's weights."""
+    stem = f"dlviz-{cfg.dataset}-{cfg.model_name()}-seed{cfg.seed}"
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", stem) + ".pt"
 
 
 def show_code(result: TrainResult | None, model: str, data: Dataset) -> None:
@@ -85,12 +89,13 @@ def show_code(result: TrainResult | None, model: str, data: Dataset) -> None:
         note += "sums depend on them): the accuracy stays within a point."
     show_script(box, "train_code", files, note)
     if result is not None:
-        _show_weights(box, result, files[0])
+        _show_weights(box, result)
 
 
-def _show_weights(box, result: TrainResult, name: str) -> None:
+def _show_weights(box, result: TrainResult) -> None:
     """The .pt download and the script that loads it."""
-    cfg, weights = result.config, f"{name}.pt"
+    cfg = result.config
+    weights = weights_name(cfg)
     loader = script_files(
         partial(rebuild_script, cfg, weights, result.precision),
         ("weights", cfg, result.precision, weights),
