@@ -95,6 +95,10 @@ def test_training_code_shows_the_form_then_the_run_with_its_weights():
     code = shown_code(at)
     assert 'MODEL = "seed-mlp"' in code and "EPOCHS = 10" in code  # the form's defaults
     assert "Download weights .pt" not in download_labels(at)  # nothing trained yet
+    at.selectbox(key="train_model").set_value("custom-cnn").run()
+    code = shown_code(at)  # the custom network's widgets: two conv blocks from 16 channels
+    assert '("conv1", nn.Conv2d(1, 16, kernel_size=3' in code and "nn.Conv2d(16, 32" in code
+    at.selectbox(key="train_model").set_value("seed-mlp").run()
     at.slider(key="train_epochs").set_value(2)
     at.button(key="train_go").click().run(timeout=TIMEOUT)
     finish_jobs(at, timeout=TIMEOUT)
