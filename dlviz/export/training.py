@@ -10,6 +10,8 @@ it prints the same per-epoch scores; its last line is one JSON object with ``tes
 
 from __future__ import annotations
 
+import re
+
 from dlviz.data import INFOS
 from dlviz.export.cells import Cell, Script, call, quoted
 from dlviz.export.datasets import imports, loader_code, prepare_code
@@ -142,6 +144,11 @@ summary = dict(
 print(json.dumps(summary))'''  # fmt: skip
 
 
+def file_stem(kind: str, cfg: TrainConfig) -> str:
+    """A safe file name stem: ``train_digits_seed-cnn`` (a custom spec's "/" becomes "_")."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", f"{kind}_{cfg.dataset}_{cfg.model_name()}")
+
+
 def resolved_precision(cfg: TrainConfig) -> str:
     """The precision dlviz trains ``cfg`` in on this CPU ("auto": bf16 for a CNN where bfloat16 is
     native, as ``dlviz.training.resolve_precision`` decides), without building the model."""
@@ -255,7 +262,7 @@ def training_script(cfg: TrainConfig, precision: str = "fp32", data_dir: str = "
         "order. Exported by dlviz."
     )
     return Script(f"dlviz: train {cfg.model_name()} on {INFOS[cfg.dataset].label}", intro,
-                  tuple(cells), name=f"train_{cfg.dataset}_{cfg.model_name()}")  # fmt: skip
+                  tuple(cells), name=file_stem("train", cfg))  # fmt: skip
 
 
 REBUILD = """state = torch.load(WEIGHTS, map_location="cpu", weights_only=True)
@@ -288,4 +295,4 @@ def rebuild_script(
         "Needs only torch, torchvision, scikit-learn and numpy."
     )
     return Script(f"dlviz: load the weights of {cfg.model_name()}", intro, cells,
-                  name=f"load_{cfg.dataset}_{cfg.model_name()}")  # fmt: skip
+                  name=file_stem("load", cfg))  # fmt: skip

@@ -268,6 +268,12 @@ def test_the_notebook_holds_the_scripts_cells():
     assert notebook.metadata.kernelspec.name == "python3"
 
 
+def test_file_names_are_safe():
+    assert training_script(TRAINING["digits-mlp"]).name == "train_digits_seed-mlp"
+    assert training_script(TRAINING["digits-cnn"]).name == "train_digits_cnn-8-16_32-gelu"
+    assert rebuild_script(TRAINING["digits-cnn"], "w.pt").name == "load_digits_cnn-8-16_32-gelu"
+
+
 def test_scripts_import_nothing_but_torch_torchvision_sklearn_numpy():
     allowed = {"torch", "torchvision", "sklearn", "numpy"}
     stdlib = {"json", "math", "contextlib", "collections", "gzip", "shutil", "pathlib"}
