@@ -330,3 +330,53 @@ def test_custom_formulas_become_the_same_torch_function():
         x = torch.linspace(0.5, 1.7, 7, dtype=torch.float64)
         y = torch.linspace(-1.3, 1.9, 7, dtype=torch.float64)
         assert torch.equal(namespace["f"](x, y), surface(x, y)), text
+
+
+def _formulas():
+    """Random formulas of the descent language: x, y, numbers, + - * / ** and its functions."""
+    from hypothesis import strategies as st
+
+    leaf = st.one_of(
+        st.sampled_from(["x", "y"]),
+        st.sampled_from(["0.5", "2", "3.25", "1e-3", "7", "0"]),
+    )
+
+    def grow(children):
+        binary = st.tuples(children, st.sampled_from(["+", "-", "*", "/"]), children).map(
+            lambda t: f"({t[0]}) {t[1]} ({t[2]})" if "-" in t[2][:1] else f"{t[0]} {t[1]} {t[2]}"
+        )
+        power = st.tuples(children, st.sampled_from(["2", "3", "-1", "0.5"])).map(
+            lambda t: f"({t[0]})**{t[1]}"
+        )
+        call = st.tuples(st.sampled_from(["sin", "cos", "tanh", "exp", "abs", "relu"]), children)
+        negated = children.map(lambda c: f"-({c})")
+        return st.one_of(binary, power, call.map(lambda t: f"{t[0]}({t[1]})"), negated)
+
+    return st.recursive(leaf, grow, max_leaves=8)
+
+
+def test_random_formulas_become_the_same_torch_function():
+    """Whatever a learner types, the exported f(x, y) computes dlviz's numbers exactly."""
+    from hypothesis import HealthCheck, given, settings
+
+    from dlviz.descent.custom import custom_surface
+    from dlviz.export.descent import custom_code
+    from dlviz.expression import ExpressionError
+
+    x = torch.linspace(-1.7, 1.9, 9, dtype=torch.float64)
+    y = torch.linspace(1.3, -2.1, 9, dtype=torch.float64)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_formulas())
+    def check(text):
+        try:
+            surface = custom_surface(text, minima_grid=5)
+        except ExpressionError:
+            return  # dlviz refuses it (overflow, too long): no script either
+        namespace: dict = {"torch": torch, "math": math}
+        exec(custom_code(text), namespace)  # noqa: S102 - our own generated code
+        with torch.no_grad():
+            got, want = namespace["f"](x, y), surface(x, y)
+        assert torch.allclose(got, want, rtol=0, atol=0, equal_nan=True), text
+
+    check()
