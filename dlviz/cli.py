@@ -1,7 +1,9 @@
 """``python -m dlviz``: headless training with a progress bar, and listings of presets and runs.
 
 ``python -m dlviz train --dataset fashion-mnist --model seed-cnn --epochs 1 --json`` trains (or
-loads from the run cache) and, with ``--json``, prints one JSON object as its last line. Options
+loads from the run cache) and, with ``--json``, prints one JSON object as its last line;
+``python -m dlviz script train ARGS`` prints the standalone PyTorch script of that run instead
+(``--notebook``: as a notebook; ``--load W.pt``: the script that loads a run's weights). Options
 left out take the preset's default dlviz recipe (``dlviz.training.preset_config``, as on the
 Training page, but on all training images unless ``--subset`` says otherwise). Folders come from the options, else from
 DLVIZ_DATA_DIR / DLVIZ_CACHE_DIR / DLVIZ_OFFLINE (read by ``dlviz.settings``). Bad arguments
@@ -39,13 +41,35 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m dlviz`` argument parser."""
+    parser = _Parser(prog="python -m dlviz", description="dlviz: train and inspect small models.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)
+    _train_arguments(
+        sub.add_parser("train", help="train a preset model (or load it from the run cache)")
+    )
+    s = sub.add_parser("script", help="print a standalone PyTorch script of an experiment")
+    what = s.add_subparsers(dest="what", metavar="train", parser_class=_Parser, required=True)
+    st = what.add_parser(
+        "train", help="the script that trains what `python -m dlviz train ARGS` trains"
+    )
+    _train_arguments(st)
+    st.add_argument("--notebook", action="store_true", help="print a Jupyter notebook (.ipynb)")
+    st.add_argument(
+        "--load",
+        metavar="WEIGHTS",
+        help="print the script that rebuilds the model and loads this .pt state_dict instead",
+    )
+    sub.add_parser("presets", help="list the model presets")
+    r = sub.add_parser("runs", help="list cached runs")
+    r.add_argument("--cache-dir", type=Path)
+    return parser
+
+
+def _train_arguments(t: argparse.ArgumentParser) -> None:
+    """The options of ``train`` (``script train`` takes the same)."""
     from dlviz.data import DATASETS
     from dlviz.training import OPTIMIZER_CHOICES, PRECISIONS
     from dlviz.training.models import PRESETS
 
-    parser = _Parser(prog="python -m dlviz", description="dlviz: train and inspect small models.")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)
-    t = sub.add_parser("train", help="train a preset model (or load it from the run cache)")
     t.add_argument("--dataset", required=True, choices=DATASETS)
     t.add_argument("--model", required=True, choices=list(PRESETS), help="a seed preset")
     t.add_argument("--epochs", type=int, help="default: the preset's recipe")
@@ -76,10 +100,6 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--cache-dir", type=Path, help="default: DLVIZ_CACHE_DIR or ~/.cache/dlviz")
     t.add_argument("--no-cache", action="store_true", help="neither read nor write the run cache")
     t.add_argument("--json", action="store_true", help="print one JSON object as the last line")
-    sub.add_parser("presets", help="list the model presets")
-    r = sub.add_parser("runs", help="list cached runs")
-    r.add_argument("--cache-dir", type=Path)
-    return parser
 
 
 def main(
@@ -94,6 +114,8 @@ def main(
             return _presets(out)
         if args.command == "runs":
             return _runs(args, out)
+        if args.command == "script":
+            return _script(args, out)
         return _train(args, out, err)
     except UsageError as e:
         print(f"dlviz: error: {_one_line(str(e))}", file=err)
@@ -146,6 +168,22 @@ def _config(args: argparse.Namespace):
         return preset_config(args.model, args.dataset, **overrides)
     except (ValueError, TypeError) as e:
         raise UsageError(str(e)) from e
+
+
+def _script(args: argparse.Namespace, out: TextIO) -> int:
+    """Print the standalone script (or notebook) of the run ``train`` would make with ``args``."""
+    from dlviz.export import rebuild_script, to_notebook, to_python, training_script
+    from dlviz.export.training import resolved_precision
+
+    cfg = _config(args)
+    data_dir = str(args.data_dir or _settings().data_dir)
+    precision = resolved_precision(cfg)
+    if args.load:
+        script = rebuild_script(cfg, args.load, precision, data_dir=data_dir)
+    else:
+        script = training_script(cfg, precision, data_dir=data_dir)
+    out.write(to_notebook(script) if args.notebook else to_python(script))
+    return 0
 
 
 def _check_threads(threads: int | None) -> None:

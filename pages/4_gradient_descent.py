@@ -16,6 +16,7 @@ if picked is not None:
     result = ui.paths(config)  # dlviz.descent.run per optimizer (real torch.optim), cached
     st.plotly_chart(ui.descent_view(config), key="gd_chart")  # contour, loss, state: animated
     ui.show_summary(surface, config, result)  # final loss, distance, steps, divergence advice
+    ui.show_code(config)  # the paths as a standalone PyTorch script (.py / .ipynb)
     left, right = st.columns([1.15, 1], gap="medium")
     with left:
         ui.show_surface3d(config)  # an expander; the 3-D figure is drawn only while it is open

@@ -26,6 +26,7 @@ else:
     st.subheader("What did it learn?")
     ui.show_run_message(result)
     ui.show_explorer(result)
+ui.show_code(result, model, data)  # the run (or the form) as a PyTorch script, weights, loader
 
 ui.long_read(
     "How training works, how to read the results, why it is fast",

@@ -15,6 +15,7 @@ import streamlit as st
 from dlviz.descent.compare import DescentConfig
 from dlviz.descent.surfaces import Surface
 from dlviz.ui.common import page_header, prose, text_sections, try_this
+from dlviz.ui.descent.code import show_code
 from dlviz.ui.descent.controls import descent_controls
 from dlviz.ui.descent.results import show_convergence_map, show_summary
 from dlviz.ui.descent.views import descent_view, paths, surface3d_view
@@ -25,6 +26,7 @@ __all__ = [
     "page_header",
     "prose",
     "paths",
+    "show_code",
     "show_convergence_map",
     "show_formula",
     "show_summary",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dlviz.ui.common import page_header, text_sections, try_this
+from dlviz.ui.playground.code import show_code
 from dlviz.ui.playground.controls import playground_controls
 from dlviz.ui.playground.live import get_trainer, pause_when_hidden, show_live, show_toolbar
 
@@ -19,6 +20,7 @@ __all__ = [
     "page_header",
     "pause_when_hidden",
     "playground_controls",
+    "show_code",
     "show_live",
     "show_notes",
     "show_toolbar",

@@ -9,6 +9,7 @@ tabs). This package re-exports what the page needs, ``page_header``, ``text_sect
 from __future__ import annotations
 
 from dlviz.ui.common import long_read, page_header, prose, text_sections, try_this
+from dlviz.ui.training.code import show_code
 from dlviz.ui.training.data import dataset_picker, show_dataset, show_fallback
 from dlviz.ui.training.explore import show_explorer
 from dlviz.ui.training.form import model_picker, training_controls
@@ -21,6 +22,7 @@ __all__ = [
     "long_read",
     "page_header",
     "prose",
+    "show_code",
     "show_dataset",
     "show_explorer",
     "show_fallback",
