@@ -27,23 +27,23 @@ with overfit:
         ("How each remedy works", "remedies"),
     )
 with sweep:
-    st.markdown(TEXT["sweep"])
+    ui.prose(TEXT["sweep"])
     ui.sweep_section(data)
 with checks:
     st.subheader("Overfit one batch first")
-    st.markdown(TEXT["one batch"])
+    ui.prose(TEXT["one batch"])
     ui.one_batch_section(data)
     st.subheader("Random labels")
-    st.markdown(TEXT["random labels"])
+    ui.prose(TEXT["random labels"])
     ui.random_labels_section(data)
     st.subheader("Learning-rate range test")
-    st.markdown(TEXT["range test"])
+    ui.prose(TEXT["range test"])
     ui.range_test_section(data)
 with trust:
-    st.markdown(TEXT["calibration"])
+    ui.prose(TEXT["calibration"])
     ui.trust_section()
 with transfer:
-    st.markdown(TEXT["transfer"])
+    ui.prose(TEXT["transfer"])
     ui.transfer_section()
 
 ui.try_this(

@@ -114,6 +114,8 @@ PAGE_KEYS = {
     "4_gradient_descent.py": ["gd_surface", "gd_kappa", "gd_steps", "gd_x0", "gd_opts", "gd_tol"],
     "5_playground.py": ["pg_dataset", "pg_noise", "pg_layers", "pg_lr", "pg_act", "pg_features"],
     "6_depth_and_init.py": ["depth_depth", "depth_width", "depth_init", "depth_sigma"],
+    "7_convolution.py": ["conv_source", "conv_kernel", "conv_k", "conv_stride", "conv_padding"],
+    "9_generalization.py": ["gen_dataset", "gen_images", "gen_width", "gen_epochs", "gen_dropout"],
 }
 JUNK = st.one_of(
     st.sampled_from(["", "nan", "inf", "-1e308", "1e400", "0", "-0", "x", "[]", "true", "2.5"]),

@@ -26,7 +26,9 @@ MOVES = {
     "gradient-descent": ("gd_steps", "gd_chart"),
     "playground": ("pg_noise", "pg_regions"),
     "depth-and-init": ("depth_depth", "depth_profile"),
+    "convolution": ("conv_stride", None),
     "training": ("train_epochs", None),
+    "generalization": ("gen_epochs", None),
 }
 SLIDER = "key => document.querySelector(`.st-key-${key} input[type=range]`).value"
 

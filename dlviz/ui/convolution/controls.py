@@ -16,6 +16,7 @@ import streamlit as st
 from dlviz.convolution import KERNEL_NAMES, PADDING_MODES, ConvSpec, kernel_preset
 from dlviz.convolution.images import DEFAULT_GRID
 from dlviz.convolution.kernels import format_grid
+from dlviz.ui.links import BIND
 
 SOURCES: dict[str, str] = {
     "digits": "Digits test image (8×8)",
@@ -63,7 +64,7 @@ def input_controls(available: dict[str, bool]) -> tuple[str, int, str]:
     """The input picker: (source, test image index, typed grid text)."""
     sources = [s for s in SOURCES if available.get(s, True)]
     source = st.selectbox(
-        "Input", sources, format_func=SOURCES.get, key="conv_source", persist_state=KEEP
+        "Input", sources, format_func=SOURCES.get, key="conv_source", bind=BIND, persist_state=KEEP
     )
     index, grid_text = 0, DEFAULT_GRID
     if source == "draw":
@@ -72,12 +73,13 @@ def input_controls(available: dict[str, bool]) -> tuple[str, int, str]:
         grid_text = st.text_area(
             "Grid (one row per line, 2 to 16 numbers each)",
             key="conv_grid_text",
+            bind=BIND,
             height=170,
             help="Numbers separated by spaces or commas. 0 is black, 1 is white.",
         )
     else:
         index = st.number_input(
-            "Test image number", 0, 9999, 0, 1, key="conv_index", persist_state=KEEP
+            "Test image number", 0, 9999, 0, 1, key="conv_index", bind=BIND, persist_state=KEEP
         )
     return source, int(index), grid_text
 
@@ -90,34 +92,45 @@ def kernel_controls() -> tuple[str, str, int, float]:
         list(KERNEL_NAMES),
         format_func=KERNEL_NAMES.get,
         key="conv_kernel",
+        bind=BIND,
         on_change=_reset_kernel,
     )
-    k = st.select_slider("Kernel size k", KERNEL_SIZES, key="conv_k", on_change=_reset_kernel)
+    k = st.select_slider(
+        "Kernel size k", KERNEL_SIZES, key="conv_k", bind=BIND, on_change=_reset_kernel
+    )
     text = st.text_area(
         f"Kernel values ({k}×{k}: edit them)",
         key="conv_kernel_text",
+        bind=BIND,
         height=40 + 22 * k,
         help="One row per line; numbers between -1000 and 1000.",
     )
     st.button("Reset to the preset", key="conv_kernel_reset", on_click=_reset_kernel)
     bias = st.number_input(
-        "Bias b", -BIAS_LIMIT, BIAS_LIMIT, 0.0, 0.1, key="conv_bias", persist_state=KEEP
+        "Bias b", -BIAS_LIMIT, BIAS_LIMIT, 0.0, 0.1, key="conv_bias", bind=BIND, persist_state=KEEP
     )
     return name, text, int(k), float(bias)
 
 
 def spec_controls(k: int) -> ConvSpec:
     """Stride, padding, padding mode and dilation for a k x k kernel."""
-    stride = st.slider("Stride s", 1, MAX_STRIDE, 1, key="conv_stride", persist_state=KEEP)
-    padding = st.slider("Padding p", 0, MAX_PADDING, 1, key="conv_padding", persist_state=KEEP)
+    stride = st.slider(
+        "Stride s", 1, MAX_STRIDE, 1, key="conv_stride", bind=BIND, persist_state=KEEP
+    )
+    padding = st.slider(
+        "Padding p", 0, MAX_PADDING, 1, key="conv_padding", bind=BIND, persist_state=KEEP
+    )
     mode = st.selectbox(
         "Padding mode",
         list(PADDING_MODES),
         format_func=PADDING_MODES.get,
         key="conv_mode",
+        bind=BIND,
         persist_state=KEEP,
     )
-    dilation = st.slider("Dilation d", 1, MAX_DILATION, 1, key="conv_dilation", persist_state=KEEP)
+    dilation = st.slider(
+        "Dilation d", 1, MAX_DILATION, 1, key="conv_dilation", bind=BIND, persist_state=KEEP
+    )
     return ConvSpec(int(k), int(stride), int(padding), str(mode), int(dilation))
 
 

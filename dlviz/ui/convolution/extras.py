@@ -11,6 +11,7 @@ from dlviz.display import count, escape_markdown, number
 from dlviz.training.models import PRESETS, ModelSpec
 from dlviz.ui.convolution import views
 from dlviz.ui.convolution.controls import KEEP, ConvConfig
+from dlviz.ui.links import BIND
 
 
 @st.fragment
@@ -19,13 +20,25 @@ def colour_section(cfg: ConvConfig) -> None:
     sources = views.colour_sources()
     c1, c2 = st.columns([1, 2])
     photo = c1.selectbox(
-        "Colour input", list(sources), format_func=sources.get, key="conv_photo", persist_state=KEEP
+        "Colour input",
+        list(sources),
+        format_func=sources.get,
+        key="conv_photo",
+        bind=BIND,
+        persist_state=KEEP,
     )
     cols = c2.columns(3)
     weights = tuple(
         float(
             col.number_input(
-                f"weight on {name}", -2.0, 2.0, 1.0, 0.1, key=f"conv_w_{name}", persist_state=KEEP
+                f"weight on {name}",
+                -2.0,
+                2.0,
+                1.0,
+                0.1,
+                key=f"conv_w_{name}",
+                bind=BIND,
+                persist_state=KEEP,
             )
         )
         for col, name in zip(cols, ("red", "green", "blue"), strict=True)
@@ -48,6 +61,7 @@ def colour_section(cfg: ConvConfig) -> None:
         "Animate the window over all three channels (a bigger figure)",
         False,
         key="conv_colour_animate",
+        bind=BIND,
     ):
         st.plotly_chart(window(), width="stretch", key="conv_colour_window")
     shape = tuple(result.kernel.shape)
@@ -63,11 +77,18 @@ def pooling_section(result_output, relu_default: bool = True) -> None:
     """Max or average pooling of the convolution's output, and where the gradient goes."""
     c1, c2, c3, c4 = st.columns(4)
     kind = c1.selectbox(
-        "Pooling", list(POOL_KINDS), format_func=POOL_KINDS.get, key="conv_pool", persist_state=KEEP
+        "Pooling",
+        list(POOL_KINDS),
+        format_func=POOL_KINDS.get,
+        key="conv_pool",
+        bind=BIND,
+        persist_state=KEEP,
     )
-    window = c2.slider("Window", 1, 4, 2, key="conv_pool_window", persist_state=KEEP)
-    stride = c3.slider("Stride", 1, 4, 2, key="conv_pool_stride", persist_state=KEEP)
-    relu = c4.toggle("ReLU first", relu_default, key="conv_pool_relu", persist_state=KEEP)
+    window = c2.slider("Window", 1, 4, 2, key="conv_pool_window", bind=BIND, persist_state=KEEP)
+    stride = c3.slider("Stride", 1, 4, 2, key="conv_pool_stride", bind=BIND, persist_state=KEEP)
+    relu = c4.toggle(
+        "ReLU first", relu_default, key="conv_pool_relu", bind=BIND, persist_state=KEEP
+    )
     values = result_output.clamp(min=0) if relu else result_output
     nested = tuple(tuple(tuple(float(v) for v in row) for row in ch) for ch in values[:1].tolist())
     result, figure, gap = views.pool_view(nested, PoolSpec(kind, int(window), int(stride)))
@@ -105,13 +126,13 @@ NETWORKS = {
 
 def _custom_spec() -> tuple[ModelSpec | None, tuple[int, int, int], str | None]:
     c1, c2, c3, c4 = st.columns(4)
-    text = c1.text_input("Conv channels", "16, 32", key="conv_net_channels")
-    k = c2.select_slider("Kernel", (1, 3, 5, 7), 3, key="conv_net_k")
-    stride = c3.slider("Stride of every conv", 1, 3, 1, key="conv_net_stride")
-    pool = c4.toggle("2×2 max-pool after each conv", True, key="conv_net_pool")
+    text = c1.text_input("Conv channels", "16, 32", key="conv_net_channels", bind=BIND)
+    k = c2.select_slider("Kernel", (1, 3, 5, 7), 3, key="conv_net_k", bind=BIND)
+    stride = c3.slider("Stride of every conv", 1, 3, 1, key="conv_net_stride", bind=BIND)
+    pool = c4.toggle("2×2 max-pool after each conv", True, key="conv_net_pool", bind=BIND)
     shape = (
         (3, 32, 32)
-        if st.toggle("Colour 32×32 input", False, key="conv_net_colour")
+        if st.toggle("Colour 32×32 input", False, key="conv_net_colour", bind=BIND)
         else (1, 28, 28)
     )
     try:
@@ -139,6 +160,7 @@ def network_section() -> None:
         list(NETWORKS),
         format_func=lambda n: NETWORKS[n][1],
         key="conv_net",
+        bind=BIND,
         persist_state=KEEP,
     )
     if name == "custom":

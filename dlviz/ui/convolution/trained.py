@@ -29,6 +29,7 @@ from dlviz.plots.images import image_grid_figure
 from dlviz.settings import get_settings
 from dlviz.training.models import resolve_spec
 from dlviz.ui import jobs
+from dlviz.ui.links import BIND
 from dlviz.ui.resources import get_dataset, get_store
 
 QUICK_JOB = "conv_quick_job"  # session key: this learner's quick Digits CNN job
@@ -168,20 +169,25 @@ def trained_section() -> None:
         st.session_state["conv_run"] = new
     if st.session_state.get("conv_run") not in keys:
         st.session_state["conv_run"] = keys[0]
-    key = pick_col.selectbox("Trained CNN", keys, key="conv_run", format_func=labels.get)
+    key = pick_col.selectbox("Trained CNN", keys, key="conv_run", bind=BIND, format_func=labels.get)
     loaded = run_model(key)
     if loaded is None:
         st.error("This run's weights or dataset are not on this server any more; pick another.")
         return
     model, data = loaded
     c1, c2 = st.columns(2)
-    index = int(c1.number_input("Test image", 0, len(data.test_y) - 1, 0, 1, key="conv_run_image"))
+    index = int(
+        c1.number_input(
+            "Test image", 0, len(data.test_y) - 1, 0, 1, key="conv_run_image", bind=BIND
+        )
+    )
     scale = c2.radio(
         "Colour scale",
         list(SCALES),
         format_func=SCALES.get,
         index=1,
         key="conv_run_scale",
+        bind=BIND,
         horizontal=True,
     )
     found, probs, figure, x = image_view(key, index, scale)

@@ -9,7 +9,7 @@ figures are ``views``. The experiments are ``dlviz.generalization``; the figures
 
 from __future__ import annotations
 
-from dlviz.ui.common import explanations, page_header, text_sections, try_this
+from dlviz.ui.common import explanations, page_header, prose, text_sections, try_this
 from dlviz.ui.generalization.checks import (
     one_batch_section,
     random_labels_section,
@@ -27,6 +27,7 @@ __all__ = [
     "one_batch_section",
     "overfitting_section",
     "page_header",
+    "prose",
     "random_labels_section",
     "range_test_section",
     "sweep_section",

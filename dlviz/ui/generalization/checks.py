@@ -11,6 +11,7 @@ from dlviz.generalization import RunCurves, Setup, gap_at, random_label_runs
 from dlviz.generalization.sanity import BUGS, OneBatch, OneBatchResult, RangeTest
 from dlviz.jobs import JobView
 from dlviz.ui.generalization import series, views
+from dlviz.ui.links import BIND
 
 POINTS_TO = {
     "none": "Nothing wrong: this is what a model and a loop that can learn look like.",
@@ -68,7 +69,9 @@ def symptom_words(result: OneBatchResult) -> str:
 def random_labels_section(data: Dataset) -> None:
     """True vs randomly permuted labels on the same large network."""
     series.take_finished("random-labels")
-    size = st.select_slider("Training images", RANDOM_SIZES, 200, key="gen_random_images")
+    size = st.select_slider(
+        "Training images", RANDOM_SIZES, 200, key="gen_random_images", bind=BIND
+    )
     runs = random_label_runs(Setup(data.info.name, int(size), 512, 20, 2e-3, 16))
     if st.button("Train on true and on random labels", key="gen_random_go",
                  icon=":material/shuffle:"):  # fmt: skip

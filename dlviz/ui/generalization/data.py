@@ -7,6 +7,7 @@ import streamlit as st
 from dlviz.data import Dataset, dataset_info
 from dlviz.display import escape_markdown
 from dlviz.generalization import DATASETS
+from dlviz.ui.links import BIND
 from dlviz.ui.resources import dataset_or_fallback
 
 LABELS = {
@@ -17,7 +18,7 @@ LABELS = {
 
 def dataset_picker() -> Dataset:
     """The dataset selectbox; a missing Fashion-MNIST falls back to Digits with a warning."""
-    name = st.selectbox("Dataset", DATASETS, key="gen_dataset", format_func=LABELS.get)
+    name = st.selectbox("Dataset", DATASETS, key="gen_dataset", bind=BIND, format_func=LABELS.get)
     data, problem = dataset_or_fallback(name)
     if problem:
         st.warning(

@@ -25,6 +25,7 @@ from dlviz.generalization import (
 )
 from dlviz.jobs import JobView
 from dlviz.ui.generalization import series, views
+from dlviz.ui.links import BIND
 
 SECTION = "remedies"
 SIZE_STEPS = (20, 50, 100, 200, 500, 1000, 2000, 4000, 8000)
@@ -50,14 +51,14 @@ def setup_controls(data: Dataset) -> Setup:
     if st.session_state.get("gen_images") not in options:
         st.session_state["gen_images"] = 50 if 50 in options else options[0]
     c1, c2, c3 = st.columns(3)
-    images = c1.select_slider("Training images", options, key="gen_images",
+    images = c1.select_slider("Training images", options, key="gen_images", bind=BIND,
                               format_func=count,
                               help="Drawn from the training split; the validation images "
                               "are held out first and stay the same for every size.")  # fmt: skip
-    width = c2.select_slider("Hidden units per layer (2 layers)", WIDTHS, 512, key="gen_width",
+    width = c2.select_slider("Hidden units per layer (2 layers)", WIDTHS, 512, key="gen_width", bind=BIND,
                              help="512 units on 64 or 784 inputs: hundreds of thousands of "
                              "weights for a few hundred images.")  # fmt: skip
-    epochs = c3.slider("Epochs", 5, 20, 20, key="gen_epochs")
+    epochs = c3.slider("Epochs", 5, 20, 20, key="gen_epochs", bind=BIND)
     return Setup(name, int(images), int(width), int(epochs))
 
 
@@ -67,14 +68,14 @@ def remedy_controls(data: Dataset, setup: Setup) -> Remedies:
                 "weights; with two or more, one more run combines them.")  # fmt: skip
     cols = st.columns(5)
     dropout = _switch(cols[0], "Dropout", "gen_dropout_on", lambda: cols[0].select_slider(
-        "rate", DROPOUTS, 0.5, key="gen_dropout", format_func=percent))  # fmt: skip
+        "rate", DROPOUTS, 0.5, key="gen_dropout", bind=BIND, format_func=percent))  # fmt: skip
     decay = _switch(cols[1], "Weight decay", "gen_wd_on", lambda: cols[1].select_slider(
-        "λ (AdamW)", DECAYS, 1.0, key="gen_wd"))  # fmt: skip
+        "λ (AdamW)", DECAYS, 1.0, key="gen_wd", bind=BIND))  # fmt: skip
     patience = _switch(cols[2], "Early stopping", "gen_es_on", lambda: cols[2].slider(
-        "patience (epochs)", 1, 6, 3, key="gen_patience"))  # fmt: skip
+        "patience (epochs)", 1, 6, 3, key="gen_patience", bind=BIND))  # fmt: skip
     choices = AUGMENT_CHOICES[data.info.name]
     augment = _switch(cols[3], "Augmentation", "gen_aug_on", lambda: cols[3].selectbox(
-        "changes", choices, 1, key="gen_aug", format_func=AUGMENT_WORDS.get))  # fmt: skip
+        "changes", choices, 1, key="gen_aug", bind=BIND, format_func=AUGMENT_WORDS.get))  # fmt: skip
     bigger = [s for s in sizes(data.info.name) if s > setup.train_images]
     more = None
     if bigger:
@@ -82,7 +83,7 @@ def remedy_controls(data: Dataset, setup: Setup) -> Remedies:
         if st.session_state.get("gen_more") not in bigger:
             st.session_state["gen_more"] = default
         more = _switch(cols[4], "More data", "gen_more_on", lambda: cols[4].select_slider(
-            "training images", bigger, key="gen_more", format_func=count))  # fmt: skip
+            "training images", bigger, key="gen_more", bind=BIND, format_func=count))  # fmt: skip
     else:
         cols[4].caption("More data: this is already every training image.")
     return Remedies(dropout, decay, patience, augment, more)
@@ -90,7 +91,7 @@ def remedy_controls(data: Dataset, setup: Setup) -> Remedies:
 
 def _switch(col, label: str, key: str, setting):
     """A toggle; when on, the remedy's setting widget and its value, else None."""
-    if col.toggle(label, key=key):
+    if col.toggle(label, key=key, bind=BIND):
         return setting()
     return None
 
@@ -134,7 +135,7 @@ def show_results(runs: tuple[RunCurves, ...], epochs: int) -> None:
     names = [r.name for r in runs]
     if st.session_state.get("gen_focus") not in names:
         st.session_state["gen_focus"] = names[0]
-    focus = st.selectbox("Look closely at", names, key="gen_focus")
+    focus = st.selectbox("Look closely at", names, key="gen_focus", bind=BIND)
     run = runs[names.index(focus)]
     for r in runs:
         if r.status == "diverged" or r.status == "stopped":

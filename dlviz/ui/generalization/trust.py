@@ -13,6 +13,7 @@ from dlviz.plots.images import image_grid_figure
 from dlviz.plots.training.inspect import probability_bars_figure
 from dlviz.ui.generalization import series
 from dlviz.ui.landscape.runs import stored_run_label
+from dlviz.ui.links import BIND
 from dlviz.ui.resources import get_dataset, get_store
 
 SECTION = "calibration"
@@ -43,7 +44,7 @@ def trust_section() -> None:
     labels = {r.key: stored_run_label(r) for r in runs}
     if st.session_state.get("gen_calib_run") not in keys:
         st.session_state["gen_calib_run"] = keys[0]
-    key = st.selectbox("Trained run", keys, key="gen_calib_run", format_func=labels.get)
+    key = st.selectbox("Trained run", keys, key="gen_calib_run", bind=BIND, format_func=labels.get)
     if st.button("Measure calibration", key="gen_calib_go", icon=":material/tune:"):
         series.start_calibration(SECTION, key)
     series.show_job(SECTION)
