@@ -156,7 +156,8 @@ class Executor:
 
     def worker_pids(self) -> list[int]:
         """Process ids of the live worker processes."""
-        return [s.proc.pid for s in self._slots if s.proc is not None and s.proc.poll() is None]
+        procs = [s.proc for s in self._slots]  # read once: a slot's thread may clear it meanwhile
+        return [p.pid for p in procs if p is not None and p.poll() is None]
 
     def shutdown(self, timeout: float = 5.0) -> None:
         """Stop every worker and slot thread; running jobs are abandoned. Idempotent."""

@@ -101,7 +101,8 @@ def make_points(cfg: DataConfig) -> tuple[np.ndarray, np.ndarray, int]:
         raise ValueError(f"Unknown dataset {cfg.name!r}; choose one of {', '.join(DATASETS)}.")
     lo, hi = CLASS_RANGE[cfg.name]
     k = min(max(cfg.n_classes, lo), hi)
-    n, noise, seed = int(cfg.n_samples), float(cfg.noise), int(cfg.seed)
+    # + 0.0 turns a -0.0 (a link's "?pg_noise=-0") into 0.0: numpy refuses a scale with its sign set
+    n, noise, seed = int(cfg.n_samples), float(cfg.noise) + 0.0, int(cfg.seed)
     rng = np.random.default_rng(seed)
     if cfg.name == "moons":
         x, y = make_moons(n, noise=noise, random_state=seed)

@@ -49,6 +49,7 @@ LATER: tuple[str, ...] = (
     "sklearn.datasets",
     "sklearn.metrics",
     "sklearn.model_selection",
+    "nbformat",  # the notebooks of "Show the code"
 )
 OPTIONAL: tuple[str, ...] = ("orjson",)  # plotly's faster JSON engine, when installed
 

@@ -182,3 +182,19 @@ def test_a_training_link_opens_its_stored_run_and_never_trains_by_itself(monkeyp
     assert not untrained.exception
     assert any("Press **Train**" in i.value for i in untrained.info)  # offered, not started
     assert not untrained.success
+
+
+@pytest.mark.parametrize("step", [0, 3, -1])
+def test_the_range_tests_learning_rate_reaches_the_training_form(step):
+    """Generalization's range test links to Train a model with its rate in the form."""
+    from dlviz.display import number
+    from dlviz.ui.training.data import DATASET_LABELS
+    from dlviz.ui.training.form import LR_STEPS
+
+    rate = LR_STEPS[step]
+    at = open_link(
+        "8_training.py", {"train_dataset": DATASET_LABELS["digits"], "train_lr": number(rate)}
+    )
+    assert not at.exception
+    assert at.select_slider(key="train_lr").value == rate
+    assert not notice(at)

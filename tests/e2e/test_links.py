@@ -28,7 +28,7 @@ MOVES = {
     "depth-and-init": ("depth_depth", "depth_profile"),
     "convolution": ("conv_stride", None),
     "training": ("train_epochs", None),
-    "generalization": ("gen_epochs", None),
+    "generalization": ("gen_images", None),
 }
 SLIDER = "key => document.querySelector(`.st-key-${key} input[type=range]`).value"
 
@@ -123,3 +123,35 @@ def test_copy_link_button_copies_this_view(browser, app_url):
         screenshot(page, "links-share-activations")
     finally:
         page.context.close()
+
+
+def test_a_loss_landscape_link_keeps_its_choice(page, app_url, browser):
+    """The landscape's settings are pickers and a form: the quick run's model stands for them."""
+    open_app_page(page, app_url, "loss-landscape")
+    box = page.locator(".st-key-land_quick_model input")
+    first = box.input_value()
+    page.locator(".st-key-land_quick_model [data-testid='stSelectbox']").click()
+    option = page.get_by_role("option").filter(has_not_text=first).first
+    chosen = option.inner_text()
+    with rerun(page):
+        option.click()
+    assert "land_quick_model=" in page.url
+    other = open_link(browser, page.url)
+    try:
+        assert other.locator(".st-key-land_quick_model input").input_value() == chosen
+        assert_no_exception(other)
+    finally:
+        other.context.close()
+
+
+def test_embed_mode_works_inside_an_iframe(page, app_url):
+    """A course page embeds a view: the frame loads the page, its chart and no sidebar."""
+    open_app_page(page, app_url, "activations")
+    page.set_content(
+        f'<iframe src="{app_url}/activations?embed=true&act_x=2" width="1200" height="900"'
+        ' style="border: none"></iframe>'
+    )
+    frame = page.frame_locator("iframe")
+    frame.locator(".st-key-act_chart .main-svg").first.wait_for(timeout=120_000)
+    assert frame.locator("[data-testid='stSidebarNav']").count() == 0
+    assert frame.locator(".st-key-act_x input[type=range]").input_value() == "2"

@@ -34,6 +34,9 @@ def test_off_host_finds_a_font_server_request():
     assert off_host(["http://127.0.0.1:8502/x"], app) == ["http://127.0.0.1:8502/x"]
 
 
+ON_REQUEST = {"loss-landscape", "generalization"}  # nothing is computed before a button press
+
+
 @pytest.mark.parametrize("info", PAGES)
 def test_page_opens_with_title_and_chart(page, app_url, info):
     url_path = info.url_path
@@ -43,7 +46,12 @@ def test_page_opens_with_title_and_chart(page, app_url, info):
     assert page.locator("h1").first.inner_text().strip()
     current = page.locator('[data-testid="stSidebarNavLink"][aria-current="page"]')
     assert info.title in current.inner_text()  # the sidebar marks the registered page
-    if url_path != "home":
+    if url_path in ON_REQUEST:  # heavy work waits for a button: a chart, or the button
+        shown = page.locator(
+            '.js-plotly-plot, [data-testid="stMain"] [data-testid^="stBaseButton"]'
+        )
+        shown.first.wait_for(state="visible", timeout=60_000)
+    elif url_path != "home":
         charts = page.locator('[data-testid="stPlotlyChart"], .js-plotly-plot')
         charts.first.wait_for(state="visible", timeout=60_000)
         assert charts.count() >= 1

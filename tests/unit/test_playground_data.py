@@ -88,3 +88,13 @@ def test_plane_grid_rows_are_x2_and_columns_are_x1():
     assert axis[0] == -2.0 and axis[-1] == 2.0
     assert torch.all(grid[:, 0, 0] == -2.0)  # first column: x1 = -2
     torch.testing.assert_close(grid[:, 0, 1], torch.from_numpy(axis))  # x2 grows with the row
+
+
+def test_a_negative_zero_noise_is_no_noise():
+    """A link can hold ``pg_noise=-0``; numpy's normal() refuses a scale of -0.0."""
+    from dlviz.playground.data import DataConfig, make_points
+
+    for name in ("moons", "xor", "spiral", "blobs", "circles"):
+        x, y, _ = make_points(DataConfig(name=name, noise=-0.0))
+        x0, y0, _ = make_points(DataConfig(name=name, noise=0.0))
+        assert (x == x0).all() and (y == y0).all()

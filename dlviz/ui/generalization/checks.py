@@ -3,6 +3,8 @@ and the learning-rate range test. Each runs on its button through the job queue.
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from dlviz.data import Dataset
@@ -12,6 +14,8 @@ from dlviz.generalization.sanity import BUGS, OneBatch, OneBatchResult, RangeTes
 from dlviz.jobs import JobView
 from dlviz.ui.generalization import series, views
 from dlviz.ui.links import BIND
+from dlviz.ui.training.data import DATASET_LABELS
+from dlviz.ui.training.form import LR_STEPS
 
 POINTS_TO = {
     "none": "Nothing wrong: this is what a model and a loop that can learn look like.",
@@ -118,8 +122,10 @@ def range_test_section(data: Dataset) -> None:
         f"**{number(curve.minimum, 2)}**. A good range to try: **{number(lo, 2)}** to "
         f"**{number(hi, 2)}** (from the steepest point up to a tenth of the minimum)."
     )
+    rate = min(LR_STEPS, key=lambda step: abs(math.log(step) - math.log(lo)))
     st.page_link(
         "pages/8_training.py",
-        label=f"Try it: on Train a model, set the learning rate near {number(lo, 1)} and train",
+        label=f"Train a model with learning rate {number(rate)} (the form opens with it)",
         icon=":material/model_training:",
+        query_params={"train_dataset": DATASET_LABELS[data.info.name], "train_lr": number(rate)},
     )

@@ -48,10 +48,11 @@ def setup_controls(data: Dataset) -> Setup:
     """Training-set size, width and epochs (a deliberately large model by default)."""
     name = data.info.name
     options = sizes(name)
-    if st.session_state.get("gen_images") not in options:
-        st.session_state["gen_images"] = 50 if 50 in options else options[0]
+    if st.session_state.get("gen_images") not in options:  # another dataset: start again
+        st.session_state.pop("gen_images", None)
     c1, c2, c3 = st.columns(3)
-    images = c1.select_slider("Training images", options, key="gen_images", bind=BIND,
+    first = 50 if 50 in options else options[0]  # the default a link leaves out
+    images = c1.select_slider("Training images", options, first, key="gen_images", bind=BIND,
                               format_func=count,
                               help="Drawn from the training split; the validation images "
                               "are held out first and stay the same for every size.")  # fmt: skip
