@@ -15,32 +15,18 @@ import streamlit as st
 from dlviz.data import Dataset
 from dlviz.export import rebuild_script, training_script
 from dlviz.export.training import resolved_precision
-from dlviz.training import TrainConfig, TrainResult, preset_config
+from dlviz.training import TrainConfig, TrainResult
 from dlviz.training.models import ModelSpec
 from dlviz.training.results import state_dict_bytes
 from dlviz.ui.export import code_box, script_files, show_script
-from dlviz.ui.training.form import CUSTOM, form_defaults
+from dlviz.ui.training.form import CUSTOM, config_from_form, form_defaults
 from dlviz.ui.training.inspect import run_id
 
 
 def form_config(model: str, data: Dataset) -> TrainConfig:
     """The config the form holds now (its widgets' committed values), else its defaults."""
-    s = st.session_state
     try:
-        return preset_config(
-            _custom_spec(model) if model in CUSTOM else model,
-            data.info.name,
-            train_images=len(data.train_y),
-            optimizer=s["train_opt"],
-            lr=float(s["train_lr"]),
-            momentum=float(s["train_momentum"]),
-            weight_decay=float(s["train_wd"]),
-            batch_size=int(s["train_batch"]),
-            epochs=int(s["train_epochs"]),
-            train_subset=int(s["train_subset"]),
-            seed=int(s["train_seed"]),
-            precision=str(s.get("train_precision", "auto")),
-        )
+        return config_from_form(_custom_spec(model) if model in CUSTOM else model, data)
     except (KeyError, TypeError, ValueError):
         return form_defaults(model, data)
 

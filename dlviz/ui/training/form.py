@@ -226,7 +226,7 @@ def _custom_spec_controls(model: str) -> ModelSpec:
 def _config(model: str | ModelSpec, data: Dataset) -> TrainConfig | None:
     """The TrainConfig from the form's values; an st.error instead of a traceback if invalid."""
     try:
-        return _form_config(model, data)
+        return config_from_form(model, data)
     except ValueError as err:
         st.error(f"These settings cannot train: {err}")
         return None
@@ -237,12 +237,14 @@ def form_config(model: str, data: Dataset) -> TrainConfig | None:
     if model in CUSTOM:
         return None
     try:
-        return _form_config(model, data)
+        return config_from_form(model, data)
     except (KeyError, ValueError):
         return None
 
 
-def _form_config(model: str | ModelSpec, data: Dataset) -> TrainConfig:
+def config_from_form(model: str | ModelSpec, data: Dataset) -> TrainConfig:
+    """The TrainConfig of the form's committed values (KeyError before the form was drawn,
+    ValueError for settings that cannot train)."""
     s = st.session_state
     return preset_config(
         model,
