@@ -30,7 +30,7 @@ from typing import Any
 import streamlit as st
 
 from dlviz.display import duration, escape_markdown, ordinal
-from dlviz.jobs import Executor, JobRefused, JobView
+from dlviz.jobs import Executor, JobRefused, JobView, TrainJob
 from dlviz.settings import get_settings
 from dlviz.ui import compat
 
@@ -218,3 +218,16 @@ def show_failure(job: JobView) -> None:
         st.error(escape_markdown(job.message), icon=":material/error:")
     elif job.status == "cancelled":
         st.info(job.message or "Cancelled.", icon=":material/close:")
+
+
+def pick_or_train(cfg: Any, pick_key: str, job_key: str) -> None:
+    """A quick run a page offers: select its stored run at once (its key into ``pick_key``, which
+    the page's run picker reads), else queue its training (the job id into ``job_key``)."""
+    from dlviz.ui.resources import get_store
+
+    if get_store().get(cfg) is not None:
+        st.session_state[pick_key] = cfg.key()
+        return
+    job = submit(TrainJob(cfg, get_settings()), replaces=st.session_state.get(job_key))
+    if job is not None:
+        st.session_state[job_key] = job.id

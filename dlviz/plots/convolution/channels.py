@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 
 from dlviz.convolution import ConvResult
 from dlviz.display import number
-from dlviz.plots.convolution.grid import RDBU, axis, bound, ranges, show_numbers, texts
-from dlviz.plots.style import FONT, INK, fast_figure
+from dlviz.plots.convolution.grid import RDBU, axis, base_layout, bound, ranges, show_numbers, texts
+from dlviz.plots.style import fast_figure
 
 CHANNEL_SCALES = (
     ("red", [[0.0, "#000000"], [1.0, "#FF3B30"]]),
@@ -113,13 +113,4 @@ def outputs_figure(result: ConvResult, names: list[str], height: int = 300) -> g
 
 
 def _base(height: int) -> dict:
-    return {
-        "template": {"layout": {"hoverlabel": {"font": {"family": FONT}}}},
-        "paper_bgcolor": "white",
-        "plot_bgcolor": "white",
-        "font": {"family": FONT, "size": 12, "color": INK},
-        "height": height,
-        "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
-        "showlegend": False,
-        "hovermode": "closest",
-    }
+    return base_layout(height, {"l": 10, "r": 10, "t": 10, "b": 40})

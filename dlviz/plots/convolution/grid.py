@@ -7,12 +7,26 @@ import torch
 
 from dlviz.display import number
 from dlviz.plots.images import colormap, png_data_uri
-from dlviz.plots.style import INK
+from dlviz.plots.style import FONT, INK
 
 FONT_SMALL = 10
 RDBU = [[0.0, "#2166AC"], [0.5, "#F7F7F7"], [1.0, "#B2182B"]]
 """Negative blue, zero white, positive red: kernels, products and outputs."""
 GRAYS = [[0.0, "#000000"], [1.0, "#FFFFFF"]]
+
+
+def base_layout(height: int, margin: dict, font_size: int = 12) -> dict:
+    """The frame every convolution figure shares: white, the app's font, no legend."""
+    return {
+        "template": {"layout": {"hoverlabel": {"font": {"family": FONT}}}},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "font": {"family": FONT, "size": font_size, "color": INK},
+        "height": height,
+        "margin": margin,
+        "showlegend": False,
+        "hovermode": "closest",
+    }
 
 
 def axis(anchor: str, domain: tuple[float, float], *, title: str = "", flip: bool = False) -> dict:

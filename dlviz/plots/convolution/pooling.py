@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 
 from dlviz.convolution.pooling import PoolResult
 from dlviz.display import number
-from dlviz.plots.convolution.grid import RDBU, axis, bound, show_numbers, texts
-from dlviz.plots.style import FONT, INK, fast_figure
+from dlviz.plots.convolution.grid import RDBU, axis, base_layout, bound, show_numbers, texts
+from dlviz.plots.style import INK, fast_figure
 
 GRAD = [[0.0, "#FFFFFF"], [1.0, "#1B9E4B"]]
 MAX_MARK = "#F3A712"
@@ -104,17 +104,7 @@ def pooling_figure(result: PoolResult, channel: int = 0, height: int = 380) -> g
         f"{'max' if result.spec.kind == 'max' else 'average'}-pooled ({out.shape[0]}×{out.shape[1]})",
         "gradient reaching the input",
     )
-    layout = {
-        "template": {"layout": {"hoverlabel": {"font": {"family": FONT}}}},
-        "paper_bgcolor": "white",
-        "plot_bgcolor": "white",
-        "font": {"family": FONT, "size": 12, "color": INK},
-        "height": height,
-        "margin": {"l": 10, "r": 10, "t": 20, "b": 30},
-        "showlegend": False,
-        "hovermode": "closest",
-        "shapes": shapes,
-    }
+    layout = base_layout(height, {"l": 10, "r": 10, "t": 20, "b": 30}) | {"shapes": shapes}
     for (suffix, domain), title in zip(
         (("", DOMAINS[0]), ("2", DOMAINS[1]), ("3", DOMAINS[2])), titles, strict=True
     ):

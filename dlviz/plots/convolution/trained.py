@@ -19,6 +19,7 @@ from dlviz.convolution.trained import Stage
 from dlviz.display import number, percent
 from dlviz.plots.convolution.grid import (
     axis,
+    base_layout,
     bound,
     grid_image,
     hover_trace,
@@ -27,7 +28,7 @@ from dlviz.plots.convolution.grid import (
     texts,
 )
 from dlviz.plots.images import colormap, png_data_uri
-from dlviz.plots.style import BAD, FONT, GOOD, INK, NEUTRAL, fast_figure
+from dlviz.plots.style import BAD, GOOD, NEUTRAL, fast_figure
 
 SCALES = {"map": "per map", "layer": "per layer", "global": "global"}
 MAX_MAPS = 8
@@ -260,14 +261,5 @@ def _tile_row(kernels: torch.Tensor) -> torch.Tensor:
 
 
 def _base(height: int) -> dict:
-    return {
-        "template": {"layout": {"hoverlabel": {"font": {"family": FONT}}}},
-        "paper_bgcolor": "white",
-        "plot_bgcolor": "white",
-        "font": {"family": FONT, "size": 11, "color": INK},
-        "height": height,
-        "margin": {"l": 10, "r": 40, "t": 10, "b": 50},
-        "showlegend": False,
-        "hovermode": "closest",
-        "clickmode": "event+select",
-    }
+    margin = {"l": 10, "r": 40, "t": 10, "b": 50}
+    return base_layout(height, margin, font_size=11) | {"clickmode": "event+select"}

@@ -20,6 +20,7 @@ from dlviz.display import number
 from dlviz.plots.convolution.grid import (
     SOFT,
     axis,
+    base_layout,
     bound,
     grid_image,
     hover_trace,
@@ -31,7 +32,7 @@ from dlviz.plots.convolution.grid import (
 from dlviz.plots.convolution.hover import input_hover, output_hover
 from dlviz.plots.convolution.player import menus, slider
 from dlviz.plots.images import colormap
-from dlviz.plots.style import FONT, INK, fast_figure
+from dlviz.plots.style import INK, fast_figure
 
 MAX_FRAMES = 1296
 """The most output positions one animation steps through (36 x 36); a caption names the rest."""
@@ -233,15 +234,7 @@ def _layout(result: ConvResult, channel: int, count: int, height: int) -> dict:
         "3": "kernel × window",
         "4": "output ({}×{})".format(*result.out_shape),
     }
-    layout = {
-        "template": {"layout": {"hoverlabel": {"font": {"family": FONT}}}},
-        "paper_bgcolor": "white",
-        "plot_bgcolor": "white",
-        "font": {"family": FONT, "size": 12, "color": INK},
-        "height": height,
-        "margin": {"l": 10, "r": 10, "t": 150, "b": 30},
-        "showlegend": False,
-        "hovermode": "closest",
+    layout = base_layout(height, {"l": 10, "r": 10, "t": 150, "b": 30}) | {
         "images": images,
         "shapes": [
             _box(0, 0, 1, "x", "y"),

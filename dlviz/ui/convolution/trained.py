@@ -22,11 +22,9 @@ from dlviz.convolution.trained import (
 )
 from dlviz.data import DatasetUnavailable, normalize
 from dlviz.display import count, escape_markdown, number, percent
-from dlviz.jobs import TrainJob
 from dlviz.landscape import quick_config
 from dlviz.plots.convolution.trained import SCALES, detail_figure, overview_figure
 from dlviz.plots.images import image_grid_figure
-from dlviz.settings import get_settings
 from dlviz.training.models import resolve_spec
 from dlviz.ui import jobs
 from dlviz.ui.links import BIND
@@ -101,13 +99,7 @@ def top_view(key: str, layer: str, channel: int):
 
 def _quick_run() -> None:
     """Queue the quick Digits CNN (or pick it at once when it is stored)."""
-    cfg = quick_config("seed-cnn")
-    if get_store().get(cfg) is not None:
-        st.session_state[PICK] = cfg.key()
-        return
-    job = jobs.submit(TrainJob(cfg, get_settings()), replaces=st.session_state.get(QUICK_JOB))
-    if job is not None:
-        st.session_state[QUICK_JOB] = job.id
+    jobs.pick_or_train(quick_config("seed-cnn"), PICK, QUICK_JOB)
 
 
 def _quick_panel() -> None:

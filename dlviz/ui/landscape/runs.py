@@ -15,10 +15,8 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from dlviz.display import count, escape_markdown, number, percent
-from dlviz.jobs import TrainJob
 from dlviz.jobs.kinds import TRAIN_IMAGES
 from dlviz.landscape import QUICK_MODELS, quick_config
-from dlviz.settings import get_settings
 from dlviz.ui import jobs
 from dlviz.ui.links import BIND
 from dlviz.ui.resources import get_store
@@ -75,13 +73,7 @@ def quick_run_controls() -> None:
 
 def _start_quick_run(model: str) -> None:
     """Pick the stored quick run at once, else queue it."""
-    cfg = quick_config(model)
-    if get_store().get(cfg) is not None:
-        st.session_state[PICK] = cfg.key()
-        return
-    job = jobs.submit(TrainJob(cfg, get_settings()), replaces=st.session_state.get(QUICK_JOB))
-    if job is not None:
-        st.session_state[QUICK_JOB] = job.id
+    jobs.pick_or_train(quick_config(model), PICK, QUICK_JOB)
 
 
 def _take_finished() -> None:
