@@ -56,4 +56,7 @@ ui.try_this(
     "training images while validation stays at chance.",
     "Run the **Capacity × data** sweep and read a row from left to right: the same model, the gap "
     "shrinking as the data grows.",
+    "Set the learning rate to 1 and train: the loss blows up in the first epoch, and the run "
+    "stops as diverged and says where.",
+    "In **Transfer learning**, run 10 labelled images, then 1,000: where do the three starts meet?",
 )

@@ -12,9 +12,11 @@ every epoch (``eval_train``), so the gap compares like with like: no dropout, no
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from dlviz.data import dataset_info
 from dlviz.training import EpochStats, TrainConfig, TrainResult
 from dlviz.training.models import ModelSpec
 
@@ -93,6 +95,12 @@ def model_spec(width: int, dropout: float = 0.0) -> ModelSpec:
     return ModelSpec(kind="mlp", hidden=(width, width), dropout=dropout)
 
 
+BLOW_UP = 20.0
+"""A batch loss above this many times what guessing costs (ln of the class count) ends a run
+as diverged: AdamW keeps a far too large learning rate's numbers finite, so without a limit the
+run would go on for every epoch at a loss in the millions and learn nothing."""
+
+
 def baseline_config(setup: Setup) -> TrainConfig:
     """The unregularised run: AdamW without decay, every epoch, training images scored too."""
     return TrainConfig(
@@ -109,6 +117,7 @@ def baseline_config(setup: Setup) -> TrainConfig:
         precision="fp32",
         nested_split=True,
         eval_train=True,
+        diverge_above=BLOW_UP * math.log(dataset_info(setup.dataset).num_classes),
     )
 
 

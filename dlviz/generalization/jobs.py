@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from dlviz.data import dataset_info
@@ -23,6 +23,7 @@ from dlviz.jobs.context import Cancelled, JobContext, JobFailed, Outcome
 from dlviz.jobs.kinds import TRAIN_IMAGES, TrainJob, load_data
 
 if TYPE_CHECKING:
+    from dlviz.data import Dataset
     from dlviz.generalization.sanity import Probe
     from dlviz.generalization.transfer import TransferStudy
     from dlviz.settings import Settings
@@ -197,8 +198,9 @@ class CalibrationJob:
 
 @dataclass(frozen=True)
 class TransferJob:
-    """The transfer study: the Fashion-MNIST source run (from the store, else trained and
-    stored), then every mode at every size on Digits."""
+    """The transfer study: the source run (Fashion-MNIST or MNIST, from the store, else trained
+    and stored; Fashion-MNIST when MNIST cannot be loaded, with a note), then every mode at every
+    size on Digits."""
 
     study: TransferStudy
     settings: Settings
@@ -218,24 +220,37 @@ class TransferJob:
         source = TrainJob(self.study.source_config(), self.settings).estimate_seconds()
         return source + 0.005 * self.study.steps * len(self.study.sizes) * 3
 
+    def _source(self) -> tuple[TransferStudy, Dataset, str]:
+        """(the study as run, its source data, a note): MNIST that cannot be loaded falls back to
+        Fashion-MNIST, and the note says so."""
+        from dlviz.data import DatasetUnavailable
+
+        needs = "Transfer learning needs Fashion-MNIST (or MNIST) as the source dataset."
+        try:
+            return self.study, _load(self.settings, self.study.source), ""
+        except DatasetUnavailable as err:
+            if self.study.source == "fashion-mnist":
+                raise JobFailed(f"{err} {needs}") from err
+            note = f"{err} The study used Fashion-MNIST as the source instead."
+        study = replace(self.study, source="fashion-mnist")
+        try:
+            return study, _load(self.settings, study.source), note
+        except DatasetUnavailable as err:
+            raise JobFailed(f"{err} {needs}") from err
+
     def run(self, ctx: JobContext) -> Outcome:
         """Source first (its progress is the first half of the bar), then the study."""
-        from dlviz.data import DatasetUnavailable
         from dlviz.training import RunStore, train_cached
 
-        try:
-            fashion = _load(self.settings, "fashion-mnist")
-        except DatasetUnavailable as err:
-            raise JobFailed(
-                f"{err} Transfer learning needs Fashion-MNIST as the source dataset."
-            ) from err
+        study, data, note = self._source()
         store = RunStore(self.settings.cache_dir / "runs")
+        name = dataset_info(study.source).label
 
         def source_progress(p: Progress) -> bool:
-            text = f"Fashion-MNIST source network: epoch {p.epoch}/{p.epochs}"
+            text = f"{name} source network: epoch {p.epoch}/{p.epochs}"
             return ctx.report(0.5 * p.fraction, text)
 
-        source = train_cached(self.study.source_config(), fashion, store, [source_progress])
+        source = train_cached(study.source_config(), data, store, [source_progress])
         if source.status == "stopped":
             raise Cancelled
         digits = _load(self.settings, "digits")
@@ -244,4 +259,5 @@ class TransferJob:
             ctx.report(0.5 + 0.5 * done / max(1, total), text)
             ctx.check()
 
-        return Outcome(self.study.run(source, digits, progress), store.last_error or "")
+        notes = " ".join(t for t in (note, store.last_error or "") if t)
+        return Outcome(study.run(source, digits, progress), notes)

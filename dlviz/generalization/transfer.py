@@ -1,11 +1,13 @@
-"""Transfer learning: a CNN trained on Fashion-MNIST reused for Digits (upsampled to 28 x 28).
+"""Transfer learning: a CNN trained on Fashion-MNIST (or MNIST) reused for Digits (upsampled to
+28 x 28).
 
-Three ways to learn Digits from ``n`` labelled images, compared at several ``n``: from scratch
-(random initial weights), with the source network's layers frozen as a feature extractor (only
-a new output layer learns), and fine-tuned (every layer starts from the source weights and keeps
-learning). The source run is an ordinary ``TrainConfig`` (``TransferStudy.source_config``), so
-it comes from the run store when the page or anyone else trained it. Every run here is a few
-seconds of a small loop; nothing draws.
+Three ways to learn Digits from ``n`` labelled images, compared at one or several ``n``: from
+scratch (random initial weights), with the source network's layers frozen as a feature extractor
+(only a new output layer learns), and fine-tuned (every layer starts from the source weights and
+keeps learning). The source run is an ordinary ``TrainConfig`` (``TransferStudy.source_config``),
+so it comes from the run store when the page or anyone else trained it. Every run here is a few
+seconds of a small loop; nothing draws. Results at different sizes merge into one curve
+(``TransferResult.merged``), so a learner can add sizes one at a time.
 """
 
 from __future__ import annotations
@@ -22,9 +24,23 @@ from dlviz.training.models import ModelSpec, build_model
 
 MODES: dict[str, str] = {
     "scratch": "From scratch",
-    "frozen": "Frozen Fashion-MNIST features",
-    "fine-tune": "Fine-tuned from Fashion-MNIST",
+    "frozen": "Frozen source features",
+    "fine-tune": "Fine-tuned from the source",
 }
+SOURCES: tuple[str, ...] = ("fashion-mnist", "mnist")
+"""Datasets whose network can be the source: 28 x 28 grey images like upsampled Digits."""
+SIZES: tuple[int, ...] = (10, 20, 50, 100, 200, 500, 1000, 1437)
+"""The labelled-image counts a learner can pick (1,437 is all of Digits' training split)."""
+
+
+def mode_label(mode: str, source: str) -> str:
+    """'Frozen Fashion-MNIST features', 'Fine-tuned from MNIST', 'From scratch'."""
+    name = dataset_info(source).label
+    return {"frozen": f"Frozen {name} features", "fine-tune": f"Fine-tuned from {name}"}.get(
+        mode, MODES[mode]
+    )
+
+
 SOURCE_SPEC = ModelSpec(kind="cnn", hidden=(128,), channels=(32,))
 """The source network: seed-cnn's layers (conv 32, pool, fully connected 128, output)."""
 
@@ -41,11 +57,30 @@ class TransferResult:
 
     sizes: tuple[int, ...]
     accuracy: dict[str, tuple[float, ...]]  # mode -> one accuracy per size
-    source_acc: float  # the source network's Fashion-MNIST test accuracy
+    source_acc: float  # the source network's test accuracy on its own dataset
     test_images: int
+    source: str = "fashion-mnist"
 
     def __hash__(self) -> int:
-        return hash((self.sizes, tuple(sorted(self.accuracy.items())), self.source_acc))
+        items = tuple(sorted(self.accuracy.items()))
+        return hash((self.sizes, items, self.source_acc, self.source))
+
+    def at(self, size: int) -> dict[str, float] | None:
+        """Each mode's accuracy with ``size`` labelled images, or None when not run."""
+        if size not in self.sizes:
+            return None
+        i = self.sizes.index(size)
+        return {mode: acc[i] for mode, acc in self.accuracy.items()}
+
+    def merged(self, other: TransferResult) -> TransferResult:
+        """One curve from two studies of the same source: every size of both, sorted (``other``
+        wins where both ran a size). A different source replaces this one."""
+        if other.source != self.source or other.test_images != self.test_images:
+            return other
+        points = {n: self.at(n) for n in self.sizes} | {n: other.at(n) for n in other.sizes}
+        sizes = tuple(sorted(points))
+        accuracy = {m: tuple(points[n][m] for n in sizes) for m in MODES}
+        return TransferResult(sizes, accuracy, other.source_acc, other.test_images, other.source)
 
 
 @dataclass(frozen=True)
@@ -53,6 +88,7 @@ class TransferStudy:
     """Scratch vs frozen vs fine-tuned, at each training-set size, same seed and same images."""
 
     sizes: tuple[int, ...] = (20, 50, 100, 300)
+    source: str = "fashion-mnist"  # one of SOURCES
     steps: int = 150  # the same number of steps at every size (few images: many epochs)
     lr: float = 1e-3
     batch_size: int = 32
@@ -60,9 +96,9 @@ class TransferStudy:
     seed: int = 0
 
     def source_config(self) -> TrainConfig:
-        """The Fashion-MNIST run whose weights are transferred."""
+        """The source run (Fashion-MNIST or MNIST) whose weights are transferred."""
         return TrainConfig(
-            dataset="fashion-mnist", model=SOURCE_SPEC, optimizer="adam", lr=2e-3,
+            dataset=self.source, model=SOURCE_SPEC, optimizer="adam", lr=2e-3,
             batch_size=256, epochs=3, train_subset=self.source_images, seed=self.seed,
             precision="fp32",
         )  # fmt: skip
@@ -87,15 +123,17 @@ class TransferStudy:
             for mode in MODES:
                 model = self._model(source, mode)
                 self._fit(model, train_x[idx], digits.train_y[idx])
-                accuracy[mode].append(_accuracy(model, test_x, digits.test_y))
+                accuracy[mode].append(_accuracy(model, test_x, digits.test_y, self.source))
                 done += 1
                 if progress is not None:
-                    progress(done, total, f"{MODES[mode]}, {size:,} labelled images")
+                    words = mode_label(mode, self.source)
+                    progress(done, total, f"{words}, {size:,} labelled images")
         return TransferResult(
             self.sizes,
             {m: tuple(a) for m, a in accuracy.items()},
             source.test_acc,
             len(digits.test_y),
+            self.source,
         )
 
     def _model(self, source: TrainResult, mode: str) -> torch.nn.Module:
@@ -111,7 +149,7 @@ class TransferStudy:
         return model
 
     def _fit(self, model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> None:
-        info = dataset_info("fashion-mnist")  # the source's input normalisation
+        info = dataset_info(self.source)  # the source's input normalisation
         params = [p for p in model.parameters() if p.requires_grad]
         opt = torch.optim.Adam(params, lr=self.lr)
         g = torch.Generator().manual_seed(self.seed + 2)
@@ -128,8 +166,8 @@ class TransferStudy:
             opt.step()
 
 
-def _accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
+def _accuracy(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, source: str) -> float:
     model.eval()
     with torch.inference_mode():
-        pred = model(normalize(x, dataset_info("fashion-mnist"))).argmax(1)
+        pred = model(normalize(x, dataset_info(source))).argmax(1)
     return float((pred == y).float().mean())

@@ -4,8 +4,10 @@ small helpers every figure module uses (colour mixing, vertical guide lines, fas
 from __future__ import annotations
 
 import functools
+from copy import deepcopy
 
 import plotly.graph_objects as go
+from plotly.basedatatypes import convert_to_base64
 
 PALETTE: tuple[str, ...] = (
     "#4F46E5",  # indigo (primary)
@@ -104,15 +106,49 @@ def vline(
     }
 
 
+class FastFigure(go.Figure):
+    """A ``go.Figure`` for big animated figures: built without validation, with its frames kept
+    as the plain dicts they were written as, and serialised without copying them.
+
+    Plotly's ``to_dict`` (what ``st.plotly_chart`` calls before encoding) deep-copies every frame,
+    which for a 784-frame sliding window took longer than building the figure. Here data and
+    layout are still copied (they are small, and a caller may restyle them), the frames are not:
+    nothing downstream mutates them. ``frames`` builds plotly's ``go.Frame`` objects only when
+    something asks for them.
+    """
+
+    _raw_frames: tuple[dict, ...] = ()
+
+    @property
+    def frames(self) -> tuple[go.Frame, ...]:
+        if self._raw_frames and not self._frame_objs:
+            self._frame_objs = tuple(go.Frame(f, _validate=False) for f in self._raw_frames)
+        return self._frame_objs
+
+    @frames.setter
+    def frames(self, value) -> None:
+        self._raw_frames = ()
+        go.Figure.frames.fset(self, value)
+
+    def to_dict(self) -> dict:
+        if self._frame_objs or not self._raw_frames:
+            return super().to_dict()
+        result = {"data": deepcopy(self._data), "layout": deepcopy(self._layout)}
+        convert_to_base64(result)
+        result["frames"] = list(self._raw_frames)
+        return result
+
+
 def fast_figure(data: list[dict], layout: dict, frames: list[dict] | None = None) -> go.Figure:
     """A figure built without plotly's per-property validation (for big, animated figures).
 
     ``go.Figure(_validate=False)`` skips validation for data and layout but not for frames, and
-    validating ~200 animation frames costs about a second per rerun, so frames are attached
-    through plotly's private ``_frame_objs``. The unit tests check that both still exist and that
-    the result equals a validated figure: a plotly upgrade that removes either fails them loudly.
+    validating ~200 animation frames costs about a second per rerun, so frames are kept as dicts
+    (``FastFigure``) and become plotly's private ``_frame_objs`` only when read. The unit tests
+    check that both still exist and that the result equals a validated figure: a plotly upgrade
+    that removes either fails them loudly.
     """
-    fig = go.Figure({"data": data, "layout": layout}, _validate=False)
+    fig = FastFigure({"data": data, "layout": layout}, _validate=False)
     if frames:
-        fig._frame_objs = tuple(go.Frame(f, _validate=False) for f in frames)
+        fig._raw_frames = tuple(frames)
     return fig

@@ -72,6 +72,7 @@ class TrainConfig:
     shuffle_labels: bool = False  # the training images' labels randomly permuted (seeded)
     nested_split: bool = False  # validation first, from all images (see split_indices)
     eval_train: bool = False  # also score the training images in eval mode every epoch
+    diverge_above: float | None = None  # a finite batch loss above this also counts as diverged
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -115,6 +116,7 @@ EXPERIMENT_DEFAULTS: dict[str, Any] = {
     "shuffle_labels": False,
     "nested_split": False,
     "eval_train": False,
+    "diverge_above": None,
 }
 """The generalization fields and their defaults (a config at these defaults keeps its old key)."""
 
@@ -207,6 +209,10 @@ def _run_checks(cfg: TrainConfig) -> Checks:
     )
     for name in ("shuffle_labels", "nested_split", "eval_train"):
         yield isinstance(getattr(cfg, name), bool), f"{name} must be True or False."
+    yield (
+        cfg.diverge_above is None or (_finite(cfg.diverge_above) and cfg.diverge_above > 0),
+        "diverge_above must be a positive number of loss, or None.",
+    )
 
 
 def _finite(x: object) -> bool:

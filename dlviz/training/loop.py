@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from dlviz.data import Dataset
-from dlviz.display import percent
+from dlviz.display import number, percent
 from dlviz.optimizers import make_optimizer
 from dlviz.runtime import configure_torch
 from dlviz.training.augment import augment_batch
@@ -210,8 +210,12 @@ class _Run:
         for step in range(1, self.steps + 1):
             idx = order[(step - 1) * cfg.batch_size : step * cfg.batch_size]
             value, hits = self._step(idx)
-            if not math.isfinite(value):
-                kind = "NaN" if math.isnan(value) else "infinite"
+            limit = cfg.diverge_above
+            if not math.isfinite(value) or (limit is not None and value > limit):
+                if math.isfinite(value):
+                    kind = f"{number(value)}, above this run's divergence limit of {number(limit)}"
+                else:
+                    kind = "NaN" if math.isnan(value) else "infinite"
                 kept = f"epoch {len(self.history)}" if self.history else "initialisation"
                 message = (
                     f"Diverged at epoch {epoch}, step {step}: loss became {kind}. "
@@ -242,7 +246,8 @@ class _Run:
     def _step(self, idx: torch.Tensor) -> tuple[float, torch.Tensor]:
         """One optimisation step on the images ``idx``: ``(loss, correct predictions)``.
 
-        A non-finite loss returns before ``backward``/``step``, so the weights stay as they were.
+        A non-finite loss (or one above ``diverge_above``) returns before ``backward``/``step``,
+        so the weights stay as they were.
         """
         ts = time.perf_counter()
         images = augment_batch(self.data.train_x[idx], self.cfg.augment)
@@ -252,7 +257,8 @@ class _Run:
             logits = self.model(xb)
         loss = F.cross_entropy(logits.float(), yb)
         value = loss.item()
-        if not math.isfinite(value):
+        limit = self.cfg.diverge_above
+        if not math.isfinite(value) or (limit is not None and value > limit):
             return value, torch.zeros((), dtype=torch.int64)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()

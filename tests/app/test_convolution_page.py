@@ -229,3 +229,25 @@ def test_a_drawn_digit_is_convolved_at_14_by_14(at):
     assert len(_window(at)["frames"]) == 14 * 14  # 3x3 kernel, padding 1 keeps 14x14
     assert "your 14×14 drawing" in _messages(at, "markdown")
     assert_clean(at)
+
+
+def test_a_feature_map_opens_from_the_pickers_without_a_click():
+    """The keyboard path: the layer and map pickers open any map, also those not drawn."""
+    from tests.app.conftest import finish_jobs
+
+    at = open_page(PAGE, timeout=300)
+    at.session_state["conv_tab"] = "Your trained CNN"
+    at.run()
+    at.button(key="conv_quick").click().run(timeout=300)
+    finish_jobs(at, timeout=300)
+    assert "conv1, map 0" in _messages(at, "markdown")
+    assert at.selectbox(key="conv_open_stage").options == [
+        "conv1 (Conv2d)",
+        "pool1 (MaxPool2d)",
+        "act1 (ReLU)",
+    ]
+    at.selectbox(key="conv_open_map").set_value(20).run()  # beyond the 8 tiles drawn per layer
+    assert "conv1, map 20" in _messages(at, "markdown")
+    at.selectbox(key="conv_open_stage").set_value(2).run()
+    assert "act1, map 20" in _messages(at, "markdown")  # 32 maps after ReLU too: the map stays
+    assert_clean(at)

@@ -56,6 +56,19 @@ def test_opening_trains_nothing_and_remedies_train_from_one_press():
     assert {t["name"] for t in compare["data"] if t.get("showlegend", True)} >= {"No remedy"}
 
 
+def test_a_learning_rate_that_blows_up_stops_as_diverged_and_says_so():
+    at = open_page(PAGE, timeout=TIMEOUT)
+    at.select_slider(key="gen_lr").set_value(1.0).run()
+    at.slider(key="gen_epochs").set_value(5).run()
+    _press(at, "gen_train")
+    warnings = [w.value for w in at.warning]
+    assert any("No remedy: Diverged at epoch 1" in w and "smaller learning rate" in w
+               for w in warnings), warnings  # fmt: skip
+    row = at.dataframe[0].value.iloc[0]
+    assert row["training accuracy"] == "–"  # no finished epoch: nothing to compare
+    assert "No finished epoch yet." in _texts(at)
+
+
 def test_early_stopping_marks_where_it_stopped_and_the_weights_it_kept():
     at = open_page(PAGE, timeout=TIMEOUT)
     at.toggle(key="gen_es_on").set_value(True).run()
@@ -157,16 +170,27 @@ def test_calibration_of_a_stored_run_and_the_clicked_test_image():
     assert spec_of(at, "gen_ce_probs")["data"][0]["type"] == "bar"
 
 
-def test_transfer_learning_compares_three_starts():
+def test_transfer_learning_compares_three_starts_and_grows_with_the_size_slider():
     at = open_page(PAGE, timeout=TIMEOUT)
     _press(at, "gen_transfer_go")
     spec = spec_by_key(at, "gen_transfer")
-    names = [t["name"] for t in spec["data"]]
-    assert names == [
+    curves = [t for t in spec["data"] if t.get("showlegend", True)]
+    assert [t["name"] for t in curves] == [
         "From scratch",
         "Frozen Fashion-MNIST features",
         "Fine-tuned from Fashion-MNIST",
     ]
-    assert all(len(values(t["y"])) == 4 for t in spec["data"])
+    assert all(list(values(t["x"])) == [10, 50, 200, 1000] for t in curves)
     assert spec["layout"]["xaxis"]["type"] == "log"
+    marker = [t for t in spec["data"] if t.get("name") == "your size"]
+    assert list(values(marker[0]["x"])) == [50, 50]  # the slider's size, marked
+    assert "With 50 labelled images: From scratch" in _texts(at)
+    at.select_slider(key="gen_transfer_size").set_value(20).run()
+    assert "20 labelled images: not run yet" in _texts(at)
+    assert at.button(key="gen_transfer_one").label == "Run at 20 images"
+    _press(at, "gen_transfer_one")
+    spec = spec_by_key(at, "gen_transfer")
+    curves = [t for t in spec["data"] if t.get("showlegend", True)]
+    assert all(list(values(t["x"])) == [10, 20, 50, 200, 1000] for t in curves)  # merged, sorted
+    assert "With 20 labelled images:" in _texts(at)
     assert "Source network:" in _texts(at)

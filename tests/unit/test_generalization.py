@@ -113,10 +113,13 @@ def test_new_config_fields_keep_old_keys_at_their_defaults_and_are_checked():
     from dlviz import __version__
 
     old = {k: v for k, v in cfg.to_dict().items()
-           if k not in ("augment", "shuffle_labels", "nested_split", "eval_train")}  # fmt: skip
+           if k not in ("augment", "shuffle_labels", "nested_split", "eval_train",
+                        "diverge_above")}  # fmt: skip
     payload = json.dumps({"config": old, "version": __version__}, sort_keys=True)
     assert cfg.key() == hashlib.sha256(payload.encode()).hexdigest()
-    for change in ({"augment": "shift"}, {"shuffle_labels": True}, {"eval_train": True}):
+    changes = ({"augment": "shift"}, {"shuffle_labels": True}, {"eval_train": True},
+               {"diverge_above": 46.0})  # fmt: skip
+    for change in changes:
         assert replace(cfg, **change).key() != cfg.key()
     with pytest.raises(ValueError, match="augmentation"):
         TrainConfig(augment="mirror")
@@ -286,3 +289,24 @@ def test_transfer_modes_start_from_the_source_and_freeze_what_they_should(digits
     result = study.run(source, digits)
     assert result.sizes == (20, 40) and set(result.accuracy) == {"scratch", "frozen", "fine-tune"}
     assert all(len(a) == 2 and all(0 <= v <= 1 for v in a) for a in result.accuracy.values())
+
+
+def test_transfer_results_merge_into_one_sorted_curve_per_source():
+    from dlviz.generalization.transfer import TransferResult, mode_label
+
+    def result(sizes, base, source="fashion-mnist"):
+        acc = {m: tuple(base + i / 100 for i in range(len(sizes))) for m in MODES_}
+        return TransferResult(tuple(sizes), acc, 0.85, 360, source)
+
+    MODES_ = ("scratch", "frozen", "fine-tune")
+    a, b = result((50, 200), 0.5), result((10, 50), 0.7)
+    merged = a.merged(b)
+    assert merged.sizes == (10, 50, 200)
+    assert merged.accuracy["scratch"] == (0.7, 0.71, 0.5 + 0.01)  # b wins at 50
+    assert merged.at(200) == {"scratch": 0.51, "frozen": 0.51, "fine-tune": 0.51}
+    assert merged.at(20) is None
+    other = result((20,), 0.9, "mnist")
+    assert a.merged(other) is other  # another source replaces the curve
+    assert mode_label("frozen", "mnist") == "Frozen MNIST features"
+    assert mode_label("fine-tune", "fashion-mnist") == "Fine-tuned from Fashion-MNIST"
+    assert mode_label("scratch", "mnist") == "From scratch"

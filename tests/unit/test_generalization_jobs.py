@@ -77,3 +77,61 @@ def test_the_transfer_job_without_fashion_mnist_says_what_it_needs(monkeypatch, 
     with pytest.raises(JobFailed, match="needs Fashion-MNIST"):
         TransferJob(TransferStudy(), empty).run(ctx=None)
     load_data.cache_clear()
+
+
+class _Ctx:
+    """A job context that records progress and never cancels."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def report(self, fraction: float, text: str = "") -> bool:
+        self.texts.append(text)
+        return False  # True would mean "stop"
+
+    def check(self) -> None:
+        return None
+
+
+def test_an_mnist_source_that_cannot_load_falls_back_to_fashion_mnist_and_says_so(
+    monkeypatch, tmp_path
+):
+    import dlviz.generalization.jobs as gjobs
+    from dlviz.data import DatasetUnavailable, synthetic_dataset
+    from dlviz.generalization.transfer import TransferStudy
+
+    def load(_settings, name):
+        if name == "mnist":
+            raise DatasetUnavailable("MNIST is not on this server.")
+        return synthetic_dataset(name, n_train=200, n_test=40)
+
+    monkeypatch.setattr(gjobs, "_load", load)
+    here = Settings(data_dir=tmp_path, cache_dir=tmp_path / "cache", allow_download=False)
+    study = TransferStudy(sizes=(10,), steps=3, source_images=200, source="mnist")
+    ctx = _Ctx()
+    outcome = gjobs.TransferJob(study, here).run(ctx)
+    assert outcome.value.source == "fashion-mnist" and outcome.value.sizes == (10,)
+    assert "MNIST is not on this server." in outcome.note
+    assert "used Fashion-MNIST as the source instead" in outcome.note
+    assert any(t.startswith("Fashion-MNIST source network") for t in ctx.texts)
+    assert any("Fine-tuned from Fashion-MNIST, 10 labelled images" in t for t in ctx.texts)
+
+
+def test_an_mnist_source_trains_on_mnist_and_normalises_with_its_statistics(monkeypatch, tmp_path):
+    import dlviz.generalization.jobs as gjobs
+    from dlviz.data import synthetic_dataset
+    from dlviz.generalization.transfer import TransferStudy
+
+    asked = []
+
+    def load(_settings, name):
+        asked.append(name)
+        return synthetic_dataset(name, n_train=200, n_test=40)
+
+    monkeypatch.setattr(gjobs, "_load", load)
+    here = Settings(data_dir=tmp_path, cache_dir=tmp_path / "cache", allow_download=False)
+    study = TransferStudy(sizes=(10, 20), steps=3, source_images=200, source="mnist")
+    assert study.source_config().dataset == "mnist"
+    outcome = gjobs.TransferJob(study, here).run(_Ctx())
+    assert asked == ["mnist", "digits"] and outcome.note == ""
+    assert outcome.value.source == "mnist" and outcome.value.sizes == (10, 20)

@@ -112,6 +112,21 @@ def test_divergence_stops_with_status_and_keeps_finite_weights(data):
     result.model(data.info)  # still loadable
 
 
+def test_a_finite_loss_above_the_run_s_limit_is_diverged_and_the_finished_epochs_stay(data):
+    """AdamW keeps a far too large step's loss finite; ``diverge_above`` still stops the run."""
+    free = train(cfg(optimizer="adamw", lr=5.0, epochs=2), data)
+    assert free.status == "completed"  # no limit: millions of loss, never NaN
+    assert max(h.train_loss for h in free.history) > 100
+    limited = train(cfg(optimizer="adamw", lr=5.0, epochs=2, diverge_above=46.0), data)
+    assert limited.status == "diverged"
+    assert "above this run's divergence limit of 46" in limited.message
+    assert all(torch.isfinite(t).all() for t in limited.final_state.values())
+    calm = train(cfg(epochs=2, diverge_above=46.0), data)
+    assert calm.status == "completed" and len(calm.history) == 2
+    assert calm.config.key() != cfg(epochs=2).key()  # a limit is part of the run's key
+    assert TrainConfig(diverge_above=None).key() == TrainConfig().key()
+
+
 def test_early_stopping_keeps_the_best_validation_weights(data, monkeypatch):
     real = loop.evaluate
     val_losses = iter([1.0, 0.5, 0.7, 0.9, 1.1, 1.3])

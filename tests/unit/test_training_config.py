@@ -55,6 +55,8 @@ def test_key_depends_on_dlviz_version(monkeypatch):
         ({"patience": 2, "val_fraction": 0.0}, "validation"),
         ({"weight_decay": -1.0}, "Weight decay"),
         ({"precision": "fp16"}, "precision"),
+        ({"diverge_above": 0.0}, "diverge_above"),
+        ({"diverge_above": float("inf")}, "diverge_above"),
     ],
 )
 def test_bad_configs_raise_clear_errors(kw, match):

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from dlviz.data import dataset_info
 from dlviz.display import count, percent
-from dlviz.generalization.transfer import MODES, TransferResult
-from dlviz.plots.style import PALETTE, styled
+from dlviz.generalization.transfer import MODES, TransferResult, mode_label
+from dlviz.plots.style import INK, PALETTE, styled
 from dlviz.plots.training.layout import room_for_legend
 
 
-def transfer_figure(result: TransferResult) -> go.Figure:
-    """Accuracy on the Digits test images after training on n labelled images (log x)."""
+def transfer_figure(result: TransferResult, marked: int | None = None) -> go.Figure:
+    """Accuracy on the Digits test images after training on n labelled images (log x), with the
+    size ``marked`` (the learner's slider) drawn as a dashed line."""
     fig = go.Figure()
-    for i, (mode, label) in enumerate(MODES.items()):
+    for i, mode in enumerate(MODES):
+        label = mode_label(mode, result.source)
         acc = list(result.accuracy[mode])
         fig.add_scatter(
             x=list(result.sizes), y=acc, mode="lines+markers", name=label,
@@ -28,6 +31,14 @@ def transfer_figure(result: TransferResult) -> go.Figure:
                      tickvals=list(result.sizes), ticktext=[count(n) for n in result.sizes])  # fmt: skip
     fig.update_yaxes(title=f"accuracy on {count(result.test_images)} Digits test images",
                      tickformat=".0%", range=[0, 1.02])  # fmt: skip
-    title = "Where transfer helps: the same CNN started three ways"
+    if marked is not None:  # a trace, not a shape: shapes and annotations on log axes differ
+        fig.add_scatter(
+            x=[marked, marked], y=[0, 1.0], mode="lines+text", showlegend=False,
+            text=["", f"{count(marked)} images"], textposition="top center",
+            line={"color": INK, "width": 1.2, "dash": "dash"}, hoverinfo="skip",
+            name="your size",
+        )  # fmt: skip
+    source = dataset_info(result.source).label
+    title = f"Where transfer helps: the same CNN started three ways ({source} source)"
     styled(fig, title=title, height=420)
     return room_for_legend(fig, title)

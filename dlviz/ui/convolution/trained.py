@@ -1,6 +1,7 @@
 """The Convolution page's "Your trained CNN" tab: a stored CNN run (or a quick Digits CNN trained
 through the job queue on a button), one test image through every stage, a feature map opened by
-a click, the test images that excite it most, and its filter sent to the kernel editor.
+a click or two pickers, the test images that excite it most, and its filter sent to the kernel
+editor.
 
 Nothing trains on opening the page. Runs come from the run store the Training page fills
 (``dlviz.ui.resources.get_store``); the maths is ``dlviz.convolution.trained``, the figures
@@ -32,6 +33,7 @@ from dlviz.ui.resources import get_dataset, get_store
 
 QUICK_JOB = "conv_quick_job"  # session key: this learner's quick Digits CNN job
 PICK = "conv_new_run"  # session key: a run key the picker selects on its next draw
+SEEN_CLICK = "conv_click_seen"  # session key: the tile click the pickers last followed
 TOP_POOL = 300  # test images searched for the ones that excite a map most
 
 
@@ -188,21 +190,52 @@ def trained_section() -> None:
     )
     st.caption(
         "Left to right: the input, each layer's feature maps (the first 8 of each), the dense "
-        "layers and the softmax (green: the true class). Click a feature map to open it below."
+        "layers and the softmax (green: the true class). Click a feature map, or pick one "
+        "below, to open it."
     )
-    _show_detail(key, model, found, x, _clicked(event, found))
-
-
-def _clicked(event, found) -> tuple[int, int]:
-    """(stage index among the maps, channel) of the clicked tile; the first map by default."""
     maps = [s for s in found if s.is_map]
+    _follow_click(event, len(maps))
+    _show_detail(key, model, found, x, _open_controls(maps))
+
+
+def _follow_click(event, n_maps: int) -> None:
+    """A new click on a tile sets the two pickers below (they stay the one source of truth, so
+    the keyboard and the URL reach every map, not only the eight drawn per layer)."""
     try:
-        stage, channel = event["selection"]["points"][0]["customdata"]
-        if 1 <= int(stage) <= len(maps):
-            return int(stage) - 1, int(channel)
+        stage, channel = (int(v) for v in event["selection"]["points"][0]["customdata"])
     except (KeyError, IndexError, TypeError, ValueError):
-        pass
-    return 0, 0
+        st.session_state.pop(SEEN_CLICK, None)  # deselected: the same tile may be clicked again
+        return
+    if (stage, channel) == st.session_state.get(SEEN_CLICK) or not 1 <= stage <= n_maps:
+        return
+    st.session_state[SEEN_CLICK] = (stage, channel)
+    st.session_state["conv_open_stage"] = stage - 1
+    st.session_state["conv_open_map"] = channel
+
+
+def _open_controls(maps) -> tuple[int, int]:
+    """Two pickers: the layer and the map in it; (stage index among the maps, channel)."""
+    c1, c2 = st.columns(2)
+    if st.session_state.get("conv_open_stage") not in range(len(maps)):
+        st.session_state["conv_open_stage"] = 0
+    stage = c1.selectbox(
+        "Open the feature maps of",
+        range(len(maps)),
+        format_func=lambda i: f"{maps[i].name} ({maps[i].kind})",
+        key="conv_open_stage",
+        bind=BIND,
+    )
+    channels = int(maps[stage].values.shape[0])
+    if st.session_state.get("conv_open_map") not in range(channels):
+        st.session_state["conv_open_map"] = 0
+    channel = c2.selectbox(
+        f"Map (of {channels})",
+        range(channels),
+        format_func=lambda c: f"map {c}",
+        key="conv_open_map",
+        bind=BIND,
+    )
+    return int(stage), int(channel)
 
 
 def _show_detail(key: str, model, found, x, picked: tuple[int, int]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dlviz.data import Dataset
-from dlviz.display import count, fixed, percent
+from dlviz.display import count, fixed, number, percent
 from dlviz.generalization import (
     AUGMENT_CHOICES,
     MAX_TRAIN_IMAGES,
@@ -38,6 +38,9 @@ AUGMENT_WORDS = {
 }
 
 
+LRS = (1e-4, 3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
+
+
 def sizes(dataset: str) -> list[int]:
     """Training-set sizes offered for a dataset (up to what it has once validation is held out)."""
     top = MAX_TRAIN_IMAGES[dataset]
@@ -50,7 +53,7 @@ def setup_controls(data: Dataset) -> Setup:
     options = sizes(name)
     if st.session_state.get("gen_images") not in options:  # another dataset: start again
         st.session_state.pop("gen_images", None)
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4 = st.columns(4)
     first = 50 if 50 in options else options[0]  # the default a link leaves out
     images = c1.select_slider("Training images", options, first, key="gen_images", bind=BIND,
                               format_func=count,
@@ -60,7 +63,11 @@ def setup_controls(data: Dataset) -> Setup:
                              help="512 units on 64 or 784 inputs: hundreds of thousands of "
                              "weights for a few hundred images.")  # fmt: skip
     epochs = c3.slider("Epochs", 5, 20, 20, key="gen_epochs", bind=BIND)
-    return Setup(name, int(images), int(width), int(epochs))
+    lr = c4.select_slider("Learning rate (AdamW)", LRS, 2e-3, key="gen_lr", bind=BIND,
+                          format_func=number,
+                          help="0.002 learns; from about 0.1 the loss blows up and the run "
+                          "stops as diverged, keeping the epochs it finished.")  # fmt: skip
+    return Setup(name, int(images), int(width), int(epochs), float(lr))
 
 
 def remedy_controls(data: Dataset, setup: Setup) -> Remedies:
