@@ -66,7 +66,7 @@ def test_a_learning_rate_that_blows_up_stops_as_diverged_and_says_so():
                for w in warnings), warnings  # fmt: skip
     row = at.dataframe[0].value.iloc[0]
     assert row["training accuracy"] == "–"  # no finished epoch: nothing to compare
-    assert "No finished epoch yet." in _texts(at)
+    assert "did not finish an epoch, so it has no curves to draw" in _texts(at)
 
 
 def test_early_stopping_marks_where_it_stopped_and_the_weights_it_kept():

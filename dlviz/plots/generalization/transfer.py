@@ -34,7 +34,7 @@ def transfer_figure(result: TransferResult, marked: int | None = None) -> go.Fig
     if marked is not None:  # a trace, not a shape: shapes and annotations on log axes differ
         fig.add_scatter(
             x=[marked, marked], y=[0, 1.0], mode="lines+text", showlegend=False,
-            text=["", f"{count(marked)} images"], textposition="top center",
+            text=[f" {count(marked)} images", ""], textposition="top right",
             line={"color": INK, "width": 1.2, "dash": "dash"}, hoverinfo="skip",
             name="your size",
         )  # fmt: skip

@@ -148,8 +148,12 @@ def show_results(runs: tuple[RunCurves, ...], epochs: int) -> None:
     for r in runs:
         if r.status == "diverged" or r.status == "stopped":
             st.warning(f"{r.name}: {r.message}", icon=":material/warning:")
-    st.plotly_chart(views.gap(run, epochs), key="gen_gap")
-    st.caption(gap_words(run))
+    if run.history:
+        st.plotly_chart(views.gap(run, epochs), key="gen_gap")
+        st.caption(gap_words(run))
+    else:
+        st.info(f"{run.name} did not finish an epoch, so it has no curves to draw; "
+                "the table below keeps its row.", icon=":material/show_chart:")  # fmt: skip
     if len(runs) > 1:
         st.plotly_chart(views.comparison(runs), key="gen_compare")
     st.dataframe(summary_rows(runs), hide_index=True, width="stretch")
