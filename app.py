@@ -1,25 +1,31 @@
 """dlviz entrypoint: page config and the navigation over the pages of ``dlviz.ui.registry``.
 
-Its imports are light, so Home is served at once; the warm-up (``dlviz.ui.warmup``: the heavy
-imports, in a background thread) starts right after Home's first run, and every other page waits
-for it before it runs (``dlviz.ui.registry.run_page``), and again in its ``page_header`` for a
-deep link that a fresh server runs without app.py.
+``streamlit run app.py`` reads this file twice over. At server start it imports it as a module
+to find ``app``, an ``st.App`` whose lifespan starts the warm-up (``dlviz.ui.warmup``: the heavy
+imports, in a background thread) before any learner connects. For every learner's script run it
+executes it as ``__main__``: page config and navigation. Its imports are light, so Home is served
+at once; every other page waits for the warm-up before it runs (``dlviz.ui.registry.run_page``),
+and again in its ``page_header`` for a deep link.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dlviz.ui.common import PAGE_ICON
-from dlviz.ui.registry import run_page
-from dlviz.ui.runlog import install as install_run_log
+from dlviz.ui import warmup
 
-st.set_page_config(
-    page_title="dlviz: deep learning, visualised",
-    page_icon=PAGE_ICON,  # a bundled SVG (inlined as a data: URL), not a font-server request
-    layout="wide",
-    initial_sidebar_state="expanded",
-)
+if __name__ == "__main__":  # a learner's script run
+    from dlviz.ui.common import PAGE_ICON
+    from dlviz.ui.registry import run_page
+    from dlviz.ui.runlog import install as install_run_log
 
-install_run_log()  # only with DLVIZ_RUN_LOG set: one JSON line per script run (benchmarks)
-run_page()
+    st.set_page_config(
+        page_title="dlviz: deep learning, visualised",
+        page_icon=PAGE_ICON,  # a bundled SVG (inlined as a data: URL), not a font-server request
+        layout="wide",
+        initial_sidebar_state="expanded",
+    )
+    install_run_log()  # only with DLVIZ_RUN_LOG set: one JSON line per script run (benchmarks)
+    run_page()
+else:  # server start: the ASGI app `streamlit run` serves
+    app = st.App("app.py", lifespan=warmup.lifespan)

@@ -124,7 +124,8 @@ def run_page() -> None:
 
     Every page but Home waits here for the warm-up's imports before even its imports run (a page's
     modules may build plotly objects, which must not meet a half-imported pandas). Home is served
-    at once, and the warm-up starts as soon as it has been sent. A link's settings are remembered
+    at once. The warm-up starts at server start (app.py's ``st.App`` lifespan); where nothing
+    started it (AppTest, which runs app.py as a script only), it starts once Home has been sent. A link's settings are remembered
     before the page runs and whatever of them the page could not use is named after it ran, at
     the top (``dlviz.ui.links``).
     """
@@ -133,7 +134,7 @@ def run_page() -> None:
     notice = st.empty()
     if page.title == HOME.title:
         page.run()
-        warmup.start()  # after Home is sent: the imports would slow its first run (the GIL)
+        warmup.start()  # no-op once the server's lifespan started it
     else:
         warmup.wait()
         page.run()

@@ -69,6 +69,13 @@ def start() -> None:
             _thread.start()
 
 
+@contextlib.asynccontextmanager
+async def lifespan(_app):
+    """``st.App``'s lifespan: the warm-up starts when the server starts, before any learner."""
+    start()
+    yield None
+
+
 def wait(everything: bool = False, timeout: float | None = None) -> None:
     """Block until the modules pages draw with are imported (``everything``: all of them).
 

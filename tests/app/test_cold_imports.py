@@ -66,8 +66,14 @@ print(json.dumps(result))
 
 
 def app_prelude(app: Path) -> str:
-    """What app.py does before its first Streamlit call (``st.set_page_config``)."""
-    body = ast.parse(app.read_text()).body[1:]  # after the docstring
+    """What app.py does before its first Streamlit call (``st.set_page_config``) in a learner's
+    script run (its ``if __name__ == "__main__"`` branch)."""
+    body = []
+    for node in ast.parse(app.read_text()).body[1:]:  # after the docstring
+        if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test):
+            body.extend(node.body)
+        else:
+            body.append(node)
     first_st = next(i for i, n in enumerate(body) if "set_page_config" in ast.unparse(n))
     return ast.unparse(ast.Module(body=body[:first_st], type_ignores=[]))
 
@@ -116,6 +122,32 @@ def test_every_page_but_home_waits_for_the_warm_up_before_it_runs():
     source = (ROOT / "dlviz" / "ui" / "registry.py").read_text()
     run_page = source[source.index("def run_page") :]
     assert run_page.index("warmup.wait()") < run_page.rindex("page.run()")
+
+
+def test_server_start_serves_app_py_as_an_st_app_whose_lifespan_starts_the_warm_up():
+    """``streamlit run app.py`` finds ``app`` (an ``st.App``) and imports app.py as a module at
+    server start, without running the page script; its lifespan starts the warm-up then, before
+    any learner connects."""
+    from streamlit.web.server.app_discovery import discover_asgi_app
+
+    found = discover_asgi_app(ROOT / "app.py")
+    assert found.is_asgi_app and found.import_string == "app:app"
+    code = (
+        "import asyncio, importlib.util, sys, threading\n"
+        "spec = importlib.util.spec_from_file_location('app', 'app.py')\n"
+        "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
+        "import streamlit as st\n"
+        "assert isinstance(module.app, st.App)\n"
+        "assert 'dlviz.ui.registry' not in sys.modules  # no page script ran\n"
+        "from dlviz.ui import warmup\n"
+        "async def serve():\n"
+        "    async with warmup.lifespan(module.app):\n"
+        "        return any(t.name == 'dlviz-warmup' for t in threading.enumerate())\n"
+        "print(asyncio.run(serve()))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "True"
 
 
 def test_home_needs_none_of_the_heavy_modules():
