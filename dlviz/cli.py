@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from dlviz.display import fixed, percent
+from dlviz.storage import location
 
 if TYPE_CHECKING:
     from dlviz.training import Progress
@@ -60,13 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("presets", help="list the model presets")
     r = sub.add_parser("runs", help="list cached runs")
-    r.add_argument("--cache-dir", type=Path)
+    r.add_argument("--cache-dir", type=location)
     return parser
 
 
 def _train_arguments(t: argparse.ArgumentParser) -> None:
     """The options of ``train`` (``script train`` takes the same)."""
     from dlviz.data import DATASETS
+    from dlviz.runtime import DEVICES
     from dlviz.training import OPTIMIZER_CHOICES, PRECISIONS
     from dlviz.training.models import PRESETS
 
@@ -96,8 +98,19 @@ def _train_arguments(t: argparse.ArgumentParser) -> None:
     t.add_argument(
         "--threads", type=int, help="torch threads (default: DLVIZ_THREADS, else the CPU quota)"
     )
+    t.add_argument(
+        "--device",
+        choices=DEVICES,
+        default="auto",
+        help="auto (default): CUDA, else Apple's MPS, else the CPU; a run from the cache says "
+        "where it was trained",
+    )
     t.add_argument("--data-dir", type=Path, help="default: DLVIZ_DATA_DIR or data/")
-    t.add_argument("--cache-dir", type=Path, help="default: DLVIZ_CACHE_DIR or ~/.cache/dlviz")
+    t.add_argument(
+        "--cache-dir",
+        type=location,
+        help="a folder or an fsspec URL (s3://bucket/prefix); default: DLVIZ_CACHE_DIR or ~/.cache/dlviz",
+    )
     t.add_argument("--no-cache", action="store_true", help="neither read nor write the run cache")
     t.add_argument("--json", action="store_true", help="print one JSON object as the last line")
 
@@ -199,7 +212,7 @@ def _check_threads(threads: int | None) -> None:
 
 def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from dlviz.data import DatasetUnavailable, load_dataset
-    from dlviz.runtime import configure_torch
+    from dlviz.runtime import configure_torch, resolve_device
     from dlviz.training import RunStore, train_cached
 
     _check_threads(args.threads)
@@ -216,9 +229,13 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(
             f"--subset {cfg.train_subset} exceeds the {len(data.train_y)} training images"
         )
+    try:
+        device = resolve_device(args.device)
+    except ValueError as e:
+        raise UsageError(str(e)) from e
     store = None if args.no_cache else RunStore((args.cache_dir or s.cache_dir) / "runs")
     bar = ProgressBar(err)
-    result = train_cached(cfg, data, store, [bar])
+    result = train_cached(cfg, data, store, [bar], device=device)
     bar.close()
     summary = _summary(result, data)
     if store is not None and store.last_error:
@@ -255,6 +272,7 @@ def _summary(result, data) -> dict:
         "lr": cfg.lr,
         "batch_size": cfg.batch_size,
         "precision": result.precision,
+        "device": result.device,
         "train_images": cfg.train_subset or len(data.train_y),
         "key": cfg.key(),
         "history": [asdict(h) for h in result.history],

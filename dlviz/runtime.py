@@ -175,3 +175,37 @@ def warm_up_optimizers() -> None:
     import torch
 
     torch.optim.SGD(torch.nn.Linear(1, 1).parameters(), lr=0.1)
+
+
+DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")
+"""Where a run may train: ``auto`` picks CUDA, then Apple's MPS, then the CPU."""
+
+
+def resolve_device(name: str = "auto"):
+    """``torch.device`` for a DEVICES name; an accelerator that is not here raises ValueError
+    with a sentence saying so (``auto`` never does)."""
+    import torch
+
+    cuda = torch.cuda.is_available()
+    mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
+    if name == "auto":
+        return torch.device("cuda" if cuda else "mps" if mps else "cpu")
+    if name not in DEVICES:
+        raise ValueError(f"Unknown device {name!r}; choose one of {', '.join(DEVICES)}.")
+    if (name == "cuda" and not cuda) or (name == "mps" and not mps):
+        words = {"cuda": "CUDA (an NVIDIA GPU)", "mps": "MPS (Apple silicon)"}[name]
+        raise ValueError(f"{words} is not available on this machine; use --device cpu or auto.")
+    return torch.device(name)
+
+
+def device_label(device) -> str:
+    """'CPU (2 threads)', 'CUDA: NVIDIA H200', 'MPS (Apple silicon)'."""
+    import torch
+
+    device = torch.device(device)
+    if device.type == "cuda":
+        return f"CUDA: {torch.cuda.get_device_name(device)}"
+    if device.type == "mps":
+        return "MPS (Apple silicon)"
+    threads = torch.get_num_threads()
+    return f"CPU ({threads} thread{'s' if threads != 1 else ''})"

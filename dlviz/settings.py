@@ -13,6 +13,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from dlviz.storage import URL, location
+
 log = logging.getLogger("dlviz")
 _warned: set[str] = set()
 _warned_lock = threading.Lock()
@@ -23,7 +25,7 @@ class Settings:
     """Where data and cached runs live, whether downloads may be attempted, torch's threads."""
 
     data_dir: Path
-    cache_dir: Path
+    cache_dir: Path | URL  # a local folder, or an fsspec URL such as s3://bucket/prefix
     allow_download: bool
     threads: int | None = None  # None: the CPU quota (cgroup limit and affinity)
     workers: int | None = None  # job worker processes; None: sized from the CPU quota, 0: none
@@ -37,7 +39,8 @@ def default_cache_dir() -> Path:
 
 
 def get_settings() -> Settings:
-    """Read DLVIZ_DATA_DIR (default ``data/``), DLVIZ_CACHE_DIR, DLVIZ_OFFLINE, DLVIZ_THREADS,
+    """Read DLVIZ_DATA_DIR (default ``data/``), DLVIZ_CACHE_DIR (a folder or an fsspec URL such
+    as ``s3://bucket/prefix``), DLVIZ_OFFLINE, DLVIZ_THREADS,
     DLVIZ_WORKERS and DLVIZ_RUN_LOG (unset: no run log)."""
     from dlviz.runtime import cpu_quota
 
@@ -50,7 +53,7 @@ def get_settings() -> Settings:
         warn_once(problem)
     return Settings(
         data_dir=Path(os.environ.get("DLVIZ_DATA_DIR", "data")),
-        cache_dir=Path(os.environ.get("DLVIZ_CACHE_DIR") or default_cache_dir()),
+        cache_dir=location(os.environ.get("DLVIZ_CACHE_DIR") or default_cache_dir()),
         allow_download=os.environ.get("DLVIZ_OFFLINE", "").lower() not in {"1", "true", "yes"},
         threads=threads,
         workers=workers,

@@ -130,6 +130,8 @@ def dataset_info(name: str) -> DatasetInfo:
 def normalize(x_uint8: torch.Tensor, info: DatasetInfo) -> torch.Tensor:
     """Float32 pixels standardised per channel: ``(x / 255 - mean) / std`` for ``[..., C, H, W]``."""
     scale, shift = _affine(info)
+    if isinstance(scale, torch.Tensor) and scale.device != x_uint8.device:  # a GPU batch
+        scale, shift = scale.to(x_uint8.device), shift.to(x_uint8.device)
     return x_uint8.to(torch.float32).mul_(scale).add_(shift)
 
 

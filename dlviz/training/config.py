@@ -287,6 +287,7 @@ class TrainResult:
     eval_seconds: float = 0.0  # part of train_seconds spent evaluating validation and test sets
     created: float = 0.0  # time.time() when the run finished
     precision: str = "fp32"  # what the run used: "fp32" or "bf16" (config "auto" resolved)
+    device: str = "cpu"  # where it trained: "cpu", "cuda" or "mps"
 
     @property
     def test_acc(self) -> float:

@@ -24,7 +24,7 @@ from torch import nn
 from dlviz.data import Dataset
 from dlviz.display import number, percent
 from dlviz.optimizers import make_optimizer
-from dlviz.runtime import configure_torch
+from dlviz.runtime import configure_torch, resolve_device
 from dlviz.training.augment import augment_batch
 from dlviz.training.config import Callback, EpochStats, Progress, TrainConfig, TrainResult
 from dlviz.training.inference import (
@@ -43,8 +43,17 @@ EVAL_BATCH_PIXELS = 1_000_000
 large enough to be fast, small enough that a CIFAR CNN's activations stay in a few hundred MB."""
 
 
-def train(cfg: TrainConfig, data: Dataset, callbacks: Sequence[Callback] = ()) -> TrainResult:
-    """Train ``cfg.model`` on ``data`` for ``cfg.epochs``; callbacks may stop the run."""
+def train(
+    cfg: TrainConfig,
+    data: Dataset,
+    callbacks: Sequence[Callback] = (),
+    device: str | torch.device = "cpu",
+) -> TrainResult:
+    """Train ``cfg.model`` on ``data`` for ``cfg.epochs``; callbacks may stop the run.
+
+    ``device`` (a ``torch.device`` or a ``dlviz.runtime.DEVICES`` name) is where the model and
+    its batches live; the data stay in host memory and every result comes back on the CPU.
+    """
     if data.info.name != cfg.dataset:
         raise ValueError(
             f"The config is for {cfg.dataset!r} but the data is {data.info.name!r}; "
@@ -54,7 +63,8 @@ def train(cfg: TrainConfig, data: Dataset, callbacks: Sequence[Callback] = ()) -
     # Seed a private copy of the global RNG (model init, dropout): callers' RNG is untouched.
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(cfg.seed)
-        return _Run(cfg, data, callbacks).run()
+        where = device if isinstance(device, torch.device) else resolve_device(device)
+        return _Run(cfg, data, callbacks, where).run()
 
 
 def split_indices(
@@ -110,9 +120,9 @@ def optimizer_for(cfg: TrainConfig, params: Iterable[nn.Parameter]) -> torch.opt
 
 
 def _state(model: nn.Module) -> dict[str, torch.Tensor]:
-    """A detached, contiguous copy of the model's state_dict."""
+    """A detached, contiguous copy of the model's state_dict, on the CPU."""
     return {
-        k: v.detach().clone(memory_format=torch.contiguous_format)
+        k: v.detach().clone(memory_format=torch.contiguous_format).cpu()
         for k, v in model.state_dict().items()
     }
 
@@ -120,12 +130,16 @@ def _state(model: nn.Module) -> dict[str, torch.Tensor]:
 class _Run:
     """One training run's state; ``run()`` drives the epochs."""
 
-    def __init__(self, cfg: TrainConfig, data: Dataset, callbacks: Sequence[Callback]):
+    def __init__(
+        self, cfg: TrainConfig, data: Dataset, callbacks: Sequence[Callback], device: torch.device
+    ):
         self.cfg, self.data, self.info, self.callbacks = cfg, data, data.info, tuple(callbacks)
+        self.device = device
         self.model = build_model(cfg.model, data.info.shape, data.info.num_classes)
         self.initial_state = _state(self.model)
+        self.model = self.model.to(device)
         self.channels_last = uses_conv(self.model)
-        self.precision = resolve_precision(cfg.precision, self.model)
+        self.precision = resolve_precision(cfg.precision, self.model, device)
         if self.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
         self.optimizer = optimizer_for(cfg, self.model.parameters())
@@ -198,6 +212,7 @@ class _Run:
             eval_seconds=self.eval_seconds,
             created=time.time(),
             precision=self.precision,
+            device=self.device.type,
         )
 
     def _epoch(self, epoch: int) -> tuple[str, str, tuple[int, int] | None]:
@@ -206,7 +221,8 @@ class _Run:
         self.model.train()
         order = self.train_idx[torch.randperm(len(self.train_idx), generator=self.generator)]
         every = max(1, self.steps // STEP_EVENTS_PER_EPOCH)
-        loss_sum, correct, seen, value = 0.0, torch.zeros((), dtype=torch.int64), 0, 0.0
+        correct = torch.zeros((), dtype=torch.int64, device=self.device)
+        loss_sum, seen, value = 0.0, 0, 0.0
         for step in range(1, self.steps + 1):
             idx = order[(step - 1) * cfg.batch_size : step * cfg.batch_size]
             value, hits = self._step(idx)
@@ -251,15 +267,15 @@ class _Run:
         """
         ts = time.perf_counter()
         images = augment_batch(self.data.train_x[idx], self.cfg.augment)
-        xb = batch_input(images, self.info, self.channels_last)
-        yb = self.train_y[idx]
-        with autocast(self.precision):
+        xb = batch_input(images, self.info, self.channels_last, self.device)
+        yb = self.train_y[idx].to(self.device, non_blocking=True)
+        with autocast(self.precision, self.device.type):
             logits = self.model(xb)
         loss = F.cross_entropy(logits.float(), yb)
         value = loss.item()
         limit = self.cfg.diverge_above
         if not math.isfinite(value) or (limit is not None and value > limit):
-            return value, torch.zeros((), dtype=torch.int64)
+            return value, torch.zeros((), dtype=torch.int64, device=self.device)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()

@@ -1,20 +1,25 @@
-"""An on-disk cache of finished runs, keyed by ``TrainConfig.key()`` (config hash + dlviz version).
+"""A cache of finished runs, keyed by ``TrainConfig.key()`` (config hash + dlviz version), in a
+local folder or under an fsspec URL (``s3://bucket/prefix``: one store for every app replica and
+Ray worker; see ``dlviz.storage``).
 
-Each run is two files in the store's folder: ``<key>.pt`` (weights, history and per-epoch test
-predictions, written with ``torch.save`` and read back with ``weights_only=True``) and
-``<key>.json`` (a small summary for listings). Both are written to a temporary file and then
-renamed, so readers never see half a file; an entry that fails to load is deleted and treated as
-missing. After each write the store prunes the least recently used runs to stay under
-``max_bytes``. The folder is an argument: reading ``DLVIZ_CACHE_DIR`` is the caller's business.
+Each run is two objects. ``<key>.<tag>.pt`` holds the weights, history and per-epoch test
+predictions (``torch.save``, read back with ``weights_only=True``); ``<key>.json`` is the entry's
+manifest: a small summary for listings and the name of its weights object. A put writes the
+weights under a fresh tag first and the manifest last, each atomically (``Folder.write``), so a
+reader never sees half an object, and two writers of one key each leave a complete pair: the last
+manifest wins and names its own weights, never the other writer's. An entry that fails to load is
+removed and treated as missing. After each write the store prunes the least recently used runs to
+stay under ``max_bytes``, and removes weights no manifest names once they are an hour old (a
+writer between its two writes, or the loser of a race). The location is an argument: reading
+``DLVIZ_CACHE_DIR`` is the caller's business.
 """
 
 from __future__ import annotations
 
-import contextlib
+import io
 import json
-import os
-import tempfile
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,6 +29,7 @@ import torch
 
 from dlviz import __version__
 from dlviz.data import Dataset
+from dlviz.storage import Entry, Folder
 from dlviz.training.config import Callback, EpochStats, TrainConfig, TrainResult
 from dlviz.training.loop import train
 
@@ -45,19 +51,31 @@ class RunSummary:
 
 
 class RunStore:
-    """Finished runs on disk under ``root``; atomic writes, corrupt entries ignored, size-bounded."""
+    """Finished runs under ``root`` (a folder or a URL); atomic writes, corrupt entries ignored,
+    size-bounded."""
 
     def __init__(self, root: str | Path, max_bytes: int = 2_000_000_000):
-        self.root = Path(root)
+        self.root = root
+        self.folder = Folder(root)
         self.max_bytes = int(max_bytes)
         self.last_error: str | None = None  # why the last put() could not write, if it failed
 
     def __repr__(self) -> str:
         return f"RunStore({str(self.root)!r}, max_bytes={self.max_bytes})"
 
-    def path(self, key: str) -> Path:
-        """The weights file of a key."""
-        return self.root / f"{key}.pt"
+    def manifest(self, key: str) -> dict[str, Any] | None:
+        """The entry's manifest (summary and weights name), or None when absent or unreadable."""
+        raw = self.folder.read(f"{key}.json")
+        try:
+            d = json.loads(raw) if raw is not None else None
+        except ValueError:
+            return None
+        return d if isinstance(d, dict) and d.get("key") == key else None
+
+    def weights_name(self, key: str) -> str | None:
+        """The name of the entry's weights object (what its manifest names), or None."""
+        d = self.manifest(key)
+        return str(d.get("weights", f"{key}.pt")) if d is not None else None
 
     def get(self, cfg: TrainConfig) -> TrainResult | None:
         """The stored run of ``cfg`` (``cached=True``), or None when absent or unreadable."""
@@ -75,43 +93,50 @@ class RunStore:
         return None
 
     def load(self, key: str) -> TrainResult | None:
-        """The stored run with this key, or None; a corrupt entry is deleted."""
-        path = self.path(key)
-        if not path.is_file():
+        """The stored run with this key, or None; a corrupt entry is removed."""
+        name = self.weights_name(key)
+        raw = self.folder.read(name) if name is not None else None
+        if raw is None:
             return None
         try:
-            payload = torch.load(path, map_location="cpu", weights_only=True)
+            payload = torch.load(io.BytesIO(raw), map_location="cpu", weights_only=True)
             result = _from_payload(payload)
             if payload.get("key") != key or result.config.key() != key:
                 raise ValueError("key mismatch")
-        except Exception:  # any unreadable, partial or foreign file: drop it and retrain
+        except Exception:  # any unreadable, partial or foreign object: drop it and retrain
             self._remove(key)
             return None
-        with contextlib.suppress(OSError):
-            os.utime(path)  # least-recently-used order for pruning
+        self.folder.touch(f"{key}.json")  # least-recently-used order for pruning
         return result
 
     def put(self, result: TrainResult) -> None:
-        """Store a run atomically (temp file + ``os.replace``), then prune to ``max_bytes``."""
+        """Store a run (weights under a fresh tag, then the manifest), then prune."""
         key = result.config.key()
+        name = f"{key}.{uuid.uuid4().hex[:12]}.pt"
+        old = self.weights_name(key)
         try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            self._atomic_write(self.path(key), lambda f: torch.save(_to_payload(result, key), f))
-            summary = json.dumps(_summary_dict(result, key)).encode()
-            self._atomic_write(self.root / f"{key}.json", lambda f: f.write(summary))
+            buffer = io.BytesIO()
+            torch.save(_to_payload(result, key), buffer)
+            self.folder.write(name, buffer.getvalue())
+            summary = _summary_dict(result, key) | {"weights": name}
+            self.folder.write(f"{key}.json", json.dumps(summary).encode())
             self.last_error = None
-        except (OSError, RuntimeError) as err:  # a full or read-only disk must not stop the app
+        except (OSError, RuntimeError, ValueError) as err:  # full or read-only: go on without
+            self.folder.delete(name)
             self.last_error = f"Could not store the run in {self.root}: {err}"
             return
+        if old is not None and old != name:
+            self.folder.delete(old)
         self.prune()
 
     def runs(self) -> list[RunSummary]:
         """Summaries of the stored runs, newest first (entries without weights are skipped)."""
+        names = {e.name for e in self.folder.entries()}
         out = []
-        for js in self.root.glob("*.json") if self.root.is_dir() else ():
+        for js in sorted(n for n in names if n.endswith(".json") and not n.startswith(".")):
+            d = self.manifest(js[: -len(".json")])
             try:
-                d = json.loads(js.read_text())
-                if not self.path(d["key"]).is_file():
+                if d is None or d.get("weights", f"{d['key']}.pt") not in names:
                     continue
                 out.append(
                     RunSummary(
@@ -124,64 +149,49 @@ class RunStore:
                         float(d["created"]),
                     )
                 )
-            except (OSError, ValueError, KeyError, TypeError):
+            except (ValueError, KeyError, TypeError):
                 continue
         return sorted(out, key=lambda r: r.created, reverse=True)
 
     def size_bytes(self) -> int:
-        """Total size of the store's files."""
-        return sum(size for _, size, _ in self._files())
+        """Total size of the store's objects."""
+        return sum(e.size for e in self._entries())
 
     def prune(self) -> None:
-        """Delete least recently used runs until the store fits in ``max_bytes``; drop stale temps."""
+        """Remove least recently used runs until the store fits in ``max_bytes``; remove stale
+        temporary files and weights that no manifest names."""
         now = time.time()
-        for tmp in self.root.glob(".*.tmp"):
-            try:
-                if now - tmp.stat().st_mtime > STALE_TEMP_SECONDS:
-                    tmp.unlink()
-            except OSError:
-                pass
-        entries: dict[str, list] = {}
-        for path, size, mtime in self._files():
-            e = entries.setdefault(path.stem, [0, 0.0])
-            e[0] += size
-            if path.suffix == ".pt":
-                e[1] = mtime
-        total = sum(size for size, _ in entries.values())
-        for key, (size, _) in sorted(entries.items(), key=lambda kv: kv[1][1]):
+        entries = self._entries()
+        named = {self.weights_name(e.name[: -len(".json")]) for e in entries if _is_json(e)}
+        sizes: dict[str, list] = {}
+        for e in entries:
+            key = e.name.split(".", 1)[0]
+            if e.name.startswith(".") or (not _is_json(e) and e.name not in named):
+                if now - e.mtime > STALE_TEMP_SECONDS:
+                    self.folder.delete(e.name)
+                continue
+            item = sizes.setdefault(key, [0, 0.0])
+            item[0] += e.size
+            if _is_json(e):
+                item[1] = e.mtime
+        total = sum(size for size, _ in sizes.values())
+        for key, (size, _) in sorted(sizes.items(), key=lambda kv: kv[1][1]):
             if total <= self.max_bytes:
                 break
             self._remove(key)
             total -= size
 
-    def _files(self) -> list[tuple[Path, int, float]]:
-        out = []
-        for path in self.root.glob("*") if self.root.is_dir() else ():
-            if path.suffix in (".pt", ".json") and not path.name.startswith("."):
-                try:
-                    st = path.stat()
-                    out.append((path, st.st_size, st.st_mtime))
-                except OSError:
-                    pass
-        return out
+    def _entries(self) -> list[Entry]:
+        return [e for e in self.folder.entries() if e.name.endswith((".pt", ".json", ".tmp"))]
 
     def _remove(self, key: str) -> None:
-        for path in (self.path(key), self.root / f"{key}.json"):
-            with contextlib.suppress(OSError):
-                path.unlink()
+        name = self.weights_name(key)
+        for victim in {name, f"{key}.pt", f"{key}.json"} - {None}:
+            self.folder.delete(victim)
 
-    def _atomic_write(self, target: Path, write) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                write(f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+
+def _is_json(entry: Entry) -> bool:
+    return entry.name.endswith(".json") and not entry.name.startswith(".")
 
 
 def train_cached(
@@ -189,15 +199,17 @@ def train_cached(
     data: Dataset,
     store: RunStore | None,
     callbacks: Sequence[Callback] = (),
+    device: str | torch.device = "cpu",
 ) -> TrainResult:
-    """The stored run of ``cfg`` if there is one for this data, else train it and store it.
+    """The stored run of ``cfg`` if there is one for this data, else train it (on ``device``)
+    and store it. A stored run answers whatever device it was trained on (its ``device`` says).
 
     Runs stopped by a callback are not stored (they are not what the config alone produces).
     """
     hit = store.find(cfg, data) if store is not None else None
     if hit is not None:
         return hit
-    result = train(cfg, data, callbacks)
+    result = train(cfg, data, callbacks, device)
     if store is not None and result.status != "stopped":
         store.put(result)
     return result
@@ -229,6 +241,7 @@ def _to_payload(r: TrainResult, key: str) -> dict[str, Any]:
         "eval_seconds": r.eval_seconds,
         "created": r.created,
         "precision": r.precision,
+        "device": r.device,
     }
 
 
@@ -258,6 +271,7 @@ def _from_payload(d: dict[str, Any]) -> TrainResult:
         eval_seconds=float(d["eval_seconds"]),
         created=float(d["created"]),
         precision=str(d.get("precision", "fp32")),
+        device=str(d.get("device", "cpu")),
     )
 
 

@@ -47,6 +47,7 @@ def test_train_json_last_line_has_the_summary(tmp_path):
         0 <= summary["test_accuracy"] <= 1 and summary["parameters"] == 64 * 128 + 128 + 8256 + 650
     )
     assert summary["train_images"] == 300
+    assert summary["device"] == "cpu"  # auto on a machine without an accelerator
     assert "epoch 1/1" in err  # progress went to stderr
 
     code, out, _ = run(["train", *FAST, "--cache-dir", str(tmp_path), "--json"])
@@ -186,3 +187,29 @@ def test_python_dash_m_dlviz_exit_code_and_no_traceback(tmp_path):
     )
     assert proc.returncode == 2
     assert proc.stderr.startswith("dlviz: error:") and "Traceback" not in proc.stderr
+
+
+def test_the_run_store_may_live_on_s3():
+    """``--cache-dir s3://...`` (moto's S3 server, reached through the AWS variables): the second
+    identical run comes from the bucket."""
+    from tests.s3 import fresh_prefix, s3_server
+
+    with s3_server():
+        where = fresh_prefix()
+        code, out, err = run(["train", *FAST, "--cache-dir", where, "--json", "--threads", "1"])
+        assert code == 0, err
+        first = json.loads(out.strip().splitlines()[-1])
+        code, out, err = run(["train", *FAST, "--cache-dir", where, "--json", "--threads", "1"])
+        again = json.loads(out.strip().splitlines()[-1])
+        assert code == 0 and first["cached"] is False and again["cached"] is True
+        assert again["test_accuracy"] == first["test_accuracy"]
+
+
+def test_an_accelerator_that_is_not_here_exits_2_with_one_line(tmp_path, monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    code, out, err = run(["train", *FAST, "--cache-dir", str(tmp_path), "--device", "cuda"])
+    assert code == 2 and out == ""
+    assert "CUDA (an NVIDIA GPU) is not available on this machine" in err
+    assert len(err.strip().splitlines()) == 1

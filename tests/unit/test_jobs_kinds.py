@@ -3,6 +3,8 @@ the stored run, a convergence map, and what they say when they cannot run."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from dlviz.descent.compare import DescentConfig, OptimizerSpec, SurfaceSpec, build_surface
@@ -29,6 +31,15 @@ def ex():
     executor.shutdown()
 
 
+@contextmanager
+def _executor():
+    executor = Executor(1, quota=1)
+    try:
+        yield executor
+    finally:
+        executor.shutdown()
+
+
 def run(ex: Executor, spec, who: str = "learner"):
     """Submit and wait for the end; the final view."""
     job = ex.submit(spec, who)
@@ -44,6 +55,28 @@ def test_a_training_job_trains_in_the_worker_and_stores_the_run(ex, settings):
     assert RunStore(settings.cache_dir / "runs").get(cfg) is not None
     again = run(ex, TrainJob(cfg, settings), "another")
     assert again.value.cached  # the second learner gets it from the store
+
+
+def test_a_worker_process_stores_runs_and_landscapes_on_s3(tmp_path):
+    """A cache under s3:// (moto's S3 server): the worker process finds it through the same AWS
+    variables (set before it starts, as on a server) and writes the run and its landscape there;
+    a second ask comes from the bucket."""
+    from dlviz.storage import location
+    from tests.s3 import fresh_prefix, s3_server
+
+    with s3_server(), _executor() as ex:
+        remote = Settings(
+            data_dir=tmp_path, cache_dir=location(fresh_prefix()), allow_download=False
+        )
+        cfg = preset_config("seed-mlp", "digits", epochs=1, train_subset=300, batch_size=64)
+        done = run(ex, TrainJob(cfg, remote), "s3-learner")
+        assert done.status == "done" and done.note == "", done.message
+        assert RunStore(remote.cache_dir / "runs").get(cfg) is not None
+        land = LandscapeConfig(resolution=5, test_images=50)
+        mapped = run(ex, LandscapeJob(cfg.key(), land, remote), "s3-learner")
+        assert mapped.status == "done", mapped.message
+        assert LandscapeStore(remote.cache_dir / "landscapes").get(cfg.key(), land) is not None
+        assert run(ex, TrainJob(cfg, remote), "another").value.cached
 
 
 def test_stop_ends_a_training_after_its_batch_and_keeps_the_partial_run(ex, settings):

@@ -197,12 +197,27 @@ def test_bad_settings_raise_clear_errors(kwargs):
         LandscapeConfig(**kwargs)
 
 
-def test_store_round_trip_and_corrupt_files(tmp_path):
+@pytest.fixture(scope="module")
+def s3():
+    from tests.s3 import s3_server
+
+    with s3_server() as endpoint:
+        yield endpoint
+
+
+@pytest.mark.parametrize("backend", ["local", "s3"])
+def test_store_round_trip_and_corrupt_files(tmp_path, backend, request):
     model = tiny_mlp()
     x, y = images()
     initial, final = trained_pair(model, x, y, steps=3)
     land = loss_landscape(model, initial, final, x, y, SMALL)
-    store = LandscapeStore(tmp_path / "landscapes")
+    if backend == "s3":
+        from tests.s3 import fresh_prefix
+
+        request.getfixturevalue("s3")
+        store = LandscapeStore(fresh_prefix() + "/landscapes")
+    else:
+        store = LandscapeStore(tmp_path / "landscapes")
     assert store.get("run-a", SMALL) is None
     store.put("run-a", land)
     back = store.get("run-a", SMALL)
@@ -210,7 +225,7 @@ def test_store_round_trip_and_corrupt_files(tmp_path):
     assert torch.equal(back.plane_loss, land.plane_loss) and back.trained_loss == land.trained_loss
     assert store.get("run-b", SMALL) is None
     assert store.get("run-a", LandscapeConfig(resolution=7)) is None
-    store.path("run-a", SMALL).write_bytes(b"not a torch file")
+    store.folder.write(store.name("run-a", SMALL), b"not a torch file")
     assert store.get("run-a", SMALL) is None
 
 

@@ -97,3 +97,25 @@ def test_configure_torch_flushes_denormals_in_openmp_workers_created_before_it()
     if "None" in out:
         pytest.skip("torch does not use GNU OpenMP here")
     assert out == "[False, False] [True, True]"
+
+
+def test_devices_resolve_auto_to_the_best_here_and_name_a_missing_accelerator(monkeypatch):
+    import torch
+
+    from dlviz.runtime import device_label, resolve_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert resolve_device("auto") == torch.device("cpu") == resolve_device("cpu")
+    with pytest.raises(ValueError, match="CUDA .* is not available on this machine"):
+        resolve_device("cuda")
+    with pytest.raises(ValueError, match="MPS .* is not available"):
+        resolve_device("mps")
+    with pytest.raises(ValueError, match="Unknown device"):
+        resolve_device("tpu")
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert resolve_device("auto") == torch.device("mps")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert resolve_device("auto") == torch.device("cuda")  # CUDA first
+    assert device_label("cpu").startswith("CPU (") and "thread" in device_label("cpu")
+    assert device_label("mps") == "MPS (Apple silicon)"

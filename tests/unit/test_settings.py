@@ -110,3 +110,18 @@ def test_dlviz_threads_reaches_torch_in_the_app_and_the_cli(monkeypatch, tmp_pat
     finally:
         torch.set_num_threads(before)
     assert [t for t in seen if t is not None] == [1, 1, 2]  # train() itself passes None: "keep"
+
+
+def test_the_cache_dir_may_be_an_fsspec_url_and_joins_like_a_path(monkeypatch):
+    from pathlib import Path
+
+    from dlviz.settings import get_settings
+    from dlviz.storage import URL, location
+
+    monkeypatch.setenv("DLVIZ_CACHE_DIR", "s3://course-bucket/dlviz/")
+    cache = get_settings().cache_dir
+    assert isinstance(cache, URL) and cache / "runs" == "s3://course-bucket/dlviz/runs"
+    monkeypatch.setenv("DLVIZ_CACHE_DIR", "/srv/cache")
+    assert get_settings().cache_dir / "runs" == Path("/srv/cache/runs")
+    assert location("file:///srv/cache") == Path("/srv/cache")
+    assert location("memory://x") / "a" / "b" == "memory://x/a/b"

