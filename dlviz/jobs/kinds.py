@@ -89,7 +89,9 @@ class TrainJob:
             raise JobFailed(str(err)) from err
         store = RunStore(self.settings.cache_dir / "runs")
         try:
-            result = train_cached(self.config, data, store, callbacks=[_TrainingReport(ctx)])
+            result = train_cached(
+                self.config, data, store, callbacks=[_TrainingReport(ctx)], device="auto"
+            )
         except ValueError as err:  # e.g. a model that does not fit these images
             raise JobFailed(
                 f"{err} Change the model or the dataset and press Train again."

@@ -86,6 +86,9 @@ def test_opens_on_mnist_explains_and_falls_back_to_digits_with_a_preview():
     assert any("training images of each class" in t for t in titles(at))
     assert any(t == "Images per class" for t in titles(at))
     assert status_labels(at) == []  # nothing trains before the click
+    assert "Runs train on this server's CPU (no GPU here), in a worker process." in [
+        c.value for c in at.caption
+    ]
 
 
 def test_train_digits_then_metrics_curves_grid_and_confusion_matrix():
@@ -222,6 +225,6 @@ def test_precision_picker_reaches_the_run_and_is_reported():
     at.selectbox(key="train_precision").set_value("bf16")
     at.button(key="train_go").click().run(timeout=TIMEOUT)
     finish_jobs(at, timeout=TIMEOUT)
-    assert any(c.value.endswith("· bf16") for c in at.caption)
+    assert any(c.value.endswith("· bf16 on the CPU") for c in at.caption)
     acc = float(metrics(at)["Test accuracy"].rstrip("%")) / 100
     assert acc > 0.5  # mixed precision still learns

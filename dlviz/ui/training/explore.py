@@ -79,13 +79,19 @@ def show_summary(result: TrainResult) -> None:
     st.caption(run_caption(result))
 
 
+DEVICE_WORDS = {"cpu": "the CPU", "cuda": "a CUDA GPU", "mps": "Apple's MPS"}
+"""Where a finished run trained (``TrainResult.device``), in words."""
+
+
 def run_caption(result: TrainResult) -> str:
-    """'Digits · seed-mlp · Adam lr 0.002 · batch 32 · all training images · seed 0 · fp32'."""
+    """'Digits · seed-mlp · Adam lr 0.002 · batch 32 · all training images · seed 0 · fp32 on
+    the CPU'."""
     cfg = result.config
     images = count(cfg.train_subset) if cfg.train_subset else "all"
     return (
         f"{DATASET_LABELS[cfg.dataset].split(':')[0]} · {cfg.model_name()} · "
         f"{LABELS[cfg.optimizer]} lr {number(cfg.lr)} · batch {cfg.batch_size} · "
-        f"{images} training images · seed {cfg.seed} · {result.precision}"
+        f"{images} training images · seed {cfg.seed} · {result.precision} on "
+        f"{DEVICE_WORDS.get(result.device, result.device)}"
         + (" · from the cache" if result.cached else "")
     )

@@ -10,6 +10,8 @@ run. The form starts from ``form_defaults()``, the preset's default run from
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from dlviz.data import Dataset
@@ -185,9 +187,23 @@ def training_controls(model: str, data: Dataset) -> TrainConfig | None:
         submitted = st.form_submit_button(
             "Train", type="primary", key="train_go", icon=":material/play_arrow:", width="stretch"
         )
+        st.caption(f"Runs train on this server's {server_device()}, in a worker process.")
     if not submitted:
         return None
     return _config(_model(model, spec), data)
+
+
+@functools.cache
+def server_device() -> str:
+    """What ``--device auto`` picks here, in words: 'CPU', 'CUDA GPU (NVIDIA H200)', ..."""
+    from dlviz.runtime import resolve_device
+
+    device = resolve_device("auto")
+    if device.type == "cuda":
+        import torch
+
+        return f"CUDA GPU ({torch.cuda.get_device_name(device)})"
+    return {"mps": "Apple MPS GPU"}.get(device.type, "CPU (no GPU here)")
 
 
 def precision_label(precision: str) -> str:
