@@ -251,3 +251,19 @@ def test_a_feature_map_opens_from_the_pickers_without_a_click():
     at.selectbox(key="conv_open_stage").set_value(2).run()
     assert "act1, map 20" in _messages(at, "markdown")  # 32 maps after ReLU too: the map stays
     assert_clean(at)
+
+
+def test_a_click_on_an_output_cell_opens_the_window_there(at):
+    at.session_state["conv_window"] = {
+        "selection": {
+            "points": [{"curve_number": 6, "point_index": 10}],
+            "point_indices": [10],
+            "box": [],
+            "lasso": [],
+        }
+    }
+    at.run()
+    window = _window(at)
+    assert window["layout"]["sliders"][0]["active"] == 10
+    assert window["layout"]["annotations"][0]["text"].startswith("Output (1, 2)")
+    assert_clean(at)

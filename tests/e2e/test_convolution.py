@@ -57,6 +57,21 @@ def test_the_window_plays_in_the_browser_and_hover_shows_a_patch(page, app_url):
     screenshot(page, "convolution")
 
 
+def test_a_click_on_an_output_cell_moves_the_window_there_and_play_goes_on(page, app_url):
+    open_app_page(page, app_url, "convolution")
+    page.wait_for_function(STATE, timeout=30_000)
+    page.locator(WINDOW).scroll_into_view_if_needed()
+    spot = page.evaluate(CELL, ["conv_window", "4", 5, 3])
+    with rerun(page):
+        page.mouse.click(spot["x"], spot["y"])
+    page.wait_for_function(f"() => ({STATE})().step === 29", timeout=30_000)  # row 3, column 5
+    assert page.evaluate(STATE)["text"].startswith("Output (3, 5)")
+    _button(page, "Fast").click()
+    page.wait_for_function(f"() => ({STATE})().step >= 32", timeout=30_000)  # on from there
+    _button(page, "Pause").click()
+    assert_no_exception(page)
+
+
 def test_a_trained_cnn_opens_a_feature_map_on_a_click(page, app_url):
     open_app_page(page, app_url, "convolution")
     with rerun(page):

@@ -30,8 +30,36 @@ def test_window_figure_has_a_frame_per_position_and_the_sums_above():
     assert text.startswith("Output (2, 2)") and f"{float(result.output[0, 2, 2]):.4g}" in text
     assert len(last["data"][1]["text"]) == 9  # the nine products
     assert len(fig["layout"]["images"]) == 3  # input, kernel, output: nothing blanks on play
-    hover = fig["data"][6]["hovertext"][1][0]
+    cells = fig["data"][6]  # one clickable, hoverable marker per output cell, row-major
+    assert cells["type"] == "scatter" and len(cells["x"]) == 9
+    hover = cells["hovertext"][3]
     assert hover.startswith("output (1, 0)") and "patch:" in hover
+
+
+def test_a_clicked_output_cell_opens_the_window_at_its_position():
+    from dlviz.plots.convolution.window import at_position, clicked_position
+
+    x = torch.arange(25.0).reshape(1, 5, 5) / 25
+    result = convolve(x, kernel_preset("box"), 0.5, ConvSpec(3, 1, 1))
+    figure = window_figure(result)
+    event = {"selection": {"points": [{"curve_number": 6, "point_index": 7}]}}
+    assert clicked_position(event) == 7
+    assert clicked_position({"selection": {"points": []}}) is None
+    assert (
+        clicked_position({"selection": {"points": [{"curve_number": 1, "point_index": 2}]}}) is None
+    )
+    moved = _spec(at_position(figure, 7))
+    frame = moved["frames"][7]
+    assert moved["layout"]["sliders"][0]["active"] == 7
+    assert moved["layout"]["annotations"][0]["text"] == frame["layout"]["annotations"][0]["text"]
+    assert moved["data"][2]["x"] == frame["data"][0]["x"]  # the window's taps
+    assert moved["data"][5]["text"] == frame["data"][1]["text"]  # the products
+    shapes = moved["layout"]["shapes"]
+    assert (shapes[0]["x0"], shapes[0]["y0"]) == (frame["layout"]["shapes"][0]["x0"],
+                                                  frame["layout"]["shapes"][0]["y0"])  # fmt: skip
+    assert shapes[0]["line"]["color"]  # the style stays
+    assert len(moved["frames"]) == 25 and _spec(figure)["layout"]["sliders"][0]["active"] == 0
+    assert at_position(figure, 0) is figure and at_position(figure, 99) is figure
 
 
 def test_colour_window_and_channels_figure():

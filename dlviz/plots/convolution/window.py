@@ -38,7 +38,7 @@ MAX_FRAMES = 1296
 """The most output positions one animation steps through (36 x 36); a caption names the rest."""
 WINDOW = "#F3A712"  # amber: the window and the cell it writes
 DOMAINS = {"in": (0.0, 0.40), "k": (0.45, 0.56), "p": (0.61, 0.72), "out": (0.77, 1.0)}
-TAPS, PRODUCT_TEXT = 2, 5  # indices of the animated traces
+TAPS, PRODUCT_TEXT, OUTPUT_CELLS = 2, 5, 6  # indices of the animated and the clickable traces
 
 
 def window_figure(result: ConvResult, channel: int = 0, height: int = 540) -> go.Figure:
@@ -61,7 +61,7 @@ def window_figure(result: ConvResult, channel: int = 0, height: int = 540) -> go
         hover_trace([[f"weight {t}" if t else "" for t in row] for row in k_labels], "x2", "y2"),
         number_trace(k_labels, "x2", "y2", 10),
         {**number_trace(k_labels, "x3", "y3", 10), **first["data"][1]},
-        hover_trace(output_hover(result, channel), "x4", "y4"),
+        _output_cells(output_hover(result, channel)),
         _output_numbers(result, channel),
     ]
     layout = _layout(result, channel, count, height)
@@ -71,6 +71,54 @@ def window_figure(result: ConvResult, channel: int = 0, height: int = 540) -> go
     ]
     layout["annotations"][0]["text"] = first["layout"]["annotations"][0]["text"]
     return fast_figure(data, layout, frames)
+
+
+def at_position(figure: go.Figure, position: int) -> go.Figure:
+    """``figure`` (a ``window_figure``) opening at output ``position`` instead of the first: the
+    window, the products, the sum and the step slider as that frame has them. Built from the
+    figure's own frames without copying them (cheap enough for a click)."""
+    frames = getattr(figure, "_raw_frames", ())
+    if not frames or not 0 < position < len(frames):
+        return figure
+    frame = frames[position]
+    data = [dict(t) for t in figure._data]
+    data[TAPS] |= frame["data"][0]
+    data[PRODUCT_TEXT] |= frame["data"][1]
+    layout = dict(figure._layout)
+    changes = frame["layout"]["shapes"]
+    layout["shapes"] = [base | c for base, c in zip(layout["shapes"], changes, strict=True)]
+    layout["annotations"] = [{**layout["annotations"][0], **frame["layout"]["annotations"][0]}]
+    layout["sliders"] = [{**layout["sliders"][0], "active": position}]
+    return fast_figure(data, layout, list(frames))
+
+
+def clicked_position(event) -> int | None:
+    """The output position (row-major) of a clicked output cell in a chart's selection, or None."""
+    try:
+        point = event["selection"]["points"][0]
+        if int(point.get("curve_number", OUTPUT_CELLS)) != OUTPUT_CELLS:
+            return None
+        return int(point["point_index"])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
+def _output_cells(hover: list[list[str]]) -> dict:
+    """One invisible marker per output cell (row-major): its hover text, and a click target
+    (plotly reports no points for clicks on a heatmap)."""
+    rows, cols = len(hover), len(hover[0])
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "x": [c for _ in range(rows) for c in range(cols)],
+        "y": [r for r in range(rows) for _ in range(cols)],
+        "hovertext": [t for row in hover for t in row],
+        "hoverinfo": "text",
+        "marker": {"size": 12, "opacity": 0, "symbol": "square"},
+        "xaxis": "x4",
+        "yaxis": "y4",
+        "showlegend": False,
+    }
 
 
 def _stacked(values: torch.Tensor) -> torch.Tensor:

@@ -9,6 +9,7 @@ import streamlit as st
 from dlviz.convolution import ConvSpec
 from dlviz.display import count, escape_markdown, number
 from dlviz.plots.convolution import MAX_FRAMES
+from dlviz.plots.convolution.window import at_position, clicked_position
 from dlviz.ui.convolution import views
 from dlviz.ui.convolution.controls import ConvConfig
 
@@ -73,9 +74,14 @@ def show_window(view: views.ConvView) -> None:
     oh, ow = view.result.out_shape
     st.markdown(
         f"**{escape_markdown(view.image.caption)}** — press **▶ Play**, or drag the position "
-        "slider; hover an output cell to see its patch."
+        "slider; hover an output cell to see its patch, click it to move the window there."
     )
-    st.plotly_chart(view.figure, width="stretch", key="conv_window", config={"displaylogo": False})
+    position = clicked_position(st.session_state.get("conv_window"))
+    figure = at_position(view.figure, position) if position else view.figure
+    st.plotly_chart(
+        figure, width="stretch", key="conv_window", config={"displaylogo": False},
+        on_select="rerun", selection_mode="points",
+    )  # fmt: skip
     torch_check = float((view.result.sums(0) - view.result.output[0]).abs().max())
     note = (
         f"{count(oh * ow)} output positions, {count(view.result.kernel[0].numel())} products "
