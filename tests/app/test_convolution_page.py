@@ -49,7 +49,7 @@ def test_first_load_animates_a_digit_with_sobel_x(at):
 
 
 def test_output_hover_shows_the_patch(at):
-    hover = _window(at)["data"][6]["hovertext"][2][3]
+    hover = _window(at)["data"][6]["hovertext"][2 * 8 + 3]  # row-major over the 8 x 8 output
     assert hover.startswith("output (2, 3)") and "patch:" in hover
     assert hover.count("<br>") >= 5  # value, window, 'patch:', three rows
 
