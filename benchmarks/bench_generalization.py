@@ -4,7 +4,9 @@ Each overfitting run at the page's defaults (50 Digits images, two layers of 512
 epochs) with each remedy on its own, the random-label pair, the one-batch check, the range test
 and the whole 4 x 4 capacity x data sweep, trained directly (no run store, so nothing is
 cached). With ``--fashion`` also the baseline on 1,000 Fashion-MNIST images when Debian's files
-are installed. Prints seconds; never asserts. Run from the repo root:
+are installed, and the transfer study: its Fashion-MNIST source network (trained once, then
+cached for the whole server) and the three starts at one slider size. Prints seconds; never
+asserts. Run from the repo root:
 
     python -m benchmarks.bench_generalization [--threads N] [--fashion]
 """
@@ -69,6 +71,23 @@ def main() -> None:
             return
         cfg = remedy_runs(Setup("fashion-mnist", 1000), Remedies())[0][1]
         timed("Fashion-MNIST baseline (1,000 images)", lambda: train(cfg, fashion))
+        transfer(fashion, digits)
+
+
+def transfer(fashion, digits) -> None:
+    """The transfer section: the source once, then one slider size (three starts) at a time."""
+    from dlviz.generalization.transfer import TransferStudy
+
+    study = TransferStudy()
+    held = {}
+    timed("transfer: Fashion-MNIST source network (once)",
+          lambda: held.setdefault("source", train(study.source_config(), fashion)))  # fmt: skip
+    for size in (10, 50, 1000):
+        one = TransferStudy(sizes=(size,))
+        timed(
+            f"transfer: three starts at {size:,} images",
+            lambda o=one: o.run(held["source"], digits),
+        )
 
 
 if __name__ == "__main__":
