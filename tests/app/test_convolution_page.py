@@ -17,6 +17,14 @@ def at():
     return open_page(PAGE)
 
 
+def _select(at, key: str, point: dict) -> None:
+    """What a click on one point of the chart ``key`` leaves in session state."""
+    index = point.get("point_index", 0)
+    at.session_state[key] = {
+        "selection": {"points": [point], "point_indices": [index], "box": [], "lasso": []}
+    }
+
+
 def _window(at) -> dict:
     return spec_by_key(at, "conv_window")
 
@@ -179,38 +187,17 @@ def test_trained_cnn_tab_trains_a_quick_cnn_opens_a_map_and_sends_its_filter():
     tiles = [t for t in overview["data"] if t.get("customdata")]
     assert len(tiles) == 3  # conv1, pool1, act1 of seed-cnn
     assert overview["data"][-1]["type"] == "bar" and len(overview["data"][-1]["x"]) == 10
-    at.session_state["conv_overview"] = {
-        "selection": {
-            "points": [{"customdata": [1, 5]}],
-            "point_indices": [5],
-            "box": [],
-            "lasso": [],
-        }
-    }
+    _select(at, "conv_overview", {"customdata": [1, 5]})
     at.run()
     assert "conv1, map 5" in _messages(at, "markdown")
     assert spec_by_key(at, "conv_top")["data"]  # the test images that excite it most
     assert len(spec_by_key(at, "conv_detail")["layout"]["images"]) == 3  # map, kernel, patch
-    at.session_state["conv_overview"] = {
-        "selection": {
-            "points": [{"customdata": [3, 1]}],
-            "point_indices": [1],
-            "box": [],
-            "lasso": [],
-        }
-    }
+    _select(at, "conv_overview", {"customdata": [3, 1]})
     at.run()
     assert "act1, map 1" in _messages(at, "markdown")  # after pooling: map and what it sees
     assert len(spec_by_key(at, "conv_detail")["layout"]["images"]) == 2
     assert not [b for b in at.button if b.key == "conv_use_filter"]
-    at.session_state["conv_overview"] = {
-        "selection": {
-            "points": [{"customdata": [1, 5]}],
-            "point_indices": [5],
-            "box": [],
-            "lasso": [],
-        }
-    }
+    _select(at, "conv_overview", {"customdata": [1, 5]})
     at.run()
     at.button(key="conv_use_filter").click().run()
     assert len(at.text_area(key="conv_kernel_text").value.splitlines()) == 3
@@ -254,14 +241,7 @@ def test_a_feature_map_opens_from_the_pickers_without_a_click():
 
 
 def test_a_click_on_an_output_cell_opens_the_window_there(at):
-    at.session_state["conv_window"] = {
-        "selection": {
-            "points": [{"curve_number": 6, "point_index": 10}],
-            "point_indices": [10],
-            "box": [],
-            "lasso": [],
-        }
-    }
+    _select(at, "conv_window", {"curve_number": 6, "point_index": 10})
     at.run()
     window = _window(at)
     assert window["layout"]["sliders"][0]["active"] == 10
