@@ -16,9 +16,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dlviz.activations import ACTIVATION_NAMES
-from dlviz.playground.data import CLASS_RANGE, DATASETS, FEATURE_NAMES
+from dlviz.playground.data import ALL_DATASETS, CLASS_RANGE, FEATURE_NAMES
 from dlviz.playground.model import OPTIMIZER_CHOICES
-from dlviz.ui.playground.controls import BATCH_OPTIONS, L2_OPTIONS, LR_OPTIONS, SPEED_OPTIONS
+from dlviz.ui.playground.controls import (
+    BATCH_OPTIONS,
+    L1_OPTIONS,
+    L2_OPTIONS,
+    LR_OPTIONS,
+    SPEED_OPTIONS,
+)
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
 from tests.support import playground_workers, wait_until
@@ -34,8 +40,8 @@ def ends(options: tuple) -> st.SearchStrategy:
 
 @st.composite
 def settings(draw) -> dict:
-    name = draw(st.sampled_from(list(DATASETS)))
-    lo, hi = CLASS_RANGE[name]
+    name = draw(st.sampled_from(list(ALL_DATASETS)))
+    lo, hi = CLASS_RANGE.get(name, (1, 1))
     return {
         "dataset": name,
         "classes": draw(st.integers(lo, hi)),
@@ -51,6 +57,7 @@ def settings(draw) -> dict:
         "lr": draw(ends(LR_OPTIONS)),
         "batch": draw(ends(BATCH_OPTIONS)),
         "l2": draw(ends(L2_OPTIONS)),
+        "l1": draw(ends(L1_OPTIONS)),
         "speed": draw(st.sampled_from(SPEED_OPTIONS)),
         "init_seed": draw(st.integers(0, 9999)),
         "show_test": draw(st.booleans()),
@@ -60,7 +67,7 @@ def settings(draw) -> dict:
 def apply(at, s: dict) -> None:
     """Set every widget by key: the dataset first (it decides whether a Classes slider exists)."""
     at.selectbox(key="pg_dataset").set_value(s["dataset"]).run()
-    lo, hi = CLASS_RANGE[s["dataset"]]
+    lo, hi = CLASS_RANGE.get(s["dataset"], (1, 1))
     if hi > lo:
         at.slider(key=f"pg_classes_{s['dataset']}").set_value(s["classes"])
     at.slider(key="pg_noise").set_value(s["noise"])
@@ -77,6 +84,7 @@ def apply(at, s: dict) -> None:
     at.select_slider(key="pg_lr").set_value(s["lr"])
     at.select_slider(key="pg_batch").set_value(s["batch"])
     at.select_slider(key="pg_l2").set_value(s["l2"])
+    at.select_slider(key="pg_l1").set_value(s["l1"])
     at.select_slider(key="pg_speed").set_value(s["speed"])
     at.toggle(key="pg_show_test").set_value(s["show_test"])
     at.run()

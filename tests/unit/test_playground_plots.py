@@ -100,7 +100,7 @@ def test_network_figure_draws_a_map_per_neuron_and_a_bias_per_node(run):
     edges = [t for t in fig.data if isinstance(t, go.Scatter) and t.mode == "lines"]
     n_segments = sum(int(np.isnan(np.asarray(t.x, dtype=float)).sum()) for t in edges)
     assert n_segments == 3 * 5 + 5 * 4 + 4 * 3
-    assert len(edges) <= 10  # binned by sign and strength, not one trace per edge
+    assert len(edges) <= 11  # binned by sign and strength (and exact zeros), not one per edge
     assert len(biases.text) == 12 and "bias b = " in biases.text[0]
     texts = [tr for tr in fig.data if isinstance(tr, go.Scatter) and tr.mode == "text"]
     labels = " ".join(t for tr in texts for t in tr.text)

@@ -152,11 +152,15 @@ def _thin(values: np.ndarray, most: int = 1500) -> np.ndarray:
     return np.unique(np.r_[np.linspace(0, n - 1, most).astype(int), n - 1])
 
 
-def curves_figure(history: dict[str, np.ndarray], *, height: int = 320) -> go.Figure:
-    """Cross-entropy and accuracy per epoch, train (solid) and test (dashed)."""
-    fig = make_subplots(
-        rows=1, cols=2, subplot_titles=("Loss (cross-entropy)", "Accuracy"), horizontal_spacing=0.1
+def curves_figure(
+    history: dict[str, np.ndarray], *, height: int = 320, regression: bool = False
+) -> go.Figure:
+    """Cross-entropy and accuracy per epoch (regression: squared error and R²), train (solid)
+    and test (dashed)."""
+    titles = (
+        ("Loss (mean squared error)", "R²") if regression else ("Loss (cross-entropy)", "Accuracy")
     )
+    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.1)
     for col, metric in ((1, "loss"), (2, "acc")):
         for split, dash, c in (("train", "solid", color(0)), ("test", "dash", color(1))):
             fig.add_trace(
@@ -173,7 +177,10 @@ def curves_figure(history: dict[str, np.ndarray], *, height: int = 320) -> go.Fi
             )
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
+    if regression:  # R² can start far below zero: show it from -1 (or its lowest) to 1
+        fig.update_yaxes(autorange=True, autorangeoptions={"maxallowed": 1.02}, row=1, col=2)
+    else:
+        fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
     styled(fig, height=height)
     fig.update_layout(
         uirevision="pg-curves",

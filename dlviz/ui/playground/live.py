@@ -18,7 +18,7 @@ from dlviz.display import count, fixed, number, percent
 from dlviz.playground.data import DataConfig, PlaygroundData, make_dataset
 from dlviz.playground.model import ModelConfig, TrainSettings
 from dlviz.playground.session import REDRAW_SECONDS, Trainer, playing_now, redraw_seconds
-from dlviz.playground.snapshot import DIVERGED, RUNNING, Snapshot
+from dlviz.playground.snapshot import DIVERGED, RUNNING, Snapshot, zero_weights
 from dlviz.plots.playground.network import network_figure, update_network_figure
 from dlviz.plots.playground.regions import (
     confusion_figure,
@@ -27,6 +27,12 @@ from dlviz.plots.playground.regions import (
     update_confusion_figure,
     update_curves_figure,
     update_decision_figure,
+)
+from dlviz.plots.playground.regression import (
+    fit_figure,
+    update_fit_figure,
+    update_value_figure,
+    value_figure,
 )
 from dlviz.ui.links import BIND
 from dlviz.ui.playground.controls import KEEP, LR_OPTIONS, nearest_option
@@ -156,21 +162,68 @@ def live_figures(
     arrays to existing traces costs well under a millisecond, so polls only do the latter.
     """
     cached = st.session_state.get("pg_figs")
-    if cached is not None and cached[0] is trainer and cached[1] == show_test:
+    reg = data.regression
+    if cached is not None and cached[0] is trainer and cached[1] == (show_test, data):
         figs = cached[2]
-        update_decision_figure(figs["regions"], snap, data)
+        if reg:
+            update_value_figure(figs["regions"], snap)
+            update_fit_figure(figs["confusion"], snap)
+        else:
+            update_decision_figure(figs["regions"], snap, data)
+            update_confusion_figure(figs["confusion"], snap.confusion)
         update_network_figure(figs["network"], snap)
         update_curves_figure(figs["curves"], snap.history)
-        update_confusion_figure(figs["confusion"], snap.confusion)
         return figs
+    if reg:
+        regions = value_figure(snap, data, show_test=show_test)
+        right = update_fit_figure(fit_figure(data), snap)
+    else:
+        regions = decision_figure(snap, data, show_test=show_test)
+        right = confusion_figure(snap.confusion)
     figs = {
-        "regions": decision_figure(snap, data, show_test=show_test),
+        "regions": regions,
         "network": network_figure(snap, trainer.model_cfg.features),
-        "curves": curves_figure(snap.history),
-        "confusion": confusion_figure(snap.confusion),
+        "curves": curves_figure(snap.history, regression=reg),
+        "confusion": right,
     }
-    st.session_state["pg_figs"] = (trainer, show_test, figs)
+    st.session_state["pg_figs"] = (trainer, (show_test, data), figs)
     return figs
+
+
+def show_metrics(snap: Snapshot) -> None:
+    """Epoch, losses and accuracy (regression: R² and RMSE) and the learning rate, in a row."""
+    h = snap.history
+    with st.container(key="pg_epoch", horizontal=True):
+        st.metric("Epoch", count(snap.epoch))
+        st.metric("Train loss", fixed(h["train_loss"][-1]))
+        st.metric("Test loss", fixed(h["test_loss"][-1]))
+        if snap.regression:
+            st.metric("Test R²", fixed(h["test_acc"][-1], 3))
+            st.metric("Test RMSE", fixed(math.sqrt(h["test_loss"][-1])))
+        else:
+            st.metric("Train accuracy", percent(h["train_acc"][-1]))
+            st.metric("Test accuracy", percent(h["test_acc"][-1]))
+        st.metric("Learning rate", number(snap.lr))
+
+
+def network_caption(snap: Snapshot, features: tuple[str, ...]) -> None:
+    """What the diagram's squares, lines and colours mean, and which weights are exactly zero."""
+    out = (
+        "the output map is the predicted value"
+        if snap.regression
+        else "softmax outputs show each class's probability"
+    )
+    st.caption(
+        "Each square is what that neuron outputs over the whole plane (blue above zero, orange "
+        f"below, each map scaled to its own range; {out}). Lines are weights: blue positive, "
+        "orange negative, thicker = larger; dotted grey = exactly zero. The small square on a "
+        "node's corner is its bias."
+    )
+    zeros = zero_weights(snap, features)
+    if zeros:
+        total = sum(w.size for w in snap.weights)
+        names = ", ".join(zeros[:12]) + (", …" if len(zeros) > 12 else "")
+        st.caption(f"**{count(len(zeros))} of {count(total)} weights are exactly 0:** {names}")
 
 
 def show_live(trainer: Trainer, data: PlaygroundData) -> None:
@@ -190,14 +243,7 @@ def show_live(trainer: Trainer, data: PlaygroundData) -> None:
         snap = trainer.snapshot()
         if polling and snap.status != RUNNING:
             st.rerun()  # stopped by itself (diverged, idle, max epochs): refresh the toolbar
-        h = snap.history
-        with st.container(key="pg_epoch", horizontal=True):
-            st.metric("Epoch", count(snap.epoch))
-            st.metric("Train loss", fixed(h["train_loss"][-1]))
-            st.metric("Test loss", fixed(h["test_loss"][-1]))
-            st.metric("Train accuracy", percent(h["train_acc"][-1]))
-            st.metric("Test accuracy", percent(h["test_acc"][-1]))
-            st.metric("Learning rate", number(snap.lr))
+        show_metrics(snap)
         left, right = st.columns([4, 5], gap="medium")
         show_test = left.toggle(
             "Show test points (hollow diamonds)",
@@ -211,12 +257,7 @@ def show_live(trainer: Trainer, data: PlaygroundData) -> None:
             st.plotly_chart(figs["regions"], key="pg_regions", width="stretch")
         with right:
             st.plotly_chart(figs["network"], key="pg_network", width="stretch")
-            st.caption(
-                "Each square is what that neuron outputs over the whole plane (blue above zero, "
-                "orange below, each map scaled to its own range; softmax outputs show each "
-                "class's probability). Lines are weights: blue positive, orange negative, "
-                "thicker = larger. The small square on a node's corner is its bias."
-            )
+            network_caption(snap, trainer.model_cfg.features)
         left, right = st.columns([5, 3], gap="medium")
         left.plotly_chart(figs["curves"], key="pg_curves", width="stretch")
         right.plotly_chart(figs["confusion"], key="pg_confusion", width="stretch")
