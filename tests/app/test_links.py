@@ -112,7 +112,7 @@ PAGE_KEYS = {
     "2_loss.py": ["loss_p", "loss_y", "loss_z", "loss_target", "loss_lr", "loss_k"],
     "3_backprop.py": ["bp_preset", "bp_expr", "bp_lr", "bp_layout", "bp_twice"],
     "4_gradient_descent.py": ["gd_surface", "gd_kappa", "gd_steps", "gd_x0", "gd_opts", "gd_tol"],
-    "5_playground.py": ["pg_dataset", "pg_noise", "pg_layers", "pg_lr", "pg_act", "pg_features"],
+    "5_playground.py": ["pg_dataset", "pg_noise", "pg_layers", "pg_lr", "pg_l1", "pg_features"],
     "6_depth_and_init.py": ["depth_depth", "depth_width", "depth_init", "depth_sigma"],
     "7_convolution.py": ["conv_source", "conv_kernel", "conv_k", "conv_stride", "conv_padding"],
     "9_generalization.py": ["gen_dataset", "gen_images", "gen_width", "gen_epochs", "gen_dropout"],

@@ -30,7 +30,42 @@ from tests.app.hardening import PAGE_SETTINGS, assert_clean
 from tests.support import playground_workers, wait_until
 
 PAGE = "5_playground.py"
-ACTIONS = ("step", "play", "pause", "reset", "recover", "poll", "retune", "rebuild")
+ACTIONS = (
+    "step", "play", "pause", "reset", "recover", "poll", "retune", "rebuild",
+    "add", "remove", "clear", "undo", "restore", "slow", "next", "apply", "edit",
+)  # fmt: skip
+
+
+def click(at, mode: str, x: float, y: float) -> None:
+    """Choose the click mode, then click the regions chart at (x, y)."""
+    at.segmented_control(key="pg_click").set_value(mode).run()
+    point = {"x": x, "y": y, "curve_number": 1, "point_index": int(abs(x * 100))}
+    at.session_state["pg_regions"] = {
+        "selection": {"points": [point], "point_indices": [0], "box": [], "lasso": []}
+    }
+    at.run()
+
+
+def hands_on(at, action: str) -> None:
+    """The learner's points, slow motion and the weight editor."""
+    buttons = {b.key: b for b in at.button}
+    if action in ("add", "remove"):
+        data = at.session_state["pg_trainer"].data
+        x = float(data.x_train[0, 0]) if len(data.x_train) else 1.0
+        y = float(data.x_train[0, 1]) if len(data.x_train) else -1.0
+        click(at, action, x, y)
+    elif action in ("clear", "undo", "restore", "next", "apply"):
+        key = {"clear": "pg_clear", "undo": "pg_undo", "restore": "pg_restore",
+               "next": "pg_slow_next", "apply": "pg_slow_apply"}[action]  # fmt: skip
+        if key in buttons and not buttons[key].disabled:
+            buttons[key].click().run()
+    elif action == "slow" and not buttons["pg_slow_random"].disabled:
+        buttons["pg_slow_random"].click().run()
+    elif action == "edit":
+        key = next(s.key for s in at.selectbox if s.key.startswith("pg_edit_"))
+        at.selectbox(key=key).set_value(at.selectbox(key=key).options[-1])
+        at.number_input(key="pg_edit_value").set_value(10.0).run()
+        at.button(key="pg_edit_set").click().run()
 
 
 def ends(options: tuple) -> st.SearchStrategy:
@@ -115,8 +150,10 @@ def press(at, action: str) -> None:
     elif action == "rebuild":  # a structural change: a new trainer, the old one's worker stopped
         layers = at.slider(key="pg_layers").value
         at.slider(key="pg_layers").set_value((layers + 1) % 7).run()
-    else:
+    elif action == "poll":
         at.run()
+    else:
+        hands_on(at, action)
 
 
 def check(at, context: str) -> None:
@@ -126,13 +163,17 @@ def check(at, context: str) -> None:
     trainer = at.session_state["pg_trainer"]
     if not trainer.running:
         assert shown["Epoch"] == f"{trainer.epoch:,}", context
-    for label in ("Train loss", "Test loss"):  # a non-zero loss never reads 0.000
+    for label, split in (("Train loss", "x_train"), ("Test loss", "x_test")):
+        if not len(getattr(trainer.data, split)):  # every point cleared: no loss to show
+            assert shown[label] == "n/a", (label, shown[label])
+            continue
+        # a non-zero loss never reads 0.000
         assert shown[label] != "0.000" and float(shown[label]) >= 0, (label, shown[label])
     assert float(shown["Learning rate"]) == pytest.approx(trainer.settings.lr, rel=1e-3), context
 
 
 @PAGE_SETTINGS
-@given(s=settings(), actions=st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=4))
+@given(s=settings(), actions=st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=5))
 def test_any_setting_and_any_buttons_leave_a_clean_page_and_no_worker(s, actions):
     at = open_page(PAGE, timeout=120)
     try:

@@ -68,11 +68,12 @@ def test_decision_figure_has_the_grid_and_a_trace_per_class_and_split(run):
     heat = fig.data[0]
     assert isinstance(heat, go.Heatmap) and np.asarray(heat.z).shape == (40, 40)
     np.testing.assert_array_equal(heat.z, region_values(snap.probs)[0])
-    points = [t for t in fig.data[1:-1] if isinstance(t, go.Scatter)]
+    assert fig.data[1].meta == "click" and fig.data[1].visible is False  # the click catcher
+    points = [t for t in fig.data[2:-1] if isinstance(t, go.Scatter)]
     assert len(points) == 2 * 3
     assert sum(len(t.x) for t in points) == len(data.x_train) + len(data.x_test)
     only_train = decision_figure(snap, data, show_test=False)
-    assert len(only_train.data) == 1 + 3 + 1
+    assert len(only_train.data) == 1 + 1 + 3 + 1
     assert "epoch 3" in fig.layout.title.text
 
 

@@ -161,7 +161,7 @@ def test_trainer_records_mse_and_r2_and_the_figures_show_them():
     fig = value_figure(snap, data)
     heat = fig.data[0]
     assert heat.showscale is not False and heat.zmin == -heat.zmax and "R²" in fig.layout.title.text
-    assert fig.data[1].marker.color is not None  # train points coloured by target
+    assert fig.data[2].marker.color is not None  # train points coloured by target
     fit = update_fit_figure(fit_figure(data), snap)
     np.testing.assert_allclose(np.asarray(fit.data[1].y), pred, atol=1e-6)
     curves = curves_figure(snap.history, regression=True)

@@ -293,3 +293,23 @@ def update_network_figure(fig: go.Figure, snap: Snapshot) -> go.Figure:
                 trace.text = labels
         fig.layout.title.text = f"Network, epoch {snap.epoch}"
     return fig
+
+
+def parameter_at(
+    fig: go.Figure, widths: list[int], curve: int, index: int
+) -> tuple[int, int, int | None] | None:
+    """The parameter a click on ``network_figure`` picked, given the neurons per column:
+    (layer, neuron, input) for an edge's hover marker, (layer, neuron, None) for a bias square,
+    None for anything else. The markers run layer by layer, neuron by neuron (then input)."""
+    if not 0 <= curve < len(fig.data):
+        return None
+    meta, k = fig.data[curve].meta, int(index)
+    for layer in range(len(widths) - 1):
+        n_in, n_out = widths[layer], widths[layer + 1]
+        if meta == "edge-hover" and k < n_in * n_out:
+            j, i = divmod(k, n_in)
+            return layer, j, i
+        if meta == "biases" and k < n_out:
+            return layer, k, None
+        k -= n_in * n_out if meta == "edge-hover" else n_out
+    return None

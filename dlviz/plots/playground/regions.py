@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dlviz.display import percent
 from dlviz.playground.data import PlaygroundData
 from dlviz.playground.snapshot import Snapshot
 from dlviz.plots.style import color, mix_white, styled
@@ -56,6 +57,37 @@ def region_values(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return code.astype(np.uint8), np.round(pmax * 100).astype(np.uint8)
 
 
+CLICK_GRID = 32
+"""The click catcher's points per axis: a click lands on the nearest one (0.25 apart on [-4, 4])."""
+
+
+def click_catcher(limit: float) -> go.Scatter:
+    """Invisible square markers over the whole plane, so a click anywhere is a selected point
+    (plotly reports no point for a click on a heatmap). Hidden until a click mode is chosen."""
+    axis = np.linspace(-limit, limit, CLICK_GRID, dtype=np.float32)
+    gx, gy = np.meshgrid(axis, axis)
+    return go.Scatter(
+        x=gx.ravel(),
+        y=gy.ravel(),
+        mode="markers",
+        marker={"size": 14, "symbol": "square", "color": "rgba(0,0,0,0)"},
+        hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<extra></extra>",
+        showlegend=False,
+        visible=False,
+        name="click",
+        meta="click",
+    )
+
+
+def set_click_hint(fig: go.Figure, hint: str | None) -> go.Figure:
+    """Show the click catcher with ``hint`` in its hover (or hide it with None)."""
+    for trace in fig.data:
+        if trace.meta == "click":
+            trace.visible = hint is not None
+            trace.hovertemplate = f"{hint or ''}<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<extra></extra>"
+    return fig
+
+
 def decision_figure(
     snap: Snapshot, data: PlaygroundData, *, show_test: bool = True, height: int = 480
 ) -> go.Figure:
@@ -76,6 +108,7 @@ def decision_figure(
             name="regions",
         )
     )
+    fig.add_trace(click_catcher(float(data.limit)))
     for split, x, y in _point_sets(data, show_test):
         for c in range(k):
             m = y == c
@@ -140,7 +173,9 @@ def update_decision_figure(fig: go.Figure, snap: Snapshot, data: PlaygroundData)
     with fig.batch_update():
         fig.data[0].update(z=z, customdata=pmax)
         wrong.update(x=xs[:, 0], y=xs[:, 1])
-        fig.layout.title.text = f"Decision regions, epoch {snap.epoch} (test accuracy {acc:.0%})"
+        fig.layout.title.text = (
+            f"Decision regions, epoch {snap.epoch} (test accuracy {percent(acc, 0)})"
+        )
     return fig
 
 

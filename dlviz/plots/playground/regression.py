@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from dlviz.display import fixed
 from dlviz.playground.data import PlaygroundData
 from dlviz.playground.snapshot import Snapshot
-from dlviz.plots.playground.regions import NEGATIVE, POSITIVE
+from dlviz.plots.playground.regions import NEGATIVE, POSITIVE, click_catcher
 from dlviz.plots.style import color, styled
 
 DIVERGING = [[0.0, NEGATIVE], [0.5, "#FFFFFF"], [1.0, POSITIVE]]
@@ -70,6 +70,7 @@ def value_figure(
             name="prediction",
         )
     )
+    fig.add_trace(click_catcher(float(data.limit)))
     fig.add_trace(_points("train", data.x_train.numpy(), data.y_train.numpy(), vmax))
     if show_test:
         fig.add_trace(_points("test", data.x_test.numpy(), data.y_test.numpy(), vmax))
