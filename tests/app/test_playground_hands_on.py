@@ -158,3 +158,17 @@ def test_clicking_a_point_picks_it_for_slow_motion(at):
     assert_clean(at, "picked")
     assert at.session_state["pg_slow"]["index"] == 17
     assert spec(at, "pg_slowmo")["frames"]
+
+
+def test_a_link_opens_a_regression_with_l1():
+    from tests.app.test_links import notice, open_link
+
+    link = open_link("5_playground.py", {"pg_dataset": "Sine wave (regression)", "pg_l1": "0.01"})
+    try:
+        assert_clean(link, "link")
+        assert link.selectbox(key="pg_dataset").value == "sine"
+        assert link.select_slider(key="pg_l1").value == 0.01
+        assert trainer(link).data.regression and trainer(link).settings.l1 == 0.01
+        assert not notice(link)
+    finally:
+        trainer(link).stop()

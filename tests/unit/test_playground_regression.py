@@ -167,3 +167,15 @@ def test_trainer_records_mse_and_r2_and_the_figures_show_them():
     curves = curves_figure(snap.history, regression=True)
     assert "R²" in curves.layout.annotations[1].text
     assert network_figure(snap, ("x1", "x2")).data[-1].text[-1] == "output"
+
+
+def test_a_diverging_regression_pauses_rolls_back_and_explains():
+    data = make_dataset(DataConfig(name="plane", n_samples=200))
+    cfg = ModelConfig(hidden=(8, 8), activation="relu", optimizer="sgd")
+    t = Trainer(data, cfg, TrainSettings(lr=10.0, batch_size=1), grid=8, map_grid=4)
+    t.step(3)
+    assert t.status == "diverged" and "too large" in t.message
+    assert all(np.isfinite(w).all() for w in t.snapshot().weights)  # rolled back
+    assert t.recover(lr=0.01) == 0.01 and t.status == "paused"
+    t.step(2)
+    assert t.status == "paused" and np.isfinite(t.snapshot().history["train_loss"][-1])

@@ -9,6 +9,8 @@ the browser (no server rerun); ``stage`` says which one the figure opens on.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -127,7 +129,8 @@ def slow_motion_figure(
     frames = []
     for i, st in enumerate(stages):
         data = [_merge(b, d) for b, d in zip(base, _frame_data(st, xs, ys, names), strict=True)]
-        title = f"<b>{i + 1}/{len(stages)}. {st.title}</b>"
+        lines = "<br>".join(textwrap.wrap(st.text, 120))
+        title = f"<b>{i + 1}/{len(stages)}. {st.title}</b><br><span style='font-size:12px'>{lines}</span>"
         frames.append({"name": str(i), "data": data, "layout": {"title": {"text": title}}})
     stage = min(max(stage, 0), len(stages) - 1)
     labels = [
@@ -160,10 +163,12 @@ def slow_motion_figure(
                          "xanchor": "right", "yanchor": "top", "pad": {"t": 10, "r": 10},
                          "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, play]},
                                      {"label": "❚❚", "method": "animate", "args": [[None], pause]}]}],
-        "margin": {"l": 70, "r": 10, "t": 40, "b": 10},
+        "margin": {"l": 70, "r": 10, "t": 95, "b": 10},
         "uirevision": "pg-slowmo",
     }  # fmt: skip
     fig = fast_figure(frames[stage]["data"], layout, frames)
-    styled(fig, height=height or int(np.clip(140 + 48 * rows, 320, 560)))
-    fig.update_layout(title_text=frames[stage]["layout"]["title"]["text"])
+    styled(fig, height=height or int(np.clip(200 + 48 * rows, 380, 620)))
+    fig.update_layout(
+        title_text=frames[stage]["layout"]["title"]["text"], margin={"t": 95}, title_y=0.97
+    )
     return fig

@@ -36,6 +36,11 @@ def upload_source() -> tuple[str, PlaygroundData, str] | None:
     return st.session_state.get(UPLOAD)
 
 
+def edited() -> bool:
+    """Whether the points in use differ from the generated ones (clicks or a CSV)."""
+    return len(st.session_state.get(HISTORY) or ()) > 1 or UPLOAD in st.session_state
+
+
 def current_data(base_key: tuple, base: PlaygroundData) -> PlaygroundData:
     """The points in use: the top of the undo stack, restarted when the base data changes."""
     state = st.session_state
