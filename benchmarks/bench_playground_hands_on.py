@@ -76,7 +76,7 @@ def bench(hidden: tuple[int, ...], dataset: str) -> None:
     x, t = data.x_train[0].numpy(), float(data.y_train[0])
 
     def slow():
-        sm, change = trainer.slow_motion(x, t)
+        sm, change, _ = trainer.slow_motion(x, t)
         stages = step_stages(sm, features, change)
         fig = slow_motion_figure(stages, node_names(sm, features))
         return len(pio.to_json(fig.to_dict(), validate=False))

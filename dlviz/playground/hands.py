@@ -26,6 +26,7 @@ class HandsOn:
     _lock: threading.RLock
     _settings: TrainSettings
     _grid_x: torch.Tensor
+    _axis: np.ndarray
     data: PlaygroundData
     model: nn.Sequential
     model_cfg: ModelConfig
@@ -71,10 +72,11 @@ class HandsOn:
             self._good_state = self._copy_state()
             self._refresh()
 
-    def slow_motion(self, point: np.ndarray, target: float) -> tuple[SlowMotion, float]:
+    def slow_motion(self, point: np.ndarray, target: float) -> tuple[SlowMotion, float, np.ndarray]:
         """One example's step on the current weights (not applied), and what it changes over the
-        plane: the share of grid cells whose class flips, or for regression the mean |change| of
-        the prediction."""
+        plane: the share of grid cells whose class flips (regression: the mean |change| of the
+        prediction), and on the (G, G) grid the change of the example's class probability (of
+        the prediction)."""
         with self._lock, single_thread_math():
             s, reg = self._settings, self.data.regression
             p = torch.as_tensor(np.asarray(point, dtype=np.float32)[None])
@@ -83,6 +85,9 @@ class HandsOn:
             twin = model_with(self.model, sm.new_weights, sm.new_biases)
             before = layer_outputs(self.model, self._grid_x, reg)[-1]
             after = layer_outputs(twin, self._grid_x, reg)[-1]
+        g = len(self._axis)
+        k = 0 if reg else int(target)
+        delta = (after[:, k] - before[:, k]).reshape(g, g).numpy().copy()
         if reg:
-            return sm, float((after - before).abs().mean())
-        return sm, float((after.argmax(1) != before.argmax(1)).float().mean())
+            return sm, float((after - before).abs().mean()), delta
+        return sm, float((after.argmax(1) != before.argmax(1)).float().mean()), delta

@@ -108,23 +108,22 @@ def _backward(sm: SlowMotion, names, layer: int) -> Stage:
     text += " Each weight's gradient is ∂L/∂w = δ (of the neuron it feeds) × a (of its input)."
     nodes = [*sm.activations[:layer], *sm.delta[layer - 1 :]]
     rows = []
-    g = sm.grad_w[layer - 1]
+    g, d = sm.grad_w[layer - 1], sm.delta[layer - 1]
     for j in range(g.shape[0]):
+        to = names[layer][j]
         rows.append(
             {
-                "parameter": f"b of {names[layer][j]}",
-                "δ or a": float(sm.delta[layer - 1][j]),
-                "gradient": float(sm.grad_b[layer - 1][j]),
+                "parameter": f"b of {to}",
+                "δ of the neuron fed": float(d[j]),
+                "input a": 1.0,
+                "∂L/∂parameter = δ·a": float(sm.grad_b[layer - 1][j]),
             }
         )
         for i in range(g.shape[1]):
-            rows.append(
-                {
-                    "parameter": f"w {names[layer - 1][i]} → {names[layer][j]}",
-                    "δ or a": float(sm.activations[layer - 1][i]),
-                    "gradient": float(g[j, i]),
-                }
-            )
+            rows.append({"parameter": f"w {names[layer - 1][i]} → {to}",
+                         "δ of the neuron fed": float(d[j]),
+                         "input a": float(sm.activations[layer - 1][i]),
+                         "∂L/∂parameter = δ·a": float(g[j, i])})  # fmt: skip
     return Stage(
         f"Backward: {'output layer' if layer == n_layers else f'hidden layer {layer}'}",
         text,

@@ -93,3 +93,37 @@ def test_a_small_step_lowers_this_examples_loss():
     sm = slow_motion(model, torch.tensor([0.5, -1.0]), 1, regression=False, lr=0.05)
     assert sm.loss_after < sm.loss
     assert len(sm.activations) == 3 and sm.activations[0].tolist() == [0.5, -1.0]
+
+
+def test_the_stages_hold_the_step_and_the_figure_has_a_frame_each():
+    from dlviz.playground.stages import node_names, step_stages
+    from dlviz.plots.playground.slowmo import change_figure, slow_motion_figure
+
+    model = build_mlp(2, 3, ModelConfig(hidden=(4, 3)))
+    sm = slow_motion(model, torch.tensor([0.5, -1.0]), 2, regression=False, lr=0.1, l1=0.01)
+    stages = step_stages(sm, ("x1", "x2"), 0.25)
+    titles = [s.title for s in stages]
+    assert titles == ["Input", "Forward: hidden layer 1", "Forward: hidden layer 2",
+                      "Forward: output layer", "Loss", "Backward: output layer",
+                      "Backward: hidden layer 2", "Backward: hidden layer 1", "Update"]  # fmt: skip
+    assert "25.0% of the plane" in stages[-1].text and "λ₁·sign w" in stages[-1].text
+    for row in stages[5].rows:  # each gradient is delta times input
+        assert row["∂L/∂parameter = δ·a"] == pytest.approx(
+            row["δ of the neuron fed"] * row["input a"], abs=1e-12
+        )
+    for row in stages[-1].rows:
+        assert row["new"] == pytest.approx(row["old"] + row["step"], abs=1e-12)
+    assert len(stages[-1].rows) == (2 + 1) * 4 + (4 + 1) * 3 + (3 + 1) * 3  # weights + biases
+    loss = stages[4]
+    assert any(r["quantity"] == "loss" and r["value"] == sm.loss for r in loss.rows)
+    assert stages[2].nodes[3] is None and stages[3].nodes[3] is not None  # one layer at a time
+    names = node_names(sm, ("x1", "x2"))
+    assert names == [["x₁", "x₂"], ["h1.1", "h1.2", "h1.3", "h1.4"], ["h2.1", "h2.2", "h2.3"],
+                     ["class 0", "class 1", "class 2"]]  # fmt: skip
+    fig = slow_motion_figure(stages, names, stage=4)
+    assert len(fig.frames) == 9 and fig.layout.sliders[0].active == 4
+    assert "5/9. Loss" in fig.layout.title.text
+    assert fig.layout.updatemenus[0].buttons[0].args[0] is None  # Play: every frame, client side
+    axis = np.linspace(-4, 4, 5)
+    change = change_figure(axis, np.ones((5, 5)), np.array([0.5, -1.0]), "change of p")
+    assert change.data[0].zmin == -change.data[0].zmax

@@ -172,3 +172,37 @@ def slow_motion_figure(
         title_text=frames[stage]["layout"]["title"]["text"], margin={"t": 95}, title_y=0.97
     )
     return fig
+
+
+def change_figure(
+    axis: np.ndarray,
+    delta: np.ndarray,
+    point: np.ndarray,
+    label: str,
+    *,
+    height: int = 360,
+) -> go.Figure:
+    """What one step changes over the plane: ``delta`` (G, G) on a diverging scale centred on
+    zero (blue: up, orange: down), the example as a star."""
+    vmax = float(np.abs(delta).max()) or 1e-12
+    fig = go.Figure(
+        [
+            go.Heatmap(
+                x=axis, y=axis, z=delta.astype(np.float32), zmin=-vmax, zmax=vmax,
+                colorscale=[[0.0, NEGATIVE], [0.5, "#FFFFFF"], [1.0, POSITIVE]],
+                colorbar={"thickness": 10, "len": 0.8},
+                hovertemplate=f"x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<br>{label} %{{z:.3g}}<extra></extra>",
+            ),
+            go.Scatter(
+                x=[float(point[0])], y=[float(point[1])], mode="markers",
+                marker={"symbol": "star", "size": 16, "color": "#1F2333",
+                        "line": {"color": "white", "width": 1}},
+                hovertemplate="the example<extra></extra>", showlegend=False,
+            ),
+        ]
+    )  # fmt: skip
+    lim = float(axis[-1])
+    fig.update_xaxes(range=[-lim, lim], title="x₁", constrain="domain", zeroline=False)
+    fig.update_yaxes(range=[-lim, lim], title="x₂", scaleanchor="x", zeroline=False)
+    styled(fig, title=f"What this step changes: {label}", height=height)
+    return fig

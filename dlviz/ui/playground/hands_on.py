@@ -26,8 +26,9 @@ EDIT_RANGE = (-10.0, 10.0)
 def _pick(trainer: Trainer, index: int) -> None:
     data = trainer.data
     point, target = data.x_train[index].numpy(), float(data.y_train[index])
-    sm, change = trainer.slow_motion(point, target)
+    sm, change, delta = trainer.slow_motion(point, target)
     features = trainer.model_cfg.features
+    snap_axis = trainer.snapshot().axis
     st.session_state[SLOW] = {
         "trainer": trainer,
         "epoch": trainer.epoch,
@@ -36,6 +37,8 @@ def _pick(trainer: Trainer, index: int) -> None:
         "sm": sm,
         "stages": step_stages(sm, features, change),
         "names": node_names(sm, features),
+        "axis": snap_axis,
+        "delta": delta,
     }
     st.session_state["pg_slow_stage"] = 0
 
