@@ -131,10 +131,13 @@ L1_STEP = """        loss = loss_fn(model(x_train[idx]), y_train[idx])
         optimizer.zero_grad(set_to_none=True)
         (loss + penalty).backward()
         before = [w.detach().clone() for w in weights]
+        # a weight at zero stays there while its data gradient is weaker than the L1 pull
+        stay = [(w == 0) & (w.grad.abs() <= L1) for w in weights]
         optimizer.step()
-        with torch.no_grad():  # a weight that crossed zero stops at zero
-            for w, old in zip(weights, before, strict=True):
-                w.masked_fill_(w * old < 0, 0.0)"""
+        with torch.no_grad():  # and a weight that crossed zero stops at zero
+            for w, old, keep in zip(weights, before, stay, strict=True):
+                w.masked_fill_(w * old < 0, 0.0)
+                w.masked_fill_(keep, 0.0)"""
 
 TRAIN = '''batch_order = torch.Generator().manual_seed(WEIGHT_SEED + 1)  # reshuffles every epoch
 

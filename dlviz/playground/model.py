@@ -3,7 +3,9 @@
 The MLP maps the chosen input features to one logit per class (classification: mean softmax
 cross-entropy) or to one linear output (regression: mean squared error); the same builder and
 trainer serve both. Optional L2 and L1 penalties act on the weights (never the biases); with L1,
-a weight whose step crosses zero stops at exactly zero, as in TensorFlow Playground.
+a weight whose step crosses zero stops at exactly zero, as in TensorFlow Playground, and a weight
+at zero stays there while its data gradient is no stronger than the L1 pull (where zero is the
+penalised loss's best value for it), so L1 really prunes.
 Initial weights come from a private ``torch.Generator`` seeded by the config, so the same seed
 always gives the same network and the same batch order. No threads and no drawing here.
 """
@@ -146,10 +148,16 @@ def l1_penalty(model: nn.Module, l1: float) -> torch.Tensor:
 
 
 @torch.no_grad()
-def stop_at_zero(weights: list[torch.Tensor], before: list[torch.Tensor]) -> None:
-    """Set to exactly 0 every weight whose last step took it across zero (L1's dead zone)."""
-    for w, old in zip(weights, before, strict=True):
+def stop_at_zero(
+    weights: list[torch.Tensor], before: list[torch.Tensor], stay: list[torch.Tensor] | None = None
+) -> None:
+    """L1's dead zone: set to exactly 0 every weight whose last step took it across zero, and
+    keep at 0 the weights ``stay`` marks (those at zero whose data gradient was no stronger than
+    the L1 pull, so zero is where the penalised loss wants them)."""
+    for n, (w, old) in enumerate(zip(weights, before, strict=True)):
         w.masked_fill_(w * old < 0, 0.0)
+        if stay is not None:
+            w.masked_fill_(stay[n], 0.0)
 
 
 def train_epoch(
@@ -178,8 +186,9 @@ def train_epoch(
             opt.zero_grad(set_to_none=True)
             objective.backward()
             before = [w.detach().clone() for w in weights]
+            stay = [(w == 0) & (w.grad.abs() <= l1) for w in weights]
             opt.step()
-            stop_at_zero(weights, before)
+            stop_at_zero(weights, before, stay)
             total += loss.item() * len(idx)
     return total / n
 

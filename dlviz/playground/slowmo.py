@@ -4,7 +4,7 @@
 writes down, layer by layer, what a step does: the forward pass (each neuron's weighted sum z and
 its output a), the loss, the backward pass (each neuron's delta dL/dz and each weight's gradient
 dL/dw = delta_out * a_in) and a plain gradient-descent update on that example alone,
-w <- w - lr (g + l2 w + l1 sign w) (with L1's stop at zero), then the example's loss after it.
+w <- w - lr (g + l2 w + l1 sign w) (with L1's dead zone at zero), then the example's loss after.
 The backward pass is the chain rule written out with matrices; only the activation's own
 derivative comes from autograd. The unit tests check every number against ``loss.backward()``.
 """
@@ -104,8 +104,9 @@ def slow_motion(
     new_w, new_b = [], []
     for w, b, gw, gb in zip(weights, biases, grad_w, deltas, strict=True):
         nw = w - lr * (gw + l2 * w + l1 * torch.sign(w))
-        if l1 > 0:
-            nw = torch.where(nw * w < 0, torch.zeros_like(nw), nw)
+        if l1 > 0:  # L1's dead zone, as the trainer's (dlviz.playground.model.stop_at_zero)
+            dead = (nw * w < 0) | ((w == 0) & (gw.abs() <= l1))
+            nw = torch.where(dead, torch.zeros_like(nw), nw)
         new_w.append(nw)
         new_b.append(b - lr * gb)
     pre_after, _ = _forward(new_w, new_b, act, x, regression)

@@ -142,6 +142,8 @@ def test_slow_motion_steps_through_every_stage_and_applies_the_step(at):
     assert at.button(key="pg_slow_next").disabled
     update = at.dataframe[-1].value
     assert {"old", "gradient", "step", "new"} <= set(update.columns)
+    change = spec(at, "pg_slow_change")  # what the step does to the plane, beside its numbers
+    assert "change of p(class" in change["layout"]["title"]["text"]
     at.button(key="pg_slow_prev").click().run()
     assert at.session_state["pg_slow_stage"] == len(stages) - 2
     sm = slow["sm"]

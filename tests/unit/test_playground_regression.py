@@ -99,11 +99,14 @@ def test_l1_penalty_gradient_is_lambda_sign_w_on_weights_only():
         assert lin.bias.grad is None
 
 
-def test_stop_at_zero_zeroes_exactly_the_weights_that_changed_sign():
+def test_stop_at_zero_zeroes_exactly_the_weights_that_changed_sign_or_stay():
     w = torch.tensor([[0.5, -0.2, 0.1], [0.0, 0.3, -0.4]])
     before = torch.tensor([[0.6, 0.1, 0.1], [0.2, -0.3, -0.5]])
     stop_at_zero([w], [before])
     torch.testing.assert_close(w, torch.tensor([[0.5, 0.0, 0.1], [0.0, 0.0, -0.4]]))
+    w = torch.tensor([[0.02, -0.01]])
+    stop_at_zero([w], [torch.zeros(1, 2)], [torch.tensor([[True, False]])])
+    torch.testing.assert_close(w, torch.tensor([[0.0, -0.01]]))
 
 
 def test_l1_one_batch_step_equals_sgd_on_the_penalised_loss_then_the_dead_zone():
@@ -111,6 +114,10 @@ def test_l1_one_batch_step_equals_sgd_on_the_penalised_loss_then_the_dead_zone()
     x, y = torch.randn(8, 2), torch.randint(0, 2, (8,))
     cfg = ModelConfig(hidden=(3,), optimizer="sgd")
     a, b = build_mlp(2, 2, cfg), build_mlp(2, 2, cfg)
+    with torch.no_grad():  # two weights already at zero: one held there, one pulled off
+        for m in (a, b):
+            linear_layers(m)[0].weight[0, 0] = 0.0
+            linear_layers(m)[1].weight[1, 2] = 0.0
     lam, lr = 0.05, 0.5
     opt = optimizer_for(a, "sgd", TrainSettings(lr=lr, l1=lam))
     train_epoch(a, opt, x, y, 8, torch.Generator().manual_seed(0), False, lam)
@@ -120,7 +127,7 @@ def test_l1_one_batch_step_equals_sgd_on_the_penalised_loss_then_the_dead_zone()
         for p in b.parameters():
             new = p - lr * p.grad
             if p.dim() == 2:
-                new[new * p < 0] = 0.0
+                new[(new * p < 0) | ((p == 0) & (p.grad.abs() <= lam))] = 0.0
             p.copy_(new)
     for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
         torch.testing.assert_close(pa, pb)

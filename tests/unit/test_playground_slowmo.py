@@ -36,9 +36,9 @@ def _autograd_step(model, x, target, regression, lr, l2, l1):
          {"params": [lin.bias for lin in lins], "weight_decay": 0.0}], lr=lr)  # fmt: skip
     opt.step()
     with torch.no_grad():
-        for lin, w in zip(lins, old, strict=True):
+        for lin, w, g in zip(lins, old, data_grads, strict=True):
             if l1 > 0:
-                lin.weight[lin.weight * w < 0] = 0.0
+                lin.weight[(lin.weight * w < 0) | ((w == 0) & (g.abs() <= l1))] = 0.0
     return loss.item(), zs, deltas, data_grads, lins, model
 
 
@@ -56,6 +56,8 @@ CASES = [
 def test_every_number_equals_autograd(act, hidden, regression, l2, l1, seed):
     n_out = 1 if regression else 3
     model = build_mlp(3, n_out, ModelConfig(("x1", "x2", "x1^2"), hidden, act, "sgd", seed))
+    with torch.no_grad():  # weights at zero: L1's dead zone holds or releases them
+        linear_layers(model)[0].weight[0, :2] = 0.0
     g = torch.Generator().manual_seed(seed + 10)
     x = torch.randn(3, generator=g)
     target = float(torch.randn(1, generator=g)) if regression else float(seed % n_out)

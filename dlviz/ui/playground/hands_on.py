@@ -17,7 +17,7 @@ from dlviz.display import escape_markdown, number
 from dlviz.playground.session import Trainer
 from dlviz.playground.snapshot import neuron_name, weight_name
 from dlviz.playground.stages import node_names, step_stages
-from dlviz.plots.playground.slowmo import slow_motion_figure
+from dlviz.plots.playground.slowmo import change_figure, slow_motion_figure
 
 SLOW = "pg_slow"  # {"trainer", "epoch", "index", "sm", "stages", "names"}
 EDIT_RANGE = (-10.0, 10.0)
@@ -125,9 +125,20 @@ def show_slow_motion(trainer: Trainer) -> None:
                   help="Write the new weights into the network (pauses training).")  # fmt: skip
     current = stages[stage]
     st.markdown(f"**{stage + 1}/{len(stages)}. {current.title}.** {escape_markdown(current.text)}")
-    st.dataframe(
-        _table(current.rows), hide_index=True, height=min(36 * (len(current.rows) + 1), 320)
-    )
+    table = _table(current.rows)
+    height = min(36 * (len(current.rows) + 1), 360)
+    if stage == len(stages) - 1:  # the update: its numbers beside what it does to the plane
+        left, right = st.columns([3, 2], gap="medium")
+        left.dataframe(table, hide_index=True, height=height)
+        sm = slow["sm"]
+        label = "change of ŷ" if sm.regression else f"change of p(class {int(sm.target)})"
+        right.plotly_chart(
+            change_figure(slow["axis"], slow["delta"], slow["point"], label),
+            key="pg_slow_change",
+            width="stretch",
+        )
+    else:
+        st.dataframe(table, hide_index=True, height=height)
     if not same:
         st.caption("The network has changed since: pick an example again to apply a step.")
 
