@@ -141,8 +141,8 @@ def parse_csv(raw: bytes) -> tuple[np.ndarray, np.ndarray, str]:
     for n, r in enumerate(body, start=2):
         if len(r) < width:
             raise ValueError(f"Row {n} has {len(r)} values; it needs x1, x2 and the {task} column.")
-        values.append([_number(r[ix], n, "x1"), _number(r[iy], n, "x2"),
-                       _number(r[it], n, "label" if task == CLASSIFICATION else "target")])  # fmt: skip
+        name = "label" if task == CLASSIFICATION else "target"
+        values.append([_number(r[ix], n, "x1"), _number(r[iy], n, "x2"), _number(r[it], n, name)])
     table = np.asarray(values, dtype=np.float64)
     x, y = table[:, :2], table[:, 2]
     _check_values(x, y, task)

@@ -58,7 +58,8 @@ def _forward(sm: SlowMotion, names, layer: int) -> Stage:
     title = "output layer" if last else f"hidden layer {layer}"
     return Stage(
         f"Forward: {title}",
-        f"Each neuron of the {title} adds up its inputs times their weights plus its bias, "
+        f"Each neuron of {'the output layer' if last else title} adds up its inputs times their "
+        "weights plus its bias, "
         f"z = Σ w·a + b, then {how}.",
         [*sm.activations[: layer + 1], *[None] * (n_layers - layer)],
         ["x", *["a"] * n_layers],

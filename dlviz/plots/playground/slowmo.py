@@ -130,7 +130,8 @@ def slow_motion_figure(
     for i, st in enumerate(stages):
         data = [_merge(b, d) for b, d in zip(base, _frame_data(st, xs, ys, names), strict=True)]
         lines = "<br>".join(textwrap.wrap(st.text, 120))
-        title = f"<b>{i + 1}/{len(stages)}. {st.title}</b><br><span style='font-size:12px'>{lines}</span>"
+        small = f"<span style='font-size:12px'>{lines}</span>"
+        title = f"<b>{i + 1}/{len(stages)}. {st.title}</b><br>{small}"
         frames.append({"name": str(i), "data": data, "layout": {"title": {"text": title}}})
     stage = min(max(stage, 0), len(stages) - 1)
     labels = [
@@ -161,8 +162,10 @@ def slow_motion_figure(
                      "currentvalue": {"prefix": "stage "}, "pad": {"t": 10}}],
         "updatemenus": [{"type": "buttons", "direction": "left", "x": 0.0, "y": 0,
                          "xanchor": "right", "yanchor": "top", "pad": {"t": 10, "r": 10},
-                         "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, play]},
-                                     {"label": "❚❚", "method": "animate", "args": [[None], pause]}]}],
+                         "buttons": [
+                             {"label": "▶ Play", "method": "animate", "args": [None, play]},
+                             {"label": "❚❚", "method": "animate", "args": [[None], pause]},
+                         ]}],
         "margin": {"l": 70, "r": 10, "t": 95, "b": 10},
         "uirevision": "pg-slowmo",
     }  # fmt: skip

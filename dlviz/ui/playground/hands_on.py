@@ -9,6 +9,8 @@ sets any weight or bias (picked from a list, or by clicking an edge or bias in t
 
 from __future__ import annotations
 
+import uuid
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -38,6 +40,7 @@ def _pick(trainer: Trainer, index: int) -> None:
         "stages": step_stages(sm, features, change),
         "names": node_names(sm, features),
         "axis": snap_axis,
+        "token": uuid.uuid4().hex,  # names this step in the process-wide figure cache
         "delta": delta,
     }
     st.session_state["pg_slow_stage"] = 0
@@ -79,7 +82,7 @@ def _table(rows: list[dict]) -> pd.DataFrame:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _figure(_slow: dict, slow_id: int, stage: int):
+def _figure(_slow: dict, token: str, stage: int):
     return slow_motion_figure(_slow["stages"], _slow["names"], stage)
 
 
@@ -113,7 +116,7 @@ def show_slow_motion(trainer: Trainer) -> None:
         f"Training point ({number(point[0], 3)}, {number(point[1], 3)}), {what}; weights as "
         f"at epoch {slow['epoch']}."
     )
-    st.plotly_chart(_figure(slow, id(slow), stage), key="pg_slowmo", width="stretch")
+    st.plotly_chart(_figure(slow, slow["token"], stage), key="pg_slowmo", width="stretch")
     with st.container(horizontal=True, vertical_alignment="center"):
         st.button("Prev", key="pg_slow_prev", icon=":material/chevron_left:",
                   on_click=_move, args=(-1,), disabled=stage == 0)  # fmt: skip
@@ -126,7 +129,7 @@ def show_slow_motion(trainer: Trainer) -> None:
     current = stages[stage]
     st.markdown(f"**{stage + 1}/{len(stages)}. {current.title}.** {escape_markdown(current.text)}")
     table = _table(current.rows)
-    height = min(36 * (len(current.rows) + 1), 360)
+    height = min(36 * (len(current.rows) + 1) + 3, 360)
     if stage == len(stages) - 1:  # the update: its numbers beside what it does to the plane
         left, right = st.columns([3, 2], gap="medium")
         left.dataframe(table, hide_index=True, height=height)

@@ -207,7 +207,13 @@ def upload_panel(data_cfg: DataConfig) -> None:
 
 
 def legend_caption(data: PlaygroundData) -> str:
-    """A short line saying what the learner's clicks have changed."""
+    """A short line saying what the learner's clicks (or CSV) have changed."""
+    source = st.session_state.get(UPLOAD)
+    if source is not None:
+        return (
+            f"Training on your file {escape_markdown(source[2])}: the Data settings apply "
+            "again when you remove it (tab Your own data below)."
+        )
     history = st.session_state.get(HISTORY) or [data]
     base = history[0]
     added = len(data.x_train) - len(base.x_train)
