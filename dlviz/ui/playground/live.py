@@ -14,11 +14,11 @@ import math
 import plotly.graph_objects as go
 import streamlit as st
 
-from dlviz.display import count, fixed, number, percent
+from dlviz.display import count, number
 from dlviz.playground.data import DataConfig, PlaygroundData, make_dataset
 from dlviz.playground.model import ModelConfig, TrainSettings
 from dlviz.playground.session import REDRAW_SECONDS, Trainer, playing_now, redraw_seconds
-from dlviz.playground.snapshot import DIVERGED, RUNNING, Snapshot, zero_weights
+from dlviz.playground.snapshot import DIVERGED, RUNNING, Snapshot
 from dlviz.plots.playground.network import network_figure, parameter_at, update_network_figure
 from dlviz.plots.playground.regions import (
     confusion_figure,
@@ -39,6 +39,7 @@ from dlviz.ui.links import BIND
 from dlviz.ui.playground import own_data
 from dlviz.ui.playground.controls import KEEP, LR_OPTIONS, nearest_option
 from dlviz.ui.playground.hands_on import select_parameter
+from dlviz.ui.playground.panels import network_caption, show_metrics
 from dlviz.ui.visibility import tab_hidden
 
 
@@ -207,42 +208,6 @@ def live_figures(
     }
     st.session_state["pg_figs"] = (trainer, (show_test, data), figs)
     return figs
-
-
-def show_metrics(snap: Snapshot) -> None:
-    """Epoch, losses and accuracy (regression: R² and RMSE) and the learning rate, in a row."""
-    h = snap.history
-    with st.container(key="pg_epoch", horizontal=True):
-        st.metric("Epoch", count(snap.epoch))
-        st.metric("Train loss", fixed(h["train_loss"][-1]))
-        st.metric("Test loss", fixed(h["test_loss"][-1]))
-        if snap.regression:
-            st.metric("Test R²", fixed(h["test_acc"][-1], 3))
-            st.metric("Test RMSE", fixed(math.sqrt(h["test_loss"][-1])))
-        else:
-            st.metric("Train accuracy", percent(h["train_acc"][-1]))
-            st.metric("Test accuracy", percent(h["test_acc"][-1]))
-        st.metric("Learning rate", number(snap.lr))
-
-
-def network_caption(snap: Snapshot, features: tuple[str, ...]) -> None:
-    """What the diagram's squares, lines and colours mean, and which weights are exactly zero."""
-    out = (
-        "the output map is the predicted value"
-        if snap.regression
-        else "softmax outputs show each class's probability"
-    )
-    st.caption(
-        "Each square is what that neuron outputs over the whole plane (blue above zero, orange "
-        f"below, each map scaled to its own range; {out}). Lines are weights: blue positive, "
-        "orange negative, thicker = larger; dotted grey = exactly zero. The small square on a "
-        "node's corner is its bias."
-    )
-    zeros = zero_weights(snap, features)
-    if zeros:
-        total = sum(w.size for w in snap.weights)
-        names = ", ".join(zeros[:12]) + (", …" if len(zeros) > 12 else "")
-        st.caption(f"**{count(len(zeros))} of {count(total)} weights are exactly 0:** {names}")
 
 
 def take_network_click(trainer: Trainer) -> bool:
