@@ -50,6 +50,11 @@ def test_regression_shows_r2_rmse_a_colour_bar_and_the_fit(at):
     )
     assert "R²" in regions["layout"]["title"]["text"]
     assert "Test fit" in spec(at, "pg_confusion")["layout"]["title"]["text"]
+    at.button(key="pg_slow_random").click().run()  # slow motion of a regression example
+    for _ in range(len(at.session_state["pg_slow"]["stages"]) - 1):
+        at.button(key="pg_slow_next").click().run()
+    assert_clean(at, "regression slow motion")
+    assert "change of ŷ" in spec(at, "pg_slow_change")["layout"]["title"]["text"]
 
 
 def test_l1_zeroes_weights_and_the_caption_names_them(at):
