@@ -159,3 +159,17 @@ def test_figures_serialise_compactly(run):
     data, snap = run
     for fig in (decision_figure(snap, data), network_figure(snap, FEATURES)):
         assert len(pio.to_json(fig, validate=False)) < 300_000
+
+
+def test_the_click_catcher_covers_the_plane_only_in_a_click_mode(run):
+    from dlviz.plots.playground.regions import CLICK_GRID, set_click_hint
+
+    data, snap = run
+    fig = decision_figure(snap, data)
+    catcher = fig.data[1]
+    assert not catcher.visible and len(catcher.x) == 0
+    set_click_hint(fig, "click: add a point here")
+    assert catcher.visible and len(catcher.x) == CLICK_GRID**2
+    assert max(catcher.x) == pytest.approx(data.limit) and "add a point" in catcher.hovertemplate
+    set_click_hint(fig, None)
+    assert not catcher.visible and len(catcher.x) == 0

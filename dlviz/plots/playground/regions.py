@@ -63,12 +63,11 @@ CLICK_GRID = 32
 
 def click_catcher(limit: float) -> go.Scatter:
     """Invisible square markers over the whole plane, so a click anywhere is a selected point
-    (plotly reports no point for a click on a heatmap). Hidden until a click mode is chosen."""
-    axis = np.linspace(-limit, limit, CLICK_GRID, dtype=np.float32)
-    gx, gy = np.meshgrid(axis, axis)
+    (plotly reports no point for a click on a heatmap). Empty and hidden until a click mode is
+    chosen (``set_click_hint``), so a poll sends no extra points."""
     return go.Scatter(
-        x=gx.ravel(),
-        y=gy.ravel(),
+        x=[],
+        y=[],
         mode="markers",
         marker={"size": 14, "symbol": "square", "color": "rgba(0,0,0,0)"},
         hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<extra></extra>",
@@ -80,11 +79,23 @@ def click_catcher(limit: float) -> go.Scatter:
 
 
 def set_click_hint(fig: go.Figure, hint: str | None) -> go.Figure:
-    """Show the click catcher with ``hint`` in its hover (or hide it with None)."""
+    """Fill and show the click catcher with ``hint`` in its hover, over the figure's whole plane
+    (or empty and hide it with None)."""
     for trace in fig.data:
-        if trace.meta == "click":
-            trace.visible = hint is not None
-            trace.hovertemplate = f"{hint or ''}<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<extra></extra>"
+        if trace.meta != "click" or (hint is None and not trace.visible):
+            continue
+        if hint is None:
+            trace.update(x=[], y=[], visible=False)
+            continue
+        limit = float(fig.layout.xaxis.range[1])
+        axis = np.linspace(-limit, limit, CLICK_GRID, dtype=np.float32)
+        gx, gy = np.meshgrid(axis, axis)
+        trace.update(
+            x=gx.ravel(),
+            y=gy.ravel(),
+            visible=True,
+            hovertemplate=f"{hint}<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<extra></extra>",
+        )
     return fig
 
 
