@@ -129,6 +129,11 @@ def test_editing_a_weight_from_the_list_and_by_clicking_the_diagram(at):
     assert at.number_input(key="pg_edit_value").value == pytest.approx(
         float(trainer(at).parameters()[1][1][1]), abs=1e-6
     )
+    at.button(key="pg_step").click().run()  # trained on: the box shows the value it has now
+    assert at.number_input(key="pg_edit_value").value == pytest.approx(
+        float(trainer(at).parameters()[1][1][1]), abs=1e-6
+    )
+    assert float(trainer(at).parameters()[1][1][1]) != 0.0
 
 
 def test_slow_motion_steps_through_every_stage_and_applies_the_step(at):

@@ -200,19 +200,17 @@ def show_weight_editor(trainer: Trainer) -> None:
     key = editor_key(weights)
     options = _options(weights)
 
-    def sync() -> None:
-        st.session_state["pg_edit_value"] = float(
-            np.clip(_value(weights, biases, st.session_state[key]), *EDIT_RANGE)
-        )
-
     st.markdown(
         "Pick a weight or bias (or click an edge or a bias square in the network diagram), type "
         "a new value and press **Set**: the regions, every neuron's map and the losses change "
         "at once. Training goes on from there."
     )
-    option = st.selectbox("Weight or bias", options, format_func=label, key=key, on_change=sync)
+    option = st.selectbox("Weight or bias", options, format_func=label, key=key)
     now = _value(weights, biases, option)
-    if "pg_edit_value" not in st.session_state:
+    # the box starts at the current value; again whenever the pick or the epoch changes
+    seen = (key, option, id(trainer), trainer.epoch)
+    if st.session_state.get("pg_edit_seen") != seen:
+        st.session_state["pg_edit_seen"] = seen
         st.session_state["pg_edit_value"] = float(np.clip(now, *EDIT_RANGE))
     with st.container(horizontal=True, vertical_alignment="bottom"):
         st.number_input("New value", *EDIT_RANGE, step=0.1, format="%.4f",
