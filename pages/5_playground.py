@@ -12,5 +12,6 @@ trainer, data = ui.get_trainer(data_cfg, model_cfg, settings)
 ui.pause_when_hidden(trainer)  # nobody watches a hidden tab: its training thread pauses
 ui.show_toolbar(trainer)
 ui.show_live(trainer, data)
+ui.show_hands_on(trainer, data_cfg)  # slow motion, editing a weight, your own CSV
 ui.show_code(data_cfg, trainer)  # this run as a standalone PyTorch script (.py / .ipynb)
 ui.show_notes(text, model_cfg.optimizer)

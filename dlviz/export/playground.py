@@ -4,8 +4,9 @@
 ``dlviz.playground.session.Trainer`` does for that many epochs of Step: the same scikit-learn /
 numpy points and stratified split, the chosen input features, the MLP with Xavier-uniform weights
 drawn from a generator seeded by the weight seed (zero biases), the optimizer with L2 on weights
-only, the seeded batch order and the same divergence check. Its last output line is one JSON
-object with ``final_loss`` (the training loss after the last epoch).
+only (and L1 with its stop at zero, when chosen), the seeded batch order and the same divergence
+check; for the regression datasets a linear output and squared error. Its last output line is
+one JSON object with ``final_loss`` (the training loss after the last epoch).
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from dlviz.activations import ACTIVATIONS, activation_module
 from dlviz.export.cells import Cell, Script, call, quoted
 from dlviz.export.layers import layer_code
 from dlviz.optimizers import OPTIMIZERS, torch_arguments
-from dlviz.playground.data import CLASS_RANGE, DATASETS, FEATURES, DataConfig
+from dlviz.playground.data import (
+    ALL_DATASETS,
+    CLASS_RANGE,
+    FEATURES,
+    REGRESSION_DATASETS,
+    DataConfig,
+)
 from dlviz.playground.model import ModelConfig, TrainSettings, init_gain
 
 POINTS = {
@@ -39,6 +46,16 @@ r = rng.uniform(0.05, 1.0, N_SAMPLES)
 theta = 1.75 * 2 * math.pi * r + 2 * math.pi * y / N_CLASSES  # 1.75 turns
 x = np.stack([r * np.cos(theta), r * np.sin(theta)], axis=1) * 3.0
 x = x + rng.normal(0.0, NOISE * 0.6, x.shape)""",
+    "plane": """rng = np.random.default_rng(DATA_SEED)
+x = rng.uniform(-3.0, 3.0, (N_SAMPLES, 2))
+y = (x[:, 0] + x[:, 1]) / 6.0 + rng.normal(0.0, NOISE, N_SAMPLES)  # a tilted plane""",
+    "bump": """rng = np.random.default_rng(DATA_SEED)
+x = rng.uniform(-3.0, 3.0, (N_SAMPLES, 2))
+bump = 2 * np.exp(-(x[:, 0] ** 2 + x[:, 1] ** 2) / (2 * 1.2**2)) - 1  # a Gaussian bump
+y = bump + rng.normal(0.0, NOISE, N_SAMPLES)""",
+    "sine": """rng = np.random.default_rng(DATA_SEED)
+x = rng.uniform(-3.0, 3.0, (N_SAMPLES, 2))
+y = np.sin(1.5 * x[:, 0]) + rng.normal(0.0, NOISE, N_SAMPLES)  # a sine wave along x1""",
 }
 SKLEARN = {"moons": "make_moons", "circles": "make_circles", "blobs": "make_blobs"}
 FEATURE_CODE = {
@@ -54,7 +71,10 @@ FEATURE_CODE = {
 SPLIT = """x, y = x.astype(np.float32), y.astype(np.int64)
 x_tr, x_te, y_tr, y_te = train_test_split(
     x, y, test_size=TEST_FRACTION, random_state=DATA_SEED, stratify=y
-)
+)"""
+SPLIT_REGRESSION = """x, y = x.astype(np.float32), y.astype(np.float32)
+x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=TEST_FRACTION, random_state=DATA_SEED)"""
+SPLIT_END = """
 x_train, x_test = features(torch.from_numpy(x_tr)), features(torch.from_numpy(x_te))
 y_train, y_test = torch.from_numpy(y_tr), torch.from_numpy(y_te)
 print(f"{len(y_train)} training and {len(y_test)} test points, {x_train.shape[1]} features")"""
@@ -76,7 +96,7 @@ def init_weights(model):
 
 init_weights(model)'''
 
-TRAIN = '''def cross_entropy(logits, y):
+LOSS = '''def loss_fn(logits, y):
     """Mean cross-entropy of the softmax: mean over the batch of logsumexp(z) - z[y]."""
     return (torch.logsumexp(logits, dim=1) - logits.gather(1, y[:, None]).squeeze(1)).mean()
 
@@ -86,10 +106,40 @@ def evaluate(x, y):
     """(mean cross-entropy, accuracy) of the model on all of (x, y)."""
     model.eval()
     logits = model(x)
-    return cross_entropy(logits, y).item(), (logits.argmax(1) == y).float().mean().item()
+    return loss_fn(logits, y).item(), (logits.argmax(1) == y).float().mean().item()
 
 
-batch_order = torch.Generator().manual_seed(WEIGHT_SEED + 1)  # reshuffles every epoch
+'''
+LOSS_REGRESSION = '''def loss_fn(out, y):
+    """Mean squared error of the single linear output."""
+    return ((out[:, 0] - y) ** 2).mean()
+
+
+@torch.inference_mode()
+def evaluate(x, y):
+    """(mean squared error, R²) of the model on all of (x, y)."""
+    model.eval()
+    pred = model(x)[:, 0]
+    residual, total = float(((y - pred) ** 2).sum()), float(((y - y.mean()) ** 2).sum())
+    r2 = 1.0 - residual / total if total else float(residual == 0.0)
+    return ((pred - y) ** 2).mean().item(), r2
+
+
+'''
+L1_STEP = """        loss = loss_fn(model(x_train[idx]), y_train[idx])
+        penalty = L1 * sum(w.abs().sum() for w in weights)  # L1 on weights only
+        optimizer.zero_grad(set_to_none=True)
+        (loss + penalty).backward()
+        before = [w.detach().clone() for w in weights]
+        # a weight at zero stays there while its data gradient is weaker than the L1 pull
+        stay = [(w == 0) & (w.grad.abs() <= L1) for w in weights]
+        optimizer.step()
+        with torch.no_grad():  # and a weight that crossed zero stops at zero
+            for w, old, keep in zip(weights, before, stay, strict=True):
+                w.masked_fill_(w * old < 0, 0.0)
+                w.masked_fill_(keep, 0.0)"""
+
+TRAIN = '''batch_order = torch.Generator().manual_seed(WEIGHT_SEED + 1)  # reshuffles every epoch
 
 
 def train_one_epoch():
@@ -98,7 +148,7 @@ def train_one_epoch():
     order = torch.randperm(len(x_train), generator=batch_order)
     for start in range(0, len(x_train), BATCH_SIZE):
         idx = order[start : start + BATCH_SIZE]
-        loss = cross_entropy(model(x_train[idx]), y_train[idx])
+        loss = loss_fn(model(x_train[idx]), y_train[idx])
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -136,9 +186,28 @@ summary = dict(
 print(json.dumps(summary))'''
 
 
+def _outputs(data: DataConfig) -> int:
+    """The number of network outputs: 1 for regression, else the classes the dataset has."""
+    lo, hi = CLASS_RANGE.get(data.name, (1, 1))
+    return min(max(data.n_classes, lo), hi)
+
+
+def _train_code(regression: bool, l1: float) -> str:
+    """The loss, evaluation and training loop: squared error and R² for regression, and the
+    L1 step (penalty, then weights that crossed zero set to zero) when L1 is on."""
+    code = (LOSS_REGRESSION if regression else LOSS) + TRAIN
+    if l1 > 0:
+        step = TRAIN.split("        loss = loss_fn", 1)[1].split("\n\n", 1)[0]
+        code = code.replace("        loss = loss_fn" + step, L1_STEP)
+    if regression:
+        code = code.replace("test accuracy {test_acc:.2%}", "test R² {test_acc:.4f}")
+        code = code.replace("accuracy=", "r2=").replace("_acc", "_r2")
+    return code
+
+
 def _settings(data: DataConfig, model: ModelConfig, settings: TrainSettings, epochs: int) -> str:
-    lo, hi = CLASS_RANGE[data.name]
-    k = min(max(data.n_classes, lo), hi)
+    k = _outputs(data)
+    regression = data.name in REGRESSION_DATASETS
     lines = [
         "import json",
         "import math",
@@ -149,8 +218,8 @@ def _settings(data: DataConfig, model: ModelConfig, settings: TrainSettings, epo
         "from sklearn.model_selection import train_test_split",
         "from torch import nn",
         "",
-        f'DATASET = "{data.name}"  # {DATASETS[data.name]}',
-        f"N_CLASSES = {k}",
+        f'DATASET = "{data.name}"  # {ALL_DATASETS[data.name]}',
+        *([] if regression else [f"N_CLASSES = {k}"]),
         f"N_SAMPLES = {int(data.n_samples)}  # training + test points",
         f"NOISE = {float(data.noise)!r}",
         f"TEST_FRACTION = {float(data.test_fraction)!r}",
@@ -162,6 +231,7 @@ def _settings(data: DataConfig, model: ModelConfig, settings: TrainSettings, epo
         f"LR = {float(settings.lr)!r}  # learning rate",
         f"BATCH_SIZE = {max(1, int(settings.batch_size))}",
         f"L2 = {float(settings.l2)!r}  # loss += (L2 / 2) * sum of squared weights",
+        *([f"L1 = {float(settings.l1)!r}  # loss += L1 * sum of |weights|"] if settings.l1 else []),
         f"EPOCHS = {int(epochs)}",
         "",
         "torch.set_num_threads(1)  # a network this small is fastest on one thread",
@@ -208,25 +278,29 @@ def playground_script(
     data: DataConfig, model: ModelConfig, settings: TrainSettings, epochs: int
 ) -> Script:
     """The standalone script of a Playground run of ``epochs`` epochs with these settings."""
-    lo, hi = CLASS_RANGE[data.name]
-    k = min(max(data.n_classes, lo), hi)
+    k = _outputs(data)
+    regression = data.name in REGRESSION_DATASETS
+    split = SPLIT_REGRESSION if regression else SPLIT
+    share = "at random" if regression else "with the same share of each class"
     cells = (
         Cell("Settings", "The Playground's settings: change them and run again.",
              _settings(data, model, settings, epochs)),
-        Cell("Data", f"{DATASETS[data.name]}: {int(data.n_samples)} points in the plane, split "
-             "into training and test points with the same share of each class.",
-             _features_code(model.features) + "\n\n\n" + POINTS[data.name] + "\n" + SPLIT),
+        Cell("Data", f"{ALL_DATASETS[data.name]}: {int(data.n_samples)} points in the plane, "
+             f"split into training and test points {share}.",
+             _features_code(model.features) + "\n\n\n" + POINTS[data.name] + "\n" + split
+             + SPLIT_END),
         Cell("Model", f"An MLP with {ACTIVATIONS[model.activation].label} units; the initial "
              "weights come from the weight seed.", _model_code(model, len(model.features), k)),
         Cell("Optimizer", "", _optimizer_code(model.optimizer)),
         Cell("Training", "Each epoch is one pass over the training points; training stops if "
-             "the loss blows up. The last line printed is a JSON summary.", TRAIN),
+             "the loss blows up. The last line printed is a JSON summary.",
+             _train_code(regression, settings.l1)),
     )  # fmt: skip
     intro = (
-        f"The dlviz Playground run: {DATASETS[data.name]}, hidden layers {list(model.hidden)}, "
+        f"The dlviz Playground run: {ALL_DATASETS[data.name]}, hidden layers {list(model.hidden)}, "
         f"{OPTIMIZERS[model.optimizer].label}, learning rate {settings.lr:g}, "
         f"batch {settings.batch_size}, {epochs} epochs.\n\n"
         "Needs only torch, scikit-learn and numpy. Exported by dlviz."
     )
-    return Script(f"dlviz Playground: {DATASETS[data.name]}", intro, cells,
+    return Script(f"dlviz Playground: {ALL_DATASETS[data.name]}", intro, cells,
                   name=f"playground_{data.name}")  # fmt: skip

@@ -1,4 +1,4 @@
-"""Toy 2-D classification datasets for the Playground, and the optional input features.
+"""Toy 2-D datasets for the Playground (classification and regression), and the input features.
 
 Every dataset lives in the square [-3, 3]^2 (a few noisy points spill over) so one plane and one
 set of feature formulas fit them all. scikit-learn's generators are used where one exists (moons,
@@ -34,6 +34,24 @@ CLASS_RANGE: dict[str, tuple[int, int]] = {
 }
 """Dataset name -> (fewest, most) classes it can have."""
 
+REGRESSION_DATASETS: dict[str, str] = {
+    "plane": "Plane (regression)",
+    "bump": "Gaussian bump (regression)",
+    "sine": "Sine wave (regression)",
+}
+"""Regression dataset name -> label: a real-valued target t(x1, x2) in [-1, 1] plus noise."""
+
+ALL_DATASETS: dict[str, str] = {**DATASETS, **REGRESSION_DATASETS}
+"""Every dataset the Playground offers, classification first."""
+
+CLASSIFICATION, REGRESSION = "classification", "regression"
+
+
+def task_of(name: str) -> str:
+    """``"regression"`` for the regression datasets, else ``"classification"``."""
+    return REGRESSION if name in REGRESSION_DATASETS else CLASSIFICATION
+
+
 HALF_WIDTH = 3.0
 """The data fill roughly [-HALF_WIDTH, HALF_WIDTH]^2."""
 
@@ -65,7 +83,8 @@ class DataConfig:
 
 @dataclass(frozen=True, eq=False)
 class PlaygroundData:
-    """Points (float32, shape (N, 2)) and integer labels, split into train and test."""
+    """Points (float32, shape (N, 2)) and their labels (int64) or targets (float32), split into
+    train and test. ``n_classes`` is the number of network outputs: 1 for regression."""
 
     x_train: torch.Tensor
     y_train: torch.Tensor
@@ -73,6 +92,12 @@ class PlaygroundData:
     y_test: torch.Tensor
     n_classes: int
     limit: float  # the plotted plane is [-limit, limit]^2
+    task: str = CLASSIFICATION
+
+    @property
+    def regression(self) -> bool:
+        """Whether the targets are real values (a linear output and squared error)."""
+        return self.task == REGRESSION
 
 
 def _spiral(
@@ -95,10 +120,27 @@ def _xor(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np
     return x + rng.normal(0.0, noise * HALF_WIDTH / 2, x.shape), y
 
 
+TARGETS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "plane": lambda x: (x[:, 0] + x[:, 1]) / (2 * HALF_WIDTH),
+    "bump": lambda x: 2 * np.exp(-(x[:, 0] ** 2 + x[:, 1] ** 2) / (2 * 1.2**2)) - 1,
+    "sine": lambda x: np.sin(1.5 * x[:, 0]),
+}
+"""Regression dataset -> its noiseless target t(x) of the (N, 2) points, in [-1, 1]."""
+
+
+def make_regression_points(cfg: DataConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Uniform points on the plane and their targets t(x) + N(0, noise^2), both float32."""
+    rng = np.random.default_rng(int(cfg.seed))
+    n, noise = int(cfg.n_samples), float(cfg.noise) + 0.0
+    x = rng.uniform(-HALF_WIDTH, HALF_WIDTH, (n, 2))
+    t = TARGETS[cfg.name](x) + rng.normal(0.0, noise, n)
+    return x.astype(np.float32), t.astype(np.float32)
+
+
 def make_points(cfg: DataConfig) -> tuple[np.ndarray, np.ndarray, int]:
     """All ``n_samples`` points (float32 (N, 2)), their labels and the number of classes."""
     if cfg.name not in DATASETS:
-        raise ValueError(f"Unknown dataset {cfg.name!r}; choose one of {', '.join(DATASETS)}.")
+        raise ValueError(f"Unknown dataset {cfg.name!r}; choose one of {', '.join(ALL_DATASETS)}.")
     lo, hi = CLASS_RANGE[cfg.name]
     k = min(max(cfg.n_classes, lo), hi)
     # + 0.0 turns a -0.0 (a link's "?pg_noise=-0") into 0.0: numpy refuses a scale with its sign set
@@ -121,21 +163,31 @@ def make_points(cfg: DataConfig) -> tuple[np.ndarray, np.ndarray, int]:
     return x.astype(np.float32), y.astype(np.int64), k
 
 
+def plane_limit(x: np.ndarray) -> float:
+    """Half-width of the plotted plane: 4 unless points lie further out (at most 6)."""
+    far = float(np.abs(x).max()) if len(x) else 0.0
+    return min(max(4.0, math.ceil(far * 2) / 2), 2 * HALF_WIDTH)
+
+
 def make_dataset(cfg: DataConfig) -> PlaygroundData:
     """Draw the points and split them (stratified by class) into train and test sets."""
-    x, y, k = make_points(cfg)
+    if cfg.name in REGRESSION_DATASETS:
+        x, y = make_regression_points(cfg)
+        k, stratify, task = 1, None, REGRESSION
+    else:
+        x, y, k = make_points(cfg)
+        stratify, task = y, CLASSIFICATION
     x_tr, x_te, y_tr, y_te = train_test_split(
-        x, y, test_size=cfg.test_fraction, random_state=cfg.seed, stratify=y
+        x, y, test_size=cfg.test_fraction, random_state=cfg.seed, stratify=stratify
     )
-    # one fixed plane unless heavy noise throws points further out
-    limit = min(max(4.0, math.ceil(float(np.abs(x).max()) * 2) / 2), 2 * HALF_WIDTH)
     return PlaygroundData(
         torch.from_numpy(x_tr),
         torch.from_numpy(y_tr),
         torch.from_numpy(x_te),
         torch.from_numpy(y_te),
         k,
-        limit,
+        plane_limit(x),  # one fixed plane unless heavy noise throws points further out
+        task,
     )
 
 

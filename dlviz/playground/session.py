@@ -23,6 +23,7 @@ import torch
 from dlviz.display import number
 from dlviz.metrics import confusion_matrix
 from dlviz.playground.data import PlaygroundData, feature_map, plane_grid
+from dlviz.playground.hands import HandsOn
 from dlviz.playground.model import (
     ModelConfig,
     TrainSettings,
@@ -67,7 +68,7 @@ def redraw_seconds(playing: int) -> float:
     return min(REDRAW_SECONDS_MAX, max(REDRAW_SECONDS, 0.25 * playing))
 
 
-class Trainer:
+class Trainer(HandsOn):
     """One model, its optimizer and history, trained live by at most one worker thread."""
 
     def __init__(
@@ -95,8 +96,7 @@ class Trainer:
         self._settings = settings
         self._status, self._message = READY, ""
         self._last_seen = clock()
-        self._x_train = feature_map(data.x_train, model_cfg.features)
-        self._x_test = feature_map(data.x_test, model_cfg.features)
+        self._set_inputs(data)
         self._axis, grid_pts = plane_grid(data.limit, grid)
         self._grid_x = feature_map(grid_pts, model_cfg.features)
         self._map_axis, map_pts = plane_grid(data.limit, map_grid)
@@ -104,7 +104,20 @@ class Trainer:
         self._input_maps = self._map_x.T.reshape(-1, map_grid, map_grid).numpy().copy()
         self.reset()
 
+    def _set_inputs(self, data: PlaygroundData) -> None:
+        self.data = data
+        self._x_train = feature_map(data.x_train, self.model_cfg.features)
+        self._x_test = feature_map(data.x_test, self.model_cfg.features)
+
     # ----- state changes -------------------------------------------------------------------
+    def _refresh(self) -> None:
+        """Recompute this epoch's losses and predictions in place (after new data or weights)."""
+        with single_thread_math():
+            values = self._evaluate_all()
+        for key, value in zip(HISTORY_KEYS[1:], values[:4], strict=True):
+            self._history[key][-1] = value
+        self._train_pred, self._test_pred = values[4:]
+
     def reset(self) -> None:
         """Stop any worker and start again from the seeded initial weights (epoch 0)."""
         self.pause()
@@ -252,12 +265,25 @@ class Trainer:
         """
         self._good_state = self._copy_state()
         batch = max(1, int(self._settings.batch_size))
+        data = self.data
         with np.errstate(all="ignore"):
             train_epoch(
-                self.model, self.opt, self._x_train, self.data.y_train, batch, self._batch_gen
+                self.model,
+                self.opt,
+                self._x_train,
+                data.y_train,
+                batch,
+                self._batch_gen,
+                data.regression,
+                self._settings.l1,
             )
-        loss, _, _ = evaluate(self.model, self._x_train, self.data.y_train)
-        limit = self.diverge_factor * max(self._start_loss, 0.1)
+        loss, _, _ = evaluate(self.model, self._x_train, data.y_train, data.regression)
+        start = self._start_loss if math.isfinite(self._start_loss) else 0.1
+        limit = self.diverge_factor * max(start, 0.1)
+        if len(self._x_train) == 0:
+            self.epoch += 1
+            self._record()
+            return True
         if not math.isfinite(loss):
             what = "the training loss became infinite or NaN"
         elif not params_finite(self.model):
@@ -277,12 +303,16 @@ class Trainer:
         )
         return False
 
+    def _evaluate_all(self) -> tuple:
+        """(train loss, test loss, train score, test score, train and test predictions)."""
+        reg = self.data.regression
+        tr_loss, tr_acc, tr_pred = evaluate(self.model, self._x_train, self.data.y_train, reg)
+        te_loss, te_acc, te_pred = evaluate(self.model, self._x_test, self.data.y_test, reg)
+        return tr_loss, te_loss, tr_acc, te_acc, tr_pred, te_pred
+
     def _record(self) -> None:
-        tr_loss, tr_acc, self._train_pred = evaluate(self.model, self._x_train, self.data.y_train)
-        te_loss, te_acc, self._test_pred = evaluate(self.model, self._x_test, self.data.y_test)
-        for key, value in zip(
-            HISTORY_KEYS, (self.epoch, tr_loss, te_loss, tr_acc, te_acc), strict=True
-        ):
+        *values, self._train_pred, self._test_pred = self._evaluate_all()
+        for key, value in zip(HISTORY_KEYS, (self.epoch, *values), strict=True):
             self._history[key].append(value)
 
     def _copy_state(self) -> dict[str, torch.Tensor]:
@@ -294,8 +324,9 @@ class Trainer:
         with self._lock, single_thread_math():
             self._last_seen = self._clock()
             g, m = len(self._axis), len(self._map_axis)
-            probs = layer_outputs(self.model, self._grid_x)[-1].reshape(g, g, -1).numpy()
-            outs = layer_outputs(self.model, self._map_x)
+            reg = self.data.regression
+            probs = layer_outputs(self.model, self._grid_x, reg)[-1].reshape(g, g, -1).numpy()
+            outs = layer_outputs(self.model, self._map_x, reg)
             maps = [self._input_maps] + [o.T.reshape(-1, m, m).numpy().copy() for o in outs]
             lins = linear_layers(self.model)
             return Snapshot(
@@ -312,5 +343,11 @@ class Trainer:
                 biases=[lin.bias.detach().numpy().copy() for lin in lins],
                 train_pred=self._train_pred.numpy().copy(),
                 test_pred=self._test_pred.numpy().copy(),
-                confusion=confusion_matrix(self.data.y_test, self._test_pred, self.data.n_classes),
+                confusion=self._confusion(),
+                task=self.data.task,
             )
+
+    def _confusion(self) -> np.ndarray:
+        if self.data.regression:
+            return np.zeros((0, 0), dtype=np.int64)
+        return confusion_matrix(self.data.y_test, self._test_pred, self.data.n_classes)

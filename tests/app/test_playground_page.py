@@ -122,10 +122,10 @@ def test_test_points_toggle_and_three_class_data(at):
     at.selectbox(key="pg_dataset").set_value("spiral").run()
     assert not at.exception
     regions = spec(at, "pg_regions")
-    assert len(regions["data"]) == 1 + 2 * 3 + 1  # regions, points, misclassified
+    assert len(regions["data"]) == 1 + 1 + 2 * 3 + 1  # regions, clicks, points, misclassified
     assert len(_values(spec(at, "pg_confusion")["data"][0]["z"])) == 3
     at.toggle(key="pg_show_test").set_value(False).run()
-    assert len(spec(at, "pg_regions")["data"]) == 1 + 3 + 1
+    assert len(spec(at, "pg_regions")["data"]) == 1 + 1 + 3 + 1
 
 
 def test_no_feature_selected_warns_and_falls_back(at):

@@ -16,15 +16,56 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dlviz.activations import ACTIVATION_NAMES
-from dlviz.playground.data import CLASS_RANGE, DATASETS, FEATURE_NAMES
+from dlviz.playground.data import ALL_DATASETS, CLASS_RANGE, FEATURE_NAMES
 from dlviz.playground.model import OPTIMIZER_CHOICES
-from dlviz.ui.playground.controls import BATCH_OPTIONS, L2_OPTIONS, LR_OPTIONS, SPEED_OPTIONS
+from dlviz.ui.playground.controls import (
+    BATCH_OPTIONS,
+    L1_OPTIONS,
+    L2_OPTIONS,
+    LR_OPTIONS,
+    SPEED_OPTIONS,
+)
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
 from tests.support import playground_workers, wait_until
 
 PAGE = "5_playground.py"
-ACTIONS = ("step", "play", "pause", "reset", "recover", "poll", "retune", "rebuild")
+ACTIONS = (
+    "step", "play", "pause", "reset", "recover", "poll", "retune", "rebuild",
+    "add", "remove", "clear", "undo", "restore", "slow", "next", "apply", "edit",
+)  # fmt: skip
+
+
+def click(at, mode: str, x: float, y: float) -> None:
+    """Choose the click mode, then click the regions chart at (x, y)."""
+    at.segmented_control(key="pg_click").set_value(mode).run()
+    point = {"x": x, "y": y, "curve_number": 1, "point_index": int(abs(x * 100))}
+    at.session_state["pg_regions"] = {
+        "selection": {"points": [point], "point_indices": [0], "box": [], "lasso": []}
+    }
+    at.run()
+
+
+def hands_on(at, action: str) -> None:
+    """The learner's points, slow motion and the weight editor."""
+    buttons = {b.key: b for b in at.button}
+    if action in ("add", "remove"):
+        data = at.session_state["pg_trainer"].data
+        x = float(data.x_train[0, 0]) if len(data.x_train) else 1.0
+        y = float(data.x_train[0, 1]) if len(data.x_train) else -1.0
+        click(at, action, x, y)
+    elif action in ("clear", "undo", "restore", "next", "apply"):
+        key = {"clear": "pg_clear", "undo": "pg_undo", "restore": "pg_restore",
+               "next": "pg_slow_next", "apply": "pg_slow_apply"}[action]  # fmt: skip
+        if key in buttons and not buttons[key].disabled:
+            buttons[key].click().run()
+    elif action == "slow" and not buttons["pg_slow_random"].disabled:
+        buttons["pg_slow_random"].click().run()
+    elif action == "edit":
+        key = next(s.key for s in at.selectbox if s.key.startswith("pg_edit_"))
+        at.selectbox(key=key).set_value(at.selectbox(key=key).options[-1])
+        at.number_input(key="pg_edit_value").set_value(10.0).run()
+        at.button(key="pg_edit_set").click().run()
 
 
 def ends(options: tuple) -> st.SearchStrategy:
@@ -34,8 +75,8 @@ def ends(options: tuple) -> st.SearchStrategy:
 
 @st.composite
 def settings(draw) -> dict:
-    name = draw(st.sampled_from(list(DATASETS)))
-    lo, hi = CLASS_RANGE[name]
+    name = draw(st.sampled_from(list(ALL_DATASETS)))
+    lo, hi = CLASS_RANGE.get(name, (1, 1))
     return {
         "dataset": name,
         "classes": draw(st.integers(lo, hi)),
@@ -51,6 +92,7 @@ def settings(draw) -> dict:
         "lr": draw(ends(LR_OPTIONS)),
         "batch": draw(ends(BATCH_OPTIONS)),
         "l2": draw(ends(L2_OPTIONS)),
+        "l1": draw(ends(L1_OPTIONS)),
         "speed": draw(st.sampled_from(SPEED_OPTIONS)),
         "init_seed": draw(st.integers(0, 9999)),
         "show_test": draw(st.booleans()),
@@ -60,7 +102,7 @@ def settings(draw) -> dict:
 def apply(at, s: dict) -> None:
     """Set every widget by key: the dataset first (it decides whether a Classes slider exists)."""
     at.selectbox(key="pg_dataset").set_value(s["dataset"]).run()
-    lo, hi = CLASS_RANGE[s["dataset"]]
+    lo, hi = CLASS_RANGE.get(s["dataset"], (1, 1))
     if hi > lo:
         at.slider(key=f"pg_classes_{s['dataset']}").set_value(s["classes"])
     at.slider(key="pg_noise").set_value(s["noise"])
@@ -77,6 +119,7 @@ def apply(at, s: dict) -> None:
     at.select_slider(key="pg_lr").set_value(s["lr"])
     at.select_slider(key="pg_batch").set_value(s["batch"])
     at.select_slider(key="pg_l2").set_value(s["l2"])
+    at.select_slider(key="pg_l1").set_value(s["l1"])
     at.select_slider(key="pg_speed").set_value(s["speed"])
     at.toggle(key="pg_show_test").set_value(s["show_test"])
     at.run()
@@ -107,8 +150,10 @@ def press(at, action: str) -> None:
     elif action == "rebuild":  # a structural change: a new trainer, the old one's worker stopped
         layers = at.slider(key="pg_layers").value
         at.slider(key="pg_layers").set_value((layers + 1) % 7).run()
-    else:
+    elif action == "poll":
         at.run()
+    else:
+        hands_on(at, action)
 
 
 def check(at, context: str) -> None:
@@ -118,13 +163,17 @@ def check(at, context: str) -> None:
     trainer = at.session_state["pg_trainer"]
     if not trainer.running:
         assert shown["Epoch"] == f"{trainer.epoch:,}", context
-    for label in ("Train loss", "Test loss"):  # a non-zero loss never reads 0.000
+    for label, split in (("Train loss", "x_train"), ("Test loss", "x_test")):
+        if not len(getattr(trainer.data, split)):  # every point cleared: no loss to show
+            assert shown[label] == "n/a", (label, shown[label])
+            continue
+        # a non-zero loss never reads 0.000
         assert shown[label] != "0.000" and float(shown[label]) >= 0, (label, shown[label])
     assert float(shown["Learning rate"]) == pytest.approx(trainer.settings.lr, rel=1e-3), context
 
 
 @PAGE_SETTINGS
-@given(s=settings(), actions=st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=4))
+@given(s=settings(), actions=st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=5))
 def test_any_setting_and_any_buttons_leave_a_clean_page_and_no_worker(s, actions):
     at = open_page(PAGE, timeout=120)
     try:

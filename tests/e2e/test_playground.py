@@ -112,3 +112,45 @@ def test_closing_the_tab_ends_its_training_thread_within_a_minute(browser, app_u
     assert server_threads(app_url, TRAINER) == before + 1  # this learner's trainer
     page.context.close()  # the learner leaves without pressing Pause
     assert wait_until(lambda: server_threads(app_url, TRAINER) <= before, timeout=60, poll=0.5)
+
+
+TRAIN_POINTS = """() => {
+  const gd = document.querySelector('.st-key-pg_regions .js-plotly-plot');
+  if (!gd || !gd._fullData) return -1;
+  return gd._fullData.filter(t => (t.name || '').includes('(train)'))
+    .reduce((n, t) => n + (t.x ? t.x.length : 0), 0);
+}"""
+
+SLOW_TITLE = """() => {
+  const gd = document.querySelector('.st-key-pg_slowmo .js-plotly-plot');
+  return gd && gd._fullLayout && gd._fullLayout.title ? gd._fullLayout.title.text : '';
+}"""
+
+
+def test_a_click_adds_a_point_and_slow_motion_plays_in_the_browser(page, app_url):
+    open_app_page(page, app_url, "playground")
+    before = page.evaluate(TRAIN_POINTS)
+    assert before > 0
+    with rerun(page):
+        page.get_by_role("radio", name="Add a point").click()
+    area = page.locator(".st-key-pg_regions .nsewdrag").first.bounding_box()
+    with rerun(page):
+        page.mouse.click(area["x"] + area["width"] * 0.2, area["y"] + area["height"] * 0.25)
+    page.wait_for_function(f"() => ({TRAIN_POINTS})() === {before + 1}", timeout=60_000)
+    page.get_by_text("Your edits: 1 so far").wait_for(timeout=30_000)
+    assert_no_exception(page)
+
+    with rerun(page):
+        page.get_by_role("button", name="Random training example").click()
+    chart = page.locator(".st-key-pg_slowmo")
+    chart.scroll_into_view_if_needed()
+    page.wait_for_function(f"() => ({SLOW_TITLE})().includes('1/9')", timeout=60_000)
+    chart.locator(".updatemenu-button").first.click()  # Play: the stages in the browser
+    page.wait_for_function(f"() => ({SLOW_TITLE})().includes('5/9')", timeout=30_000)
+    screenshot(page, "e2e-playground-slowmo-mid")
+    page.wait_for_function(f"() => ({SLOW_TITLE})().includes('9/9')", timeout=30_000)
+    with rerun(page):
+        page.get_by_role("button", name="Next").click()
+    assert page.get_by_text("2/9. Forward: hidden layer 1.").count() == 1
+    assert_no_exception(page)
+    screenshot(page, "e2e-playground-hands-on")

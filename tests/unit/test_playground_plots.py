@@ -68,11 +68,12 @@ def test_decision_figure_has_the_grid_and_a_trace_per_class_and_split(run):
     heat = fig.data[0]
     assert isinstance(heat, go.Heatmap) and np.asarray(heat.z).shape == (40, 40)
     np.testing.assert_array_equal(heat.z, region_values(snap.probs)[0])
-    points = [t for t in fig.data[1:-1] if isinstance(t, go.Scatter)]
+    assert fig.data[1].meta == "click" and fig.data[1].visible is False  # the click catcher
+    points = [t for t in fig.data[2:-1] if isinstance(t, go.Scatter)]
     assert len(points) == 2 * 3
     assert sum(len(t.x) for t in points) == len(data.x_train) + len(data.x_test)
     only_train = decision_figure(snap, data, show_test=False)
-    assert len(only_train.data) == 1 + 3 + 1
+    assert len(only_train.data) == 1 + 1 + 3 + 1
     assert "epoch 3" in fig.layout.title.text
 
 
@@ -100,7 +101,7 @@ def test_network_figure_draws_a_map_per_neuron_and_a_bias_per_node(run):
     edges = [t for t in fig.data if isinstance(t, go.Scatter) and t.mode == "lines"]
     n_segments = sum(int(np.isnan(np.asarray(t.x, dtype=float)).sum()) for t in edges)
     assert n_segments == 3 * 5 + 5 * 4 + 4 * 3
-    assert len(edges) <= 10  # binned by sign and strength, not one trace per edge
+    assert len(edges) <= 11  # binned by sign and strength (and exact zeros), not one per edge
     assert len(biases.text) == 12 and "bias b = " in biases.text[0]
     texts = [tr for tr in fig.data if isinstance(tr, go.Scatter) and tr.mode == "text"]
     labels = " ".join(t for tr in texts for t in tr.text)
@@ -158,3 +159,17 @@ def test_figures_serialise_compactly(run):
     data, snap = run
     for fig in (decision_figure(snap, data), network_figure(snap, FEATURES)):
         assert len(pio.to_json(fig, validate=False)) < 300_000
+
+
+def test_the_click_catcher_covers_the_plane_only_in_a_click_mode(run):
+    from dlviz.plots.playground.regions import CLICK_GRID, set_click_hint
+
+    data, snap = run
+    fig = decision_figure(snap, data)
+    catcher = fig.data[1]
+    assert not catcher.visible and len(catcher.x) == 0
+    set_click_hint(fig, "click: add a point here")
+    assert catcher.visible and len(catcher.x) == CLICK_GRID**2
+    assert max(catcher.x) == pytest.approx(data.limit) and "add a point" in catcher.hovertemplate
+    set_click_hint(fig, None)
+    assert not catcher.visible and len(catcher.x) == 0

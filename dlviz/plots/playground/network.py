@@ -71,7 +71,8 @@ def _column_scale(output_classes: int | None) -> list[list]:
 
 
 def _edge_segments(snap: Snapshot, xs: list[float], ys: list[np.ndarray]):
-    """Segments (float32 x, y with NaN breaks) per (sign, strength) bin; hover text per edge."""
+    """Segments (float32 x, y with NaN breaks) per (sign, strength) bin, then the exact zeros
+    (L1's casualties) as one more bin; hover text per edge."""
     wmax = max(float(np.abs(w).max()) for w in snap.weights) or 1.0
     seg_x, seg_y, keys, texts = [], [], [], []
     for layer, w in enumerate(snap.weights):
@@ -83,15 +84,16 @@ def _edge_segments(snap: Snapshot, xs: list[float], ys: list[np.ndarray]):
         seg_y.append(np.stack([ys[layer][i], ys[layer + 1][j], nan], 1))
         v = w.ravel()
         strength = np.minimum((np.abs(v) / wmax * _N_BINS).astype(int), _N_BINS - 1)
-        keys.append(np.where(v >= 0, 0, _N_BINS) + strength)
+        keys.append(np.where(v == 0, 2 * _N_BINS, np.where(v > 0, 0, _N_BINS) + strength))
         texts += [
-            f"w = {float(a):+.3f}<br>layer {layer + 1}: from {b + 1} to {c + 1}"
+            (f"w = {float(a):+.3f}" if a else "w = 0 (zeroed)")
+            + f"<br>layer {layer + 1}: from {b + 1} to {c + 1}"
             for a, b, c in zip(v, i, j, strict=True)
         ]
     seg_x, seg_y, key = np.concatenate(seg_x), np.concatenate(seg_y), np.concatenate(keys)
     bins = [
         (seg_x[key == b].ravel().astype(np.float32), seg_y[key == b].ravel().astype(np.float32))
-        for b in range(2 * _N_BINS)
+        for b in range(2 * _N_BINS + 1)
     ]
     return bins, texts
 
@@ -109,13 +111,14 @@ def network_figure(
     biases as small squares on the nodes (and written next to the softmax outputs)."""
     xs, ys, m = _layout_points(snap)
     k = len(snap.maps[-1])
+    out_classes = None if snap.regression else k
     fig = go.Figure()
     for trace in (
         *_edge_traces(),
         _edge_hover_trace(snap, xs, ys),
-        *_map_traces(xs, ys, m, k),
+        *_map_traces(xs, ys, m, out_classes),
         _bias_trace(snap, xs, ys),
-        *_text_traces(features, xs, ys, k),
+        *_text_traces(features, xs, ys, k, "output" if snap.regression else "softmax"),
     ):
         fig.add_trace(trace)
     _frame(fig, snap, xs, m, height)
@@ -125,7 +128,7 @@ def network_figure(
 
 def _edge_traces() -> list[go.Scatter]:
     """One empty line trace per (sign, strength) bin; ``update_network_figure`` fills them."""
-    return [
+    bins = [
         go.Scatter(
             mode="lines",
             hoverinfo="skip",
@@ -136,6 +139,11 @@ def _edge_traces() -> list[go.Scatter]:
         for positive in (True, False)
         for strength in range(_N_BINS)
     ]
+    zeros = go.Scatter(  # weights L1 set to exactly zero: thin, dotted, grey
+        mode="lines", hoverinfo="skip", line={"color": "#888", "width": 0.7, "dash": "dot"},
+        opacity=0.8, meta="edges",
+    )  # fmt: skip
+    return [*bins, zeros]
 
 
 def _edge_hover_trace(snap: Snapshot, xs: list[float], ys: list[np.ndarray]) -> go.Scatter:
@@ -157,8 +165,9 @@ def _edge_hover_trace(snap: Snapshot, xs: list[float], ys: list[np.ndarray]) -> 
     )
 
 
-def _map_traces(xs: list[float], ys: list[np.ndarray], m: int, k: int) -> list[go.Heatmap]:
-    """One heatmap per column holding all its neurons' maps (the last column: k softmax maps)."""
+def _map_traces(xs: list[float], ys: list[np.ndarray], m: int, k: int | None) -> list[go.Heatmap]:
+    """One heatmap per column holding all its neurons' maps (the last column: k softmax maps, or
+    with ``k=None`` the regression output on the diverging scale)."""
     d = _BOX / m
     return [
         go.Heatmap(
@@ -197,7 +206,7 @@ def _bias_trace(snap: Snapshot, xs: list[float], ys: list[np.ndarray]) -> go.Sca
 
 
 def _text_traces(
-    features: tuple[str, ...], xs: list[float], ys: list[np.ndarray], k: int
+    features: tuple[str, ...], xs: list[float], ys: list[np.ndarray], k: int, last: str
 ) -> list[go.Scatter]:
     """The input and class labels beside the outer columns, and a title over every column."""
     tx = [xs[0] - _BOX / 2 - 0.1] * len(features) + [xs[-1] + _BOX / 2 + 0.1] * k
@@ -217,7 +226,7 @@ def _text_traces(
         x=xs,
         y=[top] * n_cols,
         mode="text",
-        text=["inputs", *[f"hidden {c}" for c in range(1, n_cols - 1)], "softmax"],
+        text=["inputs", *[f"hidden {c}" for c in range(1, n_cols - 1)], last],
         hoverinfo="skip",
         textfont={"size": 12, "color": "#555"},
     )
@@ -252,7 +261,9 @@ def update_network_figure(fig: go.Figure, snap: Snapshot) -> go.Figure:
         for j in range(len(b))
     ]
     labels = [FEATURES[f][0] for f in features] + [
-        f"<b style='color:{class_color(c)}'>class {c}</b><br>b = {float(v):+.2f}"
+        f"<b>ŷ</b><br>b = {float(v):+.2f}"
+        if snap.regression
+        else f"<b style='color:{class_color(c)}'>class {c}</b><br>b = {float(v):+.2f}"
         for c, v in enumerate(snap.biases[-1])
     ]
     edge_traces = [t for t in fig.data if t.meta == "edges"]
@@ -265,7 +276,8 @@ def update_network_figure(fig: go.Figure, snap: Snapshot) -> go.Figure:
                 trace.text = texts
             elif meta.startswith("maps-"):
                 c = int(meta[5:])
-                trace.z = _column_z(snap.maps[c], output=c == len(snap.maps) - 1)
+                last = c == len(snap.maps) - 1
+                trace.z = _column_z(snap.maps[c], output=last and not snap.regression)
             elif meta == "biases":
                 trace.update(
                     text=[
@@ -281,3 +293,23 @@ def update_network_figure(fig: go.Figure, snap: Snapshot) -> go.Figure:
                 trace.text = labels
         fig.layout.title.text = f"Network, epoch {snap.epoch}"
     return fig
+
+
+def parameter_at(
+    fig: go.Figure, widths: list[int], curve: int, index: int
+) -> tuple[int, int, int | None] | None:
+    """The parameter a click on ``network_figure`` picked, given the neurons per column:
+    (layer, neuron, input) for an edge's hover marker, (layer, neuron, None) for a bias square,
+    None for anything else. The markers run layer by layer, neuron by neuron (then input)."""
+    if not 0 <= curve < len(fig.data):
+        return None
+    meta, k = fig.data[curve].meta, int(index)
+    for layer in range(len(widths) - 1):
+        n_in, n_out = widths[layer], widths[layer + 1]
+        if meta == "edge-hover" and k < n_in * n_out:
+            j, i = divmod(k, n_in)
+            return layer, j, i
+        if meta == "biases" and k < n_out:
+            return layer, k, None
+        k -= n_in * n_out if meta == "edge-hover" else n_out
+    return None

@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dlviz.display import percent
 from dlviz.playground.data import PlaygroundData
 from dlviz.playground.snapshot import Snapshot
 from dlviz.plots.style import color, mix_white, styled
@@ -56,6 +57,48 @@ def region_values(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return code.astype(np.uint8), np.round(pmax * 100).astype(np.uint8)
 
 
+CLICK_GRID = 32
+"""The click catcher's points per axis: a click lands on the nearest one (0.25 apart on [-4, 4])."""
+
+
+def click_catcher(limit: float) -> go.Scatter:
+    """Invisible square markers over the whole plane, so a click anywhere is a selected point
+    (plotly reports no point for a click on a heatmap). Empty and hidden until a click mode is
+    chosen (``set_click_hint``), so a poll sends no extra points."""
+    return go.Scatter(
+        x=[],
+        y=[],
+        mode="markers",
+        marker={"size": 14, "symbol": "square", "color": "rgba(0,0,0,0)"},
+        hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<extra></extra>",
+        showlegend=False,
+        visible=False,
+        name="click",
+        meta="click",
+    )
+
+
+def set_click_hint(fig: go.Figure, hint: str | None) -> go.Figure:
+    """Fill and show the click catcher with ``hint`` in its hover, over the figure's whole plane
+    (or empty and hide it with None)."""
+    for trace in fig.data:
+        if trace.meta != "click" or (hint is None and not trace.visible):
+            continue
+        if hint is None:
+            trace.update(x=[], y=[], visible=False)
+            continue
+        limit = float(fig.layout.xaxis.range[1])
+        axis = np.linspace(-limit, limit, CLICK_GRID, dtype=np.float32)
+        gx, gy = np.meshgrid(axis, axis)
+        trace.update(
+            x=gx.ravel(),
+            y=gy.ravel(),
+            visible=True,
+            hovertemplate=f"{hint}<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<extra></extra>",
+        )
+    return fig
+
+
 def decision_figure(
     snap: Snapshot, data: PlaygroundData, *, show_test: bool = True, height: int = 480
 ) -> go.Figure:
@@ -76,6 +119,7 @@ def decision_figure(
             name="regions",
         )
     )
+    fig.add_trace(click_catcher(float(data.limit)))
     for split, x, y in _point_sets(data, show_test):
         for c in range(k):
             m = y == c
@@ -140,7 +184,9 @@ def update_decision_figure(fig: go.Figure, snap: Snapshot, data: PlaygroundData)
     with fig.batch_update():
         fig.data[0].update(z=z, customdata=pmax)
         wrong.update(x=xs[:, 0], y=xs[:, 1])
-        fig.layout.title.text = f"Decision regions, epoch {snap.epoch} (test accuracy {acc:.0%})"
+        fig.layout.title.text = (
+            f"Decision regions, epoch {snap.epoch} (test accuracy {percent(acc, 0)})"
+        )
     return fig
 
 
@@ -152,11 +198,15 @@ def _thin(values: np.ndarray, most: int = 1500) -> np.ndarray:
     return np.unique(np.r_[np.linspace(0, n - 1, most).astype(int), n - 1])
 
 
-def curves_figure(history: dict[str, np.ndarray], *, height: int = 320) -> go.Figure:
-    """Cross-entropy and accuracy per epoch, train (solid) and test (dashed)."""
-    fig = make_subplots(
-        rows=1, cols=2, subplot_titles=("Loss (cross-entropy)", "Accuracy"), horizontal_spacing=0.1
+def curves_figure(
+    history: dict[str, np.ndarray], *, height: int = 320, regression: bool = False
+) -> go.Figure:
+    """Cross-entropy and accuracy per epoch (regression: squared error and R²), train (solid)
+    and test (dashed)."""
+    titles = (
+        ("Loss (mean squared error)", "R²") if regression else ("Loss (cross-entropy)", "Accuracy")
     )
+    fig = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.1)
     for col, metric in ((1, "loss"), (2, "acc")):
         for split, dash, c in (("train", "solid", color(0)), ("test", "dash", color(1))):
             fig.add_trace(
@@ -173,7 +223,10 @@ def curves_figure(history: dict[str, np.ndarray], *, height: int = 320) -> go.Fi
             )
     fig.update_xaxes(title="epoch")
     fig.update_yaxes(rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
+    if regression:  # R² can start far below zero: show it from -1 (or its lowest) to 1
+        fig.update_yaxes(autorange=True, autorangeoptions={"maxallowed": 1.02}, row=1, col=2)
+    else:
+        fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
     styled(fig, height=height)
     fig.update_layout(
         uirevision="pg-curves",

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dlviz.playground.data import DataConfig
+from dlviz.playground.session import Trainer
 from dlviz.ui.common import page_header, text_sections, try_this
 from dlviz.ui.playground.code import show_code
 from dlviz.ui.playground.controls import playground_controls
+from dlviz.ui.playground.hands_on import show_slow_motion, show_weight_editor
 from dlviz.ui.playground.live import get_trainer, pause_when_hidden, show_live, show_toolbar
+from dlviz.ui.playground.own_data import upload_panel
 
 __all__ = [
     "get_trainer",
@@ -21,12 +25,26 @@ __all__ = [
     "pause_when_hidden",
     "playground_controls",
     "show_code",
+    "show_hands_on",
     "show_live",
     "show_notes",
     "show_toolbar",
     "text_sections",
     "try_this",
 ]
+
+
+def show_hands_on(trainer: Trainer, data_cfg: DataConfig) -> None:
+    """Slow motion, the weight editor and the CSV upload, as three tabs under the figures."""
+    slow, edit, upload = st.tabs(
+        ["One step in slow motion", "Edit a weight or bias", "Your own data (CSV)"], key="pg_tabs"
+    )
+    with slow:
+        show_slow_motion(trainer)
+    with edit:
+        show_weight_editor(trainer)
+    with upload:
+        upload_panel(data_cfg)
 
 
 def show_notes(text: dict[str, str], optimizer: str) -> None:

@@ -9,6 +9,7 @@ from dlviz.export import playground_script
 from dlviz.playground.data import DataConfig
 from dlviz.playground.session import Trainer
 from dlviz.ui.export import code_box, script_files, show_script
+from dlviz.ui.playground import own_data
 
 UNTRAINED_EPOCHS = 100
 """Epochs the script trains while the Playground is still at epoch 0."""
@@ -23,7 +24,7 @@ def show_code(data_cfg: DataConfig, trainer: Trainer) -> None:
     epochs = trainer.epoch or UNTRAINED_EPOCHS
     settings = trainer.settings
     key = ("playground", data_cfg, trainer.model_cfg, settings.lr, settings.batch_size,
-           settings.l2, epochs)  # fmt: skip
+           settings.l2, settings.l1, epochs)  # fmt: skip
     files = script_files(
         partial(playground_script, data_cfg, trainer.model_cfg, settings, epochs), key
     )
@@ -35,4 +36,9 @@ def show_code(data_cfg: DataConfig, trainer: Trainer) -> None:
         )
     else:
         note = f"This run has not trained yet, so the script trains {count(epochs)} epochs."
+    if own_data.edited():
+        note += (
+            " It draws the generated dataset: the points you added, removed or uploaded are not "
+            "in it, so its numbers differ from this page's."
+        )
     show_script(box, "pg_code", files, note)

@@ -13,7 +13,15 @@ import streamlit as st
 
 from dlviz.activations import ACTIVATION_NAMES, ACTIVATIONS
 from dlviz.display import number
-from dlviz.playground.data import CLASS_RANGE, DATASETS, FEATURE_NAMES, FEATURES, DataConfig
+from dlviz.playground.data import (
+    ALL_DATASETS,
+    CLASS_RANGE,
+    DATASETS,
+    FEATURE_NAMES,
+    FEATURES,
+    REGRESSION_DATASETS,
+    DataConfig,
+)
 from dlviz.playground.model import OPTIMIZER_LABELS, ModelConfig, TrainSettings
 from dlviz.ui.links import BIND
 
@@ -21,6 +29,7 @@ KEEP = "session"  # widgets keep their values across page switches, so the run i
 LR_OPTIONS = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 BATCH_OPTIONS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 L2_OPTIONS = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1)
+L1_OPTIONS = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1)
 SPEED_OPTIONS = (1, 2, 5, 10, 20, 50, 0)  # epochs per second; 0 = as fast as possible
 
 
@@ -33,14 +42,17 @@ def _data_controls() -> DataConfig:
     st.markdown("**Data**")
     name = st.selectbox(
         "Dataset",
-        list(DATASETS),
-        format_func=DATASETS.get,
+        list(ALL_DATASETS),
+        format_func=ALL_DATASETS.get,
         key="pg_dataset",
         bind=BIND,
         persist_state=KEEP,
     )
-    lo, hi = CLASS_RANGE[name]
-    if hi > lo:
+    lo, hi = CLASS_RANGE.get(name, (1, 1))
+    if name in REGRESSION_DATASETS:
+        k = 1
+        st.caption("Regression: the network predicts a number, t(x₁, x₂), from each point.")
+    elif hi > lo:
         k = st.slider(
             "Classes",
             lo,
@@ -156,6 +168,16 @@ def _training_controls() -> tuple[str, TrainSettings]:
         persist_state=KEEP,
         format_func=number,
     )
+    l1 = st.select_slider(
+        "L1 strength λ₁",
+        L1_OPTIONS,
+        value=0.0,
+        key="pg_l1",
+        bind=BIND,
+        persist_state=KEEP,
+        format_func=number,
+        help="Adds λ₁·Σ|w|: it pushes weights to exactly zero (drawn dotted in the network).",
+    )
     speed = st.select_slider(
         "Speed (epochs per second)",
         SPEED_OPTIONS,
@@ -165,7 +187,7 @@ def _training_controls() -> tuple[str, TrainSettings]:
         persist_state=KEEP,
         format_func=lambda v: "max" if v == 0 else str(v),
     )
-    return opt, TrainSettings(float(lr), int(batch), float(l2), float(speed))
+    return opt, TrainSettings(float(lr), int(batch), float(l2), float(speed), float(l1))
 
 
 def playground_controls() -> tuple[DataConfig, ModelConfig, TrainSettings]:

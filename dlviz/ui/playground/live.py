@@ -14,22 +14,32 @@ import math
 import plotly.graph_objects as go
 import streamlit as st
 
-from dlviz.display import count, fixed, number, percent
+from dlviz.display import count, number
 from dlviz.playground.data import DataConfig, PlaygroundData, make_dataset
 from dlviz.playground.model import ModelConfig, TrainSettings
 from dlviz.playground.session import REDRAW_SECONDS, Trainer, playing_now, redraw_seconds
 from dlviz.playground.snapshot import DIVERGED, RUNNING, Snapshot
-from dlviz.plots.playground.network import network_figure, update_network_figure
+from dlviz.plots.playground.network import network_figure, parameter_at, update_network_figure
 from dlviz.plots.playground.regions import (
     confusion_figure,
     curves_figure,
     decision_figure,
+    set_click_hint,
     update_confusion_figure,
     update_curves_figure,
     update_decision_figure,
 )
+from dlviz.plots.playground.regression import (
+    fit_figure,
+    update_fit_figure,
+    update_value_figure,
+    value_figure,
+)
 from dlviz.ui.links import BIND
+from dlviz.ui.playground import own_data
 from dlviz.ui.playground.controls import KEEP, LR_OPTIONS, nearest_option
+from dlviz.ui.playground.hands_on import select_parameter
+from dlviz.ui.playground.panels import network_caption, show_metrics
 from dlviz.ui.visibility import tab_hidden
 
 
@@ -39,12 +49,25 @@ def get_data(cfg: DataConfig) -> PlaygroundData:
     return make_dataset(cfg)
 
 
+CLICK_HINTS = {
+    "add": "click: add a point here",
+    "remove": "click a point to remove it",
+    "slow": "click a training point: one step in slow motion",
+}
+
+
 def get_trainer(
     data_cfg: DataConfig, model_cfg: ModelConfig, settings: TrainSettings
 ) -> tuple[Trainer, PlaygroundData]:
-    """This session's trainer; a new one (the old one stopped) when data or network change."""
-    data = get_data(data_cfg)
-    key = (data_cfg, model_cfg)
+    """This session's trainer; a new one (the old one stopped) when data or network change.
+
+    The data are the learner's points (``own_data``): the generated or uploaded set, changed by
+    clicks; a click changes the trainer's data in place and keeps its weights."""
+    upload = own_data.upload_source()
+    upload_id = upload[0] if upload else None
+    base = upload[1] if upload else get_data(data_cfg)
+    data = own_data.current_data((data_cfg, upload_id), base)
+    key = (data_cfg, model_cfg, upload_id)
     trainer: Trainer | None = st.session_state.get("pg_trainer")
     if trainer is None or st.session_state.get("pg_trainer_key") != key:
         was_running = trainer is not None and trainer.running
@@ -55,6 +78,8 @@ def get_trainer(
         st.session_state["pg_trainer_key"] = key
         if was_running:
             trainer.play()
+    elif trainer.data is not data:
+        trainer.set_data(data)
     trainer.update_settings(settings)
     return trainer, data
 
@@ -95,12 +120,13 @@ def show_toolbar(trainer: Trainer) -> None:
     """Play / Pause, Step, Reset, and any message from the trainer."""
     running = trainer.running
     diverged = trainer.status == DIVERGED
+    empty = not len(trainer.data.x_train)
     c1, c2, c3, c4 = st.columns([1, 1, 1, 4], vertical_alignment="center")
     c1.button(
         "Pause" if running else "Play",
         key="pg_play",
         icon=":material/pause:" if running else ":material/play_arrow:",
-        disabled=diverged and not running,
+        disabled=(diverged or empty) and not running,
         on_click=(lambda: _trainer().pause()) if running else (lambda: _trainer().play()),
         width="stretch",
         type="primary",
@@ -109,7 +135,7 @@ def show_toolbar(trainer: Trainer) -> None:
         "Step",
         key="pg_step",
         icon=":material/skip_next:",
-        disabled=diverged,
+        disabled=diverged or empty,
         on_click=lambda: _trainer().step(1),
         width="stretch",
         help="Train one epoch.",
@@ -156,21 +182,53 @@ def live_figures(
     arrays to existing traces costs well under a millisecond, so polls only do the latter.
     """
     cached = st.session_state.get("pg_figs")
-    if cached is not None and cached[0] is trainer and cached[1] == show_test:
+    reg = data.regression
+    if cached is not None and cached[0] is trainer and cached[1] == (show_test, data):
         figs = cached[2]
-        update_decision_figure(figs["regions"], snap, data)
+        if reg:
+            update_value_figure(figs["regions"], snap)
+            update_fit_figure(figs["confusion"], snap)
+        else:
+            update_decision_figure(figs["regions"], snap, data)
+            update_confusion_figure(figs["confusion"], snap.confusion)
         update_network_figure(figs["network"], snap)
         update_curves_figure(figs["curves"], snap.history)
-        update_confusion_figure(figs["confusion"], snap.confusion)
         return figs
+    if reg:
+        regions = value_figure(snap, data, show_test=show_test)
+        right = update_fit_figure(fit_figure(data), snap)
+    else:
+        regions = decision_figure(snap, data, show_test=show_test)
+        right = confusion_figure(snap.confusion)
     figs = {
-        "regions": decision_figure(snap, data, show_test=show_test),
+        "regions": regions,
         "network": network_figure(snap, trainer.model_cfg.features),
-        "curves": curves_figure(snap.history),
-        "confusion": confusion_figure(snap.confusion),
+        "curves": curves_figure(snap.history, regression=reg),
+        "confusion": right,
     }
-    st.session_state["pg_figs"] = (trainer, show_test, figs)
+    st.session_state["pg_figs"] = (trainer, (show_test, data), figs)
     return figs
+
+
+def take_network_click(trainer: Trainer) -> bool:
+    """A new click on an edge or a bias of the diagram: point the weight editor at it."""
+    state = st.session_state
+    points = (state.get("pg_network") or {}).get("selection", {}).get("points") or []
+    cached = state.get("pg_figs")
+    token = tuple((p.get("curve_number"), p.get("point_index")) for p in points)
+    if not points or cached is None or token == state.get("pg_network_done"):
+        return False
+    state["pg_network_done"] = token
+    weights, _ = trainer.parameters()
+    widths = [w.shape[1] for w in weights] + [weights[-1].shape[0]]
+    p = points[0]
+    param = parameter_at(
+        cached[2]["network"], widths, p.get("curve_number", -1), p.get("point_index", -1)
+    )
+    if param is None:
+        return False
+    select_parameter(trainer, param)
+    return True
 
 
 def show_live(trainer: Trainer, data: PlaygroundData) -> None:
@@ -187,17 +245,15 @@ def show_live(trainer: Trainer, data: PlaygroundData) -> None:
 
     @st.fragment(run_every=every)
     def live() -> None:
+        # before the snapshot: a click may change the points; a point picked for slow motion, or
+        # a weight clicked in the diagram, is shown below the fragment: a full rerun
+        if own_data.take_click() or take_network_click(trainer):
+            st.rerun()
         snap = trainer.snapshot()
         if polling and snap.status != RUNNING:
             st.rerun()  # stopped by itself (diverged, idle, max epochs): refresh the toolbar
-        h = snap.history
-        with st.container(key="pg_epoch", horizontal=True):
-            st.metric("Epoch", count(snap.epoch))
-            st.metric("Train loss", fixed(h["train_loss"][-1]))
-            st.metric("Test loss", fixed(h["test_loss"][-1]))
-            st.metric("Train accuracy", percent(h["train_acc"][-1]))
-            st.metric("Test accuracy", percent(h["test_acc"][-1]))
-            st.metric("Learning rate", number(snap.lr))
+        data = trainer.data  # the learner's clicks change it between polls
+        show_metrics(snap)
         left, right = st.columns([4, 5], gap="medium")
         show_test = left.toggle(
             "Show test points (hollow diamonds)",
@@ -206,17 +262,25 @@ def show_live(trainer: Trainer, data: PlaygroundData) -> None:
             bind=BIND,
             persist_state=KEEP,
         )
-        figs = live_figures(trainer, snap, data, show_test)
         with left:
-            st.plotly_chart(figs["regions"], key="pg_regions", width="stretch")
-        with right:
-            st.plotly_chart(figs["network"], key="pg_network", width="stretch")
-            st.caption(
-                "Each square is what that neuron outputs over the whole plane (blue above zero, "
-                "orange below, each map scaled to its own range; softmax outputs show each "
-                "class's probability). Lines are weights: blue positive, orange negative, "
-                "thicker = larger. The small square on a node's corner is its bias."
+            mode = own_data.click_controls(data)
+        figs = live_figures(trainer, snap, data, show_test)
+        set_click_hint(figs["regions"], CLICK_HINTS[mode] if mode else None)
+        with left:
+            st.plotly_chart(
+                figs["regions"],
+                key="pg_regions",
+                width="stretch",
+                on_select="rerun",
+                selection_mode="points",
             )
+            note = own_data.legend_caption(data)
+            if note:
+                st.caption(note)
+        with right:
+            st.plotly_chart(figs["network"], key="pg_network", width="stretch",
+                            on_select="rerun", selection_mode="points")  # fmt: skip
+            network_caption(snap, trainer.model_cfg.features)
         left, right = st.columns([5, 3], gap="medium")
         left.plotly_chart(figs["curves"], key="pg_curves", width="stretch")
         right.plotly_chart(figs["confusion"], key="pg_confusion", width="stretch")
