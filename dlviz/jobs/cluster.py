@@ -23,6 +23,7 @@ import contextlib
 import functools
 import os
 import queue
+import socket
 import subprocess
 from collections import deque
 from pathlib import Path
@@ -131,6 +132,7 @@ def connect(address: str) -> bool:
             runtime_env={"env_vars": {"PYTHONPATH": path}},
         )
         return True
+    _reachable(address)
     try:
         ray.init(
             address=address,
@@ -139,9 +141,25 @@ def connect(address: str) -> bool:
     except Exception as err:  # noqa: BLE001 - ConnectionError, a version mismatch, a bad address
         raise RayUnavailable(
             f"Could not join the Ray cluster at DLVIZ_RAY_ADDRESS={address} ({err}); jobs run on "
-            "this server."
+            "this server. (A cluster with token authentication, the default of `ray start` since "
+            "Ray 2.59, needs RAY_AUTH_MODE=token and its token on this server too.)"
         ) from err
     return True
+
+
+def _reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail fast (``RayUnavailable``) when nothing listens at ``host:port``: Ray itself retries an
+    unreachable address for minutes, and the first page that needs the queue would wait."""
+    host, sep, port = address.removeprefix("ray://").rpartition(":")
+    if not sep or not port.isdigit():
+        return  # "auto": Ray finds the address itself
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as err:
+        raise RayUnavailable(
+            f"Could not join the Ray cluster at DLVIZ_RAY_ADDRESS={address} ({err}); jobs run on "
+            "this server."
+        ) from err
 
 
 class RayWorkers:

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import signal
+import socket
 import sys
 import uuid
 from pathlib import Path
@@ -103,6 +104,16 @@ def test_without_the_variable_the_executor_is_local_and_ray_stays_out(tmp_path, 
 
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_an_unreachable_cluster_falls_back_to_the_local_executor_at_once(caplog):
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]  # nothing listens there once it is closed
+    s = Settings(Path("data"), Path("cache"), False, ray_address=f"127.0.0.1:{port}")
+    ex = executor_for(s)
+    assert ex.backend == "local" and not ray.is_initialized()
+    assert f"Could not join the Ray cluster at DLVIZ_RAY_ADDRESS=127.0.0.1:{port}" in caplog.text
 
 
 def test_a_job_runs_on_a_ray_actor_and_reports_progress(on_ray):
