@@ -239,8 +239,11 @@ class RayConnection:
         return self._in.popleft()
 
     def close(self) -> None:
-        """Nothing to close: the actor ends with ``RayProcess.kill``."""
+        """The slot is done with this worker: end its actor (a retired one has quit its loop,
+        but the actor would hold its CPU on the cluster until killed)."""
         self._in.clear()
+        with contextlib.suppress(Exception):  # gone already, or the cluster is
+            _ray().kill(self.actor, no_restart=True)
 
 
 class RayProcess:

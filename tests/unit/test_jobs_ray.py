@@ -194,3 +194,16 @@ def test_the_cli_trains_on_ray_and_says_so(on_ray, tmp_path, monkeypatch):
     local_line = json.loads(out.getvalue().splitlines()[-1])
     assert local_line["executor"] == "local"
     assert local_line["test_accuracy"] == line["test_accuracy"]
+
+
+def test_an_idle_worker_ends_and_gives_its_cpu_back(on_ray):
+    on_ray.shutdown()  # the module's executor gives its CPUs back first
+    assert wait_until(lambda: ray.available_resources().get("CPU") == 2, TIMEOUT)
+    ex = Executor(1, ray="auto", idle_exit_s=0.5)
+    try:
+        a = learner()
+        assert finished(ex, ex.submit(Sleep(f"i-{a}", 0.1), a).id, a).status == "done"
+        assert wait_until(lambda: ex.counts()["threads"] == 0, TIMEOUT)
+        assert wait_until(lambda: ray.available_resources().get("CPU") == 2, TIMEOUT)
+    finally:
+        ex.shutdown()
