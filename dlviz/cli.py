@@ -249,9 +249,10 @@ def _train_on_executor(cfg, s, args: argparse.Namespace, bar: ProgressBar):
                 cache_dir=args.cache_dir or s.cache_dir)  # fmt: skip
     ex = executor_for(s)
     try:
-        job = ex.run(TrainJob(cfg, s, cache=not args.no_cache), bar.job)
+        job = ex.run(TrainJob(cfg, s, cache=not args.no_cache), lambda v: bar.job(v, cfg.epochs))
     finally:
         ex.shutdown()
+    bar.job(job, cfg.epochs)  # the epochs that ended after the last look
     if job.status != "done":
         raise UsageError(job.message or f"the training job ended {job.status}")
     return job.value, ex.backend
@@ -338,10 +339,10 @@ class ProgressBar:
         elif p.kind == "epoch":
             self._epoch(p.history[-1], p.epochs)
 
-    def job(self, view) -> None:
-        """The same from a running job's view (``dlviz.jobs.JobView``): the bar, new epochs."""
+    def job(self, view, epochs: int | None = None) -> None:
+        """The same from a job's view (``dlviz.jobs.JobView``): the bar, the new epochs."""
         for h in view.history[self.epochs_shown :]:
-            self._epoch(h, None)
+            self._epoch(h, epochs)
         if self.tty and view.status == "running":
             filled = int(self.width * view.fraction)
             bar = "#" * filled + "." * (self.width - filled)

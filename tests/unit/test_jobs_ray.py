@@ -188,6 +188,7 @@ def test_the_cli_trains_on_ray_and_says_so(on_ray, tmp_path, monkeypatch):
     assert cli_main(args, out, err) == 0, err.getvalue()
     line = json.loads(out.getvalue().splitlines()[-1])
     assert line["executor"] == "ray" and line["status"] == "completed"
+    assert "epoch 1/2:" in err.getvalue() and "epoch 2/2:" in err.getvalue()  # relayed progress
     monkeypatch.delenv("DLVIZ_RAY_ADDRESS")
     out = io.StringIO()
     assert cli_main([*args[:-2], str(tmp_path / "cli-local"), "--json"], out, err) == 0
