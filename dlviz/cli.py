@@ -234,10 +234,13 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except ValueError as e:
         raise UsageError(str(e)) from e
     store = None if args.no_cache else RunStore((args.cache_dir or s.cache_dir) / "runs")
-    bar = ProgressBar(err)
-    result = train_cached(cfg, data, store, [bar], device=device)
+    bar, executor = ProgressBar(err), "local"
+    if s.ray_address:  # through the job executor, on a Ray cluster (DLVIZ_RAY_ADDRESS)
+        result, executor = _train_on_executor(cfg, s, args, bar)
+    else:
+        result = train_cached(cfg, data, store, [bar], device=device)
     bar.close()
-    summary = _summary(result, data)
+    summary = {**_summary(result, data), "executor": executor}
     if store is not None and store.last_error:
         print(f"dlviz: warning: {_one_line(store.last_error)}", file=err)
     if args.json:
@@ -251,6 +254,26 @@ def _train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             file=out,
         )
     return 0
+
+
+def _train_on_executor(cfg, s, args: argparse.Namespace, bar: ProgressBar):
+    """Train ``cfg`` as a job of the executor the settings ask for; (result, "ray" or "local")."""
+    from dataclasses import replace
+
+    from dlviz.jobs import TrainJob, executor_for
+
+    s = replace(s, workers=1, data_dir=args.data_dir or s.data_dir,
+                cache_dir=args.cache_dir or s.cache_dir)  # fmt: skip
+    ex = executor_for(s)
+    try:
+        spec = TrainJob(cfg, s, cache=not args.no_cache, device=args.device)
+        job = ex.run(spec, lambda v: bar.job(v, cfg.epochs))
+    finally:
+        ex.shutdown()
+    bar.job(job, cfg.epochs)  # the epochs that ended after the last look
+    if job.status != "done":
+        raise UsageError(job.message or f"the training job ended {job.status}")
+    return job.value, ex.backend
 
 
 def _summary(result, data) -> dict:
@@ -319,6 +342,7 @@ class ProgressBar:
         self.tty = hasattr(stream, "isatty") and stream.isatty()
         self.t0 = time.perf_counter()
         self.drawn = False
+        self.epochs_shown = 0
 
     def __call__(self, p: Progress) -> None:
         """Redraw the bar on a step (terminal only); print the scores of a finished epoch."""
@@ -332,15 +356,30 @@ class ProgressBar:
             self.stream.flush()
             self.drawn = True
         elif p.kind == "epoch":
-            h = p.history[-1]
-            end = "\r" if self.tty else ""
-            self.stream.write(
-                f"{end}epoch {h.epoch}/{p.epochs}: train loss {fixed(h.train_loss, 4)} "
-                f"acc {percent(h.train_acc, 2)} | val acc {percent(h.val_acc, 2)} | test acc "
-                f"{percent(h.test_acc, 2)} | {fixed(h.seconds, 1)} s{' ' * 10}\n"
-            )
+            self._epoch(p.history[-1], p.epochs)
+
+    def job(self, view, epochs: int | None = None) -> None:
+        """The same from a job's view (``dlviz.jobs.JobView``): the bar, the new epochs."""
+        for h in view.history[self.epochs_shown :]:
+            self._epoch(h, epochs)
+        if self.tty and view.status == "running":
+            filled = int(self.width * view.fraction)
+            bar = "#" * filled + "." * (self.width - filled)
+            self.stream.write(f"\r[{bar}] {view.fraction:4.0%} {view.text}")
             self.stream.flush()
-            self.drawn = False
+            self.drawn = True
+
+    def _epoch(self, h, epochs: int | None) -> None:
+        end = "\r" if self.tty else ""
+        of = f"/{epochs}" if epochs else ""
+        self.stream.write(
+            f"{end}epoch {h.epoch}{of}: train loss {fixed(h.train_loss, 4)} "
+            f"acc {percent(h.train_acc, 2)} | val acc {percent(h.val_acc, 2)} | test acc "
+            f"{percent(h.test_acc, 2)} | {fixed(h.seconds, 1)} s{' ' * 10}\n"
+        )
+        self.stream.flush()
+        self.drawn = False
+        self.epochs_shown = h.epoch
 
     def close(self) -> None:
         """End a bar left in place on a terminal with a newline."""

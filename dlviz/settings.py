@@ -30,6 +30,7 @@ class Settings:
     threads: int | None = None  # None: the CPU quota (cgroup limit and affinity)
     workers: int | None = None  # job worker processes; None: sized from the CPU quota, 0: none
     run_log: Path | None = None  # benchmarks: one JSON line per script run (dlviz.ui.runlog)
+    ray_address: str | None = None  # jobs on a Ray cluster (dlviz.jobs.cluster); None: local
 
 
 def default_cache_dir() -> Path:
@@ -40,8 +41,8 @@ def default_cache_dir() -> Path:
 
 def get_settings() -> Settings:
     """Read DLVIZ_DATA_DIR (default ``data/``), DLVIZ_CACHE_DIR (a folder or an fsspec URL such
-    as ``s3://bucket/prefix``), DLVIZ_OFFLINE, DLVIZ_THREADS,
-    DLVIZ_WORKERS and DLVIZ_RUN_LOG (unset: no run log)."""
+    as ``s3://bucket/prefix``), DLVIZ_OFFLINE, DLVIZ_THREADS, DLVIZ_WORKERS, DLVIZ_RUN_LOG (unset:
+    no run log) and DLVIZ_RAY_ADDRESS (unset: jobs run here)."""
     from dlviz.runtime import cpu_quota
 
     quota = cpu_quota()
@@ -51,6 +52,9 @@ def get_settings() -> Settings:
     workers, problem = parse_workers(os.environ.get("DLVIZ_WORKERS", ""), quota)
     if problem:
         warn_once(problem)
+    ray_address, problem = parse_ray_address(os.environ.get("DLVIZ_RAY_ADDRESS", ""))
+    if problem:
+        warn_once(problem)
     return Settings(
         data_dir=Path(os.environ.get("DLVIZ_DATA_DIR", "data")),
         cache_dir=location(os.environ.get("DLVIZ_CACHE_DIR") or default_cache_dir()),
@@ -58,6 +62,7 @@ def get_settings() -> Settings:
         threads=threads,
         workers=workers,
         run_log=Path(os.environ["DLVIZ_RUN_LOG"]) if os.environ.get("DLVIZ_RUN_LOG") else None,
+        ray_address=ray_address,
     )
 
 
@@ -104,6 +109,24 @@ def parse_workers(text: str, limit: int) -> tuple[int | None, str | None]:
             f"process may use; using {limit}."
         )
     return n, None
+
+
+def parse_ray_address(text: str) -> tuple[str | None, str | None]:
+    """DLVIZ_RAY_ADDRESS -> ``(address, problem)``: ``auto`` (the cluster this machine belongs to,
+    as ``ray start`` left it), ``local`` (start an embedded Ray here), ``ray://host:port`` (Ray
+    Client) or ``host:port`` (a head node's address); empty means no Ray (jobs run here)."""
+    text = text.strip()
+    if not text:
+        return None, None
+    if text.lower() in {"auto", "local"}:
+        return text.lower(), None
+    host, sep, port = text.removeprefix("ray://").rpartition(":")
+    if sep and host and port.isdigit() and " " not in text:
+        return text, None
+    return None, (
+        f"DLVIZ_RAY_ADDRESS={text!r} is not auto, local, ray://host:port or host:port; jobs run "
+        "on this server."
+    )
 
 
 def warn_once(message: str) -> None:

@@ -14,8 +14,12 @@ failed job with a sentence, and the next job starts a fresh one; a worker idle f
 thread ends with it (the next job starts both again).
 
 ``processes=False`` runs the same worker loop on a thread of this process instead (no isolation;
-for hosts without memory for a second PyTorch process, ``DLVIZ_WORKERS=0``). The executor starts
-its threads on the first job and stops them and the workers in ``shutdown()`` (also at exit).
+for hosts without memory for a second PyTorch process, ``DLVIZ_WORKERS=0``). ``ray=ADDRESS``
+keeps each slot's worker on a Ray cluster instead (``dlviz.jobs.cluster``: one actor per slot, one
+per CPU of the cluster by default); the queue and everything a page sees stay the same, and
+``backend`` says which ("local" or "ray"). ``executor_for(settings)`` makes the one the settings
+ask for. The executor starts its threads on the first job and stops them and the workers in
+``shutdown()`` (also at exit).
 """
 
 from __future__ import annotations
@@ -23,13 +27,18 @@ from __future__ import annotations
 import atexit
 import threading
 import time
+import uuid
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlviz.jobs.board import MAX_QUEUED, RESULT_TTL_S, Board, JobRecord, JobView
 from dlviz.jobs.load import LoadMeter, choose_threads, default_workers
 from dlviz.jobs.slot import POLL_S, Slot
+from dlviz.settings import warn_once
+
+if TYPE_CHECKING:
+    from dlviz.settings import Settings
 
 IDLE_EXIT_S = 45.0
 """A worker with nothing to do for this long exits (its memory goes back to the host)."""
@@ -52,10 +61,17 @@ class Executor:
         max_queued: int = MAX_QUEUED,
         result_ttl_s: float = RESULT_TTL_S,
         on_result: Callable[[Any, Any], None] | None = None,
+        ray: str | None = None,
     ) -> None:
         from dlviz.runtime import cpu_quota
 
         self.quota = quota or cpu_quota()
+        self.ray = None
+        if ray is not None:  # raises RayUnavailable (a sentence) when it cannot be used
+            from dlviz.jobs.cluster import RayWorkers
+
+            self.ray = RayWorkers(ray)
+            workers = workers or self.ray.capacity()
         self.processes = processes and workers != 0
         self.workers = max(1, default_workers(self.quota) if workers is None else workers)
         self.thread_cap = max(1, min(thread_cap or self.quota, self.quota))
@@ -69,6 +85,11 @@ class Executor:
         self._away: dict[str, tuple[float, float, Callable[[], bool] | None]] = {}
         self._slots = [Slot(self, i) for i in range(self.workers)]
         self._started = self._closed = self._paused = False
+
+    @property
+    def backend(self) -> str:
+        """Where jobs run: "local" (processes or a thread here) or "ray" (a Ray cluster)."""
+        return "local" if self.ray is None else "ray"
 
     # --- a page's side ----------------------------------------------------------------------
 
@@ -116,6 +137,25 @@ class Executor:
                 self._away[learner] = (time.monotonic() + grace_s, grace_s, still_here)
                 return []
             return self._drop(learner)
+
+    def run(self, spec: Any, progress: Callable[[JobView], object] | None = None) -> JobView:
+        """Run ``spec`` to its end for a learner of its own (the CLI's and the benchmarks' way:
+        blocking) and return its last view; ``progress`` sees each view while it is active.
+        Interrupted (Ctrl+C), the job is cancelled."""
+        who = f"run-{uuid.uuid4().hex}"
+        last = self.submit(spec, who)
+        try:
+            while (view := self.view(last.id, who)) is not None:
+                last = view
+                if not view.active:
+                    break
+                if progress is not None:
+                    progress(view)
+                time.sleep(POLL_S)
+        finally:
+            self.cancel(last.id, who, keep=False)  # "" when it has ended: nothing to do
+            self.learner_left(who)
+        return last
 
     def learner_back(self, learner: str) -> None:
         """A learner who was leaving is back (their tab reconnected): keep their jobs."""
@@ -170,6 +210,8 @@ class Executor:
             if slot.thread is not None:
                 slot.thread.join(timeout)
             slot.stop_worker(kill=True)
+        if self.ray is not None:
+            self.ray.close()
 
     def _start(self) -> None:
         """Start the slot threads that are not running (lock held); at exit, end everything."""
@@ -211,6 +253,8 @@ class Executor:
     # --- for the slot threads (called with the lock held) ------------------------------------
 
     def _threads_for(self, record: JobRecord) -> int:
+        if self.ray is not None:
+            return self.ray.threads  # the CPUs its actor holds on the cluster
         running = self._board.running()
         others = sum(max(1, r.threads) for r in running if r is not record)
         outside = self._meter.outside(sum(r.threads for r in running))
@@ -224,3 +268,17 @@ class Executor:
         ratio = min(4.0, max(0.25, took / record.estimate))
         old = self._factors.get(record.kind, 1.0)
         self._factors[record.kind] = min(20.0, max(0.05, old * (0.7 + 0.3 * ratio)))
+
+
+def executor_for(settings: Settings, **options: Any) -> Executor:
+    """The executor ``settings`` ask for: on the Ray cluster of ``settings.ray_address`` (as many
+    workers as ``settings.workers`` says, else one per CPU of the cluster), else local; a cluster
+    that cannot be used is logged as a warning and the jobs run here."""
+    if settings.ray_address:
+        from dlviz.jobs.cluster import RayUnavailable
+
+        try:
+            return Executor(settings.workers or None, ray=settings.ray_address, **options)
+        except RayUnavailable as err:
+            warn_once(str(err))
+    return Executor(settings.workers, thread_cap=settings.threads, **options)

@@ -55,12 +55,14 @@ class TrainJob:
 
     config: TrainConfig
     settings: Settings
+    cache: bool = True  # False: neither read nor write the run store (the CLI's --no-cache)
+    device: str = "auto"  # where the worker trains (dlviz.runtime.DEVICES): auto picks its best
     kind: ClassVar[str] = "training"
 
     def key(self) -> str:
         """Same config, same data folder and cache: the same run."""
         s = self.settings
-        return _key(self.kind, self.config.key(), s.data_dir, s.cache_dir)
+        return _key(self.kind, self.config.key(), s.data_dir, s.cache_dir, self.cache)
 
     def label(self) -> str:
         """'seed-cnn on Digits (8x8)'."""
@@ -87,16 +89,16 @@ class TrainJob:
             data = _data_loader(self.settings)(self.config.dataset)
         except DatasetUnavailable as err:
             raise JobFailed(str(err)) from err
-        store = RunStore(self.settings.cache_dir / "runs")
+        store = RunStore(self.settings.cache_dir / "runs") if self.cache else None
         try:
             result = train_cached(
-                self.config, data, store, callbacks=[_TrainingReport(ctx)], device="auto"
+                self.config, data, store, callbacks=[_TrainingReport(ctx)], device=self.device
             )
         except ValueError as err:  # e.g. a model that does not fit these images
             raise JobFailed(
                 f"{err} Change the model or the dataset and press Train again."
             ) from err
-        stored = result.status != "stopped" and not result.cached
+        stored = store is not None and result.status != "stopped" and not result.cached
         return Outcome(result, (store.last_error or "") if stored else "")
 
 

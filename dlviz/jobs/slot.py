@@ -104,6 +104,9 @@ class Slot:
         return bool(self.ex._board.queued() or self.ex._away)
 
     def _start_worker(self) -> None:
+        if self.ex.ray is not None:  # an actor on the cluster (dlviz.jobs.cluster)
+            self.proc, self.conn = self.ex.ray.start(self.index)
+            return
         parent, child = Pipe(duplex=True)
         if self.ex.processes:
             env = dict(os.environ)
@@ -210,21 +213,22 @@ class Slot:
                 except Exception:  # noqa: BLE001 - a cache problem must not stop the queue
                     log.exception("dlviz: storing the result of job %s failed", record.id)
         elif end[0] == "died":
-            code = self._reap()
-            self._finish(record, "failed", message=died_message(code))
+            self._finish(record, "failed", message=self._reap())
         elif end[0] == "failed":
             self._finish(record, "failed", message=end[1])
         else:
             self._finish(record, "cancelled", message="Cancelled.")
 
-    def _reap(self) -> int | None:
-        """The exit status of a worker that died (forgotten: the next job starts a new one)."""
+    def _reap(self) -> str:
+        """Why a worker died, for the learner (it is forgotten: the next job starts a new one)."""
         proc = self.proc
         if proc is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=2)
         self.stop_worker(kill=True)
-        return None if proc is None else proc.returncode
+        if hasattr(proc, "died_message"):  # a Ray actor (dlviz.jobs.cluster.RayProcess)
+            return proc.died_message()
+        return died_message(None if proc is None else proc.returncode)
 
     def _finish(self, record: JobRecord, status: str, value: Any = None, note: str = "",
                 message: str = "") -> None:  # fmt: skip

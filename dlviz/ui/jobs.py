@@ -1,7 +1,8 @@
 """The server's job queue from the pages' side: one executor, a learner per session, the panels.
 
 ``get_executor()`` is the process-wide ``dlviz.jobs.Executor`` (its workers start with the first
-job; ``DLVIZ_WORKERS`` sizes the pool; clearing the cache or stopping the server shuts it down).
+job; ``DLVIZ_WORKERS`` sizes the pool, ``DLVIZ_RAY_ADDRESS`` puts it on a Ray cluster; clearing
+the cache or stopping the server shuts it down).
 A browser session is a learner: ``learner()`` is a random id kept in session state, and a
 session-scoped ``st.cache_resource`` whose ``on_release`` Streamlit calls when the session
 disconnects (the tab was closed, or lost its connection) tells the executor the learner left.
@@ -30,7 +31,7 @@ from typing import Any
 import streamlit as st
 
 from dlviz.display import duration, escape_markdown, ordinal
-from dlviz.jobs import Executor, JobRefused, JobView, TrainJob
+from dlviz.jobs import Executor, JobRefused, JobView, TrainJob, executor_for
 from dlviz.settings import get_settings
 from dlviz.ui import compat
 
@@ -72,9 +73,9 @@ def results() -> Results:
 
 @st.cache_resource(show_spinner=False, on_release=lambda ex: ex.shutdown())
 def get_executor() -> Executor:
-    """This server's job queue and workers (started on the first job)."""
-    s = get_settings()
-    return Executor(s.workers, thread_cap=s.threads, on_result=results().keep)
+    """This server's job queue and workers (started on the first job; on a Ray cluster with
+    DLVIZ_RAY_ADDRESS)."""
+    return executor_for(get_settings(), on_result=results().keep)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,108 @@
+"""Local executor vs Ray with two workers: a 4 x 4 capacity x data sweep and a 41 x 41 landscape.
+
+Both executors get two workers on this machine: the local one two worker processes, the Ray one
+two actors on an embedded Ray instance (``ray.init(num_cpus=2)``, as ``DLVIZ_RAY_ADDRESS=local``
+starts). Each gets its own run cache, so both really compute: first ``seed-cnn`` on Digits (the
+landscape's run), then the sweep of the Generalization page (widths 16..1024 x 50..1150 training
+images on Digits) as four jobs, one per width, submitted at once as four learners would, then the
+41 x 41 loss landscape of that ``seed-cnn`` run (one job). Prints wall times and whether the
+numbers agree exactly (same seeds, one torch thread per job on both); never asserts. Run from the
+repo root (Ray from requirements-scale.txt):
+
+    python -m benchmarks.bench_ray [--epochs 15] [--resolution 41]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from dlviz.generalization import SweepSetup, sweep_runs
+from dlviz.generalization.jobs import SeriesJob
+from dlviz.jobs import Executor, LandscapeJob, TrainJob
+from dlviz.landscape import LandscapeConfig
+from dlviz.settings import Settings
+from dlviz.training import preset_config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_all(ex: Executor, specs: list) -> list:
+    """Submit every spec as a learner of its own, at once; their final views, in order."""
+    jobs = [(ex.submit(spec, who), who) for spec in specs for who in [uuid.uuid4().hex]]
+    while True:
+        views = [ex.view(job.id, who) for job, who in jobs]
+        if all(not v.active for v in views):
+            return views
+        time.sleep(0.1)
+
+
+def timed(ex: Executor, specs: list) -> tuple[float, list]:
+    t0 = time.perf_counter()
+    views = run_all(ex, specs)
+    bad = [v.message for v in views if v.status != "done"]
+    if bad:
+        raise SystemExit(f"a job did not finish: {bad}")
+    return time.perf_counter() - t0, [v.value for v in views]
+
+
+def measure(ex: Executor, s: Settings, sweep: SweepSetup, resolution: int) -> dict:
+    """Wall times and values of the three steps on one executor."""
+    cnn = preset_config("seed-cnn", "digits", seed=0)
+    train_s, (run,) = timed(ex, [TrainJob(cnn, s)])
+    cells = sweep_runs(sweep)
+    rows = [tuple(cells[i : i + len(sweep.sizes)]) for i in range(0, len(cells), len(sweep.sizes))]
+    sweep_s, series = timed(ex, [SeriesJob(row, s, "sweep") for row in rows])
+    landscape = LandscapeJob(cnn.key(), LandscapeConfig(resolution=resolution), s)
+    land_s, (land,) = timed(ex, [landscape])
+    scores = [(c.name, c.history[-1].test_acc) for row in series for c in row]
+    return {"train": train_s, "sweep": sweep_s, "landscape": land_s, "run": run,
+            "scores": scores, "land": land}  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--epochs", type=int, default=15, help="of each sweep cell (page default 15)")
+    ap.add_argument("--resolution", type=int, default=41)
+    args = ap.parse_args()
+    import ray
+
+    sweep = SweepSetup(epochs=args.epochs)
+    root = Path(tempfile.mkdtemp(prefix="bench-ray-"))
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    results = {}
+    for backend in ("local", "ray"):
+        s = Settings(root / "data", root / backend, allow_download=False)
+        if backend == "ray":
+            t0 = time.perf_counter()
+            path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+            ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+                     runtime_env={"env_vars": {"PYTHONPATH": path}})  # fmt: skip
+            print(f"ray.init (embedded, 2 CPUs): {time.perf_counter() - t0:.1f} s")
+        ex = Executor(2, quota=2, thread_cap=1) if backend == "local" else Executor(2, ray="auto")
+        try:
+            results[backend] = r = measure(ex, s, sweep, args.resolution)
+        finally:
+            ex.shutdown()
+        print(
+            f"{backend:5}: seed-cnn on Digits {r['train']:.1f} s (test acc "
+            f"{r['run'].test_acc:.4f}; includes starting a worker) | 4 x 4 sweep, {args.epochs} "
+            f"epochs, as 4 jobs: {r['sweep']:.1f} s | {args.resolution} x {args.resolution} "
+            f"landscape: {r['landscape']:.1f} s"
+        )
+    ray.shutdown()
+    a, b = results["local"], results["ray"]
+    same_run = [h.test_acc for h in a["run"].history] == [h.test_acc for h in b["run"].history]
+    same_sweep = a["scores"] == b["scores"]
+    same_land = a["land"].plane_loss.allclose(b["land"].plane_loss, 0, 0, equal_nan=True)
+    print(f"same numbers: training {same_run}, sweep (16 test accuracies) {same_sweep}, "
+          f"landscape ({args.resolution}x{args.resolution} losses) {same_land}")  # fmt: skip
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
