@@ -3,8 +3,13 @@ every output cell with the window it came from and the patch under it."""
 
 from __future__ import annotations
 
+import functools
+
 from dlviz.convolution import ConvResult
 from dlviz.display import number
+
+repeated = functools.lru_cache(maxsize=1 << 16)(number)
+"""``number`` remembered: a pixel appears in up to k² windows, a weight in every frame."""
 
 CHANNEL_NAMES = ("R", "G", "B")
 
@@ -33,7 +38,7 @@ def _patch_text(result: ConvResult, r: int, c: int) -> str:
     for ch in range(window.shape[0]):
         if window.shape[0] > 1:
             lines.append(f"{CHANNEL_NAMES[ch % 3]}:")
-        lines.extend("  ".join(number(v, 2) for v in row) for row in window[ch].tolist())
+        lines.extend("  ".join(repeated(v, 2) for v in row) for row in window[ch].tolist())
     return "<br>patch:<br>" + "<br>".join(lines)
 
 

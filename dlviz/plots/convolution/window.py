@@ -29,7 +29,7 @@ from dlviz.plots.convolution.grid import (
     show_numbers,
     texts,
 )
-from dlviz.plots.convolution.hover import input_hover, output_hover
+from dlviz.plots.convolution.hover import input_hover, output_hover, repeated
 from dlviz.plots.convolution.player import menus, slider
 from dlviz.plots.images import colormap
 from dlviz.plots.style import INK, fast_figure
@@ -163,7 +163,7 @@ def _paren(text: str) -> str:
 def _sum_text(window: list[float], kernel: list[float], total: float, bias: float) -> str:
     if len(window) <= 9:
         pairs = zip(window, kernel, strict=True)
-        terms = " + ".join(f"{number(x, 2)}·{_paren(number(w, 2))}" for x, w in pairs)
+        terms = " + ".join(f"{repeated(x, 2)}·{_paren(repeated(w, 2))}" for x, w in pairs)
         expansion = f"{terms} = {number(total - bias, 4)}"
     else:
         expansion = f"sum of the {len(window)} products window × kernel = {number(total - bias, 4)}"
