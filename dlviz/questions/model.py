@@ -10,15 +10,15 @@ Streamlit-free; the page side is ``dlviz.ui.quiz``.
 
 from __future__ import annotations
 
+import importlib
 import math
+import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: the same parser as the tomli package
-    import tomli as tomllib
+# Python 3.11+ has tomllib; on 3.10 the same parser is the tomli package (requirements.txt)
+tomllib = importlib.import_module("tomllib" if sys.version_info >= (3, 11) else "tomli")
 
 DATA_DIR = Path(__file__).parent / "data"
 KINDS = ("choice", "number", "curve")

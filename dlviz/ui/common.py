@@ -3,12 +3,13 @@ markdown, "What to try" boxes and explanation expanders."""
 
 from __future__ import annotations
 
+import sys
 from functools import cache
 from pathlib import Path
 
 import streamlit as st
 
-from dlviz.ui import links, warmup
+from dlviz.ui import links, quiz, warmup
 
 TEXT_DIR = Path(__file__).parent / "text"
 PAGE_ICON = str(Path(__file__).parent / "assets" / "neurology.svg")
@@ -48,6 +49,10 @@ def page_header(title: str, intro: str, *, draws: bool = True) -> None:
     if draws:  # Home has no settings to share
         links.share_button()
     prose(intro)
+    page = quiz.page_of(sys._getframe(1).f_code.co_filename)  # the page file calling us
+    quiz.visit(page)
+    if draws:
+        quiz.show(page)  # its predict-then-reveal questions (dlviz/questions/data/<page>.toml)
 
 
 def prose(markdown: str) -> None:
