@@ -289,7 +289,7 @@ def open_app_page(page, app_url: str, url_path: str) -> Any:
     """
     if app_url not in _warmed:
         page.goto(app_url)
-        page.wait_for_selector('[data-testid="stSidebarNav"]')
+        page.wait_for_selector('[data-testid="stSidebarNav"]', state="attached")  # phone: closed
         wait_idle(page)  # until app.py has reached st.navigation (the legacy nav shows earlier)
         _warmed.add(app_url)
     page.goto(f"{app_url}/{url_path}")

@@ -29,7 +29,7 @@ def sketch_svg(name: str, label: str, width: int = 180, height: int = 90) -> str
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(label)}">'
         f"<title>{html.escape(label)}</title>"
         f'<polyline points="{axis}" fill="none" stroke="{NEUTRAL}" stroke-width="1.5"/>'
-        f'<polyline points="{points}" fill="none" stroke="{color(0)}" stroke-width="3" '
+        f'<polyline points="{points}" fill="none" stroke="{color(5)}" stroke-width="3" '
         'stroke-linejoin="round" stroke-linecap="round"/></svg>'
     )
 

@@ -60,7 +60,7 @@ def show(page: str | None) -> None:
     with st.expander(
         f"Predict, then reveal: {len(questions)} questions", icon=":material/psychology_alt:"
     ):
-        st.caption(
+        st.markdown(  # body text, not a caption: a caption's grey fails contrast in here
             f"Commit to a prediction first; then dlviz runs the experiment with this page's own "
             f"code and shows what really happens. Answered {answered} of {len(questions)}, "
             f"{right} right."
@@ -118,12 +118,9 @@ def _prediction_input(question: Question) -> str | float | None:
             key=_key(question, "guess"),
         )
     if question.kind == "curve":
-        from dlviz.plots import quiz as plots  # plotly only once a page draws (Home does not)
-
         cols = st.columns(len(question.choices))
         for col, (letter, choice) in zip(cols, _lettered(question), strict=True):
-            label = f"{letter}: {choice.label}"
-            col.image(plots.sketch_svg(choice.sketch, label), caption=label)
+            _sketch(col, choice.sketch, f"{letter}: {choice.label}")
     options = [c.key for c in question.choices]
     letters = dict((c.key, letter) for letter, c in _lettered(question))
     return st.radio(
@@ -138,6 +135,16 @@ def _prediction_input(question: Question) -> str | float | None:
         horizontal=question.kind == "curve",
         key=_key(question, "guess"),
     )
+
+
+def _sketch(where, name: str, label: str) -> None:
+    """An inline SVG sketch (its title and aria-label name it for screen readers) and its label
+    as text below it."""
+    from dlviz.plots import quiz as plots
+
+    with where:
+        st.html(plots.sketch_svg(name, label))
+        st.markdown(display.escape_markdown(label))
 
 
 def _lettered(question: Question):
@@ -182,9 +189,8 @@ def _curves(question: Question, prediction: str | float, result: Outcome) -> Non
     if question.kind == "curve":
         picked = question.choice(str(prediction))
         left, right = st.columns([1, 2])
-        label = f"You picked: {picked.label}"
-        left.image(plots.sketch_svg(picked.sketch, label), caption=label)
+        _sketch(left, picked.sketch, f"You picked: {picked.label}")
         right.plotly_chart(figure, key=_key(question, "measured"))
     else:
         st.plotly_chart(figure, key=_key(question, "measured"))
-    st.caption(plots.describe(result))
+    st.markdown(f"*{plots.describe(result)}*")  # the chart's text alternative

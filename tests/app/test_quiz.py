@@ -36,8 +36,9 @@ def texts(at, kind: str) -> list[str]:
     return [e.value for e in at.get(kind)]
 
 
-def image_captions(at) -> list[str]:
-    return [img.caption for e in at.get("image") for img in e.proto.imgs]
+def sketches(at) -> list[str]:
+    """The labels of the inline SVG sketches (their <title>, what a screen reader reads)."""
+    return [e.proto.body.split("<title>")[1].split("</title>")[0] for e in at.get("html")]
 
 
 def test_a_wrong_choice_is_revealed_beside_the_computation_in_words():
@@ -61,7 +62,7 @@ def test_a_number_close_enough_is_right_and_try_again_asks_again():
     reveal(at, "activations/sigmoid-peak-slope", 0.25)
     assert any(s.startswith("✓ Right") for s in texts(at, "success"))
     assert at.get("plotly_chart")  # the measured f′ curve, with its text alternative
-    assert any(c.startswith("Chart: f′(x) against x") for c in texts(at, "caption"))
+    assert any(c.startswith("*Chart: f′(x) against x") for c in texts(at, "markdown"))
     at.button(key=key("activations/sigmoid-peak-slope", "again")).click().run()
     assert at.number_input(key=key("activations/sigmoid-peak-slope", "guess")).value is None
 
@@ -81,11 +82,10 @@ def test_a_curve_question_offers_sketches_and_shows_the_measured_curve():
         "B: zigzags, but falls",
         "C: zigzags and blows up",
     ]
-    sketches = image_captions(at)
-    assert {"A: falls smoothly", "C: zigzags and blows up"} <= set(sketches)
+    assert {"A: falls smoothly", "C: zigzags and blows up"} <= set(sketches(at))
     reveal(at, uid, "diverge")
     assert any(s.startswith("✓ Right") for s in texts(at, "success"))
-    assert "You picked: zigzags and blows up" in image_captions(at)
+    assert "You picked: zigzags and blows up" in sketches(at)
     measured = [c for c in at.get("plotly_chart") if "What the experiment measured" in c.proto.spec]
     assert len(measured) == 1  # the real loss curve beside the sketch picked
 
