@@ -235,9 +235,12 @@ IDLE = """() => {
 }"""
 
 
-def new_page(browser, width: int = 1400, height: int = 1000):
-    """A fresh context and page that keeps a handle on the app's websocket (see ``rerun``)."""
-    ctx = browser.new_context(viewport={"width": width, "height": height})
+def new_page(browser, width: int = 1400, height: int = 1000, color_scheme: str = "light"):
+    """A fresh context and page that keeps a handle on the app's websocket (see ``rerun``);
+    ``color_scheme`` is the system preference the page reports ("dark": the app's dark theme)."""
+    ctx = browser.new_context(
+        viewport={"width": width, "height": height}, color_scheme=color_scheme
+    )
     page = ctx.new_page()
     page.set_default_timeout(60_000)
 

@@ -3,6 +3,7 @@ markdown, "What to try" boxes and explanation expanders."""
 
 from __future__ import annotations
 
+import html
 import sys
 from functools import cache
 from pathlib import Path
@@ -53,6 +54,28 @@ def page_header(title: str, intro: str, *, draws: bool = True) -> None:
     quiz.visit(page)
     if draws:
         quiz.show(page)  # its predict-then-reveal questions (dlviz/questions/data/<page>.toml)
+
+
+# Visually hidden, read by screen readers (the usual "sr-only" rule).
+_SCREEN_READER_ONLY = (
+    "position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;"
+    "clip:rect(0 0 0 0);white-space:nowrap;border:0"
+)
+
+
+def chart(figure, *, where=None, **kwargs):
+    """``st.plotly_chart(figure, **kwargs)`` (in ``where``, a column say) followed by the figure's
+    text alternative for screen readers (``dlviz.plots.describe``: what it plots and its key
+    numbers), visually hidden and with no gap added. Returns what st.plotly_chart returns."""
+    from dlviz.plots.describe import describe
+
+    box = (where or st).container(gap=None)
+    event = box.plotly_chart(figure, **kwargs)
+    box.markdown(
+        f'<span style="{_SCREEN_READER_ONLY}">{html.escape(describe(figure))}</span>',
+        unsafe_allow_html=True,
+    )
+    return event
 
 
 def prose(markdown: str) -> None:

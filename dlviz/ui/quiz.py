@@ -192,5 +192,5 @@ def _curves(question: Question, prediction: str | float, result: Outcome) -> Non
         _sketch(left, picked.sketch, f"You picked: {picked.label}")
         right.plotly_chart(figure, key=_key(question, "measured"))
     else:
-        st.plotly_chart(figure, key=_key(question, "measured"))
+        st.plotly_chart(figure, key=_key(question, "measured"))  # described just below
     st.markdown(f"*{plots.describe(result)}*")  # the chart's text alternative
