@@ -107,9 +107,9 @@ def test_home_counts_progress_and_loads_a_saved_file():
         f"1 of {total} predictions made, 1 right" in t
         for t in texts(at, "markdown") + [p.proto.text for p in at.get("progress")]
     )
-    captions = texts(at, "caption")
-    assert "✓ visited · 1 of 4 predictions made, 1 right" in captions
-    assert any(c.startswith("○ not visited yet") for c in captions)
+    cards = " ".join(texts(at, "markdown"))
+    assert "✓ visited · 1 of 4 predictions made, 1 right" in cards
+    assert "○ not visited yet" in cards
     saved = Progress()
     saved.record("loss/mse-or-ce", "ce", True)
     saved.visit("loss")
@@ -120,7 +120,7 @@ def test_home_counts_progress_and_loads_a_saved_file():
     assert_clean(at)
     assert any("Loaded 1 predictions" in s for s in texts(at, "success"))
     assert "loss/mse-or-ce" in at.session_state["_dlviz_progress"].answers
-    assert "✓ visited · 1 of 3 predictions made, 1 right" in texts(at, "caption")
+    assert "✓ visited · 1 of 3 predictions made, 1 right" in " ".join(texts(at, "markdown"))
 
 
 def test_a_bad_progress_file_gets_a_plain_message():
