@@ -19,11 +19,14 @@ def sketch_svg(name: str, label: str, width: int = 180, height: int = 90) -> str
     xs, ys = sketch(name)
     top, bottom = max(ys), min(0.0, min(ys))
     pad = 8
+
+    def row(y: float) -> float:
+        return pad + (top - y) / (top - bottom) * (height - 2 * pad)
+
     points = " ".join(
-        f"{pad + x * (width - 2 * pad):.1f},{pad + (top - y) / (top - bottom) * (height - 2 * pad):.1f}"
-        for x, y in zip(xs, ys, strict=True)
+        f"{pad + x * (width - 2 * pad):.1f},{row(y):.1f}" for x, y in zip(xs, ys, strict=True)
     )
-    axis = f"{pad},{pad} {pad},{height - pad} {width - pad},{height - pad}"
+    axis = f"{pad},{pad} {pad},{height - pad} {pad},{row(0):.1f} {width - pad},{row(0):.1f}"
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(label)}">'

@@ -12,6 +12,8 @@ which runs a page file without app.py), and they are there even when a page stop
 
 from __future__ import annotations
 
+import base64
+import html
 from pathlib import Path
 
 import streamlit as st
@@ -89,25 +91,34 @@ def _question(number: int, question: Question) -> None:
         _reveal(question, revealed[question.uid])
         return
     with st.form(_key(question, "form"), border=False):
-        prediction = _prediction_input(question)
+        _prediction_input(question)
         submitted = st.form_submit_button(
-            "Reveal", icon=":material/visibility:", key=_key(question, "reveal")
+            "Reveal",
+            icon=":material/visibility:",
+            key=_key(question, "reveal"),
+            on_click=_submit,
+            args=(question,),
         )
-    if submitted:
-        if prediction is None:
-            st.warning("Choose your prediction first, then press **Reveal**.")
-            return
-        with st.spinner("Running the experiment…"):
-            result = outcome(question.page, question.id)
-        progress().record(question.uid, prediction, judge(question, prediction, result))
-        revealed[question.uid] = prediction
-        _reveal(question, prediction)
+    if submitted:  # _submit found no prediction (with one, the question shows its reveal)
+        st.warning("Choose your prediction first, then press **Reveal**.")
 
 
-def _prediction_input(question: Question) -> str | float | None:
+def _submit(question: Question) -> None:
+    """Reveal's callback, before the rerun draws the page: run the experiment (cached), record
+    the answer, and mark the question revealed, so the rerun shows the reveal instead of the
+    form."""
+    prediction = st.session_state.get(_key(question, "guess"))
+    if prediction is None:
+        return
+    result = outcome(question.page, question.id)
+    progress().record(question.uid, prediction, judge(question, prediction, result))
+    st.session_state.setdefault(_REVEALED, {})[question.uid] = prediction
+
+
+def _prediction_input(question: Question) -> None:
     label = "Your prediction"
     if question.kind == "number":
-        return st.number_input(
+        st.number_input(
             label + (f" ({question.unit})" if question.unit else ""),
             min_value=question.min_value,
             max_value=question.max_value,
@@ -117,13 +128,14 @@ def _prediction_input(question: Question) -> str | float | None:
             placeholder="type a number",
             key=_key(question, "guess"),
         )
+        return
     if question.kind == "curve":
         cols = st.columns(len(question.choices))
         for col, (letter, choice) in zip(cols, _lettered(question), strict=True):
             _sketch(col, choice.sketch, f"{letter}: {choice.label}")
     options = [c.key for c in question.choices]
     letters = dict((c.key, letter) for letter, c in _lettered(question))
-    return st.radio(
+    st.radio(
         label,
         options,
         index=None,
@@ -142,9 +154,12 @@ def _sketch(where, name: str, label: str) -> None:
     as text below it."""
     from dlviz.plots import quiz as plots
 
-    with where:
-        st.html(plots.sketch_svg(name, label))
-        st.markdown(display.escape_markdown(label))
+    svg = base64.b64encode(plots.sketch_svg(name, label).encode()).decode("ascii")
+    where.markdown(  # an <img> with alt text (st.image has none; st.html drops inline SVG)
+        f'<img src="data:image/svg+xml;base64,{svg}" alt="{html.escape(label)}" width="180">'
+        f"<br>{html.escape(label)}",
+        unsafe_allow_html=True,
+    )
 
 
 def _lettered(question: Question):

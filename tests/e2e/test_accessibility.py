@@ -16,7 +16,14 @@ from __future__ import annotations
 import pytest
 
 from dlviz.ui.registry import HOME, PAGES
-from tests.support import assert_no_exception, new_page, open_app_page, rerun, screenshot
+from tests.support import (
+    ARTIFACTS,
+    assert_no_exception,
+    new_page,
+    open_app_page,
+    rerun,
+    screenshot,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -45,11 +52,12 @@ def url(info) -> str:
     return "" if info is HOME else info.url_path
 
 
-def open_questions(page) -> None:
-    """Open the page's predict-then-reveal expander and reveal its first question."""
+def open_questions(page):
+    """Open the page's predict-then-reveal expander and reveal its first question; the expander
+    (None on a page without questions)."""
     summary = page.locator('[data-testid="stExpander"] summary', has_text="Predict, then reveal")
     if summary.count() == 0:
-        return
+        return None
     summary.first.click()
     form = page.locator('[data-testid="stForm"]').first
     form.wait_for(state="visible")
@@ -61,6 +69,7 @@ def open_questions(page) -> None:
     with rerun(page):
         form.get_by_role("button", name="Reveal").click()
     page.get_by_text("Your prediction:", exact=False).first.wait_for(state="visible")
+    return page.locator('[data-testid="stExpander"]').filter(has_text="Predict, then reveal").first
 
 
 def serious_in_dlviz(page, violations: list[dict]) -> tuple[list[str], list[str]]:
@@ -83,7 +92,10 @@ def test_axe_finds_no_serious_violation_in_dlviz_content(context_page, app_url, 
 
     page = context_page(scheme=scheme)
     open_app_page(page, app_url, url(info))
-    open_questions(page)
+    questions = open_questions(page)
+    if questions is not None and scheme == "light":  # the question answered, as a learner sees it
+        ARTIFACTS.mkdir(exist_ok=True)
+        questions.screenshot(path=str(ARTIFACTS / f"questions-{info.url_path}.png"))
     result = Axe().run(page)
     ours, theirs = serious_in_dlviz(page, result.response["violations"])
     print(f"{info.url_path} ({scheme}): Streamlit's own: {sorted(set(theirs))}")

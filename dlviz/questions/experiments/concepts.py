@@ -139,7 +139,8 @@ def _behaviour(positions: np.ndarray, losses: np.ndarray, diverged: bool) -> str
 def quadratic(
     lr: float, kappa: float, optimizer: str = "sgd", momentum: float | None = None, steps: int = 40
 ) -> Outcome:
-    """torch.optim on f = (u² + κ v²)/2 (top curvature L = κ) from (-2, 1.5): its behaviour."""
+    """torch.optim on f = (u² + κ v²)/2 (top curvature L = κ) from (-2, 1.5): how the path goes,
+    and the weight x on the way (the minimum is at 0)."""
     path = run("quadratic", optimizer, (-2.0, 1.5), steps, Hyper(lr=lr, momentum=momentum),
                kappa=kappa)  # fmt: skip
     n = path.last + 1
@@ -147,14 +148,14 @@ def quadratic(
     verdict = _behaviour(path.positions[:n], losses, path.diverged)
     words = {"diverge": "diverges", "oscillate": "zigzags towards the minimum",
              "converge": "slides smoothly to the minimum"}  # fmt: skip
+    xs = path.positions[:n, 0]
     return Outcome(
         verdict,
         f"lr·L = {display.number(lr * kappa, 3)}: the loss goes from {display.number(losses[0])} "
         f"to {display.number(losses[-1])} in {n - 1} steps; the path {words[verdict]}.",
-        (tuple(float(k) for k in range(n)), tuple(float(v) for v in losses)),
+        (tuple(float(k) for k in range(n)), tuple(float(v) + 0.0 for v in xs)),
         "step",
-        "loss",
-        log_y=True,
+        "weight x (minimum at 0)",
     )
 
 
