@@ -19,8 +19,11 @@ PALETTE: tuple[str, ...] = (
     "#7F8C8D",  # grey
     "#A0522D",  # sienna
 )
-GOOD = "#1B9E4B"
-BAD = "#D62728"
+# Right / wrong: a bluish green and a burnt orange, told apart with red-green colour blindness too
+# (simulated protanopia / deuteranopia: ΔE 36 / 51, the old #1B9E4B / #D62728 pair 26 / 20;
+# tests/unit/test_plot_style.py), and never the only cue: a mark or a word goes with them.
+GOOD = "#0F8A6B"
+BAD = "#C2410C"
 NEUTRAL = "#7F8C8D"
 SHADE = "rgba(228, 87, 46, 0.12)"
 # Figures follow the learner's light or dark theme: Streamlit's chart theme (st.plotly_chart's
