@@ -24,6 +24,7 @@ from dlviz.backprop.walkthrough import (
 )
 from dlviz.display import number, signed
 from dlviz.plots.backprop import step_line_figure
+from dlviz.ui.common import chart
 from dlviz.ui.links import BIND
 
 CHECK_TOLERANCE = 1e-6  # an |error| above this is highlighted in the check table
@@ -151,5 +152,5 @@ def show_descent(
         )
         st.dataframe(moves, hide_index=True, key="bp_moves", height=_table_height(len(moves)))
     with right:
-        st.plotly_chart(figure, key="bp_step_chart")
+        chart(figure, key="bp_step_chart")
     return step
