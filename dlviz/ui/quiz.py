@@ -150,7 +150,7 @@ def _prediction_input(question: Question) -> None:
 
 
 def _sketch(where, name: str, label: str) -> None:
-    """An inline SVG sketch (its title and aria-label name it for screen readers) and its label
+    """A sketch as an SVG <img> with its label as alt text (for screen readers) and its label
     as text below it."""
     from dlviz.plots import quiz as plots
 
