@@ -23,7 +23,7 @@ if __name__ == "__main__":  # a learner's script run
         page_title="dlviz: deep learning, visualised",
         page_icon=PAGE_ICON,  # a bundled SVG (inlined as a data: URL), not a font-server request
         layout="wide",
-        initial_sidebar_state="expanded",
+        initial_sidebar_state="auto",  # open on a wide screen, closed on a phone (it would cover it)
     )
     install_run_log()  # only with DLVIZ_RUN_LOG set: one JSON line per script run (benchmarks)
     run_page()

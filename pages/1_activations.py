@@ -18,7 +18,7 @@ with one_tab:
         ui.show_probe(result)
         st.caption(TEXT[config.name])
     with right:
-        st.plotly_chart(figure, key="act_chart")
+        ui.chart(figure, key="act_chart")
         ui.show_formulas(config.name)
     ui.try_this(
         "Pick **Sigmoid** and slide the probe to x = 6: f′ drops below 0.003, and ten such layers "
@@ -43,7 +43,7 @@ with compare_tab:
     with right:
         if chosen:
             # dlviz.activations.analyse per name + compare_figure, cached by the selection
-            st.plotly_chart(ui.compare_view(chosen, derivative), key="act_compare_chart")
+            ui.chart(ui.compare_view(chosen, derivative), key="act_compare_chart")
         else:
             st.info("Choose at least one activation to overlay.", icon=":material/touch_app:")
 
@@ -55,10 +55,10 @@ with softmax_tab:
     # softmax_analysis + softmax_sweep and their three figures, cached by their inputs
     _, bars, sweep, jacobian = ui.softmax_view(logits, temperature, idx)
     left, right = st.columns(2, gap="large")
-    left.plotly_chart(bars, key="act_softmax_bars")
-    right.plotly_chart(sweep, key="act_sweep_chart")
+    ui.chart(bars, where=left, key="act_softmax_bars")
+    ui.chart(sweep, where=right, key="act_sweep_chart")
     left, right = st.columns(2, gap="large")
-    left.plotly_chart(jacobian, key="act_jacobian")
+    ui.chart(jacobian, where=left, key="act_jacobian")
     with right:
         st.latex(ui.SOFTMAX_JACOBIAN_LATEX)
         ui.prose(TEXT["softmax derivative"])

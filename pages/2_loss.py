@@ -19,7 +19,7 @@ with curve_tab:
         curve, figure = ui.cross_entropy_view(p, show_y0)  # cross_entropy_curve + its figure
         ui.show_cross_entropy_probe(curve)  # loss and slope at p
     with right:
-        st.plotly_chart(figure, key="loss_ce_chart")
+        ui.chart(figure, key="loss_ce_chart")
         st.latex(ui.CE_LATEX)
         st.latex(ui.BCE_LATEX)
     ui.prose(TEXT["curve"])
@@ -36,7 +36,7 @@ with mse_tab:
         cmp, figure = ui.mse_ce_view(z, float(y))  # compare_mse_ce + mse_vs_ce_figure
         ui.show_mse_ce_probe(cmp)  # p = σ(z), both losses and gradients
     with right:
-        st.plotly_chart(figure, key="loss_mse_chart")
+        ui.chart(figure, key="loss_mse_chart")
         st.latex(ui.MSE_VS_CE_LATEX)
     ui.show_confident_mistake(cmp, y)  # a warning when |p − y| > 0.9
     ui.prose(TEXT["mse vs ce"])
@@ -55,7 +55,7 @@ with chain_tab:
         ui.show_loss(res)  # the loss, its change and the losses along the last steps
         ui.step_buttons(k, target, lr)  # one gradient step, a confident mistake, reset
     with right:
-        st.plotly_chart(figure, key="loss_softmax_chart")
+        ui.chart(figure, key="loss_softmax_chart")
         st.latex(ui.SOFTMAX_CE_LATEX)
     ui.prose(TEXT["chain"])
     ui.try_this(

@@ -14,7 +14,7 @@ if picked is not None:
     config, surface = picked
     ui.show_formula(surface)  # f(x, y) in LaTeX and a note on the surface
     result = ui.paths(config)  # dlviz.descent.run per optimizer (real torch.optim), cached
-    st.plotly_chart(ui.descent_view(config), key="gd_chart")  # contour, loss, state: animated
+    ui.chart(ui.descent_view(config), key="gd_chart")  # contour, loss, state: animated
     ui.show_summary(surface, config, result)  # final loss, distance, steps, divergence advice
     ui.show_code(config)  # the paths as a standalone PyTorch script (.py / .ipynb)
     left, right = st.columns([1.15, 1], gap="medium")

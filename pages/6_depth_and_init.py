@@ -19,8 +19,8 @@ study, profile, ridgeline = ui.depth_view(cfg, inputs, compare)  # dlviz.depth.d
 ui.show_headline(study)  # loss, last std, gradient ratio, flat units (dlviz.depth.report)
 ui.show_verdicts(study)  # overflow / vanishing / saturation / stable, in words
 
-st.plotly_chart(profile, width="stretch", key="depth_profile")
-st.plotly_chart(ridgeline, width="stretch", key="depth_ridgeline")
+ui.chart(profile, width="stretch", key="depth_profile")
+ui.chart(ridgeline, width="stretch", key="depth_ridgeline")
 ui.show_setup(cfg, study)  # depth, width, inputs, batch and the initialization's formula
 
 ui.explanations(

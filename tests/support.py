@@ -235,9 +235,12 @@ IDLE = """() => {
 }"""
 
 
-def new_page(browser, width: int = 1400, height: int = 1000):
-    """A fresh context and page that keeps a handle on the app's websocket (see ``rerun``)."""
-    ctx = browser.new_context(viewport={"width": width, "height": height})
+def new_page(browser, width: int = 1400, height: int = 1000, color_scheme: str = "light"):
+    """A fresh context and page that keeps a handle on the app's websocket (see ``rerun``);
+    ``color_scheme`` is the system preference the page reports ("dark": the app's dark theme)."""
+    ctx = browser.new_context(
+        viewport={"width": width, "height": height}, color_scheme=color_scheme
+    )
     page = ctx.new_page()
     page.set_default_timeout(60_000)
 
@@ -289,7 +292,7 @@ def open_app_page(page, app_url: str, url_path: str) -> Any:
     """
     if app_url not in _warmed:
         page.goto(app_url)
-        page.wait_for_selector('[data-testid="stSidebarNav"]')
+        page.wait_for_selector('[data-testid="stSidebarNav"]', state="attached")  # phone: closed
         wait_idle(page)  # until app.py has reached st.navigation (the legacy nav shows earlier)
         _warmed.add(app_url)
     page.goto(f"{app_url}/{url_path}")

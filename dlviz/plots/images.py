@@ -70,9 +70,10 @@ def to_rgb_uint8(images: np.ndarray) -> np.ndarray:
 
 
 def png_data_uri(rgb: np.ndarray) -> str:
-    """uint8 [H, W, 3] -> ``data:image/png;base64,...``."""
+    """uint8 [H, W, 3] (or [H, W, 4] with alpha) -> ``data:image/png;base64,...``."""
     buffer = io.BytesIO()
-    Image.fromarray(rgb, mode="RGB").save(buffer, format="PNG", compress_level=6)
+    mode = "RGBA" if rgb.shape[-1] == 4 else "RGB"
+    Image.fromarray(rgb, mode=mode).save(buffer, format="PNG", compress_level=6)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -87,13 +88,15 @@ def image_grid_figure(
     title: str | None = None,
     tile_px: int = TARGET_TILE_PX,
     fit_width: int | None = None,
-    background: str = "#FFFFFF",
+    background: str | None = None,
 ) -> go.Figure:
     """Images [N, C, H, W] (C 1 or 3; uint8, or floats in [0, 1]) in rows of ``cols`` tiles.
 
     Pixels stay square (true aspect ratio); optional per-tile titles (coloured), frames and
     hover text. ``fit_width`` (pixels) is the width the figure will likely get: the height then
-    shrinks with the mosaic so no empty band is left above and below it.
+    shrinks with the mosaic so no empty band is left above and below it. The gaps between tiles
+    are transparent (the page's light or dark background shows through) unless ``background``
+    names a colour.
     """
     imgs = to_rgb_uint8(images)
     n, h, w, _ = imgs.shape if len(imgs) else (0, 1, 1, 3)
@@ -103,8 +106,12 @@ def image_grid_figure(
     gap = max(1, round(0.12 * w * up))  # gaps and title room in upscaled pixels
     head = round(0.5 * h * up) if titles else gap
     pitch_x, pitch_y = w * up + gap, h * up + head + gap
-    bg = np.array(pc.unlabel_rgb(pc.convert_colors_to_same_type(background, "rgb")[0][0]))
-    mosaic = np.empty((rows * pitch_y, cols * pitch_x - gap, 3), dtype=np.uint8)
+    if background is None:
+        imgs = np.concatenate([imgs, np.full((*imgs.shape[:3], 1), 255, np.uint8)], axis=3)
+        bg = np.zeros(4)
+    else:
+        bg = np.array(pc.unlabel_rgb(pc.convert_colors_to_same_type(background, "rgb")[0][0]))
+    mosaic = np.empty((rows * pitch_y, cols * pitch_x - gap, len(bg)), dtype=np.uint8)
     mosaic[:] = bg.astype(np.uint8)
     centers = []
     for i in range(n):

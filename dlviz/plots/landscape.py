@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 
 from dlviz.display import number, percent
 from dlviz.landscape import Landscape
-from dlviz.plots.style import BAD, GOOD, NEUTRAL, SEQUENTIAL, color, styled
+from dlviz.plots.style import BAD, GOOD, LABEL_BG, NEUTRAL, SEQUENTIAL, color, styled
 
 
 def _one(v: float, log: bool = False) -> float | None:
@@ -115,7 +115,7 @@ def landscape_line_figure(land: Landscape, *, height: int = 380) -> go.Figure:
             "y": 0.5,
             "xanchor": "right",
             "x": 0.9,
-            "bgcolor": "rgba(255, 255, 255, 0.85)",
+            "bgcolor": LABEL_BG,
         }
     )
     return fig

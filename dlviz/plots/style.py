@@ -21,11 +21,20 @@ PALETTE: tuple[str, ...] = (
     "#7F8C8D",  # grey
     "#A0522D",  # sienna
 )
-GOOD = "#1B9E4B"
-BAD = "#D62728"
+# Right / wrong: a bluish green and a burnt orange, told apart with red-green colour blindness too
+# (simulated protanopia / deuteranopia: ΔE 36 / 51, the old #1B9E4B / #D62728 pair 26 / 20;
+# tests/unit/test_plot_style.py), and never the only cue: a mark or a word goes with them.
+GOOD = "#0F8A6B"
+BAD = "#C2410C"
 NEUTRAL = "#7F8C8D"
 SHADE = "rgba(228, 87, 46, 0.12)"
-INK = "#1F2333"  # probes, guide lines and markers: the text colour of the theme
+# Figures follow the learner's light or dark theme: Streamlit's chart theme (st.plotly_chart's
+# default theme="streamlit", applied in the browser) sets their background, text and grid, so
+# the colours a figure names itself must read on both pages. INK (probes, guide lines, markers,
+# a few labels) is a mid grey-blue with 4.2:1 contrast on white and 4.4:1 on the dark theme's
+# background; LABEL_BG backs a label whose text takes the theme's colour. No white boxes.
+INK = "#737B8E"
+LABEL_BG = "rgba(128, 134, 153, 0.22)"
 SEQUENTIAL = "Viridis"
 FONT = "Inter, -apple-system, Segoe UI, Roboto, sans-serif"
 

@@ -34,7 +34,7 @@ from dlviz.plots.activations import (
     softmax_jacobian_figure,
     softmax_sweep_figure,
 )
-from dlviz.ui.common import page_header, prose, text_sections, try_this
+from dlviz.ui.common import chart, page_header, prose, text_sections, try_this
 from dlviz.ui.links import BIND
 from dlviz.ui.logits import (
     DEFAULT_LOGITS,
@@ -45,6 +45,7 @@ from dlviz.ui.logits import (
 )
 
 __all__ = [
+    "chart",
     "SOFTMAX_JACOBIAN_LATEX",
     "SOFTMAX_LATEX",
     "SOFTMAX_LSE_LATEX",

@@ -3,12 +3,14 @@ markdown, "What to try" boxes and explanation expanders."""
 
 from __future__ import annotations
 
+import html
+import sys
 from functools import cache
 from pathlib import Path
 
 import streamlit as st
 
-from dlviz.ui import links, warmup
+from dlviz.ui import links, quiz, warmup
 
 TEXT_DIR = Path(__file__).parent / "text"
 PAGE_ICON = str(Path(__file__).parent / "assets" / "neurology.svg")
@@ -48,6 +50,32 @@ def page_header(title: str, intro: str, *, draws: bool = True) -> None:
     if draws:  # Home has no settings to share
         links.share_button()
     prose(intro)
+    page = quiz.page_of(sys._getframe(1).f_code.co_filename)  # the page file calling us
+    quiz.visit(page)
+    if draws:
+        quiz.show(page)  # its predict-then-reveal questions (dlviz/questions/data/<page>.toml)
+
+
+# Visually hidden, read by screen readers (the usual "sr-only" rule).
+_SCREEN_READER_ONLY = (
+    "position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;"
+    "clip:rect(0 0 0 0);white-space:nowrap;border:0"
+)
+
+
+def chart(figure, *, where=None, **kwargs):
+    """``st.plotly_chart(figure, **kwargs)`` (in ``where``, a column say) followed by the figure's
+    text alternative for screen readers (``dlviz.plots.describe``: what it plots and its key
+    numbers), visually hidden and with no gap added. Returns what st.plotly_chart returns."""
+    from dlviz.plots.describe import describe
+
+    box = (where or st).container(gap=None)
+    event = box.plotly_chart(figure, **kwargs)
+    box.markdown(
+        f'<span style="{_SCREEN_READER_ONLY}">{html.escape(describe(figure))}</span>',
+        unsafe_allow_html=True,
+    )
+    return event
 
 
 def prose(markdown: str) -> None:

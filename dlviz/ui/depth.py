@@ -32,11 +32,12 @@ from dlviz.depth import (
 from dlviz.depth.report import diagnose, headline
 from dlviz.display import escape_markdown
 from dlviz.plots.depth import depth_profile_figure, ridgeline_figure
-from dlviz.ui.common import explanations, page_header, text_sections, try_this
+from dlviz.ui.common import chart, explanations, page_header, text_sections, try_this
 from dlviz.ui.links import BIND
 from dlviz.ui.resources import dataset_or_fallback
 
 __all__ = [
+    "chart",
     "depth_controls",
     "depth_view",
     "explanations",

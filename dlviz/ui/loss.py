@@ -30,7 +30,7 @@ from dlviz.loss import (
     softmax_cross_entropy,
 )
 from dlviz.plots.loss import cross_entropy_figure, mse_vs_ce_figure, softmax_ce_figure
-from dlviz.ui.common import page_header, prose, text_sections, try_this
+from dlviz.ui.common import chart, page_header, prose, text_sections, try_this
 from dlviz.ui.links import BIND
 from dlviz.ui.logits import (
     CLASS_NAMES,
@@ -44,6 +44,7 @@ from dlviz.ui.logits import (
 )
 
 __all__ = [
+    "chart",
     "BCE_LATEX",
     "CE_LATEX",
     "MSE_VS_CE_LATEX",

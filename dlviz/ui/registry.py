@@ -153,18 +153,3 @@ def navigation() -> st.navigation:
         },
         position="hidden" if links.embedded() else "sidebar",  # ?embed=true: figures only
     )
-
-
-def learning_path() -> None:
-    """Home's learning path: a card per page with its number, title, link and one line."""
-    number = 0
-    for section, pages in sections().items():
-        if section == HOME.section:
-            continue
-        st.subheader(section)
-        cols = st.columns(2)
-        for i, page in enumerate(pages):
-            number += 1
-            with cols[i % 2].container(border=True):
-                st.page_link(page.path, label=f"{number}. {page.title}")
-                st.caption(page.blurb)

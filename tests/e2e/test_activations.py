@@ -31,7 +31,8 @@ def test_activations_probe_reaches_saturation_and_softmax_survives_huge_logits(p
     page.get_by_role("tab", name="Softmax").click()
     with rerun(page):
         page.get_by_role("button", name="Try logits 1000 and −1000").click()
-    first_logit = page.locator('[data-testid="stNumberInput"] input').first
+    # :visible: the page's questions (a collapsed expander) hold number inputs too
+    first_logit = page.locator('[data-testid="stNumberInput"] input:visible').first
     expect(first_logit).to_have_value("1000.000", timeout=60_000)
     assert page.get_by_text("Σp = 1.000000").count() >= 1  # the bars' title after the rerun
     assert_no_exception(page)

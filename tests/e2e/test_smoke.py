@@ -48,7 +48,7 @@ def test_page_opens_with_title_and_chart(page, app_url, info):
     assert info.title in current.inner_text()  # the sidebar marks the registered page
     if url_path in ON_REQUEST:  # heavy work waits for a button: a chart, or the button
         shown = page.locator(
-            '.js-plotly-plot, [data-testid="stMain"] [data-testid^="stBaseButton"]'
+            '.js-plotly-plot, [data-testid="stMain"] [data-testid^="stBaseButton"]:visible'
         )
         shown.first.wait_for(state="visible", timeout=60_000)
     elif url_path != "home":

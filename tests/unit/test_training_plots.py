@@ -137,8 +137,13 @@ def test_image_grid_is_a_crisp_png_of_the_pixels():
     img[0, 0, 1, 2] = 255
     fig = image_grid_figure(img, cols=2, tile_px=8)  # upscale x2
     mosaic = decode(fig)
-    assert mosaic.dtype == np.uint8 and mosaic.shape[2] == 3
-    assert (mosaic == 255).all(axis=2).sum() >= 4  # one white pixel became 2x2
+    assert mosaic.dtype == np.uint8 and mosaic.shape[2] == 4  # RGBA: the gaps are transparent
+    assert (mosaic[..., :3] == 255).all(axis=2).sum() >= 4  # one white pixel became 2x2
+    assert (mosaic[..., 3] == 0).any() and (
+        mosaic[..., 3][mosaic[..., :3].any(axis=2)] == 255
+    ).all()
+    opaque = decode(image_grid_figure(img, cols=2, tile_px=8, background="#FFFFFF"))
+    assert opaque.shape[2] == 3 and (opaque[..., 0] == 255).sum() > 4  # a named background
     assert png_data_uri(np.zeros((2, 2, 3), np.uint8)).startswith("data:image/png;base64,")
 
 

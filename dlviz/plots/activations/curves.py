@@ -17,11 +17,10 @@ import plotly.graph_objects as go
 from dlviz.activations import CurveResult
 from dlviz.display import fixed, number
 from dlviz.metrics import as_numpy
-from dlviz.plots.style import BAD, INK, NEUTRAL, SHADE, color, styled, vline
+from dlviz.plots.style import BAD, INK, LABEL_BG, NEUTRAL, SHADE, color, styled, vline
 
 PROBE_MARKER = {"size": 12, "color": INK, "line": {"color": "white", "width": 2}}
 """The probe's dot: dark with a white rim, on the Activations and the Loss figures alike."""
-LABEL_BG = "rgba(255,255,255,0.85)"
 
 
 def band(x0: float, x1: float, xref: str = "x") -> dict:
@@ -111,7 +110,7 @@ def activation_figure(result: CurveResult, label: str) -> go.Figure:
                 "yref": "y2 domain" if interior else "y domain",
                 "text": f"<b>{region.name}</b><br>|f′| < 0.01",
                 "font": {"size": 11, "color": BAD},
-                "bgcolor": "rgba(255,255,255,0.7)",
+                "bgcolor": LABEL_BG,
             }
         )
     layout = {

@@ -16,11 +16,12 @@ GRAYS = [[0.0, "#000000"], [1.0, "#FFFFFF"]]
 
 
 def base_layout(height: int, margin: dict, font_size: int = 12) -> dict:
-    """The frame every convolution figure shares: white, the app's font, no legend."""
+    """The frame every convolution figure shares: transparent (the light or dark page shows
+    through; the cells carry their own colours), the app's font, no legend."""
     return {
         "template": {"layout": {"hoverlabel": {"font": {"family": FONT}}}},
-        "paper_bgcolor": "white",
-        "plot_bgcolor": "white",
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
         "font": {"family": FONT, "size": font_size, "color": INK},
         "height": height,
         "margin": margin,

@@ -19,7 +19,7 @@ from dlviz.descent.surfaces import Surface
 from dlviz.display import number
 from dlviz.optimizers import LABELS
 from dlviz.plots.descent.common import SURFACE_SCALE, Grid, grid_payload, minima_trace
-from dlviz.plots.style import BAD, INK, color, rgba
+from dlviz.plots.style import BAD, INK, LABEL_BG, color, rgba
 
 STATE_NAMES = {
     "momentum_buffer": "buffer b",
@@ -210,7 +210,7 @@ def moving_traces(n: int, first: list[dict]) -> list[dict]:
     table.update(
         domain={"x": [0.0, 1.0], "y": list(TABLE_Y)},
         columnwidth=[1.2, 0.7, 1.4, 0.9, 1.4, 3.4],
-        header={"values": header, "fill": {"color": "#EEF0F7"}, "align": "left"},
+        header={"values": header, "fill": {"color": LABEL_BG}, "align": "left"},
         cells={
             **table["cells"],
             "align": "left",

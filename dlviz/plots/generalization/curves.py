@@ -14,7 +14,7 @@ from plotly.subplots import make_subplots
 
 from dlviz.display import fixed, percent
 from dlviz.generalization import RunCurves, gap_at, kept_epoch
-from dlviz.plots.style import INK, PALETTE, SHADE, color, rgba, styled
+from dlviz.plots.style import INK, LABEL_BG, PALETTE, SHADE, color, rgba, styled
 
 TRAIN, VAL, TEST = PALETTE[0], PALETTE[1], PALETTE[2]
 METRICS = (("loss", "loss (cross-entropy)"), ("acc", "accuracy"))
@@ -83,7 +83,7 @@ def _name_the_gap(fig: go.Figure, run: RunCurves) -> None:
         fig.add_annotation(
             x=gap.epoch, y=(lo + hi) / 2, xref=f"x{axis}", yref=f"y{axis}", xanchor="right",
             xshift=-6, text=f"<b>generalization {text}</b>", showarrow=False,
-            font={"color": INK, "size": 12}, bgcolor="rgba(255,255,255,0.85)",
+            font={"color": INK, "size": 12}, bgcolor=LABEL_BG,
         )  # fmt: skip
 
 

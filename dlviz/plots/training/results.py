@@ -170,10 +170,11 @@ def prediction_grid_figure(
     title: str | None = None,
     fit_width: int | None = None,
 ) -> go.Figure:
-    """Test images titled 'true → predicted', green when right and red when wrong; top-3 on hover."""
+    """Test images titled '✓ true' or '✗ true → predicted' (the mark, not only the green or red,
+    says right or wrong); top-3 on hover."""
     y, pr, pred, ok = _predictions(labels, probs)
     titles = [
-        f"{classes[t]}" if good else f"{classes[t]}→{classes[p]}"
+        f"✓ {classes[t]}" if good else f"✗ {classes[t]}→{classes[p]}"
         for t, p, good in zip(y, pred, ok, strict=True)
     ]
     hovers = [
@@ -200,7 +201,9 @@ def gallery_figure(
 ) -> go.Figure:
     """Test images of one confusion-matrix cell, each titled with the probability of its prediction."""
     y, pr, pred, ok = _predictions(labels, probs)
-    titles = [f"p={row[p]:.0%}" for row, p in zip(pr, pred, strict=True)]
+    titles = [
+        f"{'✓' if good else '✗'} p={row[p]:.0%}" for row, p, good in zip(pr, pred, ok, strict=True)
+    ]
     colors = [GOOD if good else BAD for good in ok]
     hovers = [
         f"true: {classes[t]}, predicted: {classes[p]}<br><b>top 3</b><br>{_top3_text(row, classes)}"

@@ -24,6 +24,7 @@ from dlviz.backprop.walkthrough import (
 )
 from dlviz.display import number, signed
 from dlviz.plots.backprop import step_line_figure
+from dlviz.ui.common import chart
 from dlviz.ui.links import BIND
 
 CHECK_TOLERANCE = 1e-6  # an |error| above this is highlighted in the check table
@@ -71,8 +72,14 @@ def check_frames(result: BackpropResult, config: BackpropConfig) -> tuple[pd.Dat
 def show_checks(result: BackpropResult, config: BackpropConfig) -> None:
     """The check table: engine, torch float64 and finite-difference gradients with abs errors."""
     numbers, text = check_frames(result, config)
-    bad = "background-color: rgba(214, 39, 40, 0.18); color: #8B1A1A"
+    # a translucent warm background (light or dark page alike) and a ✗ before the number
+    bad = "background-color: rgba(194, 65, 12, 0.22)"
     errors = list(numbers.columns[5:])
+    for col in errors:
+        text[col] = [
+            f"✗ {t}" if v > CHECK_TOLERANCE else t
+            for t, v in zip(text[col], numbers[col], strict=True)
+        ]
     styler = text.style.apply(
         lambda col: ["" if not v > CHECK_TOLERANCE else bad for v in numbers[col.name]],
         subset=errors,
@@ -145,5 +152,5 @@ def show_descent(
         )
         st.dataframe(moves, hide_index=True, key="bp_moves", height=_table_height(len(moves)))
     with right:
-        st.plotly_chart(figure, key="bp_step_chart")
+        chart(figure, key="bp_step_chart")
     return step

@@ -14,13 +14,14 @@ import streamlit as st
 
 from dlviz.descent.compare import DescentConfig
 from dlviz.descent.surfaces import Surface
-from dlviz.ui.common import page_header, prose, text_sections, try_this
+from dlviz.ui.common import chart, page_header, prose, text_sections, try_this
 from dlviz.ui.descent.code import show_code
 from dlviz.ui.descent.controls import descent_controls
 from dlviz.ui.descent.results import show_convergence_map, show_summary
 from dlviz.ui.descent.views import descent_view, paths, surface3d_view
 
 __all__ = [
+    "chart",
     "descent_controls",
     "descent_view",
     "page_header",

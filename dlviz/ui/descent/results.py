@@ -35,6 +35,7 @@ from dlviz.display import NAN_WORD, count, fixed, number
 from dlviz.jobs import MapJob
 from dlviz.optimizers import LABELS
 from dlviz.ui import jobs
+from dlviz.ui.common import chart
 from dlviz.ui.descent.optimizers import nearest_lr
 from dlviz.ui.descent.views import convergence_view
 from dlviz.ui.links import BIND
@@ -108,7 +109,7 @@ def _map_fragment(config: DescentConfig, surface: Surface) -> None:
     if cmap is None:
         return
     _, figure = convergence_view(settings, metric, map_point(spec), cmap)
-    st.plotly_chart(figure, key="gd_map_chart")
+    chart(figure, key="gd_map_chart")
     settled = np.isfinite(cmap.steps_to_converge)
     st.caption(
         f"{_first_upper(MOMENTUM_AXIS[spec.name])} on the vertical axis. {count(settled.sum())} "

@@ -37,6 +37,7 @@ from dlviz.plots.landscape import (
 )
 from dlviz.settings import get_settings
 from dlviz.ui import jobs
+from dlviz.ui.common import chart
 from dlviz.ui.links import BIND
 from dlviz.ui.resources import get_dataset
 
@@ -261,8 +262,8 @@ def plane_view(
 
 def show_charts(run_key: str, land: Landscape, log: bool) -> None:
     """The line across the page, then the contour and the surface side by side."""
-    st.plotly_chart(line_view(run_key, land.config, land), width="stretch", key="land_line")
+    chart(line_view(run_key, land.config, land), width="stretch", key="land_line")
     contour, surface = plane_view(run_key, land.config, log, land)
     left, right = st.columns(2)
-    left.plotly_chart(contour, width="stretch", key="land_contour")
-    right.plotly_chart(surface, width="stretch", key="land_surface")
+    chart(contour, where=left, width="stretch", key="land_contour")
+    chart(surface, where=right, width="stretch", key="land_surface")
