@@ -50,6 +50,7 @@ LATER: tuple[str, ...] = (
     "sklearn.metrics",
     "sklearn.model_selection",
     "nbformat",  # the notebooks of "Show the code"
+    "fsspec",  # the run store's folders (dlviz.storage)
 )
 OPTIONAL: tuple[str, ...] = ("orjson",)  # plotly's faster JSON engine, when installed
 

@@ -10,6 +10,7 @@ from tests.support import (
     rerun,
     screenshot,
     server_threads,
+    wait_idle,
     wait_until,
 )
 
@@ -61,10 +62,14 @@ def test_play_moves_the_boundary_and_the_epoch_counter(page, app_url):
     with rerun(page):
         page.get_by_role("button", name="Pause").click()
     page.get_by_role("button", name="Play").wait_for(timeout=30_000)
+    with rerun(page):  # one whole page run after the pause: the metrics show the paused epoch
+        page.get_by_text("Show test points").click()
+    wait_idle(page)
     stopped = epoch(page)
-    # a whole page run later, the counter still reads the same: nothing trains in the background
+    # another whole page run later, the counter reads the same: nothing trains in the background
     with rerun(page):
         page.get_by_text("Show test points").click()
+    wait_idle(page)
     assert epoch(page) == stopped
     assert_no_exception(page)
     screenshot(page, "e2e-playground")
