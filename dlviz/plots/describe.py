@@ -32,9 +32,25 @@ def _axis_title(axis) -> str:
     return (getattr(title, "text", None) or "").strip()
 
 
+def _hidden(t) -> bool:
+    """Traces a learner does not see: invisible hover or click carriers, and text labels (the
+    numbers they print are read out with the chart's other text)."""
+    mode = getattr(t, "mode", None) or ""
+    marker = getattr(t, "marker", None)
+    return (
+        t.visible is False
+        or getattr(t, "opacity", None) == 0
+        or getattr(marker, "opacity", None) == 0
+        or mode == "text"
+        or (getattr(t, "hoverinfo", None) == "skip" and not (getattr(t, "name", None) or ""))
+    )
+
+
 def _trace(t) -> str | None:
     name = (getattr(t, "name", None) or "").strip()
     kind = t.type
+    if _hidden(t):
+        return None
     if kind in ("heatmap", "contour", "surface"):
         z = _values(t.z)
         if not len(z):
@@ -62,6 +78,12 @@ def describe(fig: go.Figure) -> str:
     x, y = _axis_title(layout.xaxis), _axis_title(layout.yaxis)
     if x and y:
         parts.append(f"{y} against {x}")
+    panels = [_axis_title(layout[name]) for name in layout.to_plotly_json()
+              if name.startswith("xaxis") and name != "xaxis" and _axis_title(layout[name])]  # fmt: skip
+    if panels:
+        parts.append("Panels: " + ", ".join([x, *panels] if x else panels))
+    if layout.images:
+        parts.append(f"{len(layout.images)} image{'s' if len(layout.images) != 1 else ''} drawn")
     traces = [d for d in (_trace(t) for t in fig.data) if d]
     parts.extend(traces[:MAX_TRACES])
     if len(traces) > MAX_TRACES:

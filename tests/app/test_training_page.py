@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from dlviz.plots.training.results import cell_count
 from tests.app.conftest import finish_jobs, open_page
 from tests.support import plotly_specs
 
@@ -105,7 +106,8 @@ def test_train_digits_then_metrics_curves_grid_and_confusion_matrix():
     cm = spec_titled(at, "Confusion")
     cells = cm["data"][-1]
     assert cells["type"] == "scatter" and cells["marker"]["symbol"] == "square"
-    assert sum(int(t) for t in cells["text"] if t) == 360  # every test image in one cell
+    assert sum(cell_count(t) for t in cells["text"]) == 360  # every test image in one cell
+    assert all(cells["text"][i * 11].startswith("✓") for i in range(10) if cells["text"][i * 11])
     assert at.dataframe  # the classification report
     assert at.success[0].value.startswith("Trained 3 epochs")
     assert status_labels(at) == []  # the job's panel is gone with the job
@@ -115,7 +117,7 @@ def test_confusion_cell_click_opens_its_gallery_and_scrubber_moves_everything():
     at = trained("seed-mlp", epochs=3)
     cm = spec_titled(at, "Confusion")
     text = cm["data"][-1]["text"]
-    counts = np.array([int(t) if t else 0 for t in text]).reshape(10, 10)
+    counts = np.array([cell_count(t) for t in text]).reshape(10, 10)
     t, p = divmod(int(np.argmax(counts - np.diag(np.diag(counts)))), 10)
     if counts[t, p] == 0:  # a perfect model: open a diagonal cell instead
         t = p = 0

@@ -38,3 +38,26 @@ def test_the_quiz_curve_has_a_description_and_sketches_a_title():
     )
     svg = sketch_svg("zigzag-grow", "C: across 0 & further")
     assert 'role="img"' in svg and "<title>C: across 0 &amp; further</title>" in svg
+
+
+def test_hidden_carriers_are_skipped_and_panels_and_images_named():
+    import torch
+
+    from dlviz.convolution import ConvSpec, convolve, kernel_preset
+    from dlviz.plots.convolution import window_figure
+    from dlviz.plots.describe import describe
+
+    result = convolve(torch.rand(1, 6, 6), kernel_preset("box"), 0.0, ConvSpec(3, 1, 1))
+    text = describe(window_figure(result))
+    assert "Panels: padded input (8×8), kernel, kernel × window, output (6×6)" in text
+    assert "3 images drawn" in text
+    assert "heatmap" not in text and "scatter" not in text  # hover and click carriers, labels
+
+
+def test_the_playground_confusion_matrix_marks_right_answers():
+    import numpy as np
+
+    from dlviz.plots.playground.regions import confusion_figure
+
+    fig = confusion_figure(np.array([[5, 1], [0, 4]]))
+    assert [list(r) for r in fig.data[0].text] == [["✓ 5", "1"], ["0", "✓ 4"]]

@@ -167,7 +167,8 @@ def test_confusion_matrix_scatter_is_clickable_and_selection_maps_back():
     assert len(scatter.x) == 100
     i = 3 * 10 + 5
     assert (scatter.y[i], scatter.x[i]) == (3, 5)
-    assert scatter.text[i] == (str(cm[3, 5]) if cm[3, 5] else "")
+    assert scatter.text[i] == (str(cm[3, 5]) if cm[3, 5] else "")  # off the diagonal: no mark
+    assert scatter.text[3 * 11] == (f"✓ {cm[3, 3]}" if cm[3, 3] else "")
     assert list(scatter.customdata[i]) == [3, 5]
     assert len(fig.layout.shapes) == 1  # the selected cell is outlined
     assert fig.layout.yaxis.title.text == "true class"

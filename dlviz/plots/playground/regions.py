@@ -258,7 +258,7 @@ def confusion_figure(confusion: np.ndarray, *, height: int = 320) -> go.Figure:
             y=labels,
             colorscale="Blues",
             showscale=False,
-            texttemplate="%{z}",
+            texttemplate="%{text}",
             textfont={"size": 16},
             zmin=0,
             hovertemplate="true %{y}, predicted %{x}: %{z} points<extra></extra>",
@@ -275,5 +275,9 @@ def update_confusion_figure(fig: go.Figure, confusion: np.ndarray) -> go.Figure:
     acc = np.trace(confusion) / max(int(confusion.sum()), 1)
     with fig.batch_update():
         fig.data[0].z = confusion
+        fig.data[0].text = [
+            [f"✓ {n}" if i == j else str(n) for j, n in enumerate(row)]
+            for i, row in enumerate(np.asarray(confusion).tolist())
+        ]  # right and wrong not by colour alone
         fig.layout.title.text = f"Test confusion matrix ({acc:.0%} on the diagonal)"
     return fig

@@ -43,7 +43,8 @@ def confusion_matrix_figure(
     title: str | None = None,
     width_px: int = 470,
 ) -> go.Figure:
-    """Rows = true class, columns = predicted. Green diagonal (shade = share right), red mistakes.
+    """Rows = true class, columns = predicted. Green diagonal (shade = share right) whose counts
+    carry a ✓, red mistakes.
 
     Sized for a container about ``width_px`` wide: square cells, room for long class names.
 
@@ -85,7 +86,7 @@ def confusion_matrix_figure(
     side = max(18 * k, min(46 * k, width_px - left - 20))  # the square matrix, in pixels
     cell_px = side // k
     fig.add_scatter(
-        x=pp, y=tt, mode="markers+text", text=[str(c) if c else "" for c in counts],
+        x=pp, y=tt, mode="markers+text", text=[_cell_text(c, t == p) for t, p, c in zip(tt, pp, counts, strict=True)],
         textfont={"color": text_color, "size": 12 if k <= 10 else 9},
         customdata=np.stack([tt, pp], axis=1), hovertext=hover, hoverinfo="text",
         marker={"symbol": "square", "size": cell_px, "color": "rgba(0,0,0,0)"},
@@ -110,6 +111,23 @@ def confusion_matrix_figure(
                      **ticks)  # fmt: skip
     fig.update_layout(clickmode="event+select", dragmode=False, hovermode="closest")
     return fig
+
+
+RIGHT_MARK = "✓"
+"""Marks the diagonal's counts, so right and wrong are not told by colour alone."""
+
+
+def _cell_text(count: int, right: bool) -> str:
+    """'✓ 35' on the diagonal, '3' off it, nothing for an empty cell."""
+    if not count:
+        return ""
+    return f"{RIGHT_MARK} {count}" if right else str(count)
+
+
+def cell_count(text: str) -> int:
+    """The count a cell's text shows (``_cell_text`` read back)."""
+    digits = text.replace(RIGHT_MARK, "").strip()
+    return int(digits) if digits else 0
 
 
 def selected_cell(selection: Mapping[str, Any] | None, num_classes: int) -> tuple[int, int] | None:

@@ -31,6 +31,7 @@ from dlviz.backprop.walkthrough import (
 from dlviz.display import escape_markdown
 from dlviz.expression import ExpressionError
 from dlviz.plots.backprop import graph_figure
+from dlviz.ui.common import chart
 from dlviz.ui.links import BIND
 
 EXAMPLE_TITLES = {**{k: e.title for k, e in EXAMPLES.items()}, EXPRESSION: "Your own expression"}
@@ -175,7 +176,7 @@ def show_step_through(result: BackpropResult, config: BackpropConfig) -> None:
     )
     dark = st.context.theme.type == "dark"  # None in tests and before the browser says: light
     figure = graph_view(result, config, direction or "LR", dark)
-    st.plotly_chart(figure, key="bp_graph", width="content", config=GRAPH_CONFIG)
+    chart(figure, key="bp_graph", width="content", config=GRAPH_CONFIG)
     root = result.graph.root.label
     st.caption(
         f"Boxes: name, value, gradient d{root}/d(name). Vermilion = positive gradient, blue = "

@@ -9,6 +9,7 @@ from dlviz.convolution import PoolSpec
 from dlviz.convolution.pooling import POOL_KINDS
 from dlviz.display import count, escape_markdown, number
 from dlviz.training.models import PRESETS, ModelSpec
+from dlviz.ui.common import chart
 from dlviz.ui.convolution import views
 from dlviz.ui.convolution.controls import KEEP, ConvConfig
 from dlviz.ui.links import BIND
@@ -54,16 +55,16 @@ def colour_section(cfg: ConvConfig) -> None:
         st.error(escape_markdown(figures), icon=":material/block:")
         return
     per_channel, outputs, window = figures
-    st.plotly_chart(per_channel, width="stretch", key="conv_channels")
+    chart(per_channel, width="stretch", key="conv_channels")
     st.markdown("**Four output channels side by side** (four kernels, one bias each):")
-    st.plotly_chart(outputs, width="stretch", key="conv_outputs")
+    chart(outputs, width="stretch", key="conv_outputs")
     if st.toggle(
         "Animate the window over all three channels (a bigger figure)",
         False,
         key="conv_colour_animate",
         bind=BIND,
     ):
-        st.plotly_chart(window(), width="stretch", key="conv_colour_window")
+        chart(window(), width="stretch", key="conv_colour_window")
     shape = tuple(result.kernel.shape)
     st.caption(
         f"Weights: {shape[0]} kernels of {shape[1]}×{shape[2]}×{shape[3]} = "
@@ -95,7 +96,7 @@ def pooling_section(result_output, relu_default: bool = True) -> None:
     if result is None:
         st.error(escape_markdown(gap), icon=":material/block:")
         return
-    st.plotly_chart(figure, width="stretch", key="conv_pool_figure")
+    chart(figure, width="stretch", key="conv_pool_figure")
     h, w = values.shape[-2:]
     oh, ow = result.output.shape[-2:]
     if kind == "max":

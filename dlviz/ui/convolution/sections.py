@@ -10,6 +10,7 @@ from dlviz.convolution import ConvSpec
 from dlviz.display import count, escape_markdown, number
 from dlviz.plots.convolution import MAX_FRAMES
 from dlviz.plots.convolution.window import at_position, clicked_position
+from dlviz.ui.common import chart
 from dlviz.ui.convolution import views
 from dlviz.ui.convolution.controls import ConvConfig
 
@@ -78,7 +79,7 @@ def show_window(view: views.ConvView) -> None:
     )
     position = clicked_position(st.session_state.get("conv_window"))
     figure = at_position(view.figure, position) if position else view.figure
-    st.plotly_chart(
+    chart(
         figure, width="stretch", key="conv_window", config={"displaylogo": False},
         on_select="rerun", selection_mode="points",
     )  # fmt: skip

@@ -28,6 +28,7 @@ from dlviz.plots.convolution.trained import SCALES, detail_figure, overview_figu
 from dlviz.plots.images import image_grid_figure
 from dlviz.training.models import resolve_spec
 from dlviz.ui import jobs
+from dlviz.ui.common import chart
 from dlviz.ui.links import BIND
 from dlviz.ui.resources import get_dataset, get_store
 
@@ -185,7 +186,7 @@ def trained_section() -> None:
         horizontal=True,
     )
     found, probs, figure, x = image_view(key, index, scale)
-    event = st.plotly_chart(
+    event = chart(
         figure, width="stretch", key="conv_overview", on_select="rerun", selection_mode="points"
     )
     st.caption(
@@ -255,9 +256,7 @@ def _show_detail(key: str, model, found, x, picked: tuple[int, int]) -> None:
         top, bottom, left, right = receptive_box(model, stage.name, *spot, tuple(x.shape[-2:]))
         patch = x[:, top : bottom + 1, left : right + 1]
     st.markdown(f"**{escape_markdown(stage.name)}, map {channel}** ({escape_markdown(stage.kind)})")
-    st.plotly_chart(
-        detail_figure(stage, channel, kernels, patch, spot), width="stretch", key="conv_detail"
-    )
+    chart(detail_figure(stage, channel, kernels, patch, spot), width="stretch", key="conv_detail")
     if kernels is not None and kernels.shape[0] == 1:
         st.button(
             "Use this filter in the sliding window",
@@ -269,4 +268,4 @@ def _show_detail(key: str, model, found, x, picked: tuple[int, int]) -> None:
         f"**The test images that excite {escape_markdown(stage.name)} map {channel} most** "
         f"(of the first {TOP_POOL}; the number is the map's peak):"
     )
-    st.plotly_chart(top_view(key, stage.name, channel), width="stretch", key="conv_top")
+    chart(top_view(key, stage.name, channel), width="stretch", key="conv_top")

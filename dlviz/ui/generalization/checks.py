@@ -12,6 +12,7 @@ from dlviz.display import escape_markdown, fixed, number, percent
 from dlviz.generalization import RunCurves, Setup, gap_at, random_label_runs
 from dlviz.generalization.sanity import BUGS, OneBatch, OneBatchResult, RangeTest
 from dlviz.jobs import JobView
+from dlviz.ui.common import chart
 from dlviz.ui.generalization import series, views
 from dlviz.ui.links import BIND
 from dlviz.ui.training.data import DATASET_LABELS
@@ -43,7 +44,7 @@ def one_batch_section(data: Dataset) -> None:
     if held is None:
         return
     result: OneBatchResult = held[1]
-    st.plotly_chart(views.one_batch(result), key="gen_batch")
+    chart(views.one_batch(result), key="gen_batch")
     st.dataframe(symptom_rows(result), hide_index=True, width="stretch")
     st.markdown(symptom_words(result))
 
@@ -85,12 +86,12 @@ def random_labels_section(data: Dataset) -> None:
     if held is None:
         return
     done: tuple[RunCurves, ...] = held[1]
-    st.plotly_chart(views.random_labels(done), key="gen_random")
+    chart(views.random_labels(done), key="gen_random")
     st.caption(random_words(done))
 
 
 def _live_random(job: JobView) -> None:
-    st.plotly_chart(views.random_labels(tuple(job.history)), key="gen_random_live")
+    chart(views.random_labels(tuple(job.history)), key="gen_random_live")
 
 
 def random_words(runs: tuple[RunCurves, ...]) -> str:
@@ -115,7 +116,7 @@ def range_test_section(data: Dataset) -> None:
     if held is None:
         return
     curve = held[1]
-    st.plotly_chart(views.range_test(curve), key="gen_range")
+    chart(views.range_test(curve), key="gen_range")
     lo, hi = curve.suggested
     st.markdown(
         f"Steepest descent at learning rate **{number(curve.steepest, 2)}**, lowest loss at "

@@ -24,6 +24,7 @@ from dlviz.generalization import (
     remedy_runs,
 )
 from dlviz.jobs import JobView
+from dlviz.ui.common import chart
 from dlviz.ui.generalization import series, views
 from dlviz.ui.links import BIND
 
@@ -110,7 +111,7 @@ def overfitting_section(data: Dataset) -> None:
     setup = setup_controls(data)
     remedies = remedy_controls(data, setup)
     if remedies.augment is not None:
-        st.plotly_chart(views.augmented_strip(data.info.name, remedies.augment), key="gen_strip")
+        chart(views.augmented_strip(data.info.name, remedies.augment), key="gen_strip")
         st.caption(
             "Each row: a training image, then six random draws of the augmentation, as "
             "the training batches see them (a new draw every time the image is used)."
@@ -135,7 +136,7 @@ def overfitting_section(data: Dataset) -> None:
 
 def _live(job: JobView) -> None:
     """The curves so far, while the series trains."""
-    st.plotly_chart(views.comparison(tuple(job.history)), key="gen_live")
+    chart(views.comparison(tuple(job.history)), key="gen_live")
 
 
 def show_results(runs: tuple[RunCurves, ...], epochs: int) -> None:
@@ -149,13 +150,13 @@ def show_results(runs: tuple[RunCurves, ...], epochs: int) -> None:
         if r.status == "diverged" or r.status == "stopped":
             st.warning(f"{r.name}: {r.message}", icon=":material/warning:")
     if run.history:
-        st.plotly_chart(views.gap(run, epochs), key="gen_gap")
+        chart(views.gap(run, epochs), key="gen_gap")
         st.caption(gap_words(run))
     else:
         st.info(f"{run.name} did not finish an epoch, so it has no curves to draw; "
                 "the table below keeps its row.", icon=":material/show_chart:")  # fmt: skip
     if len(runs) > 1:
-        st.plotly_chart(views.comparison(runs), key="gen_compare")
+        chart(views.comparison(runs), key="gen_compare")
     st.dataframe(summary_rows(runs), hide_index=True, width="stretch")
 
 

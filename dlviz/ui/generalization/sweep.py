@@ -9,6 +9,7 @@ from dlviz.data import Dataset
 from dlviz.display import count, percent
 from dlviz.generalization import RunCurves, SweepSetup, gap_at, sweep_runs
 from dlviz.jobs import JobView
+from dlviz.ui.common import chart
 from dlviz.ui.generalization import series, views
 
 SECTION = "sweep"
@@ -41,13 +42,13 @@ def sweep_section(data: Dataset) -> None:
     if tuple(asked) != tuple(runs):
         st.caption("This grid is for the dataset of your last **Run the sweep**.")
         setup = SweepSetup(asked[0][1].dataset, sizes=SWEEP_SIZES[asked[0][1].dataset])
-    st.plotly_chart(views.sweep_heatmaps(setup, tuple(done)), key="gen_sweep")
+    chart(views.sweep_heatmaps(setup, tuple(done)), key="gen_sweep")
     st.caption(sweep_words(done))
 
 
 def _live(setup: SweepSetup, job: JobView) -> None:
     finished = tuple(r for r in job.history if r.status != "running")
-    st.plotly_chart(views.sweep_heatmaps(setup, finished), key="gen_sweep_live")
+    chart(views.sweep_heatmaps(setup, finished), key="gen_sweep_live")
 
 
 def sweep_words(runs: tuple[RunCurves, ...]) -> str:

@@ -22,6 +22,7 @@ from dlviz.generalization.transfer import (
     mode_label,
 )
 from dlviz.plots.generalization.transfer import transfer_figure
+from dlviz.ui.common import chart
 from dlviz.ui.generalization import series
 from dlviz.ui.links import BIND
 
@@ -85,7 +86,7 @@ def transfer_section() -> None:
     curve = st.session_state.get(CURVES, {}).get(source)
     if curve is None:
         return
-    st.plotly_chart(transfer_view(curve, size), key="gen_transfer")
+    chart(transfer_view(curve, size), key="gen_transfer")
     st.caption(transfer_words(curve, size))
 
 

@@ -11,6 +11,7 @@ from dlviz.generalization.trust import Calibration, true_class_loss
 from dlviz.plots.generalization import trust as figures
 from dlviz.plots.images import image_grid_figure
 from dlviz.plots.training.inspect import probability_bars_figure
+from dlviz.ui.common import chart
 from dlviz.ui.generalization import series
 from dlviz.ui.landscape.runs import stored_run_label
 from dlviz.ui.links import BIND
@@ -78,9 +79,9 @@ def show_calibration(cal: Calibration) -> None:
         f"({'T > 1 softens' if cal.temperature > 1 else 'T < 1 sharpens'} its probabilities). "
         f"ECE {percent(cal.before.ece)} → {percent(cal.after.ece)}."
     )
-    st.plotly_chart(reliability_view(cal.run_key, cal), key="gen_reliability", config=NO_BAR)
+    chart(reliability_view(cal.run_key, cal), key="gen_reliability", config=NO_BAR)
     picked = _picked()
-    st.plotly_chart(loss_view(cal.run_key, cal, picked), key="gen_ce", on_select="rerun",
+    chart(loss_view(cal.run_key, cal, picked), key="gen_ce", on_select="rerun",
                     selection_mode="points", config=NO_BAR)  # fmt: skip
     if picked is not None and picked < len(cal.labels):
         show_image(cal, picked)
@@ -108,12 +109,12 @@ def show_image(cal: Calibration, i: int) -> None:
     true = data.info.classes[int(cal.labels[i])]
     pred = data.info.classes[int(cal.probs[i].argmax())]
     left, right = st.columns([1, 2])
-    left.plotly_chart(image_grid_figure(data.test_x[i : i + 1].numpy(), cols=1, tile_px=160),
-                      key="gen_ce_image", config=NO_BAR)  # fmt: skip
+    chart(image_grid_figure(data.test_x[i : i + 1].numpy(), cols=1, tile_px=160),
+                      key="gen_ce_image", config=NO_BAR, where=left)  # fmt: skip
     with right:
         st.markdown(
             f"**Test image {i}**: true class **{true}**, predicted **{pred}**. p(true class) = "
             f"{number(p_true, 3)}, so its loss is −log p = **{fixed(loss, 3)}**."
         )
-        st.plotly_chart(probability_bars_figure(cal.probs[i], data.info.classes),
+        chart(probability_bars_figure(cal.probs[i], data.info.classes),
                         key="gen_ce_probs", config=NO_BAR)  # fmt: skip

@@ -20,6 +20,7 @@ from dlviz.playground.session import Trainer
 from dlviz.playground.snapshot import neuron_name, weight_name
 from dlviz.playground.stages import node_names, step_stages
 from dlviz.plots.playground.slowmo import change_figure, slow_motion_figure
+from dlviz.ui.common import chart
 
 SLOW = "pg_slow"  # {"trainer", "epoch", "index", "sm", "stages", "names"}
 EDIT_RANGE = (-10.0, 10.0)
@@ -116,7 +117,7 @@ def show_slow_motion(trainer: Trainer) -> None:
         f"Training point ({number(point[0], 3)}, {number(point[1], 3)}), {what}; weights as "
         f"at epoch {slow['epoch']}."
     )
-    st.plotly_chart(_figure(slow, slow["token"], stage), key="pg_slowmo", width="stretch")
+    chart(_figure(slow, slow["token"], stage), key="pg_slowmo", width="stretch")
     with st.container(horizontal=True, vertical_alignment="center"):
         st.button("Prev", key="pg_slow_prev", icon=":material/chevron_left:",
                   on_click=_move, args=(-1,), disabled=stage == 0)  # fmt: skip
@@ -135,10 +136,11 @@ def show_slow_motion(trainer: Trainer) -> None:
         left.dataframe(table, hide_index=True, height=height)
         sm = slow["sm"]
         label = "change of ŷ" if sm.regression else f"change of p(class {int(sm.target)})"
-        right.plotly_chart(
+        chart(
             change_figure(slow["axis"], slow["delta"], slow["point"], label),
             key="pg_slow_change",
             width="stretch",
+            where=right,
         )
     else:
         st.dataframe(table, hide_index=True, height=height)

@@ -35,6 +35,7 @@ from dlviz.plots.playground.regression import (
     update_value_figure,
     value_figure,
 )
+from dlviz.ui.common import chart
 from dlviz.ui.links import BIND
 from dlviz.ui.playground import own_data
 from dlviz.ui.playground.controls import KEEP, LR_OPTIONS, nearest_option
@@ -267,7 +268,7 @@ def show_live(trainer: Trainer, data: PlaygroundData) -> None:
         figs = live_figures(trainer, snap, data, show_test)
         set_click_hint(figs["regions"], CLICK_HINTS[mode] if mode else None)
         with left:
-            st.plotly_chart(
+            chart(
                 figs["regions"],
                 key="pg_regions",
                 width="stretch",
@@ -278,11 +279,11 @@ def show_live(trainer: Trainer, data: PlaygroundData) -> None:
             if note:
                 st.caption(note)
         with right:
-            st.plotly_chart(figs["network"], key="pg_network", width="stretch",
+            chart(figs["network"], key="pg_network", width="stretch",
                             on_select="rerun", selection_mode="points")  # fmt: skip
             network_caption(snap, trainer.model_cfg.features)
         left, right = st.columns([5, 3], gap="medium")
-        left.plotly_chart(figs["curves"], key="pg_curves", width="stretch")
-        right.plotly_chart(figs["confusion"], key="pg_confusion", width="stretch")
+        chart(figs["curves"], key="pg_curves", width="stretch", where=left)
+        chart(figs["confusion"], key="pg_confusion", width="stretch", where=right)
 
     live()

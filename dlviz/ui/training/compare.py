@@ -18,6 +18,7 @@ from dlviz.display import count, fixed, number, percent
 from dlviz.plots.training.curves import runs_overlay_figure
 from dlviz.training import RunSummary, TrainResult
 from dlviz.training.results import differing_fields, run_label
+from dlviz.ui.common import chart
 from dlviz.ui.links import BIND
 from dlviz.ui.resources import get_store
 from dlviz.ui.training.run import show_cache_problem
@@ -91,7 +92,7 @@ def show_compare(result: TrainResult, data: Dataset) -> None:
         if history:
             label = run_label(by_key[key].config, names)
             histories[label if label not in histories else f"{label} ({key[:6]})"] = history
-    st.plotly_chart(
+    chart(
         runs_overlay_figure(histories, title="Validation (solid) and training (dotted) curves"),
         key="train_overlay", config=NO_BAR,
     )  # fmt: skip

@@ -15,6 +15,7 @@ import streamlit as st
 from dlviz.data import DATASETS, Dataset
 from dlviz.display import count
 from dlviz.plots.training.data import class_balance_figure, per_class_columns, sample_grid_figure
+from dlviz.ui.common import chart
 from dlviz.ui.links import BIND
 from dlviz.ui.resources import dataset_or_fallback
 
@@ -117,5 +118,5 @@ def show_dataset(data: Dataset) -> None:
     m3.metric("Training images", count(len(data.train_y)))
     m4.metric("Test images", count(len(data.test_y)))
     grid, balance = preview_figures(info.name, data)
-    st.plotly_chart(grid, key="train_samples", config={"displayModeBar": False})
-    st.plotly_chart(balance, key="train_balance", config={"displayModeBar": False})
+    chart(grid, key="train_samples", config={"displayModeBar": False})
+    chart(balance, key="train_balance", config={"displayModeBar": False})

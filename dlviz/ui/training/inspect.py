@@ -27,6 +27,7 @@ from dlviz.training import TrainResult, predict_proba
 from dlviz.training.drawing import PictureError, decode_picture, is_blank, prepare_input
 from dlviz.training.inspect import feature_maps, first_layer_weights, parameters_per_layer
 from dlviz.training.results import history_csv, state_dict_bytes
+from dlviz.ui.common import chart
 from dlviz.ui.links import BIND
 
 NO_BAR = {"displayModeBar": False}
@@ -60,7 +61,7 @@ def show_inside(result: TrainResult, data: Dataset) -> None:
         if weights is not None:
             conv = weights.shape[-1] != info.shape[-1]
             what = "filters" if conv else "units: the input pattern each one responds to"
-            st.plotly_chart(
+            chart(
                 first_layer_weights_figure(weights, title=f"First layer {what}", fit_width=560),
                 key="train_weights", config=NO_BAR,
             )  # fmt: skip
@@ -77,7 +78,7 @@ def show_feature_maps(model: torch.nn.Module, data: Dataset) -> None:
     )
     stages = feature_maps(model, normalize(data.test_x[i : i + 1], info))
     with left:
-        st.plotly_chart(
+        chart(
             pixels_figure(data.test_x[i].float().mean(0), title=f"Input: {info.classes[data.test_y[i]]}"),
             key="train_fm_input", config=NO_BAR,
         )  # fmt: skip
@@ -99,7 +100,7 @@ def show_feature_maps(model: torch.nn.Module, data: Dataset) -> None:
             key="train_fm_layer",
             bind=BIND,
         )
-        st.plotly_chart(
+        chart(
             feature_maps_figure(
                 stages[j].maps, title=f"Feature maps after {names[j]}", fit_width=740
             ),
@@ -136,7 +137,7 @@ def show_draw(result: TrainResult, data: Dataset) -> None:
     probs = predict_proba(trained_model(run_id(result), result, data), x[None], info)[0]
     top = int(probs.argmax())
     with mid:
-        st.plotly_chart(
+        chart(
             pixels_figure(x[0], title=f"What the model sees ({info.shape[1]}×{info.shape[2]})"),
             key="train_draw_input", config=NO_BAR,
         )  # fmt: skip
@@ -147,9 +148,9 @@ def show_draw(result: TrainResult, data: Dataset) -> None:
             delta_color="off",
             delta_arrow="off",
         )
-    right.plotly_chart(
+    chart(
         probability_bars_figure(probs, info.classes, title="Probability of each class"),
-        key="train_draw_probs", config=NO_BAR,
+        key="train_draw_probs", config=NO_BAR, where=right
     )  # fmt: skip
 
 

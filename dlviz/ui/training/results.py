@@ -27,6 +27,7 @@ from dlviz.plots.training.results import (
 )
 from dlviz.training import TrainResult
 from dlviz.training.results import cell_indices, classification_report_frame, grid_indices
+from dlviz.ui.common import chart
 from dlviz.ui.links import BIND
 from dlviz.ui.training.inspect import run_id
 
@@ -54,11 +55,11 @@ def show_results(result: TrainResult, data: Dataset) -> None:
         return
     info, run = data.info, run_id(result)
     k = scrubbed_epoch(result)
-    st.plotly_chart(curves_view(run, result, k), key="train_curves", config=NO_BAR)
+    chart(curves_view(run, result, k), key="train_curves", config=NO_BAR)
     left, right = st.columns([1, 1], gap="large")
     with left:
         cell = picked_cell(info.num_classes)
-        st.plotly_chart(
+        chart(
             confusion_view(run, result, info, k, cell),
             key="train_cm", on_select="rerun", selection_mode="points", config=NO_BAR,
         )  # fmt: skip
@@ -67,7 +68,7 @@ def show_results(result: TrainResult, data: Dataset) -> None:
     show_prediction_grid(run, result, data, k)
     per_class, report = scores_view(run, result, info, k)
     left, right = st.columns([1, 1], gap="large")
-    left.plotly_chart(per_class, key="train_per_class", config=NO_BAR)
+    chart(per_class, key="train_per_class", config=NO_BAR, where=left)
     with right:
         st.markdown("**scikit-learn's classification report**")
         st.dataframe(report.style.format(precision=3), key="train_report", height=300)
@@ -173,7 +174,7 @@ def show_gallery(
     if figure is None:
         st.caption("No test image landed in this cell at this epoch.")
         return
-    st.plotly_chart(figure, key="train_gallery", config=NO_BAR)
+    chart(figure, key="train_gallery", config=NO_BAR)
     if n > GALLERY_MAX:
         st.caption(f"The first {GALLERY_MAX} of {n}; hover an image for its top 3.")
     else:
@@ -189,4 +190,4 @@ def show_prediction_grid(run: str, result: TrainResult, data: Dataset, k: int) -
     if figure is None:
         st.success("No mistakes on the test set at this epoch.")
         return
-    st.plotly_chart(figure, key="train_grid", config=NO_BAR)
+    chart(figure, key="train_grid", config=NO_BAR)

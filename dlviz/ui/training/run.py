@@ -21,6 +21,7 @@ from dlviz.plots.training.curves import learning_curves_figure
 from dlviz.settings import get_settings
 from dlviz.training import TrainConfig, TrainResult
 from dlviz.ui import jobs
+from dlviz.ui.common import chart
 from dlviz.ui.resources import get_store
 from dlviz.ui.training.form import CUSTOM, form_config, form_defaults
 
@@ -127,7 +128,7 @@ def _job_panel() -> None:
         st.progress(job.fraction, text=text)
         if job.history or job.points:
             figure = learning_curves_figure(job.history, epochs=held[1].epochs, steps=job.points)
-            st.plotly_chart(figure, key="train_live")
+            chart(figure, key="train_live")
         st.caption(_running_words(job))
 
 
