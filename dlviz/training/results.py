@@ -112,6 +112,8 @@ def run_label(config: Any, names: Sequence[str]) -> str:
 
 
 def _short(value: Any) -> str:
+    if value is None:  # a field one run has and another lacks (a preset model has no layers)
+        return "–"
     if isinstance(value, float):
         return f"{value:.3g}"
     if isinstance(value, tuple):

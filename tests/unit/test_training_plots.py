@@ -226,3 +226,11 @@ def test_exports_and_run_labels():
     configs = [Cfg(), Cfg(lr=0.01), Cfg(lr=0.01, seed=1)]
     assert differing_fields(configs) == ["lr", "seed"]
     assert run_label(configs[1], ["lr"]) == "lr=0.01"
+    # a preset model and a custom one: the preset has no layer fields, and says so without None
+    from dlviz.training import TrainConfig
+    from dlviz.training.models import ModelSpec
+
+    mixed = [TrainConfig(model="seed-mlp"), TrainConfig(model=ModelSpec(hidden=(16,)))]
+    names = differing_fields(mixed)
+    assert "model.hidden" in names
+    assert "None" not in run_label(mixed[0], names) and "hidden=–" in run_label(mixed[0], names)
