@@ -197,20 +197,18 @@ async def descent(lr: Learner, plan: LessonPlan) -> None:
 async def playground(lr: Learner, plan: LessonPlan) -> None:
     """Play for ``plan.play_seconds`` (every change of the epoch counter is a redraw), Pause."""
     await lr.open("playground")
-    button = lr.button("pg_play")
     await lr.page.evaluate(WATCH_EPOCHS)
     await lr.measure(
         "playground play",
-        button.click,
+        lr.button("pg_play").click,
         lambda: lr.page.wait_for_function(f"() => ({EPOCH})() > 0", timeout=lr.ms()),
     )
     await asyncio.sleep(plan.play_seconds)  # the learner watches it train
     await lr.measure(
         "playground pause",
-        button.click,
+        lr.button("pg_pause").click,
         lambda: lr.page.wait_for_function(
-            "() => { const b = document.querySelector('.st-key-pg_play [data-testid^=stBaseButton]');"
-            " return b && b.innerText.includes('Play'); }",
+            "() => Boolean(document.querySelector('.st-key-pg_play [data-testid^=stBaseButton]'))",
             timeout=lr.ms(),
         ),
     )

@@ -57,11 +57,11 @@ def test_play_runs_a_worker_pause_stops_it_and_the_page_shows_progress(at):
     at.button(key="pg_play").click().run()
     assert not at.exception
     assert trainer(at).running and len(playground_workers()) == 1
-    assert at.button(key="pg_play").label == "Pause"
+    assert at.button(key="pg_pause").label == "Pause"
     assert wait_until(lambda: trainer(at).epoch >= 3)
     at.run()  # what a fragment poll would show
     assert int(metric(at, "Epoch").replace(",", "")) >= 3
-    at.button(key="pg_play").click().run()
+    at.button(key="pg_pause").click().run()
     assert not trainer(at).running and not playground_workers()
     assert at.button(key="pg_play").label == "Play"
 
@@ -72,7 +72,7 @@ def test_learning_rate_changes_while_it_runs(at):
     t = trainer(at)
     assert t.running and all(g["lr"] == 0.001 for g in t.opt.param_groups)
     assert metric(at, "Learning rate") == "0.001"
-    at.button(key="pg_play").click().run()
+    at.button(key="pg_pause").click().run()
 
 
 def test_reset_returns_to_epoch_zero_with_the_same_weights(at):
@@ -91,7 +91,7 @@ def test_changing_the_network_replaces_the_trainer_and_stops_the_old_worker(at):
     assert trainer(at) is not old and not old.running
     assert len(playground_workers()) == 1  # the new one keeps playing, the old one is gone
     assert len(trainer(at).snapshot().weights) == 4
-    at.button(key="pg_play").click().run()
+    at.button(key="pg_pause").click().run()
     assert not playground_workers()
 
 
@@ -178,7 +178,7 @@ def test_a_hidden_tab_pauses_its_trainer_and_coming_back_plays_on(at):
     at.session_state["pg_visibility"] = {"hidden": False}
     at.run()
     assert trainer(at).running
-    at.button(key="pg_play").click().run()  # a pause the learner asked for stays a pause
+    at.button(key="pg_pause").click().run()  # a pause the learner asked for stays a pause
     at.session_state["pg_visibility"] = {"hidden": True}
     at.run()
     at.session_state["pg_visibility"] = {"hidden": False}
@@ -202,7 +202,7 @@ def test_a_busy_class_redraws_less_often_and_the_page_says_why():
         ]
     finally:
         for at in learners:
-            if at.button(key="pg_play").label == "Pause":
-                at.button(key="pg_play").click().run()
+            if "pg_pause" in {b.key for b in at.button}:
+                at.button(key="pg_pause").click().run()
     assert wait_until(lambda: not playground_workers())
     assert_clean(alone)

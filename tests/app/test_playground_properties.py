@@ -137,7 +137,7 @@ def press(at, action: str) -> None:
         wait_until(lambda: trainer.epoch >= 1 or not trainer.running)
         at.run()  # what the fragment's next poll shows
     elif action == "pause" and trainer.running:
-        at.button(key="pg_play").click().run()
+        at.button(key="pg_pause").click().run()
     elif action == "reset":
         at.button(key="pg_reset").click().run()
     elif action == "recover" and "pg_recover" in buttons:

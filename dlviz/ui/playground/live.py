@@ -123,15 +123,17 @@ def show_toolbar(trainer: Trainer) -> None:
     diverged = trainer.status == DIVERGED
     empty = not len(trainer.data.x_train)
     c1, c2, c3, c4 = st.columns([1, 1, 1, 4], vertical_alignment="center")
-    c1.button(
-        "Pause" if running else "Play",
-        key="pg_play",
-        icon=":material/pause:" if running else ":material/play_arrow:",
-        disabled=(diverged or empty) and not running,
-        on_click=(lambda: _trainer().pause()) if running else (lambda: _trainer().play()),
-        width="stretch",
-        type="primary",
-    )
+    # Two buttons in one place, not one relabelled toggle: Streamlit can deliver one click's
+    # trigger to two script runs (a click that lands while the fragment's poll is being
+    # coalesced), and a toggle's second delivery would undo the first (Pause, then Play again).
+    # A key per action makes a repeated delivery repeat the same action.
+    if running:
+        c1.button("Pause", key="pg_pause", icon=":material/pause:",
+                  on_click=lambda: _trainer().pause(), width="stretch", type="primary")  # fmt: skip
+    else:
+        c1.button("Play", key="pg_play", icon=":material/play_arrow:",
+                  disabled=diverged or empty, on_click=lambda: _trainer().play(),
+                  width="stretch", type="primary")  # fmt: skip
     c2.button(
         "Step",
         key="pg_step",
