@@ -19,15 +19,7 @@ import plotly.io as pio
 from dlviz.playground.data import DataConfig, make_dataset
 from dlviz.playground.model import ModelConfig, TrainSettings
 from dlviz.playground.session import Trainer
-from dlviz.plots.playground.network import network_figure, update_network_figure
-from dlviz.plots.playground.regions import (
-    confusion_figure,
-    curves_figure,
-    decision_figure,
-    update_confusion_figure,
-    update_curves_figure,
-    update_decision_figure,
-)
+from dlviz.plots.playground.live import build_live_figures, refresh_live_figures
 from dlviz.runtime import configure_torch
 
 POLL_MS = 500.0
@@ -67,25 +59,15 @@ def main() -> None:
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
     def build():
-        snap = trainer.snapshot()
-        return [
-            decision_figure(snap, data),
-            network_figure(snap, features),
-            curves_figure(snap.history),
-            confusion_figure(snap.confusion),
-        ]
+        return build_live_figures(trainer.snapshot(), data, features)
 
     figs = build()
 
     def refresh():
-        snap = trainer.snapshot()
-        update_decision_figure(figs[0], snap, data)
-        update_network_figure(figs[1], snap)
-        update_curves_figure(figs[2], snap.history)
-        update_confusion_figure(figs[3], snap.confusion)
+        refresh_live_figures(figs, trainer.snapshot(), data)
 
     def send():  # what st.plotly_chart does with each figure
-        return sum(len(pio.to_json(f.to_dict(), validate=False)) for f in figs)
+        return sum(len(pio.to_json(f.to_dict(), validate=False)) for f in figs.values())
 
     epoch = line("one training epoch (22 Adam steps + eval)", _ms(lambda: trainer.step(1)))
     line("snapshot (80x80 grid + 24x24 neuron maps)", _ms(trainer.snapshot))

@@ -20,46 +20,15 @@ from dlviz.playground.data import DataConfig, make_dataset
 from dlviz.playground.model import ModelConfig, TrainSettings
 from dlviz.playground.session import Trainer
 from dlviz.playground.stages import node_names, step_stages
-from dlviz.plots.playground.network import network_figure, update_network_figure
-from dlviz.plots.playground.regions import (
-    confusion_figure,
-    curves_figure,
-    decision_figure,
-    update_confusion_figure,
-    update_curves_figure,
-    update_decision_figure,
-)
-from dlviz.plots.playground.regression import (
-    fit_figure,
-    update_fit_figure,
-    update_value_figure,
-    value_figure,
-)
+from dlviz.plots.playground.live import build_live_figures, refresh_live_figures
 from dlviz.plots.playground.slowmo import slow_motion_figure
 from dlviz.runtime import configure_torch
 
 
-def _figures(trainer: Trainer, features):
-    snap, data = trainer.snapshot(), trainer.data
-    if data.regression:
-        return [value_figure(snap, data), network_figure(snap, features),
-                curves_figure(snap.history, regression=True), fit_figure(data)]  # fmt: skip
-    return [decision_figure(snap, data), network_figure(snap, features),
-            curves_figure(snap.history), confusion_figure(snap.confusion)]  # fmt: skip
-
-
 def _redraw(trainer: Trainer, figs) -> int:
     """What a poll does: snapshot, the four figures refreshed in place, serialised."""
-    snap, data = trainer.snapshot(), trainer.data
-    if data.regression:
-        update_value_figure(figs[0], snap)
-        update_fit_figure(figs[3], snap)
-    else:
-        update_decision_figure(figs[0], snap, data)
-        update_confusion_figure(figs[3], snap.confusion)
-    update_network_figure(figs[1], snap)
-    update_curves_figure(figs[2], snap.history)
-    return sum(len(pio.to_json(f.to_dict(), validate=False)) for f in figs)
+    refresh_live_figures(figs, trainer.snapshot(), trainer.data)
+    return sum(len(pio.to_json(f.to_dict(), validate=False)) for f in figs.values())
 
 
 def bench(hidden: tuple[int, ...], dataset: str) -> None:
@@ -67,7 +36,7 @@ def bench(hidden: tuple[int, ...], dataset: str) -> None:
     data = make_dataset(DataConfig(name=dataset, n_samples=500))
     trainer = Trainer(data, ModelConfig(features, hidden, "tanh", "adam"), TrainSettings(l1=1e-3))
     trainer.step(3)
-    figs = _figures(trainer, features)
+    figs = build_live_figures(trainer.snapshot(), trainer.data, features)
     tag = f"{dataset}, hidden {list(hidden)}"
     print(f"-- {tag} (L1 1e-3)")
     line("epoch + full redraw", _ms(lambda: (trainer.step(1), _redraw(trainer, figs))))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -173,3 +175,24 @@ def test_the_click_catcher_covers_the_plane_only_in_a_click_mode(run):
     assert max(catcher.x) == pytest.approx(data.limit) and "add a point" in catcher.hovertemplate
     set_click_hint(fig, None)
     assert not catcher.visible and len(catcher.x) == 0
+
+
+@pytest.mark.parametrize("name", ["moons", "bump"])
+def test_refreshed_live_figures_equal_figures_built_afresh(name):
+    """What every poll does (refresh in place) draws exactly what a first draw would."""
+    from dlviz.playground.model import ModelConfig, TrainSettings
+    from dlviz.playground.session import Trainer
+    from dlviz.plots.playground.live import build_live_figures, refresh_live_figures
+
+    data = make_dataset(DataConfig(name=name, n_samples=120))
+    features = ("x1", "x2")
+    trainer = Trainer(data, ModelConfig(features, (4,), "tanh", "adam"), TrainSettings())
+    figs = build_live_figures(trainer.snapshot(), data, features)
+    trainer.step(2)
+    snap = trainer.snapshot()
+    refreshed = refresh_live_figures(figs, snap, data)
+    fresh = build_live_figures(snap, data, features)
+    assert set(refreshed) == {"regions", "network", "curves", "confusion"}
+    for key, fig in fresh.items():
+        sent = pio.to_json(refreshed[key], validate=False)  # what the browser would receive
+        assert json.loads(sent) == json.loads(pio.to_json(fig, validate=False)), key

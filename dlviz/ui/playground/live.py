@@ -19,22 +19,9 @@ from dlviz.playground.data import DataConfig, PlaygroundData, make_dataset
 from dlviz.playground.model import ModelConfig, TrainSettings
 from dlviz.playground.session import REDRAW_SECONDS, Trainer, playing_now, redraw_seconds
 from dlviz.playground.snapshot import DIVERGED, RUNNING, Snapshot
-from dlviz.plots.playground.network import network_figure, parameter_at, update_network_figure
-from dlviz.plots.playground.regions import (
-    confusion_figure,
-    curves_figure,
-    decision_figure,
-    set_click_hint,
-    update_confusion_figure,
-    update_curves_figure,
-    update_decision_figure,
-)
-from dlviz.plots.playground.regression import (
-    fit_figure,
-    update_fit_figure,
-    update_value_figure,
-    value_figure,
-)
+from dlviz.plots.playground.live import build_live_figures, refresh_live_figures
+from dlviz.plots.playground.network import parameter_at
+from dlviz.plots.playground.regions import set_click_hint
 from dlviz.ui.common import chart
 from dlviz.ui.links import BIND
 from dlviz.ui.playground import own_data
@@ -179,36 +166,12 @@ def _show_status(trainer: Trainer, running: bool, diverged: bool) -> None:
 def live_figures(
     trainer: Trainer, snap: Snapshot, data: PlaygroundData, show_test: bool
 ) -> dict[str, go.Figure]:
-    """The four figures for ``snap``: built once per trainer, then refreshed in place.
-
-    Building a styled plotly figure validates its whole template (tens of ms); assigning new
-    arrays to existing traces costs well under a millisecond, so polls only do the latter.
-    """
+    """The four figures for ``snap``: built once per trainer (and data and test toggle), then
+    refreshed in place on every poll (``dlviz.plots.playground.live``)."""
     cached = st.session_state.get("pg_figs")
-    reg = data.regression
     if cached is not None and cached[0] is trainer and cached[1] == (show_test, data):
-        figs = cached[2]
-        if reg:
-            update_value_figure(figs["regions"], snap)
-            update_fit_figure(figs["confusion"], snap)
-        else:
-            update_decision_figure(figs["regions"], snap, data)
-            update_confusion_figure(figs["confusion"], snap.confusion)
-        update_network_figure(figs["network"], snap)
-        update_curves_figure(figs["curves"], snap.history)
-        return figs
-    if reg:
-        regions = value_figure(snap, data, show_test=show_test)
-        right = update_fit_figure(fit_figure(data), snap)
-    else:
-        regions = decision_figure(snap, data, show_test=show_test)
-        right = confusion_figure(snap.confusion)
-    figs = {
-        "regions": regions,
-        "network": network_figure(snap, trainer.model_cfg.features),
-        "curves": curves_figure(snap.history, regression=reg),
-        "confusion": right,
-    }
+        return refresh_live_figures(cached[2], snap, data)
+    figs = build_live_figures(snap, data, trainer.model_cfg.features, show_test)
     st.session_state["pg_figs"] = (trainer, (show_test, data), figs)
     return figs
 
