@@ -38,3 +38,20 @@ def open_page(page: str, timeout: float = 60) -> AppTest:
     at.switch_page(f"pages/{page}").run()
     assert not at.exception, [e.message for e in at.exception]
     return at
+
+
+PLAYGROUND = "5_playground.py"
+
+
+def trainer(at: AppTest):
+    """The Playground session's trainer (``dlviz.playground.session.Trainer``)."""
+    return at.session_state["pg_trainer"]
+
+
+@pytest.fixture
+def playground():
+    """The Playground page, opened; its trainer's thread is stopped afterwards."""
+    at = open_page(PLAYGROUND, timeout=120)
+    yield at
+    if "pg_trainer" in at.session_state:
+        trainer(at).stop()

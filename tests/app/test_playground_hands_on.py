@@ -6,16 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.app.conftest import open_page
+from tests.app.conftest import trainer
 from tests.app.hardening import assert_clean
 from tests.support import metric
 from tests.support import spec_by_key as spec
-
-PAGE = "5_playground.py"
-
-
-def trainer(at):
-    return at.session_state["pg_trainer"]
 
 
 def click(at, key: str, x: float = 0.0, y: float = 0.0, curve: int = 1, index: int = 0) -> None:
@@ -28,11 +22,8 @@ def click(at, key: str, x: float = 0.0, y: float = 0.0, curve: int = 1, index: i
 
 
 @pytest.fixture
-def at():
-    at = open_page(PAGE, timeout=120)
-    yield at
-    if "pg_trainer" in at.session_state:
-        trainer(at).stop()
+def at(playground):
+    return playground
 
 
 def test_regression_shows_r2_rmse_a_colour_bar_and_the_fit(at):

@@ -5,25 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.app.conftest import open_page
+from tests.app.conftest import PLAYGROUND as PAGE
+from tests.app.conftest import open_page, trainer
 from tests.app.hardening import assert_clean
 from tests.support import metric, playground_workers, wait_until
 from tests.support import spec_by_key as spec
 from tests.support import values as _values
 
-PAGE = "5_playground.py"
-
-
-def trainer(at):
-    return at.session_state["pg_trainer"]
-
 
 @pytest.fixture
-def at():
-    at = open_page(PAGE, timeout=120)
-    yield at
-    if "pg_trainer" in at.session_state:
-        trainer(at).stop()
+def at(playground):
+    return playground
 
 
 def test_first_load_shows_title_every_figure_and_epoch_zero(at):
