@@ -110,7 +110,9 @@ async def burst(learners: list[Learner], presses: int = BURST_PRESSES) -> dict:
     }
 
 
-async def classroom(url: str, n: int, plan: LessonPlan, cold: bool, watch: ServerWatch) -> dict:
+async def classroom(
+    url: str, n: int, plan: LessonPlan, cold: bool, watch: ServerWatch, timeout: float = 60.0
+) -> dict:
     """Warm-up, the lesson for ``n`` learners at once, the burst; then close every tab."""
     from playwright.async_api import async_playwright
 
@@ -120,7 +122,9 @@ async def classroom(url: str, n: int, plan: LessonPlan, cold: bool, watch: Serve
             await warm_up(browser, url)
         watch.mark("warm")
         recorder = Recorder()
-        learners = [Learner(await new_page(browser), i, url, recorder) for i in range(n)]
+        learners = [
+            Learner(await new_page(browser), i, url, recorder, timeout=timeout) for i in range(n)
+        ]
         together = asyncio.Barrier(min(2, n))
         cpu0 = core_times()
         t0 = time.perf_counter()
@@ -167,6 +171,7 @@ def linger(watch: ServerWatch, seconds: float) -> None:
 def report(n: int, out: dict, watch: ServerWatch, runs: list[dict], args) -> None:
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     where = "server and browsers on core 0" if args.one_core else "server core 0, browsers core 1"
+    where += f"; a wait counts as a timeout after {args.timeout:g} s"
     print(f"\n=== {n} learner{'s' if n != 1 else ''} ({where}); lesson {out['lesson_s']:.0f} s; "
           f"load average now {load} ===")  # fmt: skip
     busy = ", ".join(f"{core} {share:.0%}" for core, share in out["busy"].items())
@@ -202,7 +207,7 @@ def run_one(n: int, plan: LessonPlan, args) -> None:
         with app_server(server_env(base), log=base / "server.log", prefix=prefix) as server:
             watch = ServerWatch(server.process.pid).start()
             try:
-                out = asyncio.run(classroom(server.url, n, plan, args.cold, watch))
+                out = asyncio.run(classroom(server.url, n, plan, args.cold, watch, args.timeout))
                 linger(watch, args.linger)
             finally:
                 watch.stop()
@@ -219,6 +224,12 @@ def main() -> None:
     parser.add_argument("--linger", type=float, help="seconds to watch after the tabs close")
     parser.add_argument("--one-core", action="store_true", help="server and browsers on core 0")
     parser.add_argument("--cold", action="store_true", help="no warm-up visit before the lesson")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="seconds a learner waits for an interaction before it counts as a timeout (60)",
+    )
     parser.add_argument("--keep-log", action="store_true", help="print the server log's tail")
     args = parser.parse_args()
     plan = LessonPlan.quick() if args.quick else LessonPlan()
