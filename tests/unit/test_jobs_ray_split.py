@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,16 @@ def test_a_split_sweep_equals_the_local_one(on_ray, local, tmp_path):
 
     assert len(there.value) == 4 and scores(there) == scores(here)
     assert len(RunStore(settings(tmp_path, "ray").cache_dir / "runs").runs()) == 4  # all stored
+
+
+def test_stop_ends_a_split_series_with_the_runs_it_has(on_ray, tmp_path):
+    long = preset_config("seed-cnn", "digits", epochs=20)  # tens of seconds each, on this machine
+    runs = tuple((f"run {i}", replace(long, seed=i)) for i in range(4))
+    a = learner()
+    job = on_ray.submit(SeriesJob(runs, settings(tmp_path, "stop"), "remedies"), a)
+    assert wait_until(lambda: ray.available_resources().get("CPU", 0) == 0, TIMEOUT)  # all busy
+    assert on_ray.cancel(job.id, a) == "stopping"
+    done = finished(on_ray, job.id, a)
+    assert done.status == "done" and 0 < len(done.value) < 4, done
+    assert "stopped" in [r.status for r in done.value]  # the actor's run, stopped mid-way
+    assert wait_until(tasks_hold_no_cpu, 12)  # the tasks' runs were cancelled, not finished
