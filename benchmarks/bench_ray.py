@@ -1,13 +1,16 @@
-"""Local executor vs Ray with two workers: a 4 x 4 capacity x data sweep and a 41 x 41 landscape.
+"""Local executor vs Ray on two CPUs: a 4 x 4 capacity x data sweep and a 41 x 41 landscape,
+each ONE job, as the pages submit them.
 
-Both executors get two workers on this machine: the local one two worker processes, the Ray one
-two actors on an embedded Ray instance (``ray.init(num_cpus=2)``, as ``DLVIZ_RAY_ADDRESS=local``
-starts). Each gets its own run cache, so both really compute: first ``seed-cnn`` on Digits (the
-landscape's run), then the sweep of the Generalization page (widths 16..1024 x 50..1150 training
-images on Digits) as four jobs, one per width, submitted at once as four learners would, then the
-41 x 41 loss landscape of that ``seed-cnn`` run (one job). Prints wall times and whether the
-numbers agree exactly (same seeds, one torch thread per job on both); never asserts. Run from the
-repo root (Ray from requirements-scale.txt):
+The local executor gets two worker processes; a job runs on one of them, in order, as it always
+does. Ray gets an embedded instance with two CPUs (``ray.init(num_cpus=2)``, as
+``DLVIZ_RAY_ADDRESS=local`` starts) and one worker actor, so each job's parts
+(``dlviz.jobs.fanout``: the sweep's 16 runs, the landscape's line and blocks of rows) are shared
+between that actor and Ray tasks on the other CPU. Each executor gets its own run cache, so both
+really compute: first ``seed-cnn`` on Digits (the landscape's run), then the sweep of the
+Generalization page (widths 16..1024 x 50..1150 training images on Digits, one job of 16 runs),
+then the 41 x 41 loss landscape of that ``seed-cnn`` run (one job). Prints wall times and whether
+the numbers agree exactly (same seeds, one torch thread per computation on both); never asserts.
+Run from the repo root (Ray from requirements-scale.txt):
 
     python -m benchmarks.bench_ray [--epochs 15] [--resolution 41]
 """
@@ -54,12 +57,10 @@ def measure(ex: Executor, s: Settings, sweep: SweepSetup, resolution: int) -> di
     """Wall times and values of the three steps on one executor."""
     cnn = preset_config("seed-cnn", "digits", seed=0)
     train_s, (run,) = timed(ex, [TrainJob(cnn, s)])
-    cells = sweep_runs(sweep)
-    rows = [tuple(cells[i : i + len(sweep.sizes)]) for i in range(0, len(cells), len(sweep.sizes))]
-    sweep_s, series = timed(ex, [SeriesJob(row, s, "sweep") for row in rows])
+    sweep_s, (series,) = timed(ex, [SeriesJob(tuple(sweep_runs(sweep)), s, "sweep")])
     landscape = LandscapeJob(cnn.key(), LandscapeConfig(resolution=resolution), s)
     land_s, (land,) = timed(ex, [landscape])
-    scores = [(c.name, c.history[-1].test_acc) for row in series for c in row]
+    scores = [(c.name, [(h.test_acc, h.test_loss) for h in c.history]) for c in series]
     return {"train": train_s, "sweep": sweep_s, "landscape": land_s, "run": run,
             "scores": scores, "land": land}  # fmt: skip
 
@@ -83,7 +84,8 @@ def main() -> None:
             ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
                      runtime_env={"env_vars": {"PYTHONPATH": path}})  # fmt: skip
             print(f"ray.init (embedded, 2 CPUs): {time.perf_counter() - t0:.1f} s")
-        ex = Executor(2, quota=2, thread_cap=1) if backend == "local" else Executor(2, ray="auto")
+        # local: two worker processes (a job runs on one); Ray: one actor, its parts on both CPUs
+        ex = Executor(2, quota=2, thread_cap=1) if backend == "local" else Executor(1, ray="auto")
         try:
             results[backend] = r = measure(ex, s, sweep, args.resolution)
         finally:
@@ -91,16 +93,20 @@ def main() -> None:
         print(
             f"{backend:5}: seed-cnn on Digits {r['train']:.1f} s (test acc "
             f"{r['run'].test_acc:.4f}; includes starting a worker) | 4 x 4 sweep, {args.epochs} "
-            f"epochs, as 4 jobs: {r['sweep']:.1f} s | {args.resolution} x {args.resolution} "
+            f"epochs, one job: {r['sweep']:.1f} s | {args.resolution} x {args.resolution} "
             f"landscape: {r['landscape']:.1f} s"
         )
     ray.shutdown()
     a, b = results["local"], results["ray"]
     same_run = [h.test_acc for h in a["run"].history] == [h.test_acc for h in b["run"].history]
     same_sweep = a["scores"] == b["scores"]
-    same_land = a["land"].plane_loss.allclose(b["land"].plane_loss, 0, 0, equal_nan=True)
-    print(f"same numbers: training {same_run}, sweep (16 test accuracies) {same_sweep}, "
-          f"landscape ({args.resolution}x{args.resolution} losses) {same_land}")  # fmt: skip
+    same_land = all(
+        getattr(a["land"], f).allclose(getattr(b["land"], f), 0, 0, equal_nan=True)
+        for f in ("line_loss", "line_acc", "plane_loss", "plane_acc")
+    )
+    print(f"same numbers: training {same_run}, sweep (16 runs, every epoch) {same_sweep}, "
+          f"landscape ({args.resolution}x{args.resolution} and line, losses and accuracies) "
+          f"{same_land}")  # fmt: skip
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

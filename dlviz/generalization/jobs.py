@@ -3,13 +3,15 @@
 ``SeriesJob`` trains a few named configs one after another through the run store (a stored run
 comes back at once), reporting the finished runs and the one in progress as ``RunCurves`` so the
 page can draw every curve live; Stop ends the run in progress (its curves are kept) and skips the
-rest. ``ProbeJob`` runs the short sanity checks of ``dlviz.generalization.sanity``. Both follow
+rest. On a Ray cluster the runs are split across its CPUs (``dlviz.jobs.fanout``): the curves
+then arrive run by run as each finishes. ``ProbeJob`` runs the short sanity checks of ``dlviz.generalization.sanity``. Both follow
 ``dlviz.jobs.kinds``: frozen and picklable, ``key()``, ``label()``, ``estimate_seconds()``,
 ``run(ctx)``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -78,8 +80,12 @@ class SeriesJob:
     def run(self, ctx: JobContext) -> Outcome:
         """Train each run through the store; Stop keeps the finished runs and the partial one."""
         from dlviz.data import DatasetUnavailable
+        from dlviz.jobs.fanout import spread
         from dlviz.training import RunStore, train_cached
 
+        mapper = spread(ctx)
+        if mapper is not None and len(self.runs) > 1:
+            return self._run_split(ctx, mapper)
         store = RunStore(self.settings.cache_dir / "runs")
         done: list[RunCurves] = []
         for i, (name, cfg) in enumerate(self.runs):
@@ -94,6 +100,45 @@ class SeriesJob:
             if result.status == "stopped" or ctx.stop_requested:
                 break
         return Outcome(tuple(done), store.last_error or "")
+
+    def _run_split(self, ctx: JobContext, mapper) -> Outcome:
+        """The runs as parts on a Ray cluster, reported (in order) as each finishes."""
+        done: dict[int, tuple[RunCurves, str]] = {}
+
+        def finished(i: int, result: tuple[RunCurves, str]) -> None:
+            done[i] = result
+            curves = tuple(done[k][0] for k in sorted(done))
+            text = f"{len(done)} of {len(self.runs)} runs done ({result[0].name})"
+            ctx.report(len(done) / len(self.runs), text, history=curves, force=True)
+
+        with contextlib.suppress(Cancelled):  # Stop keeps what finished (and the actor's run)
+            mapper.map(train_part, self.settings, self.runs, finished)
+        notes = [done[k][1] for k in sorted(done) if done[k][1]]
+        return Outcome(tuple(done[k][0] for k in sorted(done)), notes[0] if notes else "")
+
+
+def train_part(settings: Settings, run: tuple[str, TrainConfig], tick) -> tuple[RunCurves, str]:
+    """One run of a series, through the run store (a part for ``dlviz.jobs.fanout``): its curves
+    and why the store could not keep it (or ""). ``tick`` raising ``Cancelled`` stops it."""
+    from dlviz.data import DatasetUnavailable
+    from dlviz.training import RunStore, train_cached
+
+    name, cfg = run
+    try:
+        data = _load(settings, cfg.dataset)
+    except DatasetUnavailable as err:
+        raise JobFailed(str(err)) from err
+
+    def stop_asked(_p: Progress) -> bool:
+        try:
+            tick()
+        except Cancelled:
+            return True
+        return False
+
+    store = RunStore(settings.cache_dir / "runs")
+    result = train_cached(cfg, data, store, [stop_asked] if tick is not None else [])
+    return curves_of(name, result), store.last_error or ""
 
 
 @dataclass

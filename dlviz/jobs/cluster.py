@@ -79,7 +79,13 @@ class WorkerActor:
         """The worker loop until "quit" (``dlviz.jobs.worker.serve``)."""
         from dlviz.jobs.worker import serve
 
-        serve(self.mailbox, own_process=True)
+        serve(self.mailbox, own_process=True, on_ray=True)
+
+    def take_part(self, queue_id: str) -> int | None:
+        """The next part of a split job for a Ray task (``dlviz.jobs.fanout``)."""
+        from dlviz.jobs.fanout import take_part
+
+        return take_part(queue_id)
 
     def push(self, data: bytes) -> None:
         """An order from the server."""
@@ -111,8 +117,8 @@ def _ray():
 @functools.cache
 def _actor_class(cpus: float):
     ray = _ray()
-    # serve, push and exchange at once (plus one spare): a threaded actor
-    return ray.remote(num_cpus=cpus, max_concurrency=4, max_restarts=0)(WorkerActor)
+    # serve, push, exchange and the parts' take_part calls at once: a threaded actor
+    return ray.remote(num_cpus=cpus, max_concurrency=8, max_restarts=0)(WorkerActor)
 
 
 def connect(address: str) -> bool:

@@ -49,8 +49,10 @@ class JobContext:
         conn: Connection,
         threads: int | None,
         set_threads: Callable[[int], object] | None = None,
+        on_ray: bool = False,
     ) -> None:
         self.conn = conn
+        self.on_ray = on_ray  # in a Ray actor: the job may split its parts (dlviz.jobs.fanout)
         self.threads = threads
         self.stop_requested = False
         self._set_threads = set_threads

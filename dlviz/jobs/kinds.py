@@ -149,7 +149,9 @@ class LandscapeJob:
         return 1.0 + self.config.points * self.config.test_images * 4e-6
 
     def run(self, ctx: JobContext) -> Outcome:
-        """Compute (or read) the landscape; a stop order cancels it between weight settings."""
+        """Compute (or read) the landscape; a stop order cancels it between weight settings. On
+        Ray the grid is split across the cluster (``dlviz.jobs.fanout``)."""
+        from dlviz.jobs.fanout import spread
         from dlviz.landscape import LandscapeCache, LandscapeStore
         from dlviz.training import RunStore
 
@@ -165,6 +167,7 @@ class LandscapeJob:
             load_run=runs.load,
             load_data=_data_loader(self.settings),
             progress=progress,
+            mapper=spread(ctx),  # on a Ray cluster: rows of the grid across its CPUs
         )
         if found.problem:
             raise JobFailed(found.problem)

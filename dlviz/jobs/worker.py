@@ -26,11 +26,12 @@ from dlviz.jobs.context import (
 )
 
 
-def serve(conn: Connection, own_process: bool = True) -> None:
+def serve(conn: Connection, own_process: bool = True, on_ray: bool = False) -> None:
     """Run jobs from ``conn`` until told to quit or the server is gone.
 
     ``own_process``: this is a worker process, so it may set torch's (process-wide) threads as
-    the executor says; on a thread of the server it leaves them alone.
+    the executor says; on a thread of the server it leaves them alone. ``on_ray``: this is a Ray
+    actor, so jobs may split their parts across the cluster (``dlviz.jobs.fanout``).
     """
     while True:
         try:
@@ -42,14 +43,14 @@ def serve(conn: Connection, own_process: bool = True) -> None:
         if message[0] == "job":
             _, _job_id, spec, threads = message
             try:
-                _run(conn, spec, threads, own_process)
+                _run(conn, spec, threads, own_process, on_ray)
             except (EOFError, OSError, BrokenPipeError):
                 return  # the server is gone mid-job
 
 
-def _run(conn: Connection, spec, threads: int | None, own_process: bool) -> None:
+def _run(conn: Connection, spec, threads: int | None, own_process: bool, on_ray: bool) -> None:
     set_threads = _set_torch_threads if own_process else None
-    ctx = JobContext(conn, threads if own_process else None, set_threads)
+    ctx = JobContext(conn, threads if own_process else None, set_threads, on_ray)
     try:
         outcome = spec.run(ctx)
     except Cancelled:

@@ -28,6 +28,7 @@ from dlviz.landscape.store import LandscapeStore
 if TYPE_CHECKING:
     from torch import nn
 
+    from dlviz.landscape.parts import PartsMap
     from dlviz.training import TrainResult
 
 MEMORY_SIZE = 16
@@ -90,12 +91,14 @@ class LandscapeCache:
         load_data: Callable[[str], Dataset],
         slot: Slot | None = None,
         progress: PointsDone | None = None,
+        mapper: PartsMap | None = None,
     ) -> LandscapeLookup:
         """The landscape of a stored run: memory, then disk, else computed (once) and stored.
 
         ``load_run`` gives the stored run of a key (None when gone), ``load_data`` its dataset by
         name (may raise ``DatasetUnavailable``). The computation runs while holding ``slot``, and
-        calls ``progress(0, cfg.points)`` when it starts, then ``progress(done, cfg.points)``.
+        calls ``progress(0, cfg.points)`` when it starts, then ``progress(done, cfg.points)``;
+        a ``mapper`` computes it in parts (``dlviz.landscape.parts``), to the same numbers.
         """
         land, source = self._recall(run_key, cfg)
         if land is not None:
@@ -112,7 +115,7 @@ class LandscapeCache:
                 return LandscapeLookup(land, source)
             if progress is not None:
                 progress(0, cfg.points)
-            land = run_landscape(run, model, data, cfg, progress)
+            land = run_landscape(run, model, data, cfg, progress, mapper)
         finally:
             if slot is not None:
                 slot.release()

@@ -16,6 +16,7 @@ from dlviz.landscape.compute import Landscape, LandscapeConfig, PointsDone, loss
 if TYPE_CHECKING:
     from torch import nn
 
+    from dlviz.landscape.parts import PartsMap
     from dlviz.training import TrainConfig, TrainResult
 
 QUICK_MODELS: dict[str, dict] = {
@@ -38,14 +39,22 @@ def run_landscape(
     data: Dataset,
     cfg: LandscapeConfig,
     progress: PointsDone | None = None,
+    mapper: PartsMap | None = None,
 ) -> Landscape:
     """The landscape between the run's initial and final weights, on its dataset's test images.
 
     ``model`` is the run's architecture (``run.model(data.info)``); at most ``cfg.test_images``
-    test images are used, fewer when the dataset has fewer.
+    test images are used, fewer when the dataset has fewer. With a ``mapper`` (a Ray cluster's
+    ``dlviz.jobs.fanout.Spread``) the parts are computed by it, to the same numbers.
     """
     n = min(cfg.test_images, len(data.test_y))
     x = normalize(data.test_x[:n], data.info)
+    if mapper is not None:
+        from dlviz.landscape.parts import split_landscape
+
+        return split_landscape(
+            model, run.initial_state, run.final_state, x, data.test_y[:n], cfg, mapper, progress
+        )
     return loss_landscape(
         model, run.initial_state, run.final_state, x, data.test_y[:n], cfg, progress
     )

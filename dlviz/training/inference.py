@@ -49,9 +49,10 @@ def batch_input(
 ) -> torch.Tensor:
     """Normalised float32 images for uint8 ones, ``channels_last`` for a CNN, on ``device``.
 
-    Off the CPU the uint8 batch is copied first (a quarter of the bytes of float32; pinned, so
-    the copy overlaps the GPU's work) and normalised there."""
-    if device is not None and device.type != "cpu":
+    Off the CPU a uint8 batch in host memory is copied first (a quarter of the bytes of float32;
+    pinned, so the copy overlaps the GPU's work) and normalised there; a batch already on the
+    device (``dlviz.training.placement``) is not copied."""
+    if device is not None and device.type != "cpu" and x_uint8.device.type == "cpu":
         if device.type == "cuda":
             x_uint8 = x_uint8.pin_memory()
         x_uint8 = x_uint8.to(device, non_blocking=True)

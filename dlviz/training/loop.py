@@ -35,6 +35,7 @@ from dlviz.training.inference import (
     uses_conv,
 )
 from dlviz.training.models import build_model, count_parameters
+from dlviz.training.placement import place
 
 STEP_EVENTS_PER_EPOCH = 20
 """About how many "step" progress events an epoch sends to callbacks."""
@@ -151,7 +152,11 @@ class _Run:
             if cfg.shuffle_labels
             else data.train_y
         )
-        self.val_x, self.val_y = data.train_x[val_idx], data.train_y[val_idx]
+        val = (data.train_x[val_idx], data.train_y[val_idx])
+        # on a GPU, the images stay there when they fit (dlviz.training.placement)
+        self.placed = place(
+            device, (data.train_x, self.train_y), val, (data.test_x, data.test_y), cfg.augment
+        )
         c, h, w = data.info.shape
         self.eval_batch = max(32, min(1000, EVAL_BATCH_PIXELS // (c * h * w)))
         self.generator = torch.Generator().manual_seed((cfg.seed + 1) % 2**64)  # 64-bit seeds wrap
@@ -266,9 +271,10 @@ class _Run:
         so the weights stay as they were.
         """
         ts = time.perf_counter()
-        images = augment_batch(self.data.train_x[idx], self.cfg.augment)
+        images, labels = self.placed.batch(idx)
+        images = augment_batch(images, self.cfg.augment)
         xb = batch_input(images, self.info, self.channels_last, self.device)
-        yb = self.train_y[idx].to(self.device, non_blocking=True)
+        yb = labels.to(self.device, non_blocking=True)
         with autocast(self.precision, self.device.type):
             logits = self.model(xb)
         loss = F.cross_entropy(logits.float(), yb)
@@ -287,20 +293,16 @@ class _Run:
     def _finish_epoch(self, epoch: int, train_loss: float, train_acc: float, t0: float) -> None:
         """Evaluate on validation and test images and append the epoch's stats and predictions."""
         te = time.perf_counter()
+        on = self.placed
         val_loss, val_acc, _ = evaluate(
-            self.model, self.val_x, self.val_y, self.info, self.eval_batch, self.precision
+            self.model, on.val_x, on.val_y, self.info, self.eval_batch, self.precision
         )
         test_loss, test_acc, probs = evaluate(
-            self.model,
-            self.data.test_x,
-            self.data.test_y,
-            self.info,
-            self.eval_batch,
-            self.precision,
+            self.model, on.test_x, on.test_y, self.info, self.eval_batch, self.precision
         )
         fit_loss = fit_acc = None
         if self.cfg.eval_train:
-            x, y = self.data.train_x[self.train_idx], self.train_y[self.train_idx]
+            x, y = on.batch(self.train_idx)
             fit_loss, fit_acc, _ = evaluate(
                 self.model, x, y, self.info, self.eval_batch, self.precision
             )

@@ -86,3 +86,45 @@ class Fail:
         if self.sentence is not None:
             raise JobFailed(self.sentence)
         raise ZeroDivisionError("a bug")
+
+
+def nap(seconds: float, part: int, tick) -> tuple[int, int]:
+    """A part of ``Parts``: sleeps ``seconds`` (calling ``tick`` as it goes); (part, its pid)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if tick is not None:
+            tick()
+        time.sleep(0.02)
+    return part, os.getpid()
+
+
+@dataclass(frozen=True)
+class Parts:
+    """``parts`` naps of ``seconds``, split across the cluster on Ray (``dlviz.jobs.fanout``),
+    in-process and in order otherwise; the value says which process computed each part."""
+
+    name: str
+    parts: int = 4
+    seconds: float = 0.5
+    kind: str = "landscape"
+
+    def key(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+    def label(self) -> str:
+        return self.name
+
+    def estimate_seconds(self) -> float:
+        return self.parts * self.seconds
+
+    def run(self, ctx: JobContext) -> Outcome:
+        from dlviz.jobs.fanout import spread
+
+        mapper = spread(ctx)
+        if mapper is None:
+            return Outcome([nap(self.seconds, i, ctx.check) for i in range(self.parts)])
+
+        def done(i: int, _value) -> None:
+            ctx.report((i + 1) / self.parts, f"part {i + 1}", force=True)
+
+        return Outcome(mapper.map(nap, self.seconds, list(range(self.parts)), done))

@@ -99,7 +99,16 @@ def test_without_the_variable_the_executor_is_local_and_ray_stays_out(tmp_path, 
     monkeypatch.delenv("DLVIZ_RAY_ADDRESS", raising=False)
     ex = executor_for(get_settings())
     assert ex.backend == "local" and ex.ray is None
-    code = "import sys, dlviz.jobs, dlviz.ui.jobs; print('ray' in sys.modules)"
+    code = (
+        "import sys, dlviz.jobs, dlviz.ui.jobs, dlviz.landscape.parts\n"
+        "from dlviz.jobs import Executor\n"
+        "from tests.unit.job_kinds import Parts\n"  # a job that splits itself where it can
+        "ex = Executor(0, processes=False)\n"
+        "view = ex.run(Parts('embedded', parts=3, seconds=0.05))\n"
+        "ex.shutdown()\n"
+        "assert [p for p, _ in view.value] == [0, 1, 2], view\n"
+        "print('ray' in sys.modules)"
+    )
     import subprocess
 
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)

@@ -1,0 +1,156 @@
+"""One job split across a real local Ray instance (``dlviz.jobs.fanout``): a landscape's rows and
+a sweep's runs become Ray tasks beside the job's own actor, and give the local executor's numbers
+exactly; Stop cancels the outstanding tasks; a part that fails fails the job with its sentence.
+
+The Ray instance has three CPUs: the executor's one actor holds one, two are left for the tasks.
+Skipped when Ray is not installed (``requirements-scale.txt``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from dlviz.generalization import SweepSetup, sweep_runs
+from dlviz.generalization.jobs import SeriesJob
+from dlviz.jobs import Executor, LandscapeJob
+from dlviz.jobs.kinds import load_data
+from dlviz.landscape import LandscapeConfig
+from dlviz.settings import Settings
+from dlviz.training import RunStore, preset_config, train_cached
+from tests.support import wait_until
+from tests.unit.job_kinds import Parts
+
+ray = pytest.importorskip("ray")
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 180  # fresh workers import torch; the machine may be busy
+CPUS = 3
+
+
+@ray.remote(num_cpus=1)
+def _warm() -> int:
+    import torch  # noqa: F401
+
+    import dlviz.jobs.fanout  # noqa: F401
+
+    return os.getpid()
+
+
+@pytest.fixture(scope="module")
+def on_ray():
+    """A local Ray instance (three CPUs) and an executor with one actor on it."""
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    ray.init(
+        num_cpus=CPUS,
+        include_dashboard=False,
+        log_to_driver=False,
+        runtime_env={"env_vars": {"PYTHONPATH": path}},
+    )
+    ray.get([_warm.remote() for _ in range(CPUS - 1)])  # task workers with torch imported
+    ex = Executor(1, ray="auto")
+    yield ex
+    ex.shutdown()
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def local():
+    """The local executor, one worker process on one thread (as each Ray task has)."""
+    ex = Executor(1, quota=1)
+    yield ex
+    ex.shutdown()
+
+
+def settings(tmp_path: Path, name: str) -> Settings:
+    return Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / name, allow_download=False)
+
+
+def learner() -> str:
+    return uuid.uuid4().hex
+
+
+def finished(ex: Executor, job_id: str, who: str):
+    return wait_until(lambda: (v := ex.view(job_id, who)) and not v.active and v, TIMEOUT)
+
+
+def tasks_hold_no_cpu() -> bool:
+    """Only the executor's actor holds a CPU: no part task is running or waiting to run."""
+    return ray.available_resources().get("CPU", 0) == CPUS - 1
+
+
+def test_a_split_job_runs_its_parts_in_tasks_and_in_its_actor_in_order(on_ray):
+    a = learner()
+    done = finished(on_ray, on_ray.submit(Parts(f"p-{a}", parts=8, seconds=1.5), a).id, a)
+    assert done.status == "done", done.message
+    assert [part for part, _ in done.value] == list(range(8))
+    (actor,) = on_ray.worker_pids()
+    pids = {pid for _, pid in done.value}
+    assert actor in pids and len(pids) >= 2, pids  # the actor and at least one task
+    assert wait_until(tasks_hold_no_cpu, TIMEOUT)
+
+
+def test_stop_cancels_the_outstanding_tasks(on_ray):
+    a = learner()
+    job = on_ray.submit(Parts(f"s-{a}", parts=6, seconds=120.0), a)
+    assert wait_until(lambda: ray.available_resources().get("CPU", 0) == 0, TIMEOUT)  # all busy
+    assert on_ray.cancel(job.id, a) == "stopping"
+    assert finished(on_ray, job.id, a).status == "cancelled"
+    # the tasks had two minutes of napping left: their CPUs came back because they were cancelled
+    assert wait_until(tasks_hold_no_cpu, 30)
+
+
+def test_a_split_landscape_equals_the_local_one(on_ray, local, tmp_path):
+    config = preset_config("seed-mlp", "digits", epochs=2, train_subset=300, seed=3)
+    here, there = settings(tmp_path, "local"), settings(tmp_path, "ray")
+    train_cached(
+        config, load_data("digits", str(here.data_dir), False), RunStore(here.cache_dir / "runs")
+    )
+    shutil.copytree(here.cache_dir / "runs", there.cache_dir / "runs")  # the same run, no landscape
+    shape = LandscapeConfig(resolution=9, line_points=5, test_images=100)
+    near = local.run(LandscapeJob(config.key(), shape, here))
+    far = on_ray.run(LandscapeJob(config.key(), shape, there))
+    assert near.status == far.status == "done", (near.message, far.message)
+    a, b = near.value, far.value
+    for field in ("line_t", "line_loss", "line_acc", "coords", "plane_loss", "plane_acc"):
+        assert torch_equal(getattr(a, field), getattr(b, field)), field
+    assert (a.trained_loss, a.trained_acc, a.images) == (b.trained_loss, b.trained_acc, b.images)
+
+
+def torch_equal(x, y) -> bool:
+    return x.dtype == y.dtype and x.shape == y.shape and x.tolist() == y.tolist()
+
+
+def test_a_split_sweep_equals_the_local_one(on_ray, local, tmp_path):
+    runs = tuple(sweep_runs(SweepSetup(widths=(16, 64), sizes=(50, 150), epochs=2)))
+    here = local.run(SeriesJob(runs, settings(tmp_path, "local"), "sweep"))
+    there = on_ray.run(SeriesJob(runs, settings(tmp_path, "ray"), "sweep"))
+    assert here.status == there.status == "done", (here.message, there.message)
+
+    def scores(view):
+        return [
+            (r.name, r.status, [(h.test_acc, h.test_loss, h.fit_acc) for h in r.history])
+            for r in view.value
+        ]
+
+    assert len(there.value) == 4 and scores(there) == scores(here)
+    assert len(RunStore(settings(tmp_path, "ray").cache_dir / "runs").runs()) == 4  # all stored
+
+
+def test_stop_ends_a_split_series_with_the_runs_it_has(on_ray, tmp_path):
+    long = preset_config("seed-cnn", "digits", epochs=20)  # tens of seconds each, on this machine
+    runs = tuple((f"run {i}", replace(long, seed=i)) for i in range(4))
+    a = learner()
+    job = on_ray.submit(SeriesJob(runs, settings(tmp_path, "stop"), "remedies"), a)
+    assert wait_until(lambda: ray.available_resources().get("CPU", 0) == 0, TIMEOUT)  # all busy
+    assert on_ray.cancel(job.id, a) == "stopping"
+    done = finished(on_ray, job.id, a)
+    assert done.status == "done" and 0 < len(done.value) < 4, done
+    assert "stopped" in [r.status for r in done.value]  # the actor's run, stopped mid-way
+    assert wait_until(tasks_hold_no_cpu, 12)  # the tasks' runs were cancelled, not finished
