@@ -17,6 +17,8 @@ PAGE_ICON = str(Path(__file__).parent / "assets" / "neurology.svg")
 """The favicon: Material Symbols' "neurology" as a local SVG, so a page load needs no font server."""
 STYLESHEET = Path(__file__).parent / "assets" / "dlviz.css"
 """dlviz's own CSS (phone layout, focus rings), loaded by ``page_header``."""
+KEYBOARD_JS = Path(__file__).parent / "assets" / "keyboard.js"
+"""Makes the buttons plotly draws in a figure reachable with Tab and Enter (``page_header``)."""
 
 
 @cache
@@ -49,6 +51,11 @@ def page_header(title: str, intro: str, *, draws: bool = True) -> None:
     if draws:
         warmup.wait()
     st.html(STYLESHEET)  # a .css path: a <style> in the event container, taking no space
+    if draws:  # a marker the stylesheet hides, so the script's element takes no space
+        st.html(
+            f'<div class="dlviz-keyboard" hidden></div><script>{_keyboard_js()}</script>',
+            unsafe_allow_javascript=True,
+        )
     st.title(title)
     if draws:  # Home has no settings to share
         links.share_button()
@@ -79,6 +86,11 @@ def chart(figure, *, where=None, **kwargs):
         unsafe_allow_html=True,
     )
     return event
+
+
+@cache
+def _keyboard_js() -> str:
+    return KEYBOARD_JS.read_text(encoding="utf-8")
 
 
 def phone_order(name: str, place: int | None = None):
