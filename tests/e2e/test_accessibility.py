@@ -7,7 +7,8 @@
 - Dark: each page in a dark colour scheme is dark, and no figure keeps an opaque white
   background (a white box); a screenshot of each.
 - Small screens: at 768 x 1024 (tablet) and 390 x 844 (phone) nothing scrolls sideways and the
-  sidebar does not cover a phone's screen; a screenshot of each.
+  sidebar does not cover a phone's screen; on a phone the Activations and Loss charts come
+  before the slider that moves them, both on one screen; a screenshot of each.
 Screenshots land in test-artifacts/ (look at them); the ones in docs/ were taken so.
 """
 
@@ -45,6 +46,12 @@ DISABLED = """sel => { const e = document.querySelector(sel);
 # needs white on it (4.6:1); no single primary colour gives both 4.5:1.
 SELECTED_OPTION = """sel => { const e = document.querySelector(sel);
   return !!(e && e.closest('[data-testid="stButtonGroup"]')); }"""
+# Pages whose chart comes before the slider that moves it on a phone (dlviz.ui.common.phone_order):
+# (the chart, its control); both fit on one screen under Streamlit's header.
+PHONE_ORDER = {
+    "activations": (".st-key-act_chart", '.st-key-act_x [data-testid="stSlider"]'),
+    "loss": (".st-key-loss_ce_chart", ".st-key-phone_2_loss_ce_controls"),
+}
 WHITE = {"white", "#fff", "#ffffff", "rgb(255, 255, 255)", "rgba(255, 255, 255, 1)"}
 
 
@@ -172,5 +179,12 @@ def test_small_screens_do_not_scroll_sideways(context_page, app_url, info, width
                        return r.width > 0 ? r.right : 0; }"""
         )
         assert right <= 1, f"the sidebar covers {right:.0f} px of the phone's screen"
+    if width < 500 and info.url_path in PHONE_ORDER:  # the chart first, its controls under it
+        figure, control = PHONE_ORDER[info.url_path]
+        top = page.locator(figure).bounding_box()
+        bottom = page.locator(control).bounding_box()
+        assert top["y"] + top["height"] <= bottom["y"], "the chart is not above its control"
+        span = bottom["y"] + bottom["height"] - top["y"]
+        assert span <= height - 60, f"chart and control span {span:.0f} px: not one screen"
     assert_no_exception(page)
     screenshot(page, f"small-{width}-{info.url_path}")
