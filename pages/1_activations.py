@@ -11,15 +11,18 @@ ui.page_header("Activation functions", TEXT["intro"])
 one_tab, compare_tab, softmax_tab = st.tabs(["One activation", "Compare", "Softmax"])
 
 with one_tab:
-    left, right = st.columns([1, 2.3], gap="large")
-    with left:
-        config = ui.curve_controls()
-        result, figure = ui.activation_view(config)  # dlviz.activations.analyse + its figure
-        ui.show_probe(result)
-        st.caption(TEXT[config.name])
-    with right:
-        ui.chart(figure, key="act_chart")
-        ui.show_formulas(config.name)
+    with ui.phone_order("act_one"):  # on a phone: the chart, then its controls, then the rest
+        left, right = st.columns([1, 2.3], gap="large")
+        with left:
+            with ui.phone_order("act_controls", 2):
+                config = ui.curve_controls()
+            result, figure = ui.activation_view(config)  # dlviz.activations.analyse + its figure
+            ui.show_probe(result)
+            st.caption(TEXT[config.name])
+        with right:
+            with ui.phone_order("act_plot", 1):
+                ui.chart(figure, key="act_chart")
+            ui.show_formulas(config.name)
     ui.try_this(
         "Pick **Sigmoid** and slide the probe to x = 6: f′ drops below 0.003, and ten such layers "
         "keep less than 10⁻²⁵ of the gradient.",

@@ -13,15 +13,18 @@ curve_tab, mse_tab, chain_tab = st.tabs(
 )
 
 with curve_tab:
-    left, right = st.columns([1, 2.4], gap="large")
-    with left:
-        p, show_y0 = ui.cross_entropy_controls()  # probability of the true class, y = 0 branch
-        curve, figure = ui.cross_entropy_view(p, show_y0)  # cross_entropy_curve + its figure
-        ui.show_cross_entropy_probe(curve)  # loss and slope at p
-    with right:
-        ui.chart(figure, key="loss_ce_chart")
-        st.latex(ui.CE_LATEX)
-        st.latex(ui.BCE_LATEX)
+    with ui.phone_order("loss_ce"):  # on a phone: the chart, then its controls, then the rest
+        left, right = st.columns([1, 2.4], gap="large")
+        with left:
+            with ui.phone_order("loss_ce_controls", 2):
+                p, show_y0 = ui.cross_entropy_controls()  # p of the true class, y = 0 branch
+            curve, figure = ui.cross_entropy_view(p, show_y0)  # cross_entropy_curve + its figure
+            ui.show_cross_entropy_probe(curve)  # loss and slope at p
+        with right:
+            with ui.phone_order("loss_ce_plot", 1):
+                ui.chart(figure, key="loss_ce_chart")
+            st.latex(ui.CE_LATEX)
+            st.latex(ui.BCE_LATEX)
     ui.prose(TEXT["curve"])
     ui.try_this(
         "Move p from 0.5 to 0.25 to 0.125: each halving adds the same 0.693 to the loss.",
@@ -30,14 +33,17 @@ with curve_tab:
     )
 
 with mse_tab:
-    left, right = st.columns([1, 2.6], gap="large")
-    with left:
-        y, z = ui.mse_ce_controls()  # the true label and the logit
-        cmp, figure = ui.mse_ce_view(z, float(y))  # compare_mse_ce + mse_vs_ce_figure
-        ui.show_mse_ce_probe(cmp)  # p = σ(z), both losses and gradients
-    with right:
-        ui.chart(figure, key="loss_mse_chart")
-        st.latex(ui.MSE_VS_CE_LATEX)
+    with ui.phone_order("loss_mse"):
+        left, right = st.columns([1, 2.6], gap="large")
+        with left:
+            with ui.phone_order("loss_mse_controls", 2):
+                y, z = ui.mse_ce_controls()  # the true label and the logit
+            cmp, figure = ui.mse_ce_view(z, float(y))  # compare_mse_ce + mse_vs_ce_figure
+            ui.show_mse_ce_probe(cmp)  # p = σ(z), both losses and gradients
+        with right:
+            with ui.phone_order("loss_mse_plot", 1):
+                ui.chart(figure, key="loss_mse_chart")
+            st.latex(ui.MSE_VS_CE_LATEX)
     ui.show_confident_mistake(cmp, y)  # a warning when |p − y| > 0.9
     ui.prose(TEXT["mse vs ce"])
     ui.try_this(

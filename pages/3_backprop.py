@@ -15,7 +15,7 @@ if controls is None or result is None:
     st.stop()
 config, variables = controls
 
-st.subheader("The computation graph, step by step")
+st.header("The computation graph, step by step")
 ui.show_step_through(result, config)
 
 ui.try_this(
@@ -30,11 +30,11 @@ ui.try_this(
 
 left, right = st.columns(2, gap="large")
 with left:
-    ui.prose("#### The chain rule on a graph\n\n" + TEXT["the chain rule on a graph"])
+    ui.prose("### The chain rule on a graph\n\n" + TEXT["the chain rule on a graph"])
 with right:
-    ui.prose("#### Why reverse topological order\n\n" + TEXT["the order of the steps"])
+    ui.prose("### Why reverse topological order\n\n" + TEXT["the order of the steps"])
 
-st.subheader("Check: engine vs torch.autograd vs finite differences")
+st.header("Check: engine vs torch.autograd vs finite differences")
 ui.prose(TEXT["check"])
 mistaken = ui.mistake_controls(config)  # the same graph, backward() called 0, 1 or 2 times
 checked = ui.compute(mistaken)
@@ -44,6 +44,6 @@ ui.show_checks(checked, mistaken)
 with st.expander("Common mistakes: why they happen", expanded=mistaken.backward_calls != 1):
     ui.prose(TEXT["mistakes"])
 
-st.subheader("One gradient-descent step")
+st.header("One gradient-descent step")
 ui.prose(TEXT["one step"])
 ui.show_descent(checked, mistaken, variables)

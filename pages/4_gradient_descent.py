@@ -38,16 +38,16 @@ if picked is not None:
         "smaller learning rate smooths it. Batch 64 is 8x quieter (√64).",
     )
 
-    st.subheader("Convergence map: every learning rate × momentum at once")
+    st.header("Convergence map: every learning rate × momentum at once")
     ui.prose(TEXT["convergence map"])
     ui.show_convergence_map(config, surface)
 
-    st.subheader("The update rules")
+    st.header("The update rules")
     ui.prose(TEXT["update rules"])
     left, right = st.columns(2, gap="large")
     with left:
-        st.subheader("Why momentum works")
+        st.header("Why momentum works")
         ui.prose(TEXT["why momentum works"])
     with right:
-        st.subheader("Mini-batch noise")
+        st.header("Mini-batch noise")
         ui.prose(TEXT["noise"])

@@ -23,7 +23,7 @@ if result is None:
     if not ui.job_pending():
         st.info("Press **Train** to train this model; on Digits it takes a few seconds.")
 else:
-    st.subheader("What did it learn?")
+    st.header("What did it learn?")
     ui.show_run_message(result)
     ui.show_explorer(result)
 ui.show_code(result, model, data)  # the run (or the form) as a PyTorch script, weights, loader
@@ -32,7 +32,7 @@ ui.long_read(
     "How training works, how to read the results, why it is fast",
     text["how it learns"],
     text["reading the results"],
-    "#### Why it is fast\n\n" + text["why it is fast"],
+    "**Why it is fast.**\n\n" + text["why it is fast"],  # no heading: the expander is not one
     expanded=result is None,
 )
 ui.try_this(

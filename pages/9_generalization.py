@@ -30,13 +30,13 @@ with sweep:
     ui.prose(TEXT["sweep"])
     ui.sweep_section(data)
 with checks:
-    st.subheader("Overfit one batch first")
+    st.header("Overfit one batch first")
     ui.prose(TEXT["one batch"])
     ui.one_batch_section(data)
-    st.subheader("Random labels")
+    st.header("Random labels")
     ui.prose(TEXT["random labels"])
     ui.random_labels_section(data)
-    st.subheader("Learning-rate range test")
+    st.header("Learning-rate range test")
     ui.prose(TEXT["range test"])
     ui.range_test_section(data)
 with trust:

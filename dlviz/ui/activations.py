@@ -34,7 +34,7 @@ from dlviz.plots.activations import (
     softmax_jacobian_figure,
     softmax_sweep_figure,
 )
-from dlviz.ui.common import chart, page_header, prose, text_sections, try_this
+from dlviz.ui.common import chart, page_header, phone_order, prose, text_sections, try_this
 from dlviz.ui.links import BIND
 from dlviz.ui.logits import (
     DEFAULT_LOGITS,
@@ -55,6 +55,7 @@ __all__ = [
     "curve_controls",
     "logit_inputs",
     "page_header",
+    "phone_order",
     "prose",
     "show_formulas",
     "show_probe",

@@ -15,6 +15,10 @@ from dlviz.ui import links, quiz, warmup
 TEXT_DIR = Path(__file__).parent / "text"
 PAGE_ICON = str(Path(__file__).parent / "assets" / "neurology.svg")
 """The favicon: Material Symbols' "neurology" as a local SVG, so a page load needs no font server."""
+STYLESHEET = Path(__file__).parent / "assets" / "dlviz.css"
+"""dlviz's own CSS (phone layout, focus rings), loaded by ``page_header``."""
+KEYBOARD_JS = Path(__file__).parent / "assets" / "keyboard.js"
+"""Makes the buttons plotly draws in a figure reachable with Tab and Enter (``page_header``)."""
 
 
 @cache
@@ -46,6 +50,12 @@ def page_header(title: str, intro: str, *, draws: bool = True) -> None:
     warmup.start()
     if draws:
         warmup.wait()
+    st.html(STYLESHEET)  # a .css path: a <style> in the event container, taking no space
+    if draws:  # a marker the stylesheet hides, so the script's element takes no space
+        st.html(
+            f'<div class="dlviz-keyboard" hidden></div><script>{_keyboard_js()}</script>',
+            unsafe_allow_javascript=True,
+        )
     st.title(title)
     if draws:  # Home has no settings to share
         links.share_button()
@@ -76,6 +86,21 @@ def chart(figure, *, where=None, **kwargs):
         unsafe_allow_html=True,
     )
     return event
+
+
+@cache
+def _keyboard_js() -> str:
+    return KEYBOARD_JS.read_text(encoding="utf-8")
+
+
+def phone_order(name: str, place: int | None = None):
+    """A keyed container for the phone layout of ``assets/dlviz.css``.
+
+    ``phone_order(name)`` wraps a block of columns; on a phone (640 px or less) its columns'
+    items show in one column, where ``phone_order(name, 1)`` (the figure) comes first and
+    ``phone_order(name, 2)`` (the controls that move it) right under it, so a learner sees the
+    figure while moving its slider. On a wider screen the columns are unchanged."""
+    return st.container(key=f"phone_order_{name}" if place is None else f"phone_{place}_{name}")
 
 
 def prose(markdown: str) -> None:

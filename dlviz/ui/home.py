@@ -35,7 +35,7 @@ def learning_path() -> None:
     for section, pages in sections().items():
         if section == HOME.section:
             continue
-        st.subheader(section)
+        st.header(section)
         for i, page in enumerate(pages):
             number += 1
             if i % 2 == 0:  # a row per pair: on a phone the columns stack in path order
@@ -52,7 +52,7 @@ def progress_panel() -> None:
     total = len(all_questions())
     right = sum(a.correct for a in progress.answers.values())
     visited = len(progress.visited - {HOME.url_path, ""})
-    st.subheader("Your progress")
+    st.header("Your progress")
     st.progress(
         len(progress.answers) / max(total, 1),
         text=f"{len(progress.answers)} of {total} predictions made, {right} right; "

@@ -30,7 +30,7 @@ from dlviz.loss import (
     softmax_cross_entropy,
 )
 from dlviz.plots.loss import cross_entropy_figure, mse_vs_ce_figure, softmax_ce_figure
-from dlviz.ui.common import chart, page_header, prose, text_sections, try_this
+from dlviz.ui.common import chart, page_header, phone_order, prose, text_sections, try_this
 from dlviz.ui.links import BIND
 from dlviz.ui.logits import (
     CLASS_NAMES,
@@ -56,6 +56,7 @@ __all__ = [
     "mse_ce_controls",
     "mse_ce_view",
     "page_header",
+    "phone_order",
     "prose",
     "show_confident_mistake",
     "show_cross_entropy_probe",

@@ -72,9 +72,9 @@ def test_train_digits_explore_and_draw(page, app_url):
     cm.scroll_into_view_if_needed()
     box = cm.locator(".scatterlayer .point").first.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.locator("h5").filter(has_text="correctly classified").wait_for()
+    page.locator("h3").filter(has_text="correctly classified").wait_for()
     wait_idle(page)
-    assert page.locator("h5").filter(has_text="True 0").count() == 1
+    assert page.locator("h3").filter(has_text="True 0").count() == 1
 
     # draw a vertical stroke on the canvas: the model's probabilities appear
     with rerun(page):

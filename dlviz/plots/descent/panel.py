@@ -26,7 +26,7 @@ from dlviz.plots.descent.traces import (
     moving_traces,
     static_traces,
 )
-from dlviz.plots.style import NEUTRAL, fast_figure, styled
+from dlviz.plots.style import INK, fast_figure, styled
 
 
 def frame_steps(steps: int, max_frames: int) -> list[int]:
@@ -52,7 +52,7 @@ def descent_figure(
     frames_at = frame_steps(steps_n, max_frames)
     # Open at step ~steps/10: mid-flight, where the arrows and the state say the most.
     active = min(int(np.searchsorted(frames_at, max(1, steps_n // 10))), len(frames_at) - 1)
-    static = static_traces(surface, paths, grid, gaps)
+    static = static_traces(surface, paths, grid, gaps) + arrow_key()
     moving = moving_traces(len(paths), frame_traces(paths, frames_at[active], arrow_len, gaps))
     ids = list(range(len(static), len(static) + len(moving)))
     frames = [
@@ -62,6 +62,27 @@ def descent_figure(
     layout = _layout(surface, frames_at, active, loss_gap(surface, np.zeros(1))[1])
     fig = fast_figure(static + moving, layout, frames)
     return styled(fig, height=height).update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10})
+
+
+def arrow_key() -> list[dict]:
+    """The two arrows' key as legend entries (a solid and a dotted line, no data): in the legend,
+    which wraps and pushes the plot down as the figure narrows, the key cannot overlap it."""
+    return [
+        {
+            "type": "scatter",
+            "x": [None],
+            "y": [None],
+            "mode": "lines",
+            "line": {"color": INK, "width": 2, "dash": dash},
+            "name": name,
+            "legendgroup": "arrows",
+            "hoverinfo": "skip",
+        }
+        for dash, name in (
+            ("solid", "<b>solid arrow</b>: the step taken"),
+            ("dot", "<b>dotted arrow</b>: downhill, −∇f"),
+        )
+    ]
 
 
 def _layout(surface: Surface, frames_at: list[int], active: int, log_loss: bool) -> dict:
@@ -97,21 +118,6 @@ def _layout(surface: Surface, frames_at: list[int], active: int, log_loss: bool)
         "uirevision": "descent",
         "hovermode": "closest",
         "legend": {"orientation": "h", "y": 1.02, "x": 0.0, "yanchor": "bottom"},
-        "annotations": [
-            {
-                "text": "<b>solid arrow</b>: the step the optimizer took<br>"
-                "<b>dotted arrow</b>: straight downhill, −∇f (fixed length)",
-                "x": 1.0,
-                "y": 1.02,
-                "xref": "paper",
-                "yref": "paper",
-                "showarrow": False,
-                "align": "left",
-                "xanchor": "right",
-                "yanchor": "bottom",
-                "font": {"size": 12, "color": NEUTRAL},
-            },
-        ],
         "updatemenus": [
             {
                 "type": "buttons",

@@ -30,7 +30,7 @@ STATE_NAMES = {
 }
 # Panel layout (paper fractions): contour top left, loss top right, state table at the bottom.
 TOP, TABLE_Y = (0.38, 1.0), (0.0, 0.2)
-CONTOUR_X, LOSS_X = (0.0, 0.5), (0.6, 1.0)
+CONTOUR_X, LOSS_X = (0.0, 0.5), (0.63, 1.0)  # the gap holds the loss axis title
 
 
 def _fmt(v: np.ndarray | float) -> str:

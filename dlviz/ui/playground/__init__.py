@@ -51,7 +51,7 @@ def show_notes(text: dict[str, str], optimizer: str) -> None:
     """How it learns (with the chosen optimizer's paragraph) beside What to try and Beyond."""
     left, right = st.columns(2, gap="large")
     with left:
-        st.subheader("How it learns")
+        st.header("How it learns")
         st.markdown(text["how it learns"])
         st.markdown(text[optimizer])
     with right:

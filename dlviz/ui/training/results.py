@@ -161,7 +161,7 @@ def show_gallery(
     """The test images in the clicked confusion-matrix cell, with their probabilities."""
     classes = data.info.classes
     if cell is None:
-        st.markdown("##### Click a cell")
+        st.markdown("### Click a cell")
         st.caption(
             "Each cell counts test images of one true class (row) given one predicted class "
             "(column). Click any cell, say a red one, to see exactly those images here."
@@ -170,7 +170,7 @@ def show_gallery(
     t, p = cell
     n, figure = gallery_view(run, result, data, k, cell)
     verb = "correctly classified" if t == p else f"predicted **{classes[p]}**"
-    st.markdown(f"##### True **{classes[t]}**, {verb}: {n} images")
+    st.markdown(f"### True **{classes[t]}**, {verb}: {n} images")
     if figure is None:
         st.caption("No test image landed in this cell at this epoch.")
         return
