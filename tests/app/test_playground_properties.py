@@ -131,12 +131,12 @@ def press(at, action: str) -> None:
     buttons = {b.key for b in at.button}
     if action == "step" and not at.button(key="pg_step").disabled:
         at.button(key="pg_step").click().run()
-    elif action == "play" and not at.button(key="pg_play").disabled:
-        if not trainer.running:
+    elif action == "play" and ("pg_pause" in buttons or not at.button(key="pg_play").disabled):
+        if "pg_play" in buttons:  # else it plays already: the toolbar shows Pause
             at.button(key="pg_play").click().run()
         wait_until(lambda: trainer.epoch >= 1 or not trainer.running)
         at.run()  # what the fragment's next poll shows
-    elif action == "pause" and trainer.running:
+    elif action == "pause" and "pg_pause" in buttons:
         at.button(key="pg_pause").click().run()
     elif action == "reset":
         at.button(key="pg_reset").click().run()
