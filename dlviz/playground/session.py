@@ -5,8 +5,8 @@ background thread (``play`` until ``pause``). The thread never touches any UI: a
 ``snapshot()``, which copies everything a figure needs (a ``dlviz.playground.snapshot.Snapshot``)
 under the same lock that guards training. A worker thread only exists while playing; it stops by
 itself when training diverges (after rolling nothing back: ``recover`` does that on request), at
-``max_epochs``, or when nobody has asked for a snapshot for ``idle_timeout`` seconds (the page
-was closed). It draws nothing.
+``max_epochs``, or when nobody has asked for a snapshot for ``idle_timeout`` seconds and the page
+is not connected (``watched``: it was closed). It draws nothing.
 """
 
 from __future__ import annotations
@@ -88,6 +88,11 @@ class Trainer(HandsOn):
         self.model_cfg = model_cfg
         self.max_epochs = max_epochs
         self.idle_timeout = idle_timeout
+        self.watched: Callable[[], bool] | None = None
+        """Whether the learner's page is still connected (set by the page; None: unknown). A
+        connected page that has not polled for ``idle_timeout`` is slow, not gone (a starved
+        browser on a crowded machine), so its trainer plays on; only a page that is gone, or
+        unknown, ends it."""
         self.diverge_factor = diverge_factor
         self._clock = clock
         self._lock = threading.RLock()
@@ -243,7 +248,7 @@ class Trainer(HandsOn):
             with self._lock:
                 if stop.is_set():
                     break
-                if self._clock() - self._last_seen > self.idle_timeout:
+                if self._clock() - self._last_seen > self.idle_timeout and not self._watched():
                     self._status = PAUSED
                     self._message = "Paused: the page stopped watching. Press Play to go on."
                     break
@@ -256,6 +261,12 @@ class Trainer(HandsOn):
                 rate = self._settings.epochs_per_second
             wait = 1.0 / rate - (self._clock() - started) if rate > 0 else 0.0
             stop.wait(max(wait, 0.001))  # also hands the GIL to the page's threads
+
+    def _watched(self) -> bool:
+        try:
+            return bool(self.watched and self.watched())
+        except Exception:  # noqa: BLE001 - a failing check must not kill training: say gone
+            return False
 
     def _epoch(self) -> bool:
         """Train one epoch (lock held); on divergence roll back this epoch, flag it, return False.

@@ -292,6 +292,23 @@ def test_worker_stops_when_nobody_watches(data):
     assert t.status == PAUSED and "stopped watching" in t.snapshot().message
 
 
+def test_a_connected_page_that_stops_polling_keeps_its_trainer_playing(data):
+    """A starved browser polls late but is still there; only a page that is gone ends it."""
+    now = [0.0]
+    connected = [True]
+    t = small(data, idle_timeout=5.0, clock=lambda: now[0])
+    t.watched = lambda: connected[0]
+    t.update_settings(TrainSettings(epochs_per_second=0))
+    t.play()
+    assert wait_until(lambda: t.epoch >= 1)
+    now[0] = 100.0  # no snapshot for 100 "seconds", but the page is connected
+    seen = t.epoch
+    assert wait_until(lambda: t.epoch >= seen + 3) and t.running
+    connected[0] = False  # the tab closed
+    assert wait_until(lambda: not t.running)
+    assert t.status == PAUSED
+
+
 def test_worker_stops_at_max_epochs(data):
     t = small(data, max_epochs=4, settings={"epochs_per_second": 0})
     t.play()

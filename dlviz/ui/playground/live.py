@@ -9,6 +9,7 @@ activation, optimizer, seed) stops the old trainer before a new one is made. The
 
 from __future__ import annotations
 
+import functools
 import math
 
 import plotly.graph_objects as go
@@ -22,6 +23,7 @@ from dlviz.playground.snapshot import DIVERGED, RUNNING, Snapshot
 from dlviz.plots.playground.live import build_live_figures, refresh_live_figures
 from dlviz.plots.playground.network import parameter_at
 from dlviz.plots.playground.regions import set_click_hint
+from dlviz.ui import compat
 from dlviz.ui.common import chart
 from dlviz.ui.links import BIND
 from dlviz.ui.playground import own_data
@@ -62,6 +64,8 @@ def get_trainer(
         if trainer is not None:
             trainer.stop()
         trainer = Trainer(data, model_cfg, settings)
+        # a tab that stops polling but is still connected is starved, not closed: play on
+        trainer.watched = functools.partial(compat.session_is_active, compat.session_id())
         st.session_state["pg_trainer"] = trainer
         st.session_state["pg_trainer_key"] = key
         if was_running:
