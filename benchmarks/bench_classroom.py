@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from playwright.async_api import Error as PlaywrightError
+
 from benchmarks.classroom_report import (
     ServerWatch,
     interaction_table,
@@ -75,7 +77,11 @@ async def burst(learners: list[Learner], presses: int = BURST_PRESSES) -> dict:
     """Learner 0 bursts on the probe slider while the others keep opening pages."""
     recorder = Recorder()
     first, *others = (dataclasses.replace(lr, recorder=recorder) for lr in learners)
-    await first.open("activations")
+    opened = await first.open("activations")
+    try:  # an open that timed out may still arrive: give it as long again, then skip the burst
+        await first.page.wait_for_selector(".st-key-act_x input[type=range]", timeout=first.ms())
+    except PlaywrightError:
+        return {"skipped": f"Activations did not open ({opened.outcome})", "loads": []}
     start = await first.slider_value("act_x")
     done = asyncio.Event()
 
@@ -181,6 +187,19 @@ def report(n: int, out: dict, watch: ServerWatch, runs: list[dict], args) -> Non
     if problems:
         print("problems:\n" + "\n".join(problems))
     b = out["burst"]
+    if "skipped" in b:
+        print(f"burst: skipped, {b['skipped']}")
+    else:
+        print_burst(b)
+    marks = {k: f"{mb(r)}, {t} threads" for k, (r, t) in watch.marks.items()}
+    print(f"server: peak RSS {mb(watch.peak_rss)}, peak threads {watch.peak_threads}; after "
+          f"warm-up {marks.get('warm')}; all tabs closed {marks.get('closed')}; "
+          f"{args.linger:g} s later {marks.get('linger')}")  # fmt: skip
+    print("server-side script runs (DLVIZ_RUN_LOG):")
+    print("\n".join(run_log_table(runs)))
+
+
+def print_burst(b: dict) -> None:
     lag = "never (120 s)" if b["lag"] is None else f"{b['lag'] * 1000:,.0f} ms"
     print(f"burst: {BURST_PRESSES} key presses in {b['keys_s'] * 1000:,.0f} ms; slider at "
           f"{b['final']:.2f} (expected {b['expected']:.2f}); chart and verdict showed it {lag} "
@@ -192,12 +211,6 @@ def report(n: int, out: dict, watch: ServerWatch, runs: list[dict], args) -> Non
         print(f"       other learners' page loads meanwhile: {len(others)}, p50 "
               f"{ms(percentile(loads, 50))} ms, max {ms(max(loads, default=float('nan')))} ms, "
               f"problems {bad}")  # fmt: skip
-    marks = {k: f"{mb(r)}, {t} threads" for k, (r, t) in watch.marks.items()}
-    print(f"server: peak RSS {mb(watch.peak_rss)}, peak threads {watch.peak_threads}; after "
-          f"warm-up {marks.get('warm')}; all tabs closed {marks.get('closed')}; "
-          f"{args.linger:g} s later {marks.get('linger')}")  # fmt: skip
-    print("server-side script runs (DLVIZ_RUN_LOG):")
-    print("\n".join(run_log_table(runs)))
 
 
 def run_one(n: int, plan: LessonPlan, args) -> None:
