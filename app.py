@@ -28,4 +28,7 @@ if __name__ == "__main__":  # a learner's script run
     install_run_log()  # only with DLVIZ_RUN_LOG set: one JSON line per script run (benchmarks)
     run_page()
 else:  # server start: the ASGI app `streamlit run` serves
+    from dlviz.ui.compat import navigation_only
+
+    navigation_only()  # the pages are app.py's st.navigation, from the first run on (not pages/)
     app = st.App("app.py", lifespan=warmup.lifespan)

@@ -46,23 +46,12 @@ from benchmarks.classroom_report import (
 )
 from benchmarks.learner import OK, Learner, Recorder
 from benchmarks.lesson import LessonPlan, lesson
-from tests.support import PROBE_SHOWN, app_server
+from tests.support import PROBE_SHOWN, app_server, offline_env
 from tests.support_async import launch_chromium, new_page
 
 BURST_PRESSES = 60
 BURST_PAGES = ("loss", "backprop", "gradient-descent", "depth-and-init", "activations")
 STEP = 0.05  # the probe slider's step
-
-
-def server_env(base: Path) -> dict[str, str]:
-    """Offline, empty caches in ``base``, the run log on; the real data folder if the tests have
-    one (DLVIZ_TEST_DATA_DIR), else none (the Training page falls back to Digits)."""
-    return {
-        "DLVIZ_CACHE_DIR": str(base / "cache"),
-        "DLVIZ_DATA_DIR": os.environ.get("DLVIZ_TEST_DATA_DIR", str(base / "data")),
-        "DLVIZ_OFFLINE": "1",
-        "DLVIZ_RUN_LOG": str(base / "runs.jsonl"),
-    }
 
 
 async def warm_up(browser, url: str) -> None:
@@ -217,7 +206,7 @@ def run_one(n: int, plan: LessonPlan, args) -> None:
     with tempfile.TemporaryDirectory(prefix="dlviz-classroom-") as tmp:
         base = Path(tmp)
         prefix = ("taskset", "-c", "0")
-        with app_server(server_env(base), log=base / "server.log", prefix=prefix) as server:
+        with app_server(offline_env(base), log=base / "server.log", prefix=prefix) as server:
             watch = ServerWatch(server.process.pid).start()
             try:
                 out = asyncio.run(classroom(server.url, n, plan, args.cold, watch, args.timeout))

@@ -135,6 +135,18 @@ class AppServer:
     process: subprocess.Popen
 
 
+def offline_env(base: Path) -> dict[str, str]:
+    """A test or benchmark server's environment: offline, empty caches in ``base``, the run log
+    (DLVIZ_RUN_LOG) in ``base / "runs.jsonl"``; the real data folder if the tests have one
+    (DLVIZ_TEST_DATA_DIR), else none (the Training page falls back to Digits)."""
+    return {
+        "DLVIZ_CACHE_DIR": str(base / "cache"),
+        "DLVIZ_DATA_DIR": os.environ.get("DLVIZ_TEST_DATA_DIR", str(base / "data")),
+        "DLVIZ_OFFLINE": "1",
+        "DLVIZ_RUN_LOG": str(base / "runs.jsonl"),
+    }
+
+
 @contextmanager
 def app_server(
     env: dict[str, str] | None = None,

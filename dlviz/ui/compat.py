@@ -17,6 +17,21 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
 
 
+def navigation_only() -> None:
+    """Switch off Streamlit's automatic ``pages/`` discovery (multipage apps v1) for this process.
+
+    Streamlit decides per process, at its first session, that an app with a ``pages/`` folder
+    next to the entry script is a v1 app, and only ``st.navigation`` switches that off again.
+    So the very first script run of a fresh server took the v1 road: a deep link to
+    ``/activations`` ran the page file alone (no page config, no warm-up gate, the folder's
+    file names in the sidebar) and ``/gradient-descent`` showed "Page not found" (v1 names it
+    ``gradient_descent``). app.py calls this at server start, before any learner connects.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+
+
 def session_id() -> str | None:
     """The id of the browser session this script run serves (None outside a script run)."""
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx

@@ -6,11 +6,11 @@ The helpers (server start, Chromium launch, waits on Streamlit's run state, scre
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 
 import pytest
 
-from tests.support import launch_chromium, new_page, running_app
+from tests.support import launch_chromium, new_page, offline_env, running_app
 
 pytestmark = pytest.mark.e2e
 
@@ -24,21 +24,15 @@ def e2e_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def run_log(e2e_dir):
     """The server's DLVIZ_RUN_LOG: one JSON line per script run."""
-    return e2e_dir / "runs.jsonl"
+    return Path(offline_env(e2e_dir)["DLVIZ_RUN_LOG"])
 
 
 @pytest.fixture(scope="session")
 def app_url(e2e_dir, run_log):
     """Start the app on a free loopback port, offline, with its caches in a temp dir."""
     base = e2e_dir
-    env = {
-        "DLVIZ_CACHE_DIR": str(base / "cache"),
-        "DLVIZ_DATA_DIR": os.environ.get("DLVIZ_TEST_DATA_DIR", str(base / "data")),
-        "DLVIZ_OFFLINE": "1",
-        "DLVIZ_RUN_LOG": str(run_log),
-    }
     try:
-        with running_app(env, log=base / "server.log") as url:
+        with running_app(offline_env(base), log=base / "server.log") as url:
             yield url
     except RuntimeError as err:
         pytest.fail(f"{err}:\n" + (base / "server.log").read_text())

@@ -9,8 +9,10 @@ from tests.support import (
     CHART_SIGNATURE,
     assert_no_exception,
     new_page,
+    offline_env,
     open_app_page,
     rerun,
+    running_app,
     screenshot,
     wait_drawn,
     wait_idle,
@@ -155,3 +157,22 @@ def test_embed_mode_works_inside_an_iframe(page, app_url):
     frame.locator(".st-key-act_chart .main-svg").first.wait_for(timeout=120_000)
     assert frame.locator("[data-testid='stSidebarNav']").count() == 0
     assert frame.locator(".st-key-act_x input[type=range]").input_value() == "2"
+
+
+def test_a_link_that_is_a_fresh_servers_first_visit_opens_its_page(browser, tmp_path):
+    """A teacher's link opened as the very first request of a server that just (re)started, as on
+    Community Cloud after a sleep: Streamlit used to take that first run for a ``pages/``-folder
+    (v1) app, so /activations ran its file alone (sidebar of file names, no sections) and
+    /gradient-descent showed "Page not found". The sidebar must be app.py's, with no dialog."""
+    with running_app(offline_env(tmp_path)) as url:
+        for url_path, title in (("activations", "Activation"), ("gradient-descent", "Gradient")):
+            page = open_link(browser, f"{url}/{url_path}")
+            try:
+                wait_idle(page)
+                nav = page.locator('[data-testid="stSidebarNav"]')
+                assert "Concepts" in nav.inner_text()  # app.py's sections, not the folder's files
+                assert page.locator("h1").first.inner_text().startswith(title)
+                assert page.get_by_text("Page not found").count() == 0
+                assert page.url.endswith(f"/{url_path}")
+            finally:
+                page.context.close()

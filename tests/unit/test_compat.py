@@ -116,3 +116,19 @@ def test_streamlit_still_tells_which_widget_a_query_parameter_is_bound_to():
     assert "widget_metadata" in WStates.__dataclass_fields__
     assert _coerce_value_for_query_url([0.5, 2.0], "double_array_value") == ["0.5", "2"]
     assert _coerce_value_for_query_url(True, "bool_value") == "true"
+
+
+def test_streamlit_still_decides_pages_folder_apps_on_a_class_flag_navigation_only_clears():
+    """app.py switches the pages/ discovery off at server start (a fresh server's first deep link
+    otherwise runs as a v1 app: tests/e2e/test_links.py checks the effect in a browser)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    from dlviz.ui.compat import navigation_only
+
+    saved = PagesManager.uses_pages_directory
+    try:
+        PagesManager.uses_pages_directory = None
+        navigation_only()
+        assert PagesManager.uses_pages_directory is False
+    finally:
+        PagesManager.uses_pages_directory = saved
