@@ -98,6 +98,9 @@ class Learner:
     timeout: float = 60.0  # seconds for a concept-page interaction to show its value
     seen: list[str] = field(default_factory=list)  # problem texts already reported
 
+    def __post_init__(self) -> None:
+        self.page.set_default_timeout(self.timeout * 1000)  # clicks wait as long as shows
+
     async def measure(
         self,
         kind: str,

@@ -23,6 +23,13 @@ EPOCH = """() => {
   const m = document.querySelector('.st-key-pg_epoch [data-testid="stMetricValue"]');
   return m ? parseInt(m.innerText.replace(/,/g, ''), 10) : -1;
 }"""
+# what the Playground shows: which toolbar button, the trainer's message or hint, the epoch
+PLAYGROUND_STATE = """() => {
+  const has = k => Boolean(document.querySelector(`.st-key-${k} [data-testid^=stBaseButton]`));
+  const said = [...document.querySelectorAll('[data-testid="stAlert"], [data-testid="stCaptionContainer"]')]
+    .map(e => e.innerText.trim()).filter(t => /train|pause|stop|play|epoch/i.test(t)).slice(0, 2);
+  return `play ${has('pg_play')}, pause ${has('pg_pause')}; ${said.join(' / ').slice(0, 200)}`;
+}"""
 # the Playground's epoch counter as shown: every change, with its time (ms), kept in the page
 WATCH_EPOCHS = f"""() => {{
   window.dlvizEpochs = [];
@@ -204,7 +211,7 @@ async def playground(lr: Learner, plan: LessonPlan) -> None:
         lambda: lr.page.wait_for_function(f"() => ({EPOCH})() > 0", timeout=lr.ms()),
     )
     await asyncio.sleep(plan.play_seconds)  # the learner watches it train
-    await lr.measure(
+    paused = await lr.measure(
         "playground pause",
         lr.button("pg_pause").click,
         lambda: lr.page.wait_for_function(
@@ -212,6 +219,10 @@ async def playground(lr: Learner, plan: LessonPlan) -> None:
             timeout=lr.ms(),
         ),
     )
+    if paused.outcome != OK:  # why: what the toolbar and the trainer's message said then
+        with contextlib.suppress(PlaywrightError):
+            said = await lr.page.evaluate(PLAYGROUND_STATE)
+            paused.detail += f" | page: {said}"
     changes = await lr.page.evaluate(
         "() => { clearInterval(window.dlvizEpochWatch); return window.dlvizEpochs; }"
     )

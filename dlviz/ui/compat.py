@@ -47,6 +47,18 @@ def session_is_active(sid: str | None) -> bool:
     return sid is not None and runtime.exists() and runtime.get_instance().is_active_session(sid)
 
 
+def session_exists(sid: str | None) -> bool:
+    """Whether that browser session is connected, or disconnected and still kept for its tab to
+    reconnect (``server.disconnectedSessionTTL``); False once Streamlit has let it go, and
+    without a server (AppTest, bare). A tab starved of CPU can lose its websocket for a moment
+    and reconnect into the same session: its Playground keeps training through that."""
+    from streamlit import runtime
+
+    if sid is None or not runtime.exists():
+        return False
+    return runtime.get_instance()._session_mgr.get_session_info(sid) is not None
+
+
 def url_form(key: str) -> list[str] | None:
     """The URL value(s) Streamlit writes for the widget bound to query parameter ``key`` as it
     stands now (``bind="query-params"``), or None when no widget of this run is bound to it.
@@ -91,6 +103,7 @@ __all__ = [
     "ScriptRunnerEvent",
     "drop_link_param",
     "session_id",
+    "session_exists",
     "session_is_active",
     "url_form",
 ]

@@ -39,13 +39,17 @@ def test_streamlit_still_tells_whether_a_browser_session_is_connected():
 
     from streamlit.runtime import Runtime
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
 
-    from dlviz.ui.compat import session_id, session_is_active
+    from dlviz.ui.compat import session_exists, session_id, session_is_active
 
     assert list(inspect.signature(Runtime.is_active_session).parameters) == ["self", "session_id"]
+    params = inspect.signature(WebsocketSessionManager.get_session_info).parameters
+    assert list(params) == ["self", "session_id"]
     assert "suppress_warning" in inspect.signature(get_script_run_ctx).parameters
     assert session_id() is None  # outside a script run
     assert session_is_active("no-such-session") is False  # and without a server
+    assert session_exists("no-such-session") is False
 
 
 def test_torchvision_cifar10_still_lists_files_and_md5s_as_dlviz_overrides_them():

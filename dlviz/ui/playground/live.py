@@ -64,8 +64,9 @@ def get_trainer(
         if trainer is not None:
             trainer.stop()
         trainer = Trainer(data, model_cfg, settings)
-        # a tab that stops polling but is still connected is starved, not closed: play on
-        trainer.watched = functools.partial(compat.session_is_active, compat.session_id())
+        # a tab that stops polling while its session lives (connected, or kept for a reconnect)
+        # is starved, not closed: play on; a closed tab's session goes after the TTL (30 s)
+        trainer.watched = functools.partial(compat.session_exists, compat.session_id())
         st.session_state["pg_trainer"] = trainer
         st.session_state["pg_trainer_key"] = key
         if was_running:
