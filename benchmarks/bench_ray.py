@@ -70,11 +70,17 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=15, help="of each sweep cell (page default 15)")
     ap.add_argument("--resolution", type=int, default=41)
     args = ap.parse_args()
+    sweep = SweepSetup(epochs=args.epochs)
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    with tempfile.TemporaryDirectory(prefix="bench-ray-") as tmp:  # runs, data: removed after
+        results = run_both(Path(tmp), sweep, args.resolution)
+    report(results, args.resolution)
+
+
+def run_both(root: Path, sweep: SweepSetup, resolution: int) -> dict:
+    """Every measurement on the local executor, then on an embedded Ray (2 CPUs)."""
     import ray
 
-    sweep = SweepSetup(epochs=args.epochs)
-    root = Path(tempfile.mkdtemp(prefix="bench-ray-"))
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     results = {}
     for backend in ("local", "ray"):
         s = Settings(root / "data", root / backend, allow_download=False)
@@ -87,16 +93,20 @@ def main() -> None:
         # local: two worker processes (a job runs on one); Ray: one actor, its parts on both CPUs
         ex = Executor(2, quota=2, thread_cap=1) if backend == "local" else Executor(1, ray="auto")
         try:
-            results[backend] = r = measure(ex, s, sweep, args.resolution)
+            results[backend] = r = measure(ex, s, sweep, resolution)
         finally:
             ex.shutdown()
         print(
             f"{backend:5}: seed-cnn on Digits {r['train']:.1f} s (test acc "
-            f"{r['run'].test_acc:.4f}; includes starting a worker) | 4 x 4 sweep, {args.epochs} "
-            f"epochs, one job: {r['sweep']:.1f} s | {args.resolution} x {args.resolution} "
+            f"{r['run'].test_acc:.4f}; includes starting a worker) | 4 x 4 sweep, {sweep.epochs} "
+            f"epochs, one job: {r['sweep']:.1f} s | {resolution} x {resolution} "
             f"landscape: {r['landscape']:.1f} s"
         )
     ray.shutdown()
+    return results
+
+
+def report(results: dict, resolution: int) -> None:
     a, b = results["local"], results["ray"]
     same_run = [h.test_acc for h in a["run"].history] == [h.test_acc for h in b["run"].history]
     same_sweep = a["scores"] == b["scores"]
@@ -105,7 +115,7 @@ def main() -> None:
         for f in ("line_loss", "line_acc", "plane_loss", "plane_acc")
     )
     print(f"same numbers: training {same_run}, sweep (16 runs, every epoch) {same_sweep}, "
-          f"landscape ({args.resolution}x{args.resolution} and line, losses and accuracies) "
+          f"landscape ({resolution}x{resolution} and line, losses and accuracies) "
           f"{same_land}")  # fmt: skip
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

@@ -13,7 +13,6 @@ import os
 import signal
 import socket
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -27,27 +26,26 @@ from dlviz.settings import Settings, get_settings, parse_ray_address
 from dlviz.training import preset_config
 from tests.support import wait_until
 from tests.unit.job_kinds import Crash, Sleep
+from tests.unit.ray_support import (
+    ROOT,
+    TIMEOUT,
+    finished,
+    learner,
+    local_executor,
+    local_ray,
+    settings,
+)
 
 ray = pytest.importorskip("ray")
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT = 180  # a fresh actor imports torch; the machine may be busy
 CONFIG = preset_config("seed-mlp", "digits", epochs=2, train_subset=300, seed=3)
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    """A local Ray instance for the module; the workers import this checkout (and its tests)."""
-    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        log_to_driver=False,
-        runtime_env={"env_vars": {"PYTHONPATH": path}},
-    )
-    yield
-    ray.shutdown()
+    """A local Ray instance (two CPUs) for the module."""
+    yield from local_ray(2)
 
 
 @pytest.fixture(scope="module")
@@ -60,19 +58,7 @@ def on_ray(cluster):
 
 @pytest.fixture(scope="module")
 def local():
-    """The local executor, one worker process on one thread, for the same jobs."""
-    ex = Executor(1, quota=1)
-    yield ex
-    ex.shutdown()
-
-
-def settings(tmp_path: Path, name: str) -> Settings:
-    """Each executor its own run cache: the second must train, not read the first one's run."""
-    return Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / name, allow_download=False)
-
-
-def learner() -> str:
-    return uuid.uuid4().hex
+    yield from local_executor()
 
 
 def running(ex: Executor, job_id: str, who: str):
@@ -80,10 +66,6 @@ def running(ex: Executor, job_id: str, who: str):
         lambda: (v := ex.view(job_id, who)) and v.status == "running" and v.fraction > 0 and v,
         timeout=TIMEOUT,
     )
-
-
-def finished(ex: Executor, job_id: str, who: str):
-    return wait_until(lambda: (v := ex.view(job_id, who)) and not v.active and v, TIMEOUT)
 
 
 def test_the_address_is_read_and_checked():

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -21,16 +19,21 @@ from dlviz.generalization.jobs import SeriesJob
 from dlviz.jobs import Executor, LandscapeJob
 from dlviz.jobs.kinds import load_data
 from dlviz.landscape import LandscapeConfig
-from dlviz.settings import Settings
 from dlviz.training import RunStore, preset_config, train_cached
 from tests.support import wait_until
 from tests.unit.job_kinds import Parts
+from tests.unit.ray_support import (
+    TIMEOUT,
+    finished,
+    learner,
+    local_executor,
+    local_ray,
+    settings,
+)
 
 ray = pytest.importorskip("ray")
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT = 180  # fresh workers import torch; the machine may be busy
 CPUS = 3
 
 
@@ -44,40 +47,23 @@ def _warm() -> int:
 
 
 @pytest.fixture(scope="module")
-def on_ray():
-    """A local Ray instance (three CPUs) and an executor with one actor on it."""
-    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-    ray.init(
-        num_cpus=CPUS,
-        include_dashboard=False,
-        log_to_driver=False,
-        runtime_env={"env_vars": {"PYTHONPATH": path}},
-    )
-    ray.get([_warm.remote() for _ in range(CPUS - 1)])  # task workers with torch imported
+def cluster():
+    """A local Ray instance (three CPUs) for the module."""
+    yield from local_ray(CPUS)
+
+
+@pytest.fixture(scope="module")
+def on_ray(cluster):
+    """An executor with one actor on the running Ray; task workers with torch imported."""
+    ray.get([_warm.remote() for _ in range(CPUS - 1)])
     ex = Executor(1, ray="auto")
     yield ex
     ex.shutdown()
-    ray.shutdown()
 
 
 @pytest.fixture(scope="module")
 def local():
-    """The local executor, one worker process on one thread (as each Ray task has)."""
-    ex = Executor(1, quota=1)
-    yield ex
-    ex.shutdown()
-
-
-def settings(tmp_path: Path, name: str) -> Settings:
-    return Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / name, allow_download=False)
-
-
-def learner() -> str:
-    return uuid.uuid4().hex
-
-
-def finished(ex: Executor, job_id: str, who: str):
-    return wait_until(lambda: (v := ex.view(job_id, who)) and not v.active and v, TIMEOUT)
+    yield from local_executor()
 
 
 def tasks_hold_no_cpu() -> bool:
