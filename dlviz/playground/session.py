@@ -11,6 +11,7 @@ is not connected (``watched``: it was closed). It draws nothing.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
@@ -45,11 +46,12 @@ from dlviz.playground.snapshot import (
     Snapshot,
 )
 from dlviz.playground.threads import single_thread_math
-from dlviz.runtime import name_os_thread
+from dlviz.runtime import cpu_quota, name_os_thread
 
 THREAD_NAME = "dlviz-playground"
 REDRAW_SECONDS = 0.5  # how often a watching page redraws while at most two trainers play
 REDRAW_SECONDS_MAX = 3.0
+TRAINING_CPU_SHARE = 0.5  # of the server's CPUs, for every playing trainer together
 
 
 def playing_now() -> int:
@@ -68,6 +70,33 @@ def redraw_seconds(playing: int) -> float:
     return min(REDRAW_SECONDS_MAX, max(REDRAW_SECONDS, 0.25 * playing))
 
 
+def cpu_share(playing: int, cpus: int | None = None) -> float:
+    """The fraction of one core each playing trainer may use: half of the server's CPUs
+    (``dlviz.runtime.cpu_quota``), split evenly between the trainers playing now.
+
+    An epoch of the default network costs ~12 ms of CPU here, so one trainer at 20 epochs/s
+    wants a quarter of a core and ten want 2.4 cores: more than a class server has. Capped, ten
+    trainers on one core take half of it together (about 4 epochs/s each) and the pages, the
+    other learners' scripts and the job queue keep the rest. One or two learners never notice.
+    """
+    cpus = _server_cpus() if cpus is None else cpus
+    return TRAINING_CPU_SHARE * cpus / max(1, playing)
+
+
+@functools.cache
+def _server_cpus() -> int:
+    return cpu_quota()  # read once: every epoch of every trainer asks
+
+
+def pause_after_epoch(elapsed: float, cpu: float, rate: float, share: float) -> float:
+    """Seconds to wait after an epoch that took ``elapsed`` seconds (``cpu`` of them on this
+    thread's CPU): long enough for the speed setting (``rate`` epochs/s; 0 = as fast as
+    allowed) and for this trainer to use at most ``share`` of a core."""
+    by_rate = 1.0 / rate - elapsed if rate > 0 else 0.0
+    by_share = cpu / share - elapsed if share < 1.0 else 0.0
+    return max(by_rate, by_share, 0.001)  # the wait also hands the GIL to the page's threads
+
+
 class Trainer(HandsOn):
     """One model, its optimizer and history, trained live by at most one worker thread."""
 
@@ -83,6 +112,8 @@ class Trainer(HandsOn):
         idle_timeout: float = 30.0,
         diverge_factor: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
+        cpu_clock: Callable[[], float] = time.thread_time,
+        share: Callable[[], float] | None = None,
     ) -> None:
         self.data = data
         self.model_cfg = model_cfg
@@ -95,6 +126,9 @@ class Trainer(HandsOn):
         unknown, ends it."""
         self.diverge_factor = diverge_factor
         self._clock = clock
+        self._cpu_clock = cpu_clock  # the worker thread's CPU seconds
+        self._share = share or (lambda: cpu_share(playing_now()))
+        self.epoch_cpu = 0.0  # CPU seconds of the last epoch played (0 until one has)
         self._lock = threading.RLock()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -244,7 +278,7 @@ class Trainer(HandsOn):
 
     def _loop(self, stop: threading.Event) -> None:
         while not stop.is_set():
-            started = self._clock()
+            started, cpu_started = self._clock(), self._cpu_clock()
             with self._lock:
                 if stop.is_set():
                     break
@@ -259,8 +293,18 @@ class Trainer(HandsOn):
                     self._message = f"Stopped at {self.max_epochs:,} epochs."
                     break
                 rate = self._settings.epochs_per_second
-            wait = 1.0 / rate - (self._clock() - started) if rate > 0 else 0.0
-            stop.wait(max(wait, 0.001))  # also hands the GIL to the page's threads
+            self.epoch_cpu = self._cpu_clock() - cpu_started
+            elapsed = self._clock() - started
+            stop.wait(pause_after_epoch(elapsed, self.epoch_cpu, rate, self._share()))
+
+    def top_speed(self) -> float | None:
+        """Epochs per second this trainer can play at its CPU share now, when that is below its
+        speed setting (None otherwise, and before it has played an epoch)."""
+        rate, share = self._settings.epochs_per_second, self._share()
+        if self.epoch_cpu <= 0 or share >= 1.0:
+            return None
+        top = share / self.epoch_cpu
+        return top if rate <= 0 or top < rate else None
 
     def _watched(self) -> bool:
         try:

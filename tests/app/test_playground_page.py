@@ -188,10 +188,9 @@ def test_a_busy_class_redraws_less_often_and_the_page_says_why():
         assert not any("learners are training" in c.value for c in alone.caption)  # not playing
         alone.button(key="pg_play").click().run()
         said = [c.value for c in alone.caption if "learners are training" in c.value]
-        assert said == [
-            "3 learners are training on this server right now, so the figures redraw every "
-            "0.75 s to share it; training keeps its speed."
-        ]
+        assert len(said) == 1, said
+        assert said[0].startswith("3 learners are training on this server right now, so ")
+        assert "the figures redraw every 0.75 s" in said[0]  # and, on a slow CPU, a top speed
     finally:
         for at in learners:
             if "pg_pause" in {b.key for b in at.button}:

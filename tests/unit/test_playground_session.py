@@ -28,6 +28,8 @@ from dlviz.playground.session import (
     READY,
     RUNNING,
     Trainer,
+    cpu_share,
+    pause_after_epoch,
     playing_now,
     redraw_seconds,
 )
@@ -324,3 +326,58 @@ def test_snapshot_is_a_copy_the_worker_cannot_change(data):
     w = s.weights[0].copy()
     t.step(2)
     np.testing.assert_array_equal(s.weights[0], w)
+
+
+def test_each_trainer_gets_half_the_servers_cpus_split_between_the_trainers_playing():
+    assert cpu_share(1, cpus=2) == 1.0  # one learner on two cores: never held back
+    assert cpu_share(2, cpus=1) == 0.25
+    assert cpu_share(10, cpus=1) == pytest.approx(0.05)  # ten on one core: half of it together
+    assert cpu_share(0, cpus=1) == 0.5
+
+
+def test_the_pause_after_an_epoch_honours_the_speed_and_the_cpu_share():
+    # 20 epochs/s, an epoch of 10 ms (all CPU): the speed asks for 40 ms more
+    assert pause_after_epoch(0.010, 0.010, 20.0, 1.0) == pytest.approx(0.040)
+    # a share of 0.05: 10 ms of CPU allows one epoch per 200 ms, whatever the speed setting
+    assert pause_after_epoch(0.010, 0.010, 20.0, 0.05) == pytest.approx(0.190)
+    assert pause_after_epoch(0.010, 0.010, 0.0, 0.05) == pytest.approx(0.190)  # "max" too
+    # an epoch that waited on the lock (wall time, not CPU) already paid part of its share
+    assert pause_after_epoch(0.150, 0.010, 0.0, 0.05) == pytest.approx(0.050)
+    assert pause_after_epoch(0.5, 0.010, 20.0, 0.05) == 0.001  # late already: just yield
+
+
+def test_a_trainer_on_a_crowded_server_plays_slower_and_says_how_fast(data):
+    """Each epoch "costs" 0.1 s of CPU (a fake CPU clock) and the share is 0.1 of a core: at
+    most one epoch a second, even at speed "max"; ``top_speed`` tells the page so."""
+    cpu = [0.0]
+
+    def cpu_clock() -> float:
+        cpu[0] += 0.1  # read before and after each epoch: 0.1 s per epoch
+        return cpu[0]
+
+    t = small(data, cpu_clock=cpu_clock, share=lambda: 0.1, settings={"epochs_per_second": 0})
+    t.play()
+    assert wait_until(lambda: t.epoch >= 1)
+    start = t.epoch
+    threading.Event().wait(1.5)
+    t.pause()
+    assert t.epoch - start <= 2  # unpaced it would play hundreds in 1.5 s
+    assert t.top_speed() == pytest.approx(1.0)
+    free = small(data, cpu_clock=cpu_clock, share=lambda: 1.0, settings={"epochs_per_second": 0})
+    free.step(1)
+    assert free.top_speed() is None  # a whole core: nothing to say
+
+
+def test_the_page_says_what_sharing_the_server_holds_back():
+    from dlviz.ui.playground.live import sharing_note
+
+    assert sharing_note(1, 0.5, None) is None  # alone, full speed: nothing to say
+    assert sharing_note(3, 0.75, None) == (
+        "3 learners are training on this server right now, so the figures redraw every 0.75 s "
+        "to share it; training keeps its speed."
+    )
+    assert sharing_note(10, 2.5, 4.04) == (
+        "10 learners are training on this server right now, so each trains at up to 4 epochs "
+        "per second and the figures redraw every 2.5 s to share it."
+    )
+    assert sharing_note(1, 0.5, 33.3).startswith("1 learner is training")

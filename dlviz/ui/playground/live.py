@@ -202,17 +202,27 @@ def take_network_click(trainer: Trainer) -> bool:
     return True
 
 
+def sharing_note(playing: int, every: float | None, top: float | None) -> str | None:
+    """What a learner is told when the server shares itself out: their trainer's top speed
+    (``Trainer.top_speed``, its CPU share) and the redraw interval, when either is held back."""
+    shares = []
+    if top is not None:
+        shares.append(f"each trains at up to {number(top, 2)} epochs per second")
+    if every is not None and every > REDRAW_SECONDS:
+        shares.append(f"the figures redraw every {number(every)} s")
+    if not shares:
+        return None
+    who = "1 learner is" if playing == 1 else f"{count(playing)} learners are"
+    keeps = "" if top is not None else "; training keeps its speed"
+    return f"{who} training on this server right now, so {' and '.join(shares)} to share it{keeps}."
+
+
 def show_live(trainer: Trainer, data: PlaygroundData) -> None:
     """The figures, redrawn from a fresh snapshot while training runs: every half second, less
     often while many learners play at once (``dlviz.playground.session.redraw_seconds``)."""
     polling = trainer.running
     playing = playing_now()
     every = redraw_seconds(playing) if polling else None
-    if every is not None and every > REDRAW_SECONDS:
-        st.caption(
-            f"{count(playing)} learners are training on this server right now, so the figures "
-            f"redraw every {number(every)} s to share it; training keeps its speed."
-        )
 
     @st.fragment(run_every=every)
     def live() -> None:
@@ -223,6 +233,9 @@ def show_live(trainer: Trainer, data: PlaygroundData) -> None:
         snap = trainer.snapshot()
         if polling and snap.status != RUNNING:
             st.rerun()  # stopped by itself (diverged, idle, max epochs): refresh the toolbar
+        note = sharing_note(playing, every, trainer.top_speed()) if polling else None
+        if note:
+            st.caption(note)
         data = trainer.data  # the learner's clicks change it between polls
         show_metrics(snap)
         left, right = st.columns([4, 5], gap="medium")
