@@ -22,17 +22,8 @@ from dlviz.playground.model import (
     cross_entropy,
     linear_layers,
 )
-from dlviz.playground.session import (
-    DIVERGED,
-    PAUSED,
-    READY,
-    RUNNING,
-    Trainer,
-    cpu_share,
-    pause_after_epoch,
-    playing_now,
-    redraw_seconds,
-)
+from dlviz.playground.session import DIVERGED, PAUSED, READY, RUNNING, Trainer
+from dlviz.playground.sharing import cpu_share, pause_after_epoch, playing_now, redraw_seconds
 from tests.support import playground_workers, wait_until
 
 

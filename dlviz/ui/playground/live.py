@@ -18,7 +18,8 @@ import streamlit as st
 from dlviz.display import count, number
 from dlviz.playground.data import DataConfig, PlaygroundData, make_dataset
 from dlviz.playground.model import ModelConfig, TrainSettings
-from dlviz.playground.session import REDRAW_SECONDS, Trainer, playing_now, redraw_seconds
+from dlviz.playground.session import Trainer
+from dlviz.playground.sharing import REDRAW_SECONDS, playing_now, redraw_seconds
 from dlviz.playground.snapshot import DIVERGED, RUNNING, Snapshot
 from dlviz.plots.playground.live import build_live_figures, refresh_live_figures
 from dlviz.plots.playground.network import parameter_at
@@ -219,7 +220,7 @@ def sharing_note(playing: int, every: float | None, top: float | None) -> str | 
 
 def show_live(trainer: Trainer, data: PlaygroundData) -> None:
     """The figures, redrawn from a fresh snapshot while training runs: every half second, less
-    often while many learners play at once (``dlviz.playground.session.redraw_seconds``)."""
+    often while many learners play at once (``dlviz.playground.sharing.redraw_seconds``)."""
     polling = trainer.running
     playing = playing_now()
     every = redraw_seconds(playing) if polling else None

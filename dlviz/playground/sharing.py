@@ -1,0 +1,64 @@
+"""How the Playground's trainers share one server: how many play now, how often their pages
+redraw, and how much CPU each may use.
+
+A trainer is a thread of the server (``dlviz.playground.session.Trainer``), one per learner who
+pressed Play. Two rules keep a class on one server fair: pages redraw less often as more learners
+play (``redraw_seconds``), and the trainers playing together use at most half of the server's
+CPUs, split evenly (``cpu_share``; each waits after an epoch for as long as
+``pause_after_epoch`` says). Neither depends on Streamlit.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+from dlviz.runtime import cpu_quota
+
+THREAD_NAME = "dlviz-playground"
+REDRAW_SECONDS = 0.5  # how often a watching page redraws while at most two trainers play
+REDRAW_SECONDS_MAX = 3.0
+TRAINING_CPU_SHARE = 0.5  # of the server's CPUs, for every playing trainer together
+
+
+def playing_now() -> int:
+    """How many Playground trainers are playing in this process right now (all learners)."""
+    return sum(t.name == THREAD_NAME and t.is_alive() for t in threading.enumerate())
+
+
+def redraw_seconds(playing: int) -> float:
+    """How often a page should fetch a playing trainer's snapshot when ``playing`` trainers play.
+
+    Every redraw costs the server a snapshot and four figures, and the learner's browser a redraw
+    of four charts. Up to two trainers: every half second. Beyond that the interval grows with
+    the class (a quarter second per trainer, at most 3 s), so ten learners playing at once on
+    one core ask for the same total work as two: the training itself keeps its pace.
+    """
+    return min(REDRAW_SECONDS_MAX, max(REDRAW_SECONDS, 0.25 * playing))
+
+
+def cpu_share(playing: int, cpus: int | None = None) -> float:
+    """The fraction of one core each playing trainer may use: half of the server's CPUs
+    (``dlviz.runtime.cpu_quota``), split evenly between the trainers playing now.
+
+    An epoch of the default network costs ~12 ms of CPU here, so one trainer at 20 epochs/s
+    wants a quarter of a core and ten want 2.4 cores: more than a class server has. Capped, ten
+    trainers on one core take half of it together (about 4 epochs/s each) and the pages, the
+    other learners' scripts and the job queue keep the rest. One or two learners never notice.
+    """
+    cpus = _server_cpus() if cpus is None else cpus
+    return TRAINING_CPU_SHARE * cpus / max(1, playing)
+
+
+@functools.cache
+def _server_cpus() -> int:
+    return cpu_quota()  # read once: every epoch of every trainer asks
+
+
+def pause_after_epoch(elapsed: float, cpu: float, rate: float, share: float) -> float:
+    """Seconds to wait after an epoch that took ``elapsed`` seconds (``cpu`` of them on this
+    thread's CPU): long enough for the speed setting (``rate`` epochs/s; 0 = as fast as
+    allowed) and for this trainer to use at most ``share`` of a core."""
+    by_rate = 1.0 / rate - elapsed if rate > 0 else 0.0
+    by_share = cpu / share - elapsed if share < 1.0 else 0.0
+    return max(by_rate, by_share, 0.001)  # the wait also hands the GIL to the page's threads
