@@ -34,7 +34,15 @@ from dlviz.plots.activations import (
     softmax_jacobian_figure,
     softmax_sweep_figure,
 )
-from dlviz.ui.common import chart, page_header, phone_order, prose, text_sections, try_this
+from dlviz.ui.common import (
+    chart,
+    lazy_tabs,
+    page_header,
+    phone_order,
+    prose,
+    text_sections,
+    try_this,
+)
 from dlviz.ui.links import BIND
 from dlviz.ui.logits import (
     DEFAULT_LOGITS,
@@ -44,7 +52,16 @@ from dlviz.ui.logits import (
     set_logits,
 )
 
+TABS = ["One activation", "Compare", "Softmax"]
+TAB_SETTINGS = {
+    "Compare": ("act_compare",),
+    "Softmax": ("act_temp", "act_k", "act_sweep", "act_logit_"),
+}
+"""The URL parameters of each tab's widgets (prefixes), for ``lazy_tabs``."""
+
 __all__ = [
+    "TABS",
+    "TAB_SETTINGS",
     "chart",
     "SOFTMAX_JACOBIAN_LATEX",
     "SOFTMAX_LATEX",
@@ -55,6 +72,7 @@ __all__ = [
     "curve_controls",
     "logit_inputs",
     "page_header",
+    "lazy_tabs",
     "phone_order",
     "prose",
     "show_formulas",

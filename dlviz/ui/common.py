@@ -103,6 +103,39 @@ def phone_order(name: str, place: int | None = None):
     return st.container(key=f"phone_order_{name}" if place is None else f"phone_{place}_{name}")
 
 
+def lazy_tabs(
+    labels: list[str], key: str, settings: dict[str, tuple[str, ...]] | None = None
+) -> list:
+    """Tabs of which only the open one runs and is drawn; the learner's tab is in the URL.
+
+    Every tab's figures cost the browser a plotly draw on opening the page and on every rerun,
+    hidden or not (Activations: five charts, four of them in tabs nobody was looking at, about a
+    second of a page open). Here a tab switch is a rerun instead (``on_change="rerun"``), the page
+    runs only the open tab's body (``if tab.open:``), and ``bind`` makes the open tab part of a
+    copied link. ``settings`` maps the other tabs to the URL parameters of their widgets
+    (prefixes; the first tab has the rest): a link that names no tab and sets only one other
+    tab's settings opens that tab; a setting of a closed tab waits in the URL until it opens.
+    """
+    settings = settings or {}
+    link = links.opening_link()
+    if link and key not in link and key not in st.session_state:
+        owners = {_tab_of(name, labels[0], settings) for name in link}
+        owners.discard(None)
+        if len(owners) == 1 and (wanted := owners.pop()) != labels[0]:
+            st.session_state[key] = wanted
+    tabs = st.tabs(labels, key=key, on_change="rerun", bind=links.BIND)
+    closed = [label for label, tab in zip(labels, tabs, strict=True) if not tab.open]
+    links.defer(tuple(p for label in closed for p in settings.get(label, ())))
+    return tabs
+
+
+def _tab_of(name: str, first: str, settings: dict[str, tuple[str, ...]]) -> str | None:
+    """The tab a link parameter belongs to (None for Streamlit's own)."""
+    if name.lower() in links.STREAMLIT_PARAMS:
+        return None
+    return next((label for label, ps in settings.items() if name.startswith(ps)), first)
+
+
 def prose(markdown: str) -> None:
     """Learner text: shown, except in embed mode (``?embed=true``), which keeps the figures and
     controls and leaves the long explanations to the page itself."""

@@ -32,6 +32,7 @@ BIND = "query-params"
 STREAMLIT_PARAMS = frozenset({"embed", "embed_options"})
 """Parameters Streamlit itself reads; never reported as unknown."""
 _LINK = "_dlviz_link"  # session state: the link's parameters, until the first page has run
+_DEFERRED = "_dlviz_link_deferred"  # parameter prefixes of closed lazy tabs (used later, if opened)
 
 
 def embedded() -> bool:
@@ -55,6 +56,18 @@ def capture(page: str) -> None:
         st.session_state[_LINK] = params
 
 
+def opening_link() -> dict[str, list[str]]:
+    """The link's parameters while the page it opened runs for the first time, else {}."""
+    return st.session_state.get(_LINK) or {}
+
+
+def defer(prefixes: tuple[str, ...]) -> None:
+    """The link's parameters starting with ``prefixes`` belong to a closed tab: they wait in the
+    URL for it (its widgets start from them when it opens), so ``report`` does not name them."""
+    if _LINK in st.session_state:
+        st.session_state[_DEFERRED] = st.session_state.get(_DEFERRED, ()) + tuple(prefixes)
+
+
 @dataclass(frozen=True)
 class Ignored:
     """One link parameter the view could not use, and why."""
@@ -64,11 +77,12 @@ class Ignored:
     reason: str  # "unknown" or "value"
 
 
-def ignored_parameters(link: dict[str, list[str]]) -> list[Ignored]:
-    """The link's parameters that did not make it into the view (call after the page ran)."""
+def ignored_parameters(link: dict[str, list[str]], deferred: tuple[str, ...] = ()) -> list[Ignored]:
+    """The link's parameters that did not make it into the view (call after the page ran);
+    those starting with a ``deferred`` prefix wait for their closed tab and are not counted."""
     ignored = []
     for key, raw in link.items():
-        if key.lower() in STREAMLIT_PARAMS:
+        if key.lower() in STREAMLIT_PARAMS or key.startswith(deferred):
             continue
         shown = url_form(key)
         value = ", ".join(raw)
@@ -123,9 +137,10 @@ def _code(text: str) -> str:
 def report(slot) -> None:
     """After the session's first page ran: name the link's ignored parameters in ``slot``."""
     link = st.session_state.pop(_LINK, None)
+    deferred = st.session_state.pop(_DEFERRED, ())
     if not link:
         return
-    ignored = ignored_parameters(link)
+    ignored = ignored_parameters(link, deferred)
     if ignored:
         slot.caption(notice_words(ignored), help="Links keep each page's settings in the URL.")
 

@@ -30,7 +30,15 @@ from dlviz.loss import (
     softmax_cross_entropy,
 )
 from dlviz.plots.loss import cross_entropy_figure, mse_vs_ce_figure, softmax_ce_figure
-from dlviz.ui.common import chart, page_header, phone_order, prose, text_sections, try_this
+from dlviz.ui.common import (
+    chart,
+    lazy_tabs,
+    page_header,
+    phone_order,
+    prose,
+    text_sections,
+    try_this,
+)
 from dlviz.ui.links import BIND
 from dlviz.ui.logits import (
     CLASS_NAMES,
@@ -43,7 +51,16 @@ from dlviz.ui.logits import (
     set_logits,
 )
 
+TABS = ["The −log p curve", "MSE vs cross-entropy", "Logits → loss → gradient"]
+TAB_SETTINGS = {
+    TABS[1]: ("loss_y", "loss_z"),
+    TABS[2]: ("loss_k", "loss_target", "loss_lr", "loss_logit_"),
+}
+"""The URL parameters of each tab's widgets (prefixes), for ``lazy_tabs``."""
+
 __all__ = [
+    "TABS",
+    "TAB_SETTINGS",
     "chart",
     "BCE_LATEX",
     "CE_LATEX",
@@ -56,6 +73,7 @@ __all__ = [
     "mse_ce_controls",
     "mse_ce_view",
     "page_header",
+    "lazy_tabs",
     "phone_order",
     "prose",
     "show_confident_mistake",

@@ -40,6 +40,15 @@ def open_page(page: str, timeout: float = 60) -> AppTest:
     return at
 
 
+def open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Open the tab ``label`` of the lazy tabs ``key`` (``dlviz.ui.common.lazy_tabs``: only the
+    open tab's body runs, so its widgets and charts exist only then) and run the page."""
+    at.session_state[key] = label
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
 PLAYGROUND = "5_playground.py"
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from dlviz.activations import ACTIVATION_NAMES
-from tests.app.conftest import open_page
+from tests.app.conftest import open_page, open_tab
 from tests.app.hardening import assert_clean
 from tests.support import metric, plotly_specs, spec_by_key, values
 
@@ -20,11 +20,25 @@ def at():
     return open_page(PAGE)
 
 
+@pytest.fixture
+def compare(at):
+    return open_tab(at, "act_tab", "Compare")
+
+
+@pytest.fixture
+def softmax(at):
+    return open_tab(at, "act_tab", "Softmax")
+
+
 def test_first_load_shows_title_charts_formulas_and_try_box(at):
     assert "Activation" in at.title[0].value
-    assert len(plotly_specs(at)) >= 5  # curve, compare, softmax bars, sweep, Jacobian
+    assert len(plotly_specs(at)) == 1 and spec_by_key(at, "act_chart")  # only the open tab runs
     assert any("sigma" in latex.value for latex in at.latex)
     assert any("What to try" in info.value for info in at.info)
+    open_tab(at, "act_tab", "Compare")
+    assert len(plotly_specs(at)) == 1 and spec_by_key(at, "act_compare_chart")
+    open_tab(at, "act_tab", "Softmax")
+    assert len(plotly_specs(at)) == 3  # softmax bars, sweep, Jacobian
 
 
 def test_sigmoid_curve_shades_and_names_both_saturation_regions(at):
@@ -81,7 +95,8 @@ def test_elu_alpha_slider_moves_the_saturation_edge(at):
     assert rect["x1"] == pytest.approx(math.log(0.01 / 3.0), abs=0.01)
 
 
-def test_compare_mode_overlays_functions_or_derivatives(at):
+def test_compare_mode_overlays_functions_or_derivatives(compare):
+    at = compare
     assert len(spec_by_key(at, "act_compare_chart")["data"]) == 4
     at.button_group(key="act_compare").set_value(["sigmoid", "elu", "softplus"]).run()
     at.button_group(key="act_compare_view").set_value("f′(x)").run()
@@ -93,7 +108,8 @@ def test_compare_mode_overlays_functions_or_derivatives(at):
     assert any("at least one" in i.value for i in at.info)
 
 
-def test_softmax_bars_sum_to_one_and_logit_inputs_are_bounded(at):
+def test_softmax_bars_sum_to_one_and_logit_inputs_are_bounded(softmax):
+    at = softmax
     spec = spec_by_key(at, "act_softmax_bars")
     probs = values(spec["data"][0]["y"])
     assert probs.sum() == pytest.approx(1.0) and len(probs) == 4
@@ -103,7 +119,8 @@ def test_softmax_bars_sum_to_one_and_logit_inputs_are_bounded(at):
     assert len([n for n in at.number_input if n.key.startswith("act_logit_")]) == 8
 
 
-def test_extreme_logits_stay_finite_at_every_temperature(at):
+def test_extreme_logits_stay_finite_at_every_temperature(softmax):
+    at = softmax
     at.button(key="act_extreme").click().run()
     assert at.number_input(key="act_logit_0").value == 1000.0
     assert at.number_input(key="act_logit_1").value == -1000.0
@@ -119,7 +136,8 @@ def test_extreme_logits_stay_finite_at_every_temperature(at):
         assert probs.sum() == pytest.approx(1.0)
 
 
-def test_temperature_sharpens_and_flattens(at):
+def test_temperature_sharpens_and_flattens(softmax):
+    at = softmax
     at.select_slider(key="act_temp").set_value(0.1).run()
     sharp = values(spec_by_key(at, "act_softmax_bars")["data"][0]["y"])
     at.select_slider(key="act_temp").set_value(10.0).run()
@@ -127,7 +145,8 @@ def test_temperature_sharpens_and_flattens(at):
     assert sharp.max() > 0.99 and flat.max() < 0.35
 
 
-def test_sweep_selector_and_shrinking_the_class_count_never_raise(at):
+def test_sweep_selector_and_shrinking_the_class_count_never_raise(softmax):
+    at = softmax
     at.selectbox(key="act_sweep").set_value(3).run()
     at.slider(key="act_k").set_value(2).run()
     assert not at.exception
@@ -150,7 +169,8 @@ def test_slope_slider_shows_its_real_value(at):
     assert slider.proto.format % slider.value == "0.005"  # "%0.2f" showed 0.01 (issue 12)
 
 
-def test_jacobian_cells_print_their_real_non_zero_values(at):
+def test_jacobian_cells_print_their_real_non_zero_values(softmax):
+    at = softmax
     at.select_slider(key="act_temp").set_value(0.3).run()  # some cells are about ±1e-4
     heat = spec_by_key(at, "act_jacobian")["data"][0]
     jac, text = values(heat["z"]), heat["text"]

@@ -1,9 +1,10 @@
 """Property test of the Activations page: any sequence of widget moves leaves the page clean.
 
-Hypothesis drives every widget of the three tabs through AppTest: the activation, its parameter
-sliders (bounds included), the probe x, the compare pills and view, and on the softmax tab the
-number of classes, the temperature, the swept logit, every logit in [-1000, 1000] (0, -0 and the
-extremes included) and both buttons. After each move the page must pass ``assert_clean`` and
+Hypothesis drives every widget of the three tabs through AppTest, switching tabs as a learner
+does (only the open tab runs: ``lazy_tabs``): the activation, its parameter sliders (bounds
+included), the probe x, the compare pills and view, and on the softmax tab the number of
+classes, the temperature, the swept logit, every logit in [-1000, 1000] (0, -0 and the extremes
+included) and both buttons. After each move the page must pass ``assert_clean`` and
 show the issue's numbers as they are: a slider's label reads its real value, the Jacobian's
 cells print the value they are coloured with, and no bar reads 0.000 for a non-zero p.
 """
@@ -14,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dlviz.activations import ACTIVATION_NAMES, ACTIVATIONS
-from dlviz.ui.activations import TEMPERATURES
+from dlviz.ui.activations import TABS, TEMPERATURES
 from dlviz.ui.logits import CLASS_NAMES
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
@@ -34,14 +35,28 @@ def on_grid(lo: float, hi: float, step: float):
     return st.one_of(st.sampled_from([lo, hi]), inner)
 
 
+KINDS = {
+    TABS[0]: ["name", "x"],
+    TABS[1]: ["compare", "view"],
+    TABS[2]: ["k", "temp", "sweep", "logit", "extreme", "reset"],
+}
+
+
+def open_tab(at) -> str:
+    return at.session_state["act_tab"] if "act_tab" in at.session_state else TABS[0]
+
+
 def move(data, at) -> str:
     """Draw one widget move that the page offers right now, make it, and describe it."""
-    name = at.selectbox(key="act_name").value
-    k = at.slider(key="act_k").value
-    specs = ACTIVATIONS[name].specs
-    kinds = ["name", "x", "compare", "view", "k", "temp", "sweep", "logit", "extreme", "reset"]
-    kind = data.draw(st.sampled_from(kinds + ["param"] * bool(specs)))
-    if kind == "name":
+    tab = open_tab(at)
+    name = at.selectbox(key="act_name").value if tab == TABS[0] else None
+    k = at.slider(key="act_k").value if tab == TABS[2] else 0
+    specs = ACTIVATIONS[name].specs if name else ()
+    kind = data.draw(st.sampled_from(KINDS[tab] + ["tab"] + ["param"] * bool(specs)))
+    if kind == "tab":
+        value = data.draw(st.sampled_from(TABS))
+        at.session_state["act_tab"] = value
+    elif kind == "name":
         value = data.draw(st.sampled_from(ACTIVATION_NAMES))
         at.selectbox(key="act_name").set_value(value)
     elif kind == "param":
@@ -79,9 +94,12 @@ def move(data, at) -> str:
 
 def assert_numbers_read_as_they_are(at) -> None:
     """The issue's cases: slider labels, Jacobian cells and bar labels print the real value."""
-    for spec in ACTIVATIONS[at.selectbox(key="act_name").value].specs:
-        slider = at.slider(key=f"act_{spec.name}")
-        assert float(slider.proto.format % slider.value) == slider.value, slider.proto.format
+    if open_tab(at) == TABS[0]:
+        for spec in ACTIVATIONS[at.selectbox(key="act_name").value].specs:
+            slider = at.slider(key=f"act_{spec.name}")
+            assert float(slider.proto.format % slider.value) == slider.value, slider.proto.format
+    if open_tab(at) != TABS[2]:
+        return
     heat = spec_by_key(at, "act_jacobian")["data"][0]
     for row, texts in zip(values(heat["z"]), heat["text"], strict=True):
         for v, text in zip(row, texts, strict=True):

@@ -86,11 +86,27 @@ def test_a_bad_link_is_named_and_the_page_starts_from_its_defaults():
     assert not at.exception
     words = notice(at)
     assert "`nonsense`" in words  # unknown key
-    for bad in ('act_x="banana"', 'act_name="Relu6"', 'act_temp="1e9"'):
+    for bad in ('act_x="banana"', 'act_name="Relu6"'):
         assert bad in words, words
+    assert "act_temp" not in words  # a setting of the closed Softmax tab waits for it
     assert at.slider(key="act_x").value != "banana"
     assert at.selectbox(key="act_name").value == "sigmoid"  # the default
     assert_clean(at)
+
+
+def test_a_link_to_another_tab_opens_it_named_or_not():
+    """Only the open tab runs (lazy tabs): a link opens the tab it names, or the one whose
+    settings it carries, and a bad value there is named like any other."""
+    named = open_link("1_activations.py", {"act_tab": "Compare"})
+    assert named.button_group(key="act_compare") and not named.slider  # no probe: closed tab
+    implied = open_link("1_activations.py", {"act_temp": "0.5", "act_k": "6"})
+    assert implied.select_slider(key="act_temp").value == 0.5
+    assert implied.slider(key="act_k").value == 6
+    assert not notice(implied)
+    bad = open_link("2_loss.py", {"loss_target": "bird", "loss_lr": "99"})
+    assert bad.selectbox(key="loss_target").value == 2  # the chain tab opened
+    assert 'loss_lr="99"' in notice(bad)
+    assert_clean(bad)
 
 
 def test_an_empty_value_is_ignored_not_turned_into_none():

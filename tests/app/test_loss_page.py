@@ -9,17 +9,30 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.app.conftest import open_page
+from tests.app.conftest import open_page, open_tab
 from tests.app.hardening import assert_clean
-from tests.support import metric, spec_by_key, values
+from tests.support import metric, plotly_specs, spec_by_key, values
 
 PAGE = "2_loss.py"
 LOSS = "loss = −log p({})"
 
 
+MSE_TAB, CHAIN_TAB = "MSE vs cross-entropy", "Logits → loss → gradient"
+
+
 @pytest.fixture
 def at():
     return open_page(PAGE)
+
+
+@pytest.fixture
+def mse(at):
+    return open_tab(at, "loss_tab", MSE_TAB)
+
+
+@pytest.fixture
+def chain(at):
+    return open_tab(at, "loss_tab", CHAIN_TAB)
 
 
 def torch_ce(logits, target) -> float:
@@ -33,10 +46,16 @@ def logits_of(at, k: int) -> list[float]:
 
 def test_first_load_shows_title_three_charts_and_formulas(at):
     assert "ross-entropy" in at.title[0].value
-    for key in ("loss_ce_chart", "loss_mse_chart", "loss_softmax_chart"):
-        assert spec_by_key(at, key)["data"]
     assert any(r"\log p" in latex.value for latex in at.latex)
     assert any("What to try" in info.value for info in at.info)
+    for tab, key in (
+        (None, "loss_ce_chart"),
+        (MSE_TAB, "loss_mse_chart"),
+        (CHAIN_TAB, "loss_softmax_chart"),
+    ):
+        if tab:
+            open_tab(at, "loss_tab", tab)
+        assert len(plotly_specs(at)) == 1 and spec_by_key(at, key)["data"]  # the open tab only
 
 
 def test_probe_on_the_cross_entropy_curve(at):
@@ -52,7 +71,8 @@ def test_probe_on_the_cross_entropy_curve(at):
     assert not any("y = 0" in n for n in names)
 
 
-def test_confident_mistake_warns_and_shows_both_gradients(at):
+def test_confident_mistake_warns_and_shows_both_gradients(mse):
+    at = mse
     at.slider(key="loss_z").set_value(-6.0).run()
     warning = " ".join(w.value for w in at.warning)
     assert "confident mistake" in warning.lower()
@@ -67,7 +87,8 @@ def test_confident_mistake_warns_and_shows_both_gradients(at):
     assert values(ce_grad["y"]).min() == pytest.approx(-1.0, abs=1e-3)
 
 
-def test_label_zero_mirrors_the_picture(at):
+def test_label_zero_mirrors_the_picture(mse):
+    at = mse
     at.button_group(key="loss_y").set_value(0).run()
     at.slider(key="loss_z").set_value(6.0).run()
     assert not at.exception
@@ -76,7 +97,8 @@ def test_label_zero_mirrors_the_picture(at):
     assert not at.warning
 
 
-def test_chain_matches_torch_cross_entropy_and_gradient_bars(at):
+def test_chain_matches_torch_cross_entropy_and_gradient_bars(chain):
+    at = chain
     logits = logits_of(at, 4)
     assert float(metric(at, LOSS.format("cat"))) == pytest.approx(torch_ce(logits, 0), rel=1e-4)
     at.selectbox(key="loss_target").set_value(2).run()
@@ -87,7 +109,8 @@ def test_chain_matches_torch_cross_entropy_and_gradient_bars(at):
     np.testing.assert_allclose(grad, z.grad.numpy(), atol=1e-12)
 
 
-def test_gradient_steps_lower_the_loss(at):
+def test_gradient_steps_lower_the_loss(chain):
+    at = chain
     at.button(key="loss_wrong").click().run()
     assert logits_of(at, 4) == [-3.0, 5.0, 0.0, 0.0]
     losses = [float(metric(at, LOSS.format("cat")))]
@@ -103,7 +126,8 @@ def test_gradient_steps_lower_the_loss(at):
     assert not next(m for m in at.metric if m.label == LOSS.format("cat")).proto.delta
 
 
-def test_huge_logits_give_finite_loss_and_no_traceback(at):
+def test_huge_logits_give_finite_loss_and_no_traceback(chain):
+    at = chain
     at.number_input(key="loss_logit_0").set_value(-1000.0).run()
     at.number_input(key="loss_logit_1").set_value(1000.0).run()
     assert not at.exception
@@ -115,7 +139,8 @@ def test_huge_logits_give_finite_loss_and_no_traceback(at):
     assert all(abs(v) <= 1000 for v in logits_of(at, 4))
 
 
-def test_fewer_classes_than_the_chosen_target_never_raise(at):
+def test_fewer_classes_than_the_chosen_target_never_raise(chain):
+    at = chain
     at.slider(key="loss_k").set_value(6).run()
     at.selectbox(key="loss_target").set_value(5).run()
     at.slider(key="loss_k").set_value(2).run()
@@ -124,7 +149,8 @@ def test_fewer_classes_than_the_chosen_target_never_raise(at):
     assert logits_of(at, 2) == [2.0, 1.0]
 
 
-def test_a_certain_right_answer_reads_loss_zero_not_minus_zero(at):
+def test_a_certain_right_answer_reads_loss_zero_not_minus_zero(chain):
+    at = chain
     at.number_input(key="loss_logit_0").set_value(1000.0).run()
     at.number_input(key="loss_logit_1").set_value(-1000.0).run()
     assert metric(at, LOSS.format("cat")) == "0"  # was "-0" (issue 12)

@@ -2,7 +2,8 @@
 
 Hypothesis drives the probe p, the y = 0 branch toggle, the label y and the logit z, the number
 of classes, the true class, the learning rate, every logit in [-1000, 1000] (0, -0 and the
-extremes included), and the step / mistake / reset buttons pressed in any order. After each move
+extremes included), and the step / mistake / reset buttons pressed in any order, switching tabs
+as a learner does (only the open tab runs: ``lazy_tabs``). After each move
 the page must pass ``assert_clean``, the loss metric must agree with torch's cross-entropy, and no
 bar may read 0.000 (or -0.000) for a non-zero value.
 """
@@ -16,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dlviz.ui.logits import CLASS_NAMES
+from dlviz.ui.loss import TABS
 from tests.app.conftest import open_page
 from tests.app.hardening import PAGE_SETTINGS, assert_clean
 from tests.app.test_activations_properties import LOGITS, on_grid
@@ -24,12 +26,26 @@ from tests.support import spec_by_key, values
 PAGE = "2_loss.py"
 
 
+KINDS = {
+    TABS[0]: ["p", "y0"],
+    TABS[1]: ["y", "z"],
+    TABS[2]: ["k", "target", "lr", "logit", "step", "wrong", "reset"],
+}
+
+
+def open_tab(at) -> str:
+    return at.session_state["loss_tab"] if "loss_tab" in at.session_state else TABS[0]
+
+
 def move(data, at) -> str:
-    """Draw one widget move or button press, make it, and describe it."""
-    k = at.slider(key="loss_k").value
-    kinds = ["p", "y0", "y", "z", "k", "target", "lr", "logit", "step", "wrong", "reset"]
-    kind = data.draw(st.sampled_from(kinds))
-    if kind == "p":
+    """Draw one widget move or button press (or a tab switch), make it, and describe it."""
+    tab = open_tab(at)
+    k = at.slider(key="loss_k").value if tab == TABS[2] else 0
+    kind = data.draw(st.sampled_from(KINDS[tab] + ["tab"]))
+    if kind == "tab":
+        value = data.draw(st.sampled_from(TABS))
+        at.session_state["loss_tab"] = value
+    elif kind == "p":
         value = data.draw(on_grid(0.001, 1.0, 0.001))
         at.slider(key="loss_p").set_value(value)
     elif kind == "y0":
@@ -63,6 +79,8 @@ def move(data, at) -> str:
 
 def assert_loss_and_bars_read_as_they_are(at) -> None:
     """The chain tab's loss is torch's cross-entropy; bar labels print the real value."""
+    if open_tab(at) != TABS[2]:
+        return
     k, target = at.slider(key="loss_k").value, at.selectbox(key="loss_target").value
     logits = torch.tensor([[at.number_input(key=f"loss_logit_{i}").value for i in range(k)]])
     expected = F.cross_entropy(logits.double(), torch.tensor([target])).item()
