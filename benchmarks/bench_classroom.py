@@ -184,6 +184,12 @@ def report(n: int, out: dict, watch: ServerWatch, runs: list[dict], args) -> Non
     print(f"server: peak RSS {mb(watch.peak_rss)}, peak threads {watch.peak_threads}; after "
           f"warm-up {marks.get('warm')}; all tabs closed {marks.get('closed')}; "
           f"{args.linger:g} s later {marks.get('linger')}")  # fmt: skip
+    if "warm" in watch.names and "linger" in watch.names:
+        extra = watch.names["linger"] - watch.names["warm"]  # threads that were not there warm
+        more = ", ".join(f"{name} x{n}" for name, n in extra.most_common()) or "none"
+        print(
+            f"threads {args.linger:g} s after the tabs closed that were not there after warm-up: {more}"
+        )
     print("server-side script runs (DLVIZ_RUN_LOG):")
     print("\n".join(run_log_table(runs)))
 

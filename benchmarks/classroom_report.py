@@ -13,7 +13,7 @@ import json
 import math
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +58,18 @@ def rss_and_threads(pid: int) -> tuple[int, int]:
     return rss, threads
 
 
+def thread_names(pid: int) -> Counter:
+    """How many threads of each name (``comm``) the process tree of ``pid`` has now."""
+    names: Counter = Counter()
+    for proc in process_tree(pid):
+        for task in Path(f"/proc/{proc}/task").glob("*"):
+            try:
+                names[(task / "comm").read_text().strip()] += 1
+            except OSError:
+                continue  # it ended meanwhile
+    return names
+
+
 @dataclass
 class ServerWatch:
     """Samples the server's process tree every ``interval`` seconds on a daemon thread."""
@@ -66,6 +78,7 @@ class ServerWatch:
     interval: float = 0.2
     samples: list[tuple[float, int, int, int]] = field(default_factory=list)  # t, rss, thr, procs
     marks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    names: dict[str, Counter] = field(default_factory=dict)  # threads by name at each mark
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def sample(self) -> tuple[int, int, int]:
@@ -89,6 +102,7 @@ class ServerWatch:
         """Remember the (RSS, threads) of this moment under ``name``."""
         rss, threads, _ = self.sample()
         self.marks[name] = (rss, threads)
+        self.names[name] = thread_names(self.pid)
         return rss, threads
 
     @property
