@@ -68,6 +68,9 @@ async def burst(learners: list[Learner], presses: int = BURST_PRESSES) -> dict:
     first, *others = (dataclasses.replace(lr, recorder=recorder) for lr in learners)
     opened = await first.open("activations")
     try:  # an open that timed out may still arrive: give it as long again, then skip the burst
+        tab = first.page.get_by_role("tab", name="One activation")  # the probe's tab (lazy tabs)
+        if await tab.get_attribute("aria-selected", timeout=first.ms()) != "true":
+            await tab.click()
         await first.page.wait_for_selector(".st-key-act_x input[type=range]", timeout=first.ms())
     except PlaywrightError:
         return {"skipped": f"Activations did not open ({opened.outcome})", "loads": []}

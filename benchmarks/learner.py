@@ -35,8 +35,13 @@ NAV_TITLES = {p.url_path: p.title for p in PAGES}
 # the first thing each page draws that proves it is this page (its "first chart")
 READY = {
     "home": "h1",
-    "activations": ".st-key-act_chart .main-svg",
-    "loss": ".st-key-loss_ce_chart .main-svg",
+    # the chart of whichever tab is open (a page comes back on the tab the learner left it on)
+    "activations": ", ".join(
+        f".st-key-{k} .main-svg" for k in ("act_chart", "act_compare_chart", "act_softmax_bars")
+    ),
+    "loss": ", ".join(
+        f".st-key-{k} .main-svg" for k in ("loss_ce_chart", "loss_mse_chart", "loss_softmax_chart")
+    ),
     "backprop": ".st-key-bp_graph .main-svg",
     "gradient-descent": ".st-key-gd_chart .main-svg",
     "playground": ".st-key-pg_regions .main-svg",
