@@ -17,7 +17,7 @@ from tests.app.test_training_queue import TIMEOUT, press_train, wait_running
 
 ray = pytest.importorskip("ray")
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ray")]  # one worker: one Ray at a time
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -38,7 +38,7 @@ from tests.unit.ray_support import (
 
 ray = pytest.importorskip("ray")
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ray")]  # one worker: one Ray at a time
 CONFIG = preset_config("seed-mlp", "digits", epochs=2, train_subset=300, seed=3)
 
 

@@ -33,7 +33,7 @@ from tests.unit.ray_support import (
 
 ray = pytest.importorskip("ray")
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ray")]  # one worker: one Ray at a time
 CPUS = 3
 
 
