@@ -6,7 +6,7 @@ background thread (``play`` until ``pause``). The thread never touches any UI: a
 under the same lock that guards training. A worker thread only exists while playing; it stops by
 itself when training diverges (after rolling nothing back: ``recover`` does that on request), at
 ``max_epochs``, or when nobody has asked for a snapshot for ``idle_timeout`` seconds and the page
-is not connected (``watched``: it was closed). It draws nothing.
+is gone (``watched``: it was closed). It draws nothing.
 """
 
 from __future__ import annotations
@@ -72,10 +72,10 @@ class Trainer(HandsOn):
         self.max_epochs = max_epochs
         self.idle_timeout = idle_timeout
         self.watched: Callable[[], bool] | None = None
-        """Whether the learner's page is still connected (set by the page; None: unknown). A
-        connected page that has not polled for ``idle_timeout`` is slow, not gone (a starved
-        browser on a crowded machine), so its trainer plays on; only a page that is gone, or
-        unknown, ends it."""
+        """Whether the learner's page is still there (set by the page: Streamlit still has its
+        session, connected or kept for a reconnect; None: unknown). A page that has not polled
+        for ``idle_timeout`` but is still there is slow, not gone (a starved browser on a crowded
+        machine), so its trainer plays on; only a page that is gone, or unknown, ends it."""
         self.diverge_factor = diverge_factor
         self._clock = clock
         self._cpu_clock = cpu_clock  # the worker thread's CPU seconds
