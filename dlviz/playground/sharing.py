@@ -5,13 +5,15 @@ A trainer is a thread of the server (``dlviz.playground.session.Trainer``), one 
 pressed Play. Two rules keep a class on one server fair: pages redraw less often as more learners
 play (``redraw_seconds``), and the trainers playing together use at most half of the server's
 CPUs, split evenly (``cpu_share``; each waits after an epoch for as long as
-``pause_after_epoch`` says). Neither depends on Streamlit.
+``pause_after_epoch`` says). A page whose browser cannot keep up redraws its figures less often
+still (``FramePacer``). None of it depends on Streamlit.
 """
 
 from __future__ import annotations
 
 import functools
 import threading
+from dataclasses import dataclass
 
 from dlviz.runtime import cpu_quota
 
@@ -62,3 +64,42 @@ def pause_after_epoch(elapsed: float, cpu: float, rate: float, share: float) -> 
     by_rate = 1.0 / rate - elapsed if rate > 0 else 0.0
     by_share = cpu / share - elapsed if share < 1.0 else 0.0
     return max(by_rate, by_share, 0.001)  # the wait also hands the GIL to the page's threads
+
+
+LATE = 1.2  # a poll this many intervals after a redrawn one: the browser was still drawing
+SPACING = 2.5  # after a late poll, the next redraw waits this many times that poll's gap
+HOLD_MAX = 10.0  # seconds: a stall (the laptop slept) never freezes the figures longer
+
+
+@dataclass
+class FramePacer:
+    """Which polls of a live page redraw its figures: every poll while the learner's browser
+    keeps up, fewer when it falls behind.
+
+    Streamlit draws a chart from scratch whenever its figure changes (four Plotly charts cost a
+    slow laptop, or a headless browser sharing a core, 0.4-0.7 s a poll), and the browser asks for
+    the next poll on a timer that fires late while it is still drawing. A poll that comes more
+    than ``LATE`` intervals after a redrawn one says the browser needed that long: the next
+    redraw then comes ``SPACING`` times that gap after the last one (at most ``HOLD_MAX``), so
+    the browser spends at most about 1 / ``SPACING`` of its time drawing and a click on Pause is
+    handled at once. Polls in
+    between still update the numbers; a figure sent unchanged costs the browser nothing.
+    ``every`` is the poll interval; times are ``time.monotonic()`` seconds.
+    """
+
+    every: float
+    last_poll: float | None = None
+    last_draw: float | None = None
+    hold: float = 0.0
+    drew: bool = False
+
+    def redraw(self, now: float) -> bool:
+        """Whether the poll arriving at ``now`` should redraw the figures."""
+        if self.drew and self.last_poll is not None:
+            gap = now - self.last_poll
+            self.hold = min(HOLD_MAX, SPACING * gap) if gap > LATE * self.every else 0.0
+        self.last_poll = now
+        self.drew = self.last_draw is None or now - self.last_draw >= self.hold
+        if self.drew:
+            self.last_draw = now
+        return self.drew

@@ -15,7 +15,7 @@ from dlviz.display import fixed, number, signed
 from dlviz.loss import CECurve, SigmoidComparison, SoftmaxCE
 from dlviz.metrics import as_numpy
 from dlviz.plots.activations import LABEL_BG, PROBE_MARKER, band, probe_points
-from dlviz.plots.style import BAD, GOOD, INK, NEUTRAL, color, styled, vline
+from dlviz.plots.style import AXES, BAD, GOOD, INK, NEUTRAL, color, styled, vline
 
 
 def _title(text: str, x: float) -> dict:
@@ -89,7 +89,7 @@ def cross_entropy_figure(curve: CECurve, show_y0: bool = True) -> go.Figure:
             }
         ],
     }
-    return styled(go.Figure(data=data, layout=layout), height=460)
+    return styled(go.Figure(data=data, layout=layout), height=460, margin=AXES)
 
 
 def mse_vs_ce_figure(cmp: SigmoidComparison) -> go.Figure:

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from dlviz.activations import CurveResult
 from dlviz.display import fixed, number
 from dlviz.metrics import as_numpy
-from dlviz.plots.style import BAD, INK, LABEL_BG, NEUTRAL, SHADE, color, styled, vline
+from dlviz.plots.style import AXES, BAD, INK, LABEL_BG, NEUTRAL, SHADE, color, styled, vline
 
 PROBE_MARKER = {"size": 12, "color": INK, "line": {"color": "white", "width": 2}}
 """The probe's dot: dark with a white rim, on the Activations and the Loss figures alike."""
@@ -127,7 +127,7 @@ def activation_figure(result: CurveResult, label: str) -> go.Figure:
         "annotations": annotations,
         "hovermode": "x",
     }
-    return styled(go.Figure(data=data, layout=layout), height=560)
+    return styled(go.Figure(data=data, layout=layout), height=560, margin=AXES)
 
 
 def _probe_label(x: float, y: float, text: str, ys, axis: str, x_frac: float) -> dict:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from dlviz.plots.style import BAD, GOOD, PALETTE, styled
+from dlviz.plots.style import AXES, BAD, GOOD, PALETTE, styled
 
 
 def step_line_figure(
@@ -45,4 +45,6 @@ def step_line_figure(
         )
     fig.update_xaxes(title="learning rate")
     fig.update_yaxes(title="output after one step")
-    return styled(fig, height=330)  # the section heading names it; the legend takes the top
+    return styled(
+        fig, height=330, margin=AXES
+    )  # the section heading names it; the legend takes the top

@@ -159,7 +159,7 @@ def decision_figure(
     styled(fig, title="Decision regions", height=height)
     fig.update_layout(
         uirevision="pg-regions",
-        margin={"r": 10, "t": 40, "b": 40},
+        margin={"l": 76, "r": 16, "t": 40, "b": 146},  # as drawn: see dlviz.plots.style.AXES
         legend={"orientation": "h", "y": -0.19, "yanchor": "top", "x": 0, "font": {"size": 11}},
     )
     return update_decision_figure(fig, snap, data)
@@ -230,7 +230,7 @@ def curves_figure(
     styled(fig, height=height)
     fig.update_layout(
         uirevision="pg-curves",
-        margin={"t": 40},
+        margin={"t": 40, "b": 90},  # as drawn (the legend below): see dlviz.plots.style.AXES
         legend={"orientation": "h", "y": -0.25, "yanchor": "top", "x": 0},
     )
     return update_curves_figure(fig, history)
@@ -266,7 +266,12 @@ def confusion_figure(confusion: np.ndarray, *, height: int = 320) -> go.Figure:
     )
     fig.update_xaxes(title="predicted", side="bottom")
     fig.update_yaxes(title="true", autorange="reversed")
-    styled(fig, title="Test confusion matrix", height=height)
+    styled(
+        fig,
+        title="Test confusion matrix",
+        height=height,
+        margin={"l": 95, "r": 20, "t": 50, "b": 74},
+    )
     return update_confusion_figure(fig, confusion)
 
 

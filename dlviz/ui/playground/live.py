@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import time
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -19,7 +20,7 @@ from dlviz.display import count, number
 from dlviz.playground.data import DataConfig, PlaygroundData, make_dataset
 from dlviz.playground.model import ModelConfig, TrainSettings
 from dlviz.playground.session import Trainer
-from dlviz.playground.sharing import REDRAW_SECONDS, playing_now, redraw_seconds
+from dlviz.playground.sharing import REDRAW_SECONDS, FramePacer, playing_now, redraw_seconds
 from dlviz.playground.snapshot import DIVERGED, RUNNING, Snapshot
 from dlviz.plots.playground.live import build_live_figures, refresh_live_figures
 from dlviz.plots.playground.network import parameter_at
@@ -170,13 +171,14 @@ def _show_status(trainer: Trainer, running: bool, diverged: bool) -> None:
 
 
 def live_figures(
-    trainer: Trainer, snap: Snapshot, data: PlaygroundData, show_test: bool
+    trainer: Trainer, snap: Snapshot, data: PlaygroundData, show_test: bool, redraw: bool = True
 ) -> dict[str, go.Figure]:
     """The four figures for ``snap``: built once per trainer (and data and test toggle), then
-    refreshed in place on every poll (``dlviz.plots.playground.live``)."""
+    refreshed in place on every poll (``dlviz.plots.playground.live``); ``redraw=False`` returns
+    them as they were last shown (``FramePacer``: the browser has not caught up)."""
     cached = st.session_state.get("pg_figs")
     if cached is not None and cached[0] is trainer and cached[1] == (show_test, data):
-        return refresh_live_figures(cached[2], snap, data)
+        return refresh_live_figures(cached[2], snap, data) if redraw else cached[2]
     figs = build_live_figures(snap, data, trainer.model_cfg.features, show_test)
     st.session_state["pg_figs"] = (trainer, (show_test, data), figs)
     return figs
@@ -220,10 +222,12 @@ def sharing_note(playing: int, every: float | None, top: float | None) -> str | 
 
 def show_live(trainer: Trainer, data: PlaygroundData) -> None:
     """The figures, redrawn from a fresh snapshot while training runs: every half second, less
-    often while many learners play at once (``dlviz.playground.sharing.redraw_seconds``)."""
+    often while many learners play at once (``dlviz.playground.sharing.redraw_seconds``) or while
+    the learner's browser is still drawing the last ones (``FramePacer``)."""
     polling = trainer.running
     playing = playing_now()
     every = redraw_seconds(playing) if polling else None
+    pacer = FramePacer(every or REDRAW_SECONDS)  # afresh on every page run: it draws at once
 
     @st.fragment(run_every=every)
     def live() -> None:
@@ -249,7 +253,8 @@ def show_live(trainer: Trainer, data: PlaygroundData) -> None:
         )
         with left:
             mode = own_data.click_controls(data)
-        figs = live_figures(trainer, snap, data, show_test)
+        redraw = not polling or pacer.redraw(time.monotonic())
+        figs = live_figures(trainer, snap, data, show_test, redraw)
         set_click_hint(figs["regions"], CLICK_HINTS[mode] if mode else None)
         with left:
             chart(

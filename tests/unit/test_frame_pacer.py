@@ -1,0 +1,66 @@
+"""FramePacer: a live page redraws on every poll while the browser keeps up, less often when
+its polls come late (the browser still drawing), and catches up again."""
+
+from __future__ import annotations
+
+import pytest
+
+from dlviz.playground.sharing import HOLD_MAX, LATE, SPACING, FramePacer
+
+
+def polls(pacer: FramePacer, times: list[float]) -> list[bool]:
+    return [pacer.redraw(t) for t in times]
+
+
+def test_a_browser_that_keeps_up_gets_every_poll_drawn():
+    pacer = FramePacer(every=0.5)
+    assert all(polls(pacer, [0.5 * i for i in range(40)]))
+
+
+def test_polls_slightly_late_still_draw():
+    pacer = FramePacer(every=0.5)
+    times = [0.0]
+    for _ in range(20):
+        times.append(times[-1] + 0.5 * LATE * 0.95)  # under the threshold
+    assert all(polls(pacer, times))
+
+
+def test_after_a_late_poll_the_next_redraw_comes_spacing_times_its_gap_after_the_last():
+    pacer = FramePacer(every=0.5)
+    assert pacer.redraw(0.0)  # the first poll of a page run always draws
+    assert not pacer.redraw(1.0)  # 1 s after a redraw: the browser needed it to draw
+    assert pacer.hold == pytest.approx(SPACING * 1.0)
+    times = [1.0 + 0.5 * i for i in range(1, 10)]  # the polls that follow come in time
+    drawn = [t for t in times if pacer.redraw(t)]
+    assert drawn[0] == min(t for t in times if t >= SPACING * 1.0)
+
+
+def test_a_browser_that_catches_up_gets_every_poll_again():
+    pacer = FramePacer(every=0.5)
+    polls(pacer, [0.0, 1.2])  # late: held
+    t, last = 1.2, None
+    for _ in range(20):
+        t += 0.5
+        last = pacer.redraw(t)
+    assert last and pacer.hold == 0.0
+    assert all(polls(pacer, [t + 0.5 * i for i in range(1, 10)]))
+
+
+def test_a_long_stall_holds_the_figures_at_most_hold_max():
+    pacer = FramePacer(every=0.5)
+    polls(pacer, [0.0, 60.0])  # a tab hidden for a minute
+    assert pacer.hold == HOLD_MAX
+    assert pacer.redraw(60.0 + HOLD_MAX)
+
+
+def test_a_slow_browser_spends_at_most_about_half_its_time_drawing():
+    """A browser that needs ``cost`` seconds per drawn poll (its next poll comes that late) and
+    nothing for an unchanged one: over a few minutes it draws at most half the time, where
+    drawing every poll would keep it busy all the time (ten browsers sharing one core: ~5 s)."""
+    for cost in (0.7, 1.0, 2.0, 4.0):
+        pacer, t, busy = FramePacer(every=0.5), 0.0, 0.0
+        while t < 300.0:
+            drew = pacer.redraw(t)
+            busy += cost if drew else 0.0
+            t += max(0.5, cost) if drew else 0.5
+        assert busy / t <= 0.5, cost
