@@ -16,6 +16,7 @@ REDRAWN = {
     "activations": ("act_chart",),
     "loss": ("loss_ce_chart",),
     "backprop": ("bp_step_chart",),
+    "gradient-descent": ("gd_chart",),
     "playground": ("pg_regions", "pg_network", "pg_curves", "pg_confusion"),
 }
 

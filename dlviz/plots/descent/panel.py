@@ -61,7 +61,8 @@ def descent_figure(
     ]
     layout = _layout(surface, frames_at, active, loss_gap(surface, np.zeros(1))[1])
     fig = fast_figure(static + moving, layout, frames)
-    return styled(fig, height=height).update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    # as drawn at desktop widths (the contour's axis, the legend above): see dlviz.plots.style.AXES
+    return styled(fig, height=height, margin={"l": 74, "r": 21, "t": 75, "b": 20})
 
 
 def arrow_key() -> list[dict]:
