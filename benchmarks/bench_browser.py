@@ -26,7 +26,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.bench_classroom import server_env
 from benchmarks.classroom_report import interaction_table, problem_lines
 from benchmarks.learner import Learner, Recorder
 from benchmarks.lesson import (
@@ -40,7 +39,7 @@ from benchmarks.lesson import (
     slider_move,
     train_digits,
 )
-from tests.support import app_server
+from tests.support import app_server, offline_env
 from tests.support_async import launch_chromium, new_page
 
 PAGES = (
@@ -75,7 +74,7 @@ def cold(pages: tuple[str, ...]) -> Recorder:
     for page in pages:
         with tempfile.TemporaryDirectory(prefix="dlviz-cold-") as tmp:
             t0 = time.perf_counter()
-            with app_server(server_env(Path(tmp)), prefix=SERVER_CORE) as server:
+            with app_server(offline_env(Path(tmp)), prefix=SERVER_CORE) as server:
                 print(f"{page}: server healthy after {time.perf_counter() - t0:.1f} s", flush=True)
                 asyncio.run(cold_page(server.url, page, recorder))
     return recorder
@@ -135,7 +134,7 @@ def warm(repeats: int, heavy: int, pages: tuple[str, ...] = PAGES) -> Recorder:
     recorder = Recorder()
     with (
         tempfile.TemporaryDirectory(prefix="dlviz-warm-") as tmp,
-        app_server(server_env(Path(tmp)), prefix=SERVER_CORE) as server,
+        app_server(offline_env(Path(tmp)), prefix=SERVER_CORE) as server,
     ):
         asyncio.run(warm_controls(server.url, repeats, heavy, recorder, pages))
     recorder.samples = [s for s in recorder.samples if not s.kind.startswith("open ")]
