@@ -95,10 +95,14 @@ class FramePacer:
     last_draw: float | None = None
     hold: float = 0.0
     drew: bool = False
+    polls: int = 0
 
     def redraw(self, now: float) -> bool:
-        """Whether the poll arriving at ``now`` should redraw the figures."""
-        if self.drew and self.last_poll is not None:
+        """Whether the poll arriving at ``now`` should redraw the figures. The first call is the
+        page run's own draw; the gap after it (the browser drawing the whole page) says nothing
+        about a poll's, so the first late poll that counts is the second one after it."""
+        self.polls += 1
+        if self.drew and self.polls > 2:
             gap = now - self.last_poll
             self.hold = min(HOLD_MAX, SPACING * gap) if gap > LATE * self.every else 0.0
         self.last_poll = now

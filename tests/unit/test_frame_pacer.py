@@ -12,6 +12,19 @@ def polls(pacer: FramePacer, times: list[float]) -> list[bool]:
     return [pacer.redraw(t) for t in times]
 
 
+def started(every: float = 0.5) -> FramePacer:
+    """A pacer past its page run's draw (at -2 s: a page costs the browser more than a poll)
+    and the first poll after it (at 0 s), both drawn."""
+    pacer = FramePacer(every=every)
+    assert polls(pacer, [-2.0, 0.0]) == [True, True]
+    return pacer
+
+
+def test_the_page_runs_own_draw_does_not_hold_the_first_polls():
+    pacer = FramePacer(every=0.5)
+    assert polls(pacer, [0.0, 5.0, 5.5, 6.0]) == [True, True, True, True]
+
+
 def test_a_browser_that_keeps_up_gets_every_poll_drawn():
     pacer = FramePacer(every=0.5)
     assert all(polls(pacer, [0.5 * i for i in range(40)]))
@@ -26,8 +39,7 @@ def test_polls_slightly_late_still_draw():
 
 
 def test_after_a_late_poll_the_next_redraw_comes_spacing_times_its_gap_after_the_last():
-    pacer = FramePacer(every=0.5)
-    assert pacer.redraw(0.0)  # the first poll of a page run always draws
+    pacer = started()
     assert not pacer.redraw(1.0)  # 1 s after a redraw: the browser needed it to draw
     assert pacer.hold == pytest.approx(SPACING * 1.0)
     times = [1.0 + 0.5 * i for i in range(1, 10)]  # the polls that follow come in time
@@ -36,8 +48,8 @@ def test_after_a_late_poll_the_next_redraw_comes_spacing_times_its_gap_after_the
 
 
 def test_a_browser_that_catches_up_gets_every_poll_again():
-    pacer = FramePacer(every=0.5)
-    polls(pacer, [0.0, 1.2])  # late: held
+    pacer = started()
+    polls(pacer, [1.2])  # late: held
     t, last = 1.2, None
     for _ in range(20):
         t += 0.5
@@ -46,11 +58,13 @@ def test_a_browser_that_catches_up_gets_every_poll_again():
     assert all(polls(pacer, [t + 0.5 * i for i in range(1, 10)]))
 
 
-def test_a_long_stall_holds_the_figures_at_most_hold_max():
-    pacer = FramePacer(every=0.5)
-    polls(pacer, [0.0, 60.0])  # a tab hidden for a minute
+def test_a_stall_holds_the_figures_at_most_hold_max_after_the_last_draw():
+    pacer = started()  # drawn at 0 s
+    assert not pacer.redraw(30.0)  # 30 s late (the laptop slept): 2.5 x 30 s, capped
     assert pacer.hold == HOLD_MAX
-    assert pacer.redraw(60.0 + HOLD_MAX)
+    assert not pacer.redraw(HOLD_MAX - 0.5)
+    assert pacer.redraw(HOLD_MAX)
+    assert polls(FramePacer(every=0.5), [0.0, 0.5, 600.0]) == [True, True, True]  # long: at once
 
 
 def test_a_slow_browser_spends_at_most_about_half_its_time_drawing():
