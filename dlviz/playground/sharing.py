@@ -85,8 +85,8 @@ class FramePacer:
     than ``LATE`` intervals after a redrawn one says the browser needed that long: the next
     redraw then comes ``SPACING`` times that gap after the last one (at most ``HOLD_MAX``), so
     the browser spends at most about 1 / ``SPACING`` of its time drawing and a click on Pause is
-    handled at once. Polls in
-    between still update the numbers; a figure sent unchanged costs the browser nothing.
+    handled at once. Polls in between still update the numbers; a figure sent unchanged costs
+    the browser nothing.
     ``every`` is the poll interval; times are ``time.monotonic()`` seconds.
     """
 

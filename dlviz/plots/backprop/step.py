@@ -45,6 +45,5 @@ def step_line_figure(
         )
     fig.update_xaxes(title="learning rate")
     fig.update_yaxes(title="output after one step")
-    return styled(
-        fig, height=330, margin=AXES
-    )  # the section heading names it; the legend takes the top
+    # no title: the section heading names it; the legend takes the top
+    return styled(fig, height=330, margin=AXES)
