@@ -14,10 +14,11 @@ import pytest
 from dlviz.ui.jobs import get_executor
 from tests.app.conftest import finish_jobs
 from tests.app.test_training_queue import TIMEOUT, press_train, wait_running
+from tests.unit.ray_support import RAY_MARKS
 
 ray = pytest.importorskip("ray")
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ray")]  # one worker: one Ray at a time
+pytestmark = RAY_MARKS
 ROOT = Path(__file__).resolve().parents[2]
 
 

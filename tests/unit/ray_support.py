@@ -9,12 +9,17 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from dlviz.jobs import Executor
 from dlviz.settings import Settings
 from tests.support import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 180  # a fresh Ray worker imports torch; the machine may be busy
+# every module that starts a local Ray: slow, and all on one xdist worker (``--dist loadgroup``),
+# so two Ray instances never share the two cores
+RAY_MARKS = [pytest.mark.slow, pytest.mark.xdist_group("ray")]
 
 
 def local_ray(cpus: int) -> Iterator[None]:

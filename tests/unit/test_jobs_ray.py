@@ -27,6 +27,7 @@ from dlviz.training import preset_config
 from tests.support import wait_until
 from tests.unit.job_kinds import Crash, Sleep
 from tests.unit.ray_support import (
+    RAY_MARKS,
     ROOT,
     TIMEOUT,
     finished,
@@ -38,7 +39,7 @@ from tests.unit.ray_support import (
 
 ray = pytest.importorskip("ray")
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ray")]  # one worker: one Ray at a time
+pytestmark = RAY_MARKS
 CONFIG = preset_config("seed-mlp", "digits", epochs=2, train_subset=300, seed=3)
 
 

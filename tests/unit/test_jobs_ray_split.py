@@ -24,6 +24,7 @@ from dlviz.training import RunStore, preset_config, train_cached
 from tests.support import wait_until
 from tests.unit.job_kinds import Parts
 from tests.unit.ray_support import (
+    RAY_MARKS,
     TIMEOUT,
     finished,
     learner,
@@ -34,7 +35,7 @@ from tests.unit.ray_support import (
 
 ray = pytest.importorskip("ray")
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ray")]  # one worker: one Ray at a time
+pytestmark = RAY_MARKS
 CPUS = 3
 NAP = 240.0  # seconds each part of the Stop test naps: far longer than cancelling takes
 
