@@ -12,6 +12,7 @@ by page steps are ``benchmarks.lesson``. Prints nothing, asserts nothing.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -166,7 +167,7 @@ class Learner:
             await self.page.wait_for_selector(READY[url_path], timeout=wait * 1000)
             return OK
 
-        sample = await self.measure(f"open {url_path}", link.click, shown)
+        sample = await self.measure(f"open {url_path}", await self.aim(link), shown)
         await self.settle(wait)
         return sample
 
@@ -177,6 +178,27 @@ class Learner:
             await wait_drawn(self.page, timeout or self.timeout)
         except PlaywrightError:
             pass  # the next interaction's own wait reports the problem
+
+    async def aim(self, locator) -> Callable[[], Awaitable[None]]:
+        """Point at ``locator`` now (untimed); return the click itself, a learner's: one mouse
+        press and release at the element's centre.
+
+        Not Playwright's checked ``click()``: before its input it waits until the element is
+        visible, enabled, not covered and holding still over two animation frames, each a round
+        trip into the tab. A tab that shares a starved core with others (``--one-core``)
+        answers those late: ten tabs playing the Playground on one core fired a checked Pause
+        click's pointer event 5-48 s after ``click()`` was called, a positioned click's in
+        0.1-0.2 s (``/tmp`` experiment, 2026-11-30). A learner's mouse does not wait for either.
+        An element that is not on screen (no box) gets the checked click.
+        """
+        with contextlib.suppress(PlaywrightError):
+            await locator.scroll_into_view_if_needed()
+        box = await locator.bounding_box()
+        if box is None:
+            return locator.click
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        await self.page.mouse.move(x, y)
+        return lambda: self.page.mouse.click(x, y)
 
     def button(self, key: str):
         """The button with widget key ``key`` (a button with help renders a hidden twin)."""

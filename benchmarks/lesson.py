@@ -121,7 +121,7 @@ async def playground_step(lr: Learner):
     before = await epoch(lr)
     return await lr.measure(
         "playground step",
-        lr.button("pg_step").click,
+        await lr.aim(lr.button("pg_step")),
         lambda: lr.page.wait_for_function(f"() => ({EPOCH})() > {before}", timeout=lr.ms()),
     )
 
@@ -207,13 +207,14 @@ async def playground(lr: Learner, plan: LessonPlan) -> None:
     await lr.page.evaluate(WATCH_EPOCHS)
     await lr.measure(
         "playground play",
-        lr.button("pg_play").click,
+        await lr.aim(lr.button("pg_play")),
         lambda: lr.page.wait_for_function(f"() => ({EPOCH})() > 0", timeout=lr.ms()),
     )
     await asyncio.sleep(plan.play_seconds)  # the learner watches it train
+    pause = await lr.aim(lr.button("pg_pause"))
     paused = await lr.measure(
         "playground pause",
-        lr.button("pg_pause").click,
+        pause,
         lambda: lr.page.wait_for_function(
             "() => Boolean(document.querySelector('.st-key-pg_play [data-testid^=stBaseButton]'))",
             timeout=lr.ms(),
