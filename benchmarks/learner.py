@@ -188,7 +188,7 @@ class Learner:
         trip into the tab. A tab that shares a starved core with others (``--one-core``)
         answers those late: ten tabs playing the Playground on one core fired a checked Pause
         click's pointer event 5-48 s after ``click()`` was called, a positioned click's in
-        0.1-0.2 s (``/tmp`` experiment, 2026-11-30). A learner's mouse does not wait for either.
+        0.1-0.2 s (README, Performance > Classroom). A learner's mouse waits for neither.
         An element that is not on screen (no box) gets the checked click.
         """
         with contextlib.suppress(PlaywrightError):

@@ -83,7 +83,7 @@ async def slider_move(lr: Learner, kind: str, slider: str, chart: str, key: str 
 async def step_up(lr: Learner, kind: str, number_input: str, chart: str):
     """A number input's + button (one step up)."""
     button = lr.page.locator(f".st-key-{number_input} [data-testid='stNumberInputStepUp']")
-    return await chart_after(lr, kind, chart, button.click)
+    return await chart_after(lr, kind, chart, await lr.aim(button))
 
 
 async def backprop_move(lr: Learner, delta: int):
@@ -96,7 +96,7 @@ async def backprop_move(lr: Learner, delta: int):
     button = lr.page.locator(".st-key-bp_graph g.updatemenu-button", has_text=label).first
     return await lr.measure(
         "backprop step",
-        button.click,
+        await lr.aim(button),
         lambda: lr.page.wait_for_function(BACKPROP_STEP_SHOWN, arg=target, timeout=lr.ms()),
     )
 
@@ -137,22 +137,22 @@ async def choose_digits_run(lr: Learner, epochs: int, seed: int) -> None:
 
 async def train_digits(lr: Learner, epochs: int):
     """Train (the form's submit), timed until the result says "Trained <epochs> epochs"."""
-    button = lr.button("train_go")
+    click = await lr.aim(lr.button("train_go"))
     return await lr.measure(
         "train digits",
         _nothing,  # run_outcome clicks once its waits are armed
-        lambda: lr.run_outcome(button.click, f"Trained {epochs} epochs", TRAIN_TIMEOUT),
+        lambda: lr.run_outcome(click, f"Trained {epochs} epochs", TRAIN_TIMEOUT),
     )
 
 
 async def landscape_compute(lr: Learner, seed: int):
     """Loss landscape: a new direction seed and Compute; shown = the caption naming that seed."""
     await lr.page.locator(".st-key-land_seed input").fill(str(seed))
-    button = lr.button("land_compute")
+    click = await lr.aim(lr.button("land_compute"))
     return await lr.measure(
         "landscape compute",
         _nothing,
-        lambda: lr.run_outcome(button.click, f"directions seed {seed};", TRAIN_TIMEOUT),
+        lambda: lr.run_outcome(click, f"directions seed {seed};", TRAIN_TIMEOUT),
     )
 
 
@@ -169,6 +169,14 @@ async def _nothing() -> None:
     """The input happens inside ``shown``, once its waits are armed."""
 
 
+async def open_tab(lr: Learner, name: str, control: str) -> None:
+    """Open the tab ``name`` and wait (untimed) until its ``control`` is drawn: a tab's content
+    is built when it is first opened (lazy tabs), which the next timed input must not include."""
+    await lr.page.get_by_role("tab", name=name).click()
+    await lr.page.wait_for_selector(f".st-key-{control}", timeout=lr.ms())
+    await lr.settle()
+
+
 # --- the lesson, page by page -------------------------------------------------------------------
 
 
@@ -176,7 +184,7 @@ async def activations(lr: Learner, plan: LessonPlan) -> None:
     await lr.open("activations")
     for _ in range(plan.probe_moves):
         await probe_move(lr)
-    await lr.page.get_by_role("tab", name="Softmax").click()
+    await open_tab(lr, "Softmax", "act_logit_0")
     await step_up(lr, "softmax logit", "act_logit_0", "act_softmax_bars")
 
 
@@ -184,9 +192,9 @@ async def loss(lr: Learner, plan: LessonPlan) -> None:
     await lr.open("loss")
     for _ in range(plan.slider_moves):
         await slider_move(lr, "loss p", "loss_p", "loss_ce_chart")
-    await lr.page.get_by_role("tab", name="Logits → loss → gradient").click()
+    await open_tab(lr, "Logits → loss → gradient", "loss_step")
     step = lr.button("loss_step")
-    await chart_after(lr, "loss gradient step", "loss_softmax_chart", step.click)
+    await chart_after(lr, "loss gradient step", "loss_softmax_chart", await lr.aim(step))
 
 
 async def backprop(lr: Learner, plan: LessonPlan) -> None:
