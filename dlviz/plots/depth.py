@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 from dlviz.depth.report import where
 from dlviz.depth.study import UNDERFLOW, DepthStudy, LayerStats
 from dlviz.display import number, percent
-from dlviz.plots.style import BAD, NEUTRAL, color, rgba, styled
+from dlviz.plots.style import AXES, BAD, NEUTRAL, color, rgba, styled
 
 MAX_RIDGES = 25
 
@@ -91,7 +91,8 @@ def ridgeline_figure(study: DepthStudy, *, height: int | None = None) -> go.Figu
     title = "Distribution of activations, layer by layer"
     if len(rows) < len(study.layers):
         title += f" (every {math.ceil(len(study.layers) / len(rows))}th layer)"
-    return styled(fig, title=title, height=height or max(380, 60 + 26 * len(rows)))
+    height = height or max(380, 60 + 26 * len(rows))
+    return styled(fig, title=title, height=height, margin={**AXES, "l": 60})  # as drawn: AXES
 
 
 def _std_words(layer: LayerStats) -> str:

@@ -14,6 +14,9 @@ pytestmark = pytest.mark.e2e
 # the page, and the charts on it that a learner redraws again and again
 REDRAWN = {
     "activations": ("act_chart",),
+    "activations?act_tab=Compare": ("act_compare_chart",),
+    "activations?act_tab=Softmax": ("act_softmax_bars", "act_sweep_chart", "act_jacobian"),
+    "depth-and-init": ("depth_profile", "depth_ridgeline"),
     "loss": ("loss_ce_chart",),
     "backprop": ("bp_step_chart",),
     "gradient-descent": ("gd_chart",),

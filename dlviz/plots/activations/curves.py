@@ -200,4 +200,4 @@ def compare_figure(
         "shapes": shapes,
         "annotations": annotations,
     }
-    return styled(go.Figure(data=data, layout=layout), height=480)
+    return styled(go.Figure(data=data, layout=layout), height=480, margin=AXES)

@@ -15,7 +15,7 @@ from dlviz.activations import SoftmaxResult, SoftmaxSweep
 from dlviz.display import fixed, number
 from dlviz.metrics import as_numpy
 from dlviz.plots.activations.curves import PROBE_MARKER
-from dlviz.plots.style import NEUTRAL, color, styled, vline
+from dlviz.plots.style import AXES, NEUTRAL, color, styled, vline
 
 
 def softmax_bars_figure(result: SoftmaxResult, labels: Sequence[str]) -> go.Figure:
@@ -43,7 +43,7 @@ def softmax_bars_figure(result: SoftmaxResult, labels: Sequence[str]) -> go.Figu
         "xaxis": {"title": {"text": "class"}},
     }
     title = f"softmax(z / T) at T = {result.temperature:g}:  Σp = {probs.sum():.6f}"
-    return styled(go.Figure(data=[bar], layout=layout), title=title, height=400)
+    return styled(go.Figure(data=[bar], layout=layout), title=title, height=400, margin=AXES)
 
 
 def softmax_sweep_figure(
@@ -96,8 +96,8 @@ def softmax_sweep_figure(
         "shapes": [vline(sweep.center, color=NEUTRAL)],
         "hovermode": "x unified",
     }
-    fig = styled(go.Figure(data=data, layout=layout), height=400)
-    fig.update_layout(margin={"r": 60})
+    # as drawn (the right axis's title, the legend above): see dlviz.plots.style.AXES
+    fig = styled(go.Figure(data=data, layout=layout), height=400, margin={**AXES, "r": 76})
     return fig
 
 
@@ -124,4 +124,7 @@ def softmax_jacobian_figure(result: SoftmaxResult, labels: Sequence[str]) -> go.
         "xaxis": {"title": {"text": "logit z_j"}},
         "yaxis": {"title": {"text": "probability p_i"}, "autorange": "reversed"},
     }
-    return styled(go.Figure(data=[heat], layout=layout), title="Jacobian ∂p_i / ∂z_j", height=400)
+    title = "Jacobian ∂p_i / ∂z_j"
+    # as drawn (the class names on the y axis, the colour bar): see dlviz.plots.style.AXES
+    margin = {"l": 82, "r": 78, "t": 50, "b": 74}
+    return styled(go.Figure(data=[heat], layout=layout), title=title, height=400, margin=margin)
