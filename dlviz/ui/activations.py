@@ -211,6 +211,7 @@ def compare_controls() -> tuple[tuple[str, ...], bool]:
         format_func=activation_label,
         key="act_compare",
         bind=BIND,
+        wrap=True,  # in a column Streamlit keeps pills on one scrolling row: a chosen one hid
     )
     view = st.segmented_control(
         "Show",

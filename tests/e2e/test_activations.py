@@ -37,3 +37,25 @@ def test_activations_probe_reaches_saturation_and_softmax_survives_huge_logits(p
     assert page.get_by_text("Σp = 1.000000").count() >= 1  # the bars' title after the rerun
     assert_no_exception(page)
     screenshot(page, "activations-softmax")
+
+
+HIDDEN = """key => {
+  const group = document.querySelector(`.st-key-${key} [data-testid="stButtonGroup"]`);
+  if (!group) return null;
+  const box = group.getBoundingClientRect();
+  return [...group.querySelectorAll('button')].filter(b => {
+    const r = b.getBoundingClientRect();
+    return r.right > box.right + 1 || r.left < box.left - 1;
+  }).map(b => b.innerText);
+}"""
+
+
+@pytest.mark.parametrize(("url_path", "key"), [
+    ("activations?act_tab=Compare", "act_compare"), ("playground", "pg_features")
+])  # fmt: skip
+def test_every_pill_is_in_view_without_scrolling(page, app_url, url_path, key):
+    """Streamlit keeps pills placed in a column on one row that scrolls sideways: the overlay's
+    GELU, chosen by default, sat out of view. They wrap, so every option shows."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    open_app_page(page, app_url, url_path)
+    assert page.evaluate(HIDDEN, key) == []

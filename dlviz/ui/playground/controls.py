@@ -97,6 +97,7 @@ def _network_controls() -> ModelConfig:
         key="pg_features",
         bind=BIND,
         persist_state=KEEP,
+        wrap=True,  # every feature in view (in a column Streamlit would scroll one row)
     )
     if not feats:
         st.warning("Pick at least one input feature; using x₁ and x₂ meanwhile.")
