@@ -97,8 +97,7 @@ def softmax_sweep_figure(
         "hovermode": "x unified",
     }
     # as drawn (the right axis's title, the legend above): see dlviz.plots.style.AXES
-    fig = styled(go.Figure(data=data, layout=layout), height=400, margin={**AXES, "r": 76})
-    return fig
+    return styled(go.Figure(data=data, layout=layout), height=400, margin={**AXES, "r": 76})
 
 
 def softmax_jacobian_figure(result: SoftmaxResult, labels: Sequence[str]) -> go.Figure:

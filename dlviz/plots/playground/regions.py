@@ -156,10 +156,12 @@ def decision_figure(
     lim = float(data.limit)
     fig.update_xaxes(range=[-lim, lim], title="x₁", constrain="domain", zeroline=False)
     fig.update_yaxes(range=[-lim, lim], title="x₂", scaleanchor="x", zeroline=False)
-    styled(fig, title="Decision regions", height=height)
+    # as drawn: see dlviz.plots.style.AXES
+    styled(
+        fig, title="Decision regions", height=height, margin={"l": 76, "r": 16, "t": 40, "b": 146}
+    )
     fig.update_layout(
         uirevision="pg-regions",
-        margin={"l": 76, "r": 16, "t": 40, "b": 146},  # as drawn: see dlviz.plots.style.AXES
         legend={"orientation": "h", "y": -0.19, "yanchor": "top", "x": 0, "font": {"size": 11}},
     )
     return update_decision_figure(fig, snap, data)
@@ -227,10 +229,10 @@ def curves_figure(
         fig.update_yaxes(autorange=True, autorangeoptions={"maxallowed": 1.02}, row=1, col=2)
     else:
         fig.update_yaxes(range=[0, 1.02], tickformat=".0%", row=1, col=2)
-    styled(fig, height=height)
+    # as drawn (the legend below): see dlviz.plots.style.AXES
+    styled(fig, height=height, margin={"l": 55, "r": 20, "t": 40, "b": 90})
     fig.update_layout(
         uirevision="pg-curves",
-        margin={"t": 40, "b": 90},  # as drawn (the legend below): see dlviz.plots.style.AXES
         legend={"orientation": "h", "y": -0.25, "yanchor": "top", "x": 0},
     )
     return update_curves_figure(fig, history)
